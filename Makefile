@@ -1,0 +1,114 @@
+# ozg-operator Makefile. `make help` lists the targets.
+
+# Build with the Go on this machine; never download another toolchain.
+export GOTOOLCHAIN := local
+export CGO_ENABLED ?= 0
+
+BIN            := $(CURDIR)/bin
+KUBE_ASSETS    := $(BIN)/k8s
+KUBECTL        := $(KUBE_ASSETS)/kubectl
+DEV_KUBECONFIG := $(BIN)/dev-cluster/kubeconfig
+
+CONTROLLER_TOOLS_VERSION ?= v0.23.0
+HELM_VERSION ?= v3.22.0
+HELM         := $(BIN)/helm
+CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
+
+# Flags for go test, e.g. `make test GO_TEST_FLAGS=-run=TestImport`.
+GO_TEST_FLAGS ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## Show the targets.
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*##/ { printf "  %-18s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: generate
+generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
+	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths="./api/..."
+
+.PHONY: manifests
+manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the API types and controller markers.
+	$(CONTROLLER_GEN) crd rbac:roleName=ozg-operator-manager paths="./api/...;./controllers/..." \
+		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	hack/sync-chart.sh
+
+.PHONY: fmt
+fmt: ## go fmt.
+	go fmt ./...
+
+.PHONY: vet
+vet: ## go vet.
+	go vet ./...
+
+.PHONY: build
+build: generate ## Build bin/manager, bin/ozgctl (also as the kubectl plugin bin/kubectl-ozg) and bin/portal.
+	go build -o $(BIN)/manager ./cmd/manager
+	go build -o $(BIN)/ozgctl ./cmd/ozgctl
+	ln -sf ozgctl $(BIN)/kubectl-ozg
+	go build -o $(BIN)/portal ./cmd/portal
+
+.PHONY: kube-binaries
+kube-binaries: ## Build (once, cached) kube-apiserver, etcd, kwok & co. from the Go module proxy.
+	hack/build-kube-binaries.sh $(KUBE_ASSETS)
+
+.PHONY: browser-setup
+browser-setup: ## Install Debian's chromium and the browser test's npm packages (idempotent).
+	test/browser/setup.sh
+
+# The browser test must run, not skip, wherever chromium can be installed.
+OZG_REQUIRE_BROWSER ?= 1
+
+.PHONY: test
+test: generate manifests fmt vet kube-binaries browser-setup ## Unit and envtest tests against a real kube-apiserver and etcd, and the browser test.
+	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) OZG_REQUIRE_BROWSER=$(OZG_REQUIRE_BROWSER) go test ./... $(GO_TEST_FLAGS)
+
+.PHONY: bench
+bench: build kube-binaries ## Benchmarks against a real API server; results in bin/bench/.
+	KUBEBUILDER_ASSETS=$(KUBE_ASSETS) hack/bench.sh
+
+.PHONY: helm
+helm: ## Build (once, cached) helm from the Go module proxy into bin/helm.
+	HELM_VERSION=$(HELM_VERSION) hack/build-helm.sh $(HELM)
+
+.PHONY: chart-check
+chart-check: manifests helm kube-binaries ## Lint and render the Helm chart and config/; dry-run them against the dev cluster.
+	HELM=$(HELM) KUBECTL=$(KUBECTL) hack/check-chart.sh $(DEV_KUBECONFIG)
+
+##@ Cluster
+
+.PHONY: dev-cluster
+dev-cluster: kube-binaries ## Start (or reuse) the embedded local cluster; kubeconfig in bin/dev-cluster/kubeconfig.
+	hack/dev-cluster.sh up
+
+.PHONY: dev-cluster-down
+dev-cluster-down: ## Stop the embedded local cluster (exactly the processes it started).
+	hack/dev-cluster.sh down
+
+.PHONY: install
+install: manifests kube-binaries ## Install the CRDs into the current kubeconfig.
+	$(KUBECTL) apply --server-side --field-manager=ozg-operator-install -f config/crd/bases
+	$(KUBECTL) wait --for=condition=Established --timeout=60s -f config/crd/bases
+
+.PHONY: run
+run: build ## Run the manager against the current kubeconfig.
+	$(BIN)/manager
+
+.PHONY: demo
+demo: build kube-binaries ## The krz fleet on the embedded cluster, with the real catalogue; leaves it running.
+	hack/demo.sh up
+
+.PHONY: demo-check
+demo-check: build kube-binaries ## `make demo`, non-interactive: exits 0 once the krz fleet is Ready.
+	hack/demo.sh check
+
+.PHONY: demo-down
+demo-down: ## Stop everything `make demo` started.
+	hack/demo.sh down
+
+$(CONTROLLER_GEN):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
+	mv $(BIN)/controller-gen $@

@@ -1,0 +1,221 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// AdministrationType is the kind of body an Administration is.
+// +kubebuilder:validation:Enum=Kreis;KreisfreieStadt;KreisangehoerigeStadt;KreisangehoerigeGemeinde
+type AdministrationType string
+
+const (
+	// TypeKreis is a Kreis (district); its key has 5 digits.
+	TypeKreis AdministrationType = "Kreis"
+	// TypeKreisfreieStadt is a city that belongs to no Kreis.
+	TypeKreisfreieStadt AdministrationType = "KreisfreieStadt"
+	// TypeKreisangehoerigeStadt is a town within a Kreis.
+	TypeKreisangehoerigeStadt AdministrationType = "KreisangehoerigeStadt"
+	// TypeKreisangehoerigeGemeinde is a municipality within a Kreis.
+	TypeKreisangehoerigeGemeinde AdministrationType = "KreisangehoerigeGemeinde"
+)
+
+// ServiceState is how far an administration is with one OZG service.
+// +kubebuilder:validation:Enum=Open;InProgress;Live
+type ServiceState string
+
+const (
+	// StateOpen: not started.
+	StateOpen ServiceState = "Open"
+	// StateInProgress: the online service is being built.
+	StateInProgress ServiceState = "InProgress"
+	// StateLive: citizens can use the online service.
+	StateLive ServiceState = "Live"
+)
+
+// AdministrationSpec is a municipality's or Kreis' identity and its content
+// decisions: which OZG services it offers, how far each is.
+//
+// +kubebuilder:validation:XValidation:rule="self.type == 'Kreis' ? self.key.matches('^[0-9]{5}$') : self.key.matches('^[0-9]{8}$')",message="key must have 5 digits for a Kreis and 8 digits (AGS) for a municipality"
+// +kubebuilder:validation:XValidation:rule="!(self.type in ['Kreis', 'KreisfreieStadt']) || !has(self.parent)",message="a Kreis or kreisfreie Stadt has no parent"
+type AdministrationSpec struct {
+	// key is the official key (Amtlicher Gemeindeschlüssel): 8 digits for a
+	// municipality, 5 for a Kreis. It is immutable.
+	// +required
+	// +kubebuilder:validation:MaxLength=8
+	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]{5}|[0-9]{8})$')",message="key must be a 5-digit Kreis key or an 8-digit AGS"
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="key is immutable"
+	Key string `json:"key"`
+
+	// displayName is the administration's name as citizens know it.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	DisplayName string `json:"displayName"`
+
+	// type is the kind of body.
+	// +required
+	Type AdministrationType `json:"type"`
+
+	// parent is the name of the Administration of the Kreis this
+	// municipality belongs to.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	Parent string `json:"parent,omitempty"`
+
+	// region is the Regierungsbezirk.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	Region string `json:"region,omitempty"`
+
+	// population is the number of inhabitants.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Population *int64 `json:"population,omitempty"`
+
+	// itProvider is the municipal IT provider that runs the portal.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	ITProvider string `json:"itProvider,omitempty"`
+
+	// address is the postal address of the administration.
+	// +optional
+	Address *PostalAddress `json:"address,omitempty"`
+
+	// services is the administration's implementation state per OZG service.
+	// +optional
+	// +listType=map
+	// +listMapKey=service
+	// +kubebuilder:validation:MaxItems=2000
+	Services []ServiceImplementation `json:"services,omitempty"`
+}
+
+// PostalAddress is a German postal address.
+type PostalAddress struct {
+	// recipient is the first address line.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	Recipient string `json:"recipient,omitempty"`
+	// street and house number.
+	// +optional
+	// +kubebuilder:validation:MaxLength=256
+	Street string `json:"street,omitempty"`
+	// postalCode is the 5-digit Postleitzahl.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[0-9]{5}$`
+	PostalCode string `json:"postalCode,omitempty"`
+	// city is the place name.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	City string `json:"city,omitempty"`
+}
+
+// ServiceImplementation is an administration's state of one OZG service.
+type ServiceImplementation struct {
+	// service is the name of the OZGService, ozg-<ozgId>.
+	// +required
+	// +kubebuilder:validation:MaxLength=9
+	// +kubebuilder:validation:XValidation:rule="self.matches('^ozg-[0-9]{5}$')",message="service must name an OZGService as ozg-<5-digit OZG-ID>"
+	Service string `json:"service"`
+
+	// state is how far the administration is with this service.
+	// +optional
+	// +kubebuilder:default=Open
+	State ServiceState `json:"state,omitempty"`
+
+	// maturity is the OZG Reifegrad: 0 offline, 1 information, 2 online form
+	// assistant, 3 online service with evidence upload (the OZG target),
+	// 4 fully digital (once-only).
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="self >= 0 && self <= 4",message="maturity must be an OZG Reifegrad from 0 to 4"
+	Maturity *int32 `json:"maturity,omitempty"`
+
+	// tool is what the online form was built with.
+	// +optional
+	// +kubebuilder:validation:MaxLength=128
+	Tool string `json:"tool,omitempty"`
+
+	// url is the link citizens follow to the online service.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() in ['http', 'https']",message="url must be an absolute http(s) URL"
+	URL string `json:"url,omitempty"`
+}
+
+// AdministrationPortalStatus summarises the administration's portal.
+type AdministrationPortalStatus struct {
+	// name of the ServicePortal.
+	Name string `json:"name"`
+	// namespace of the ServicePortal.
+	Namespace string `json:"namespace"`
+	// url where the portal is served.
+	// +optional
+	URL string `json:"url,omitempty"`
+	// ready is true while the portal's Ready condition is True.
+	Ready bool `json:"ready"`
+	// published is true while the portal's Published condition is True.
+	Published bool `json:"published"`
+}
+
+// AdministrationStatus is how far the administration is, as seen through its portal.
+type AdministrationStatus struct {
+	// observedGeneration is the generation the status was computed for.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready is True once the status reflects the spec and the portal.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// portal is the ServicePortal serving this administration, if any.
+	// +optional
+	Portal *AdministrationPortalStatus `json:"portal,omitempty"`
+
+	// services counts the tracked services by state.
+	// +optional
+	Services StateCounts `json:"services,omitempty"`
+
+	// online counts the services that are Live in a published, Ready portal.
+	// +optional
+	Online int32 `json:"online"`
+}
+
+// Administration is a municipality, Kreis or other body with its per-service
+// implementation state. It is cluster-scoped.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:scope=Cluster,shortName=adm,categories=ozg
+// +kubebuilder:printcolumn:name="Key",type=string,JSONPath=`.spec.key`
+// +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`
+// +kubebuilder:printcolumn:name="Provider",type=string,JSONPath=`.spec.itProvider`
+// +kubebuilder:printcolumn:name="Portal",type=string,JSONPath=`.status.portal.name`
+// +kubebuilder:printcolumn:name="Online",type=integer,JSONPath=`.status.online`
+// +kubebuilder:printcolumn:name="Display Name",type=string,JSONPath=`.spec.displayName`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Administration struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the administration's identity and content decisions.
+	// +required
+	Spec AdministrationSpec `json:"spec"`
+
+	// status is computed by the operator.
+	// +optional
+	Status AdministrationStatus `json:"status,omitempty"`
+}
+
+// AdministrationList is a list of Administration.
+//
+// +kubebuilder:object:root=true
+type AdministrationList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Administration `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&Administration{}, &AdministrationList{})
+}

@@ -1,0 +1,308 @@
+package v1alpha1_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// These tests install the generated CRDs into a real kube-apiserver and check
+// that the OpenAPI and CEL validation refuses bad objects with the documented
+// message and accepts good ones.
+
+var (
+	k8sClient client.Client
+	testEnv   *envtest.Environment
+	ctx       = context.Background()
+)
+
+func TestValidation(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "API validation")
+}
+
+var _ = BeforeSuite(func() {
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	cfg, err := testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+	scheme := runtime.NewScheme()
+	Expect(ozgv1.AddToScheme(scheme)).To(Succeed())
+	Expect(corev1.AddToScheme(scheme)).To(Succeed())
+	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+})
+
+var _ = AfterSuite(func() {
+	Expect(testEnv.Stop()).To(Succeed())
+})
+
+func validService() *ozgv1.OZGService {
+	return &ozgv1.OZGService{
+		ObjectMeta: metav1.ObjectMeta{Name: "ozg-10110"},
+		Spec: ozgv1.OZGServiceSpec{
+			OZGID: "10110", Name: "Abfallentsorgung", Themenfeld: "Bauen & Wohnen", Lebenslage: "Wohnen & Umzug",
+			Leistungen: []ozgv1.LeiKaLeistung{
+				{Key: "99002001000000", Name: "Abfallentsorgung", Typisierung: []string{"5"}},
+				{Name: "nicht im LeiKa", Typisierung: []string{"1", "2/3"}},
+			},
+			EfA: &ozgv1.EfAService{Provider: "NRW", URL: "https://efa.example.de/abfall"},
+		},
+	}
+}
+
+func validAdministration() *ozgv1.Administration {
+	return &ozgv1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: "detmold"},
+		Spec: ozgv1.AdministrationSpec{
+			Key: "05766020", DisplayName: "Detmold", Type: ozgv1.TypeKreisangehoerigeStadt, Parent: "kreis-lippe",
+			Population: ptr.To[int64](73000),
+			Services: []ozgv1.ServiceImplementation{
+				{Service: "ozg-10110", State: ozgv1.StateLive, Maturity: ptr.To[int32](3), URL: "https://formulare.example.de/abfall"},
+				{Service: "ozg-10513", State: ozgv1.StateInProgress},
+			},
+		},
+	}
+}
+
+func validPortal() *ozgv1.ServicePortal {
+	return &ozgv1.ServicePortal{
+		ObjectMeta: metav1.ObjectMeta{Name: "detmold", Namespace: "default"},
+		Spec: ozgv1.ServicePortalSpec{
+			AdministrationRef: ozgv1.LocalObjectReference{Name: "detmold"},
+			Hostname:          "detmold.serviceportal.example.de",
+			Publish:           true,
+			PortalSettings: ozgv1.PortalSettings{
+				Version: "1.4.0", Replicas: ptr.To[int32](2),
+				Authentication: &ozgv1.PortalAuthentication{
+					IssuerURL: "https://servicekonto.nrw.de", ClientID: "detmold",
+					ClientSecretRef: ozgv1.SecretKeyReference{Name: "oidc", Key: "secret"},
+				},
+				Links: []ozgv1.PortalLink{{Name: "Wirtschafts-Service-Portal.NRW", URL: "https://service.wirtschaft.nrw"}},
+			},
+		},
+	}
+}
+
+func validFleet() *ozgv1.PortalFleet {
+	return &ozgv1.PortalFleet{
+		ObjectMeta: metav1.ObjectMeta{Name: "krz", Namespace: "default"},
+		Spec: ozgv1.PortalFleetSpec{
+			AdministrationSelector: metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelITProvider: "krz"}},
+			Template: ozgv1.PortalTemplate{
+				HostnamePattern: "$(name).serviceportal.example.de",
+				PortalSettings:  ozgv1.PortalSettings{Version: "1.4.0"},
+			},
+			Rollout: ozgv1.FleetRollout{Waves: []ozgv1.RolloutWave{{
+				Name:           "lippe",
+				Selector:       metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelKreis: "05766"}},
+				MaxUnavailable: ptr.To(intstr.FromString("25%")),
+			}}},
+		},
+	}
+}
+
+// create creates obj with a dry run, so that valid and invalid cases do not
+// disturb each other.
+func create(obj client.Object) error {
+	return k8sClient.Create(ctx, obj, client.DryRunAll)
+}
+
+var _ = Describe("CRD validation", func() {
+	DescribeTable("accepts valid objects",
+		func(obj client.Object) { Expect(create(obj)).To(Succeed()) },
+		Entry("OZGService", validService()),
+		Entry("OZGService without efa and LeiKa", func() *ozgv1.OZGService {
+			s := validService()
+			s.Spec.EfA, s.Spec.Leistungen = nil, nil
+			return s
+		}()),
+		Entry("Administration", validAdministration()),
+		Entry("Kreis", func() *ozgv1.Administration {
+			a := validAdministration()
+			a.Name, a.Spec.Key, a.Spec.Type, a.Spec.Parent = "kreis-lippe", "05766", ozgv1.TypeKreis, ""
+			return a
+		}()),
+		Entry("ServicePortal", validPortal()),
+		Entry("unpublished ServicePortal without hostname", func() *ozgv1.ServicePortal {
+			p := validPortal()
+			p.Spec.Publish, p.Spec.Hostname = false, ""
+			return p
+		}()),
+		Entry("PortalFleet", validFleet()),
+		Entry("PortalFleet with $(key) and a numeric maxUnavailable", func() *ozgv1.PortalFleet {
+			f := validFleet()
+			f.Spec.Template.HostnamePattern = "portal-$(key).krz.de"
+			f.Spec.Rollout.Waves[0].MaxUnavailable = ptr.To(intstr.FromInt32(3))
+			return f
+		}()),
+	)
+
+	DescribeTable("refuses invalid objects with a clear message",
+		func(obj client.Object, message string) {
+			err := create(obj)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(message))
+		},
+		// OZGService
+		Entry("OZG-ID of 4 digits", mutateService(func(s *ozgv1.OZGService) { s.Name, s.Spec.OZGID = "ozg-1011", "1011" }),
+			"ozgId must be exactly 5 digits"),
+		Entry("OZG-ID with letters", mutateService(func(s *ozgv1.OZGService) { s.Name, s.Spec.OZGID = "ozg-1011a", "1011a" }),
+			"ozgId must be exactly 5 digits"),
+		Entry("name not matching the OZG-ID", mutateService(func(s *ozgv1.OZGService) { s.Name = "abfall" }),
+			"metadata.name must be 'ozg-' followed by spec.ozgId"),
+		Entry("LeiKa key of 8 digits", mutateService(func(s *ozgv1.OZGService) { s.Spec.Leistungen[0].Key = "25323525" }),
+			"LeiKa key must be exactly 14 digits"),
+		Entry("LeiKa key as text", mutateService(func(s *ozgv1.OZGService) { s.Spec.Leistungen[0].Key = "nicht im LeiKa" }),
+			"LeiKa key must be exactly 14 digits"),
+		Entry("invalid Typisierung", mutateService(func(s *ozgv1.OZGService) { s.Spec.Leistungen[0].Typisierung = []string{"44"} }),
+			`spec.leistungen[0].typisierung[0]: Invalid value: "44"`),
+		Entry("empty service name", mutateService(func(s *ozgv1.OZGService) { s.Spec.Name = "" }),
+			"spec.name: Invalid value: \"\": spec.name in body should be at least 1 chars long"),
+		Entry("EfA link without scheme", mutateService(func(s *ozgv1.OZGService) { s.Spec.EfA.URL = "efa.example.de" }),
+			"efa.url must be an absolute http(s) URL"),
+		// Administration
+		Entry("municipality with a 5-digit key", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Key = "05766" }),
+			"key must have 5 digits for a Kreis and 8 digits (AGS) for a municipality"),
+		Entry("Kreis with an 8-digit key", mutateAdministration(func(a *ozgv1.Administration) {
+			a.Spec.Type, a.Spec.Parent = ozgv1.TypeKreis, ""
+		}), "key must have 5 digits for a Kreis and 8 digits (AGS) for a municipality"),
+		Entry("key with letters", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Key = "0576602x" }),
+			"key must be a 5-digit Kreis key or an 8-digit AGS"),
+		Entry("unknown type", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Type = "Dorf" }),
+			`spec.type: Unsupported value: "Dorf"`),
+		Entry("kreisfreie Stadt with a parent", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Type = ozgv1.TypeKreisfreieStadt }),
+			"a Kreis or kreisfreie Stadt has no parent"),
+		Entry("unknown service state", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Services[0].State = "Done" }),
+			`spec.services[0].state: Unsupported value: "Done"`),
+		Entry("maturity 5", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Services[0].Maturity = ptr.To[int32](5) }),
+			"maturity must be an OZG Reifegrad from 0 to 4"),
+		Entry("maturity -1", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Services[0].Maturity = ptr.To[int32](-1) }),
+			"maturity must be an OZG Reifegrad from 0 to 4"),
+		Entry("service reference that is not ozg-<id>", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Services[0].Service = "abfall" }),
+			"service must name an OZGService as ozg-<5-digit OZG-ID>"),
+		Entry("duplicate OZG service", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Services[1].Service = "ozg-10110" }),
+			`spec.services[1]: Duplicate value: {"service":"ozg-10110"}`),
+		Entry("service link without scheme", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Services[0].URL = "formulare/abfall" }),
+			"url must be an absolute http(s) URL"),
+		Entry("negative population", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Population = ptr.To[int64](-1) }),
+			"spec.population: Invalid value: -1: spec.population in body should be greater than or equal to 0"),
+		// ServicePortal
+		Entry("hostname with upper case", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Hostname = "Detmold.example.de" }),
+			"hostname must be a lowercase RFC 1123 DNS name"),
+		Entry("hostname with underscore", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Hostname = "det_mold.example.de" }),
+			"hostname must be a lowercase RFC 1123 DNS name"),
+		Entry("published without hostname", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Hostname = "" }),
+			"a published portal needs a hostname"),
+		Entry("51 replicas", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Replicas = ptr.To[int32](51) }),
+			"replicas must be between 0 and 50"),
+		Entry("negative replicas", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Replicas = ptr.To[int32](-1) }),
+			"replicas must be between 0 and 50"),
+		Entry("plain-http OIDC issuer", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Authentication.IssuerURL = "http://servicekonto.nrw.de" }),
+			"issuerURL must be an absolute https URL"),
+		Entry("missing administration", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.AdministrationRef.Name = "" }),
+			"spec.administrationRef.name in body should be at least 1 chars long"),
+		Entry("version with a slash", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Version = "1.4/evil" }),
+			"spec.version in body should match"),
+		// PortalFleet
+		Entry("hostname pattern without a variable", mutateFleet(func(f *ozgv1.PortalFleet) { f.Spec.Template.HostnamePattern = "portal.example.de" }),
+			"hostnamePattern must contain $(name) or $(key) so that every portal gets its own hostname"),
+		Entry("hostname pattern that is no DNS name", mutateFleet(func(f *ozgv1.PortalFleet) { f.Spec.Template.HostnamePattern = "$(name)_portal.example.de" }),
+			"hostnamePattern must yield a lowercase RFC 1123 DNS name"),
+		Entry("maxUnavailable 0", mutateFleet(func(f *ozgv1.PortalFleet) { f.Spec.Rollout.Waves[0].MaxUnavailable = ptr.To(intstr.FromInt32(0)) }),
+			"maxUnavailable must be a positive number or a percentage from 1% to 100%"),
+		Entry("maxUnavailable 150%", mutateFleet(func(f *ozgv1.PortalFleet) { f.Spec.Rollout.Waves[0].MaxUnavailable = ptr.To(intstr.FromString("150%")) }),
+			"maxUnavailable must be a positive number or a percentage from 1% to 100%"),
+		Entry("unknown removal policy", mutateFleet(func(f *ozgv1.PortalFleet) { f.Spec.RemovalPolicy = "Keep" }),
+			`spec.removalPolicy: Unsupported value: "Keep"`),
+		Entry("duplicate wave names", mutateFleet(func(f *ozgv1.PortalFleet) {
+			f.Spec.Rollout.Waves = append(f.Spec.Rollout.Waves, f.Spec.Rollout.Waves[0])
+		}), `spec.rollout.waves[1]: Duplicate value`),
+	)
+
+	Context("immutable identifiers", func() {
+		It("keeps ozgId immutable", func() {
+			s := validService()
+			Expect(k8sClient.Create(ctx, s)).To(Succeed())
+			DeferCleanup(k8sClient.Delete, ctx, s)
+			s.Spec.OZGID = "10111"
+			err := k8sClient.Update(ctx, s)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring("ozgId is immutable"))
+		})
+		It("keeps the administration key immutable and allows other changes", func() {
+			a := validAdministration()
+			Expect(k8sClient.Create(ctx, a)).To(Succeed())
+			DeferCleanup(k8sClient.Delete, ctx, a)
+			a.Spec.DisplayName = "Stadt Detmold"
+			Expect(k8sClient.Update(ctx, a)).To(Succeed())
+			a.Spec.Key = "05766008"
+			err := k8sClient.Update(ctx, a)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring("key is immutable"))
+		})
+		It("defaults the service state, replicas and removal policy", func() {
+			a := validAdministration()
+			a.Spec.Services[1].State = ""
+			Expect(k8sClient.Create(ctx, a, client.DryRunAll)).To(Succeed())
+			Expect(a.Spec.Services[1].State).To(Equal(ozgv1.StateOpen))
+
+			p := validPortal()
+			p.Spec.Replicas = nil
+			Expect(k8sClient.Create(ctx, p, client.DryRunAll)).To(Succeed())
+			Expect(p.Spec.Replicas).To(HaveValue(BeEquivalentTo(1)))
+
+			f := validFleet()
+			Expect(k8sClient.Create(ctx, f, client.DryRunAll)).To(Succeed())
+			Expect(f.Spec.RemovalPolicy).To(Equal(ozgv1.RemovalPolicyDelete))
+			Expect(f.Spec.Rollout.ProgressDeadlineSeconds).To(HaveValue(BeEquivalentTo(600)))
+		})
+	})
+
+	It("says which field is wrong when an object has several errors", func() {
+		a := validAdministration()
+		a.Spec.Key, a.Spec.Services[0].Maturity = "123", ptr.To[int32](9)
+		err := create(a)
+		Expect(err).To(HaveOccurred())
+		Expect(strings.Count(err.Error(), "spec.")).To(BeNumerically(">=", 2))
+	})
+})
+
+func mutateService(f func(*ozgv1.OZGService)) *ozgv1.OZGService {
+	s := validService()
+	f(s)
+	return s
+}
+
+func mutateAdministration(f func(*ozgv1.Administration)) *ozgv1.Administration {
+	a := validAdministration()
+	f(a)
+	return a
+}
+
+func mutatePortal(f func(*ozgv1.ServicePortal)) *ozgv1.ServicePortal {
+	p := validPortal()
+	f(p)
+	return p
+}
+
+func mutateFleet(f func(*ozgv1.PortalFleet)) *ozgv1.PortalFleet {
+	p := validFleet()
+	f(p)
+	return p
+}

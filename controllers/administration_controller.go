@@ -1,0 +1,173 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// AdministrationReconciler rolls an administration's portal and service
+// states up into its status.
+type AdministrationReconciler struct {
+	client.Client
+}
+
+// +kubebuilder:rbac:groups=ozg.dev,resources=administrations,verbs=get;list;watch
+// +kubebuilder:rbac:groups=ozg.dev,resources=administrations/status,verbs=get;patch;update
+
+// SetupWithManager registers the controller and its watches.
+func (r *AdministrationReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("administration").
+		// No generation filter: when a reconcile read a stale cached status
+		// and so skipped a write, the cache catching up with our own last
+		// status write brings the object back for a second look.
+		For(&ozgv1.Administration{}).
+		Watches(&ozgv1.ServicePortal{}, portalSummaryHandler{}).
+		Complete(r)
+}
+
+// portalSummaryHandler enqueues the administrations whose portal summary a
+// portal event changes, old and new reference alike.
+type portalSummaryHandler struct{}
+
+type adminQueue = workqueue.TypedRateLimitingInterface[reconcile.Request]
+
+func enqueueAdministration(q adminQueue, name string) {
+	q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
+}
+
+func (portalSummaryHandler) Create(_ context.Context, e event.CreateEvent, q adminQueue) {
+	enqueueAdministration(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+}
+
+func (portalSummaryHandler) Update(_ context.Context, e event.UpdateEvent, q adminQueue) {
+	oldP, newP := e.ObjectOld.(*ozgv1.ServicePortal), e.ObjectNew.(*ozgv1.ServicePortal)
+	if oldP.Spec.AdministrationRef != newP.Spec.AdministrationRef {
+		enqueueAdministration(q, oldP.Spec.AdministrationRef.Name)
+		enqueueAdministration(q, newP.Spec.AdministrationRef.Name)
+		return
+	}
+	if portalSummary(oldP) != portalSummary(newP) {
+		enqueueAdministration(q, newP.Spec.AdministrationRef.Name)
+	}
+}
+
+func (portalSummaryHandler) Delete(_ context.Context, e event.DeleteEvent, q adminQueue) {
+	enqueueAdministration(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+}
+
+func (portalSummaryHandler) Generic(_ context.Context, e event.GenericEvent, q adminQueue) {
+	enqueueAdministration(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+}
+
+var _ handler.EventHandler = portalSummaryHandler{}
+
+// portalSummary is what an administration's status says of a portal.
+func portalSummary(p *ozgv1.ServicePortal) ozgv1.AdministrationPortalStatus {
+	return ozgv1.AdministrationPortalStatus{
+		Name:      p.Name,
+		Namespace: p.Namespace,
+		URL:       p.Status.URL,
+		Ready:     meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.ReadyCondition),
+		Published: meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.PublishedCondition),
+	}
+}
+
+// Reconcile recomputes the administration's status and writes it when it changed.
+func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	adm := &ozgv1.Administration{}
+	if err := r.Get(ctx, req.NamespacedName, adm); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	var portals ozgv1.ServicePortalList
+	if err := r.List(ctx, &portals, client.MatchingFields{indexPortalAdministration: adm.Name}); err != nil {
+		return ctrl.Result{}, err
+	}
+	status := administrationStatus(adm, portals.Items)
+	return ctrl.Result{}, patchStatusIfChanged(ctx, r.Client, adm, &adm.Status, status)
+}
+
+// administrationStatus computes the status of adm served by portals.
+func administrationStatus(adm *ozgv1.Administration, portals []ozgv1.ServicePortal) *ozgv1.AdministrationStatus {
+	status := adm.Status.DeepCopy()
+	status.ObservedGeneration = adm.Generation
+	status.Services = countStates(adm.Spec.Services)
+	status.Portal = choosePortal(portals)
+	status.Online = 0
+	if p := status.Portal; p != nil && p.Ready && p.Published {
+		status.Online = status.Services.Live
+	}
+
+	total := int32(len(adm.Spec.Services))
+	msg := fmt.Sprintf("%d of %d services online", status.Online, total)
+	if status.Portal == nil {
+		msg += "; no portal"
+	} else if len(portals) > 1 {
+		msg += fmt.Sprintf("; %d portals serve this administration, status shows %s/%s", len(portals), status.Portal.Namespace, status.Portal.Name)
+	}
+	setCondition(status, ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, msg)
+	return status
+}
+
+func countStates(services []ozgv1.ServiceImplementation) ozgv1.StateCounts {
+	var c ozgv1.StateCounts
+	for _, s := range services {
+		switch s.State {
+		case ozgv1.StateLive:
+			c.Live++
+		case ozgv1.StateInProgress:
+			c.InProgress++
+		default:
+			c.Open++
+		}
+	}
+	return c
+}
+
+// choosePortal picks the portal to report: the most advanced one (published
+// before ready before neither), ties broken by namespace and name so that
+// the choice is stable.
+func choosePortal(portals []ozgv1.ServicePortal) *ozgv1.AdministrationPortalStatus {
+	if len(portals) == 0 {
+		return nil
+	}
+	summaries := make([]ozgv1.AdministrationPortalStatus, 0, len(portals))
+	for i := range portals {
+		if portals[i].DeletionTimestamp.IsZero() {
+			summaries = append(summaries, portalSummary(&portals[i]))
+		}
+	}
+	if len(summaries) == 0 {
+		return nil
+	}
+	rank := func(s ozgv1.AdministrationPortalStatus) int {
+		switch {
+		case s.Published && s.Ready:
+			return 0
+		case s.Ready:
+			return 1
+		}
+		return 2
+	}
+	sort.Slice(summaries, func(i, j int) bool {
+		a, b := summaries[i], summaries[j]
+		if rank(a) != rank(b) {
+			return rank(a) < rank(b)
+		}
+		return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+	})
+	return &summaries[0]
+}

@@ -1,0 +1,52 @@
+package controllers
+
+import (
+	"context"
+	"encoding/json"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// applyIfChanged server-side applies desired unless the live object (read
+// from the cache into live) already holds exactly the fields the operator
+// owns. Comparing what the field owner owns, not the whole object, keeps the
+// labels and annotations that others add, and still restores a field that a
+// person changed (their change moves the field to another owner). At rest
+// this makes no API request at all.
+//
+// On return live holds the object as the API server last reported it.
+func applyIfChanged[O client.Object, A runtime.ApplyConfiguration](
+	ctx context.Context, c client.Client, key client.ObjectKey, live O, desired A,
+	extract func(O, string) (A, error),
+) (changed bool, err error) {
+	err = c.Get(ctx, key, live)
+	switch {
+	case apierrors.IsNotFound(err):
+	case err != nil:
+		return false, err
+	default:
+		if owned, err := extract(live, FieldOwner); err == nil && equality.Semantic.DeepEqual(owned, desired) {
+			return false, nil
+		}
+	}
+	if err := c.Apply(ctx, desired, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+		return false, err
+	}
+	// Apply filled desired with the server's answer; hand it back typed.
+	data, err := json.Marshal(desired)
+	if err != nil {
+		return true, err
+	}
+	return true, json.Unmarshal(data, live)
+}
+
+// deleteIfExists deletes obj unless it is already gone (from the cache's view).
+func deleteIfExists(ctx context.Context, c client.Client, key client.ObjectKey, obj client.Object) error {
+	if err := c.Get(ctx, key, obj); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	return client.IgnoreNotFound(c.Delete(ctx, obj))
+}

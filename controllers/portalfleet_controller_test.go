@@ -1,0 +1,393 @@
+package controllers_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/utils/ptr"
+	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// krzKreise are the three Kreise of the krz, in rollout order.
+var krzKreise = []string{"05766", "05758", "05770"}
+
+// fleetFixture creates a namespace where the fake kubelet runs pods, and
+// perKreis administrations in each krz Kreis for a new IT provider.
+type fleetFixture struct {
+	namespace, provider string
+	adms                []string
+	kreisOf             map[string]string
+}
+
+func newFleetFixture(perKreis int) *fleetFixture {
+	f := &fleetFixture{provider: "p" + rand.String(6), kreisOf: map[string]string{}}
+	f.namespace = "fleet-" + f.provider
+	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		Name: f.namespace, Labels: map[string]string{kubeletLabel: "auto"},
+	}})).To(Succeed())
+	for k, kreis := range krzKreise {
+		for i := 0; i < perKreis; i++ {
+			name := fmt.Sprintf("%s-%d-%d", f.provider, k, i)
+			Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+				ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
+					ozgv1.LabelITProvider: f.provider, ozgv1.LabelKreis: kreis,
+				}},
+				Spec: ozgv1.AdministrationSpec{
+					Key: fmt.Sprintf("%s%03d", kreis, 100+i), DisplayName: name, Type: ozgv1.TypeKreisangehoerigeGemeinde,
+					Services: []ozgv1.ServiceImplementation{{Service: "ozg-10110", State: ozgv1.StateLive}},
+				},
+			})).To(Succeed())
+			f.adms = append(f.adms, name)
+			f.kreisOf[name] = kreis
+		}
+	}
+	return f
+}
+
+func (f *fleetFixture) fleet(published ...string) *ozgv1.PortalFleet {
+	waves := make([]ozgv1.RolloutWave, len(krzKreise))
+	for i, kreis := range krzKreise {
+		waves[i] = ozgv1.RolloutWave{
+			Name:           "kreis-" + kreis,
+			Selector:       metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelKreis: kreis}},
+			MaxUnavailable: ptr.To(intstr.FromString("50%")),
+		}
+	}
+	return &ozgv1.PortalFleet{
+		ObjectMeta: metav1.ObjectMeta{Name: f.provider, Namespace: f.namespace},
+		Spec: ozgv1.PortalFleetSpec{
+			AdministrationSelector: metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelITProvider: f.provider}},
+			Template: ozgv1.PortalTemplate{
+				HostnamePattern: "$(name).serviceportal.example.de",
+				PortalSettings:  ozgv1.PortalSettings{Version: "1.4.0"},
+			},
+			Publish: ozgv1.FleetPublish{Administrations: published},
+			Rollout: ozgv1.FleetRollout{Waves: waves},
+		},
+	}
+}
+
+func getFleet(key client.ObjectKey) func(Gomega) *ozgv1.PortalFleet {
+	return func(g Gomega) *ozgv1.PortalFleet {
+		fl := &ozgv1.PortalFleet{}
+		g.Expect(k8sClient.Get(ctx, key, fl)).To(Succeed())
+		return fl
+	}
+}
+
+func updateFleet(key client.ObjectKey, change func(*ozgv1.PortalFleet)) {
+	Eventually(func() error {
+		fl := getFleet(key)(Default)
+		change(fl)
+		return k8sClient.Update(ctx, fl)
+	}).Should(Succeed())
+}
+
+// kstatusOf computes the kstatus of an object as Flux and Argo CD would.
+func kstatusOf(g Gomega, obj client.Object) kstatus.Status {
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	g.Expect(err).NotTo(HaveOccurred())
+	res, err := kstatus.Compute(&unstructured.Unstructured{Object: content})
+	g.Expect(err).NotTo(HaveOccurred())
+	return res.Status
+}
+
+func fleetReady(key client.ObjectKey, portals int) func(Gomega) {
+	return func(g Gomega) {
+		fl := getFleet(key)(g)
+		g.Expect(fl.Status.ObservedGeneration).To(Equal(fl.Generation))
+		g.Expect(condition(&fl.Status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue), condition(&fl.Status, ozgv1.ReadyCondition).Message)
+		g.Expect(fl.Status.Portals).To(BeEquivalentTo(portals))
+		g.Expect(fl.Status.ReadyPortals).To(BeEquivalentTo(portals))
+		g.Expect(fl.Status.UpdatedPortals).To(BeEquivalentTo(portals))
+		g.Expect(kstatusOf(g, fl)).To(Equal(kstatus.CurrentStatus))
+	}
+}
+
+func portalIsReady(p *ozgv1.ServicePortal) bool {
+	return p.Status.ObservedGeneration == p.Generation && meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.ReadyCondition)
+}
+
+// rolloutSampler lists the fleet's portals continuously during a rollout
+// and records every instant that breaks a rollout rule.
+type rolloutSampler struct {
+	f          *fleetFixture
+	maxUnavail map[string]int
+	stop, done chan struct{}
+	mu         sync.Mutex
+	violations []string
+	samples    int
+	sawWave    map[string]bool
+	inProgress bool // kstatus of the fleet was InProgress at least once
+}
+
+func startSampler(f *fleetFixture, fleetKey client.ObjectKey, maxUnavail map[string]int) *rolloutSampler {
+	s := &rolloutSampler{f: f, maxUnavail: maxUnavail, stop: make(chan struct{}), done: make(chan struct{}), sawWave: map[string]bool{}}
+	go func() {
+		defer GinkgoRecover()
+		defer close(s.done)
+		for {
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
+			s.sample(fleetKey)
+		}
+	}()
+	return s
+}
+
+func (s *rolloutSampler) sample(fleetKey client.ObjectKey) {
+	var portals ozgv1.ServicePortalList
+	if err := k8sClient.List(ctx, &portals, client.InNamespace(s.f.namespace)); err != nil {
+		return
+	}
+	fl := &ozgv1.PortalFleet{}
+	if err := k8sClient.Get(ctx, fleetKey, fl); err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.samples++
+	if kstatusOf(Default, fl) == kstatus.InProgressStatus {
+		s.inProgress = true
+	}
+	if fl.Status.CurrentWave != "" {
+		s.sawWave[fl.Status.CurrentWave] = true
+	}
+	wantVersion := fl.Spec.Template.Version
+	unavailable := map[string]int{}
+	done := map[string]bool{}
+	started := map[string]bool{}
+	for _, k := range krzKreise {
+		done[k] = true
+	}
+	for i := range portals.Items {
+		p := &portals.Items[i]
+		kreis := s.f.kreisOf[p.Spec.AdministrationRef.Name]
+		ready := portalIsReady(p)
+		updated := p.Spec.Version == wantVersion
+		if !ready {
+			unavailable[kreis]++
+		}
+		if !ready || !updated {
+			done[kreis] = false
+		}
+		if updated {
+			started[kreis] = true
+		}
+	}
+	for i, kreis := range krzKreise {
+		if unavailable[kreis] > s.maxUnavail[kreis] {
+			s.violations = append(s.violations, fmt.Sprintf("Kreis %s: %d portals unavailable, maxUnavailable %d", kreis, unavailable[kreis], s.maxUnavail[kreis]))
+		}
+		for _, earlier := range krzKreise[:i] {
+			if started[kreis] && !done[earlier] {
+				s.violations = append(s.violations, fmt.Sprintf("Kreis %s started before Kreis %s was done", kreis, earlier))
+			}
+		}
+	}
+}
+
+func (s *rolloutSampler) finish() (violations []string, samples int) {
+	close(s.stop)
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.violations, s.samples
+}
+
+var _ = Describe("PortalFleet controller", func() {
+	BeforeEach(func() {
+		createCatalogEntry("10110", "Abfallentsorgung", "Bauen & Wohnen")
+	})
+
+	It("owns one portal per administration, adopts, publishes, and rolls out wave by wave", func() {
+		f := newFleetFixture(4)
+
+		By("pre-creating a portal for one administration, which the fleet adopts")
+		existing := newPortal(f.namespace, f.adms[0], f.adms[0])
+		existing.Spec.Authentication, existing.Spec.Payment = nil, nil
+		Expect(k8sClient.Create(ctx, existing)).To(Succeed())
+
+		fleet := f.fleet(f.adms[0], f.adms[5])
+		Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
+		key := client.ObjectKeyFromObject(fleet)
+		Eventually(fleetReady(key, 12)).WithTimeout(30 * time.Second).Should(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(getFleet(key)(g).Status.PublishedPortals).To(BeEquivalentTo(2))
+		}).Should(Succeed())
+
+		var portals ozgv1.ServicePortalList
+		Expect(k8sClient.List(ctx, &portals, client.InNamespace(f.namespace))).To(Succeed())
+		Expect(portals.Items).To(HaveLen(12))
+		for _, p := range portals.Items {
+			Expect(metav1.GetControllerOf(&p)).To(HaveField("UID", fleet.UID), p.Name)
+			Expect(p.Spec.Hostname).To(Equal(p.Name + ".serviceportal.example.de"))
+			Expect(p.Spec.Version).To(Equal("1.4.0"))
+			Expect(p.Labels).To(HaveKeyWithValue(ozgv1.LabelFleet, fleet.Name))
+			g := Default
+			Expect(kstatusOf(g, &p)).To(Equal(kstatus.CurrentStatus), p.Name)
+		}
+		Expect(getFleet(key)(Default).Status.Versions).To(ConsistOf(ozgv1.VersionCount{Version: "1.4.0", Count: 12}))
+
+		By("pausing, then changing the version: nothing rolls while paused")
+		updateFleet(key, func(fl *ozgv1.PortalFleet) {
+			fl.Spec.Rollout.Paused = true
+			fl.Spec.Template.Version = "1.5.0"
+		})
+		Eventually(func(g Gomega) {
+			fl := getFleet(key)(g)
+			g.Expect(fl.Status.ObservedGeneration).To(Equal(fl.Generation))
+			g.Expect(condition(&fl.Status, ozgv1.PausedCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(condition(&fl.Status, ozgv1.RollingOutCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(fl.Status.UpdatedPortals).To(BeZero())
+			g.Expect(fl.Status.CurrentWave).To(Equal("kreis-05766"))
+		}).Should(Succeed())
+		Expect(k8sClient.List(ctx, &portals, client.InNamespace(f.namespace))).To(Succeed())
+		for _, p := range portals.Items {
+			Expect(p.Spec.Version).To(Equal("1.4.0"), p.Name)
+		}
+
+		By("resuming: waves in order, never more than maxUnavailable (50% of 4) down, across a manager restart")
+		sampler := startSampler(f, key, map[string]int{"05766": 2, "05758": 2, "05770": 2})
+		updateFleet(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Rollout.Paused = false })
+		Eventually(func(g Gomega) {
+			g.Expect(getFleet(key)(g).Status.CurrentWave).To(Equal("kreis-05758"))
+		}).WithTimeout(30 * time.Second).Should(Succeed())
+		stopManager()
+		stopped := getFleet(key)(Default)
+		Expect(stopped.Status.UpdatedPortals).To(BeNumerically(">=", 4))
+		startManager()
+		Eventually(fleetReady(key, 12)).WithTimeout(60 * time.Second).Should(Succeed())
+		violations, samples := sampler.finish()
+		Expect(violations).To(BeEmpty())
+		Expect(samples).To(BeNumerically(">", 10))
+		Expect(sampler.sawWave).To(HaveKey("kreis-05770"), "the last wave ran")
+		Expect(sampler.inProgress).To(BeTrue(), "kstatus reported InProgress during the rollout")
+		Eventually(func(g Gomega) {
+			g.Expect(getFleet(key)(g).Status.Versions).To(ConsistOf(ozgv1.VersionCount{Version: "1.5.0", Count: 12}))
+		}).Should(Succeed())
+
+		By("rolling a template change that keeps the version")
+		updateFleet(key, func(fl *ozgv1.PortalFleet) {
+			fl.Spec.Template.Links = []ozgv1.PortalLink{{Name: "Wirtschafts-Service-Portal.NRW", URL: "https://service.wirtschaft.nrw"}}
+		})
+		Eventually(func(g Gomega) {
+			var list ozgv1.ServicePortalList
+			g.Expect(k8sClient.List(ctx, &list, client.InNamespace(f.namespace))).To(Succeed())
+			for _, p := range list.Items {
+				g.Expect(p.Spec.Links).To(HaveLen(1), p.Name)
+			}
+		}).WithTimeout(60 * time.Second).Should(Succeed())
+		Eventually(fleetReady(key, 12)).WithTimeout(30 * time.Second).Should(Succeed())
+
+		By("rolling up the portals into their administrations and the catalogue as Current")
+		Eventually(func(g Gomega) {
+			adm := &ozgv1.Administration{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: f.adms[5]}, adm)).To(Succeed())
+			g.Expect(adm.Status.Online).To(BeEquivalentTo(1))
+			g.Expect(kstatusOf(g, adm)).To(Equal(kstatus.CurrentStatus))
+			svc := &ozgv1.OZGService{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: "ozg-10110"}, svc)).To(Succeed())
+			g.Expect(kstatusOf(g, svc)).To(Equal(kstatus.CurrentStatus))
+		}).Should(Succeed())
+
+		By("deleting the portal of an administration that stops matching")
+		Eventually(func() error {
+			adm := &ozgv1.Administration{}
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: f.adms[11]}, adm)).To(Succeed())
+			adm.Labels[ozgv1.LabelITProvider] = "other"
+			return k8sClient.Update(ctx, adm)
+		}).Should(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKey{Namespace: f.namespace, Name: f.adms[11]}, &ozgv1.ServicePortal{}))
+		}).Should(BeTrue())
+		Eventually(fleetReady(key, 11)).Should(Succeed())
+	})
+
+	It("orphans portals of administrations that stop matching when asked to", func() {
+		f := newFleetFixture(1)
+		fleet := f.fleet()
+		fleet.Spec.RemovalPolicy = ozgv1.RemovalPolicyOrphan
+		Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
+		key := client.ObjectKeyFromObject(fleet)
+		Eventually(fleetReady(key, 3)).WithTimeout(30 * time.Second).Should(Succeed())
+		Eventually(func() error {
+			adm := &ozgv1.Administration{}
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: f.adms[0]}, adm)).To(Succeed())
+			delete(adm.Labels, ozgv1.LabelITProvider)
+			return k8sClient.Update(ctx, adm)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			p := getPortal(client.ObjectKey{Namespace: f.namespace, Name: f.adms[0]})(g)
+			g.Expect(metav1.GetControllerOf(p)).To(BeNil())
+			g.Expect(p.Labels).NotTo(HaveKey(ozgv1.LabelFleet))
+		}).Should(Succeed())
+		Eventually(fleetReady(key, 2)).Should(Succeed())
+	})
+
+	It("stops with ProgressDeadlineExceeded when a portal does not become Ready in time", func() {
+		f := newFleetFixture(1)
+		fleet := f.fleet()
+		fleet.Spec.Rollout.ProgressDeadlineSeconds = ptr.To[int32](2)
+		held := client.ObjectKey{Namespace: f.namespace, Name: f.adms[1]}
+		heldPortals.Store(held.String(), true)
+		Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
+		key := client.ObjectKeyFromObject(fleet)
+		Eventually(func(g Gomega) {
+			fl := getFleet(key)(g)
+			g.Expect(condition(&fl.Status, ozgv1.StalledCondition)).To(And(
+				HaveField("Status", metav1.ConditionTrue),
+				HaveField("Reason", ozgv1.ReasonProgressDeadlineExceeded),
+				HaveField("Message", ContainSubstring(f.adms[1]))))
+			g.Expect(kstatusOf(g, fl)).To(Equal(kstatus.FailedStatus))
+		}).WithTimeout(20 * time.Second).Should(Succeed())
+
+		By("recovering once the portal becomes Ready")
+		heldPortals.Delete(held.String())
+		markDeploymentAvailable(held)
+		Eventually(fleetReady(key, 3)).WithTimeout(20 * time.Second).Should(Succeed())
+		Expect(condition(&getFleet(key)(Default).Status, ozgv1.StalledCondition).Status).To(BeEmpty())
+	})
+
+	It("reports an administration whose hostname the pattern cannot make", func() {
+		f := newFleetFixture(1)
+		fleet := f.fleet()
+		fleet.Spec.Template.HostnamePattern = "$(name)-$(key).serviceportal.example.de"
+		Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
+		key := client.ObjectKeyFromObject(fleet)
+		Eventually(fleetReady(key, 3)).WithTimeout(30 * time.Second).Should(Succeed())
+
+		// Validation checks the pattern with a one-letter name; the real,
+		// 11-letter names push this one past the 253 characters of a hostname.
+		suffix := ".example.de"
+		for len(suffix) < 245-63 {
+			suffix = "." + strings.Repeat("a", 62) + suffix
+		}
+		suffix = "." + strings.Repeat("b", 245-len(suffix)-1) + suffix
+		updateFleet(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Template.HostnamePattern = "$(name)" + suffix })
+		Eventually(func(g Gomega) {
+			fl := getFleet(key)(g)
+			g.Expect(condition(&fl.Status, ozgv1.StalledCondition)).To(And(
+				HaveField("Reason", ozgv1.ReasonInvalidSpec),
+				HaveField("Message", ContainSubstring("hostnamePattern yields"))))
+		}).Should(Succeed())
+	})
+})

@@ -1,0 +1,222 @@
+package controllers_test
+
+import (
+	"encoding/csv"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// sharedData is ../shared/data beside the checkout.
+var sharedData = filepath.Join("..", "..", "shared", "data")
+
+// readCSV returns the rows of a shared data file as maps by column name.
+func readCSV(path string) []map[string]string {
+	f, err := os.Open(path)
+	Expect(err).NotTo(HaveOccurred())
+	defer f.Close()
+	records, err := csv.NewReader(f).ReadAll()
+	Expect(err).NotTo(HaveOccurred())
+	rows := make([]map[string]string, 0, len(records)-1)
+	for _, rec := range records[1:] {
+		row := map[string]string{}
+		for i, col := range records[0] {
+			row[col] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+var states = []ozgv1.ServiceState{ozgv1.StateOpen, ozgv1.StateInProgress, ozgv1.StateLive}
+
+// The krz scenario: the 36 municipalities of the Kreise Lippe, Herford and
+// Minden-Lübbecke, each with a portal, 16 of them published, each tracking
+// a seeded random set of real OZG services in mixed states. Every status
+// must equal a recount done here from the objects.
+var _ = Describe("Status roll-up in the krz scenario", Ordered, func() {
+	const namespace = "krz"
+	rng := rand.New(rand.NewPCG(2023, 1))
+	var catalog []string
+	var adms []string
+
+	BeforeAll(func() {
+		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(Succeed())
+		for _, row := range readCSV(filepath.Join(sharedData, "ozg-katalog", "ozg-leistungen.csv"))[:80] {
+			createCatalogEntry(row["ozg_id"], row["bezeichnung"], row["themenfeld"])
+			catalog = append(catalog, "ozg-"+row["ozg_id"])
+		}
+		for _, row := range readCSV(filepath.Join(sharedData, "kommunen-nrw.csv")) {
+			switch row["kreis_schluessel"] {
+			case "05766", "05758", "05770":
+			default:
+				continue
+			}
+			name := "krz-" + row["schluessel"]
+			adm := &ozgv1.Administration{
+				ObjectMeta: metav1.ObjectMeta{Name: name},
+				Spec: ozgv1.AdministrationSpec{
+					Key: row["schluessel"], DisplayName: row["name"], Type: ozgv1.TypeKreisangehoerigeStadt,
+					Services: randomServices(rng, catalog),
+				},
+			}
+			Expect(k8sClient.Create(ctx, adm)).To(Succeed())
+			adms = append(adms, name)
+		}
+		Expect(adms).To(HaveLen(36))
+
+		for i, adm := range adms {
+			p := newPortal(namespace, adm, adm)
+			p.Spec.Authentication, p.Spec.Payment = nil, nil
+			p.Spec.Publish = i < 16
+			Expect(k8sClient.Create(ctx, p)).To(Succeed())
+		}
+		for _, adm := range adms {
+			markDeploymentAvailable(client.ObjectKey{Namespace: namespace, Name: adm})
+		}
+	})
+
+	It("counts 16 of 36 portals online and every status equals a recount", func() {
+		Eventually(expectRecount(catalog)).Should(Succeed())
+		var list ozgv1.AdministrationList
+		Expect(k8sClient.List(ctx, &list)).To(Succeed())
+		online := 0
+		for _, a := range list.Items {
+			if a.Status.Portal != nil && a.Status.Portal.Published && slices.Contains(adms, a.Name) {
+				online++
+			}
+		}
+		Expect(online).To(Equal(16))
+	})
+
+	It("follows flipped portals and states", func() {
+		By("unpublishing three portals and publishing two others")
+		for i, adm := range adms[:3] {
+			setPublish(namespace, adm, false)
+			setPublish(namespace, adms[20+i], i < 2)
+		}
+		By("changing states in five administrations")
+		for _, name := range adms[5:10] {
+			Eventually(func() error {
+				a := &ozgv1.Administration{}
+				Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, a)).To(Succeed())
+				a.Spec.Services = randomServices(rng, catalog)
+				return k8sClient.Update(ctx, a)
+			}).Should(Succeed())
+		}
+		By("deleting one portal")
+		p := &ozgv1.ServicePortal{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: adms[30]}, p)).To(Succeed())
+		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
+
+		Eventually(expectRecount(catalog)).Should(Succeed())
+	})
+})
+
+func setPublish(namespace, name string, publish bool) {
+	Eventually(func() error {
+		p := &ozgv1.ServicePortal{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, p)).To(Succeed())
+		p.Spec.Publish = publish
+		return k8sClient.Update(ctx, p)
+	}).Should(Succeed())
+}
+
+func randomServices(rng *rand.Rand, catalog []string) []ozgv1.ServiceImplementation {
+	picked := rng.Perm(len(catalog))[:10+rng.IntN(30)]
+	services := make([]ozgv1.ServiceImplementation, len(picked))
+	for i, idx := range picked {
+		services[i] = ozgv1.ServiceImplementation{Service: catalog[idx], State: states[rng.IntN(len(states))]}
+	}
+	return services
+}
+
+// expectRecount compares every Administration and the given OZGServices
+// with a brute-force recount from the portals and administrations.
+func expectRecount(catalog []string) func(Gomega) {
+	return func(g Gomega) {
+		var portals ozgv1.ServicePortalList
+		g.Expect(k8sClient.List(ctx, &portals)).To(Succeed())
+		type portalState struct{ exists, ready, published bool }
+		byAdm := map[string]portalState{}
+		for _, p := range portals.Items {
+			if !p.DeletionTimestamp.IsZero() {
+				continue
+			}
+			// Play kubelet: a content change rolls the pods, which then
+			// become available again.
+			ready := condition(&p.Status, ozgv1.ReadyCondition).Status == metav1.ConditionTrue
+			if !ready {
+				markDeploymentAvailable(client.ObjectKeyFromObject(&p))
+			}
+			g.Expect(ready).To(BeTrue(), "portal %s is Ready", p.Name)
+			byAdm[p.Spec.AdministrationRef.Name] = portalState{true, ready, p.Spec.Publish && ready}
+		}
+
+		var adms ozgv1.AdministrationList
+		g.Expect(k8sClient.List(ctx, &adms)).To(Succeed())
+		type serviceCount struct{ open, inProgress, live, portals, online int32 }
+		services := map[string]*serviceCount{}
+		for _, a := range adms.Items {
+			ps := byAdm[a.Name]
+			var want ozgv1.StateCounts
+			var online int32
+			for _, s := range a.Spec.Services {
+				sc := services[s.Service]
+				if sc == nil {
+					sc = &serviceCount{}
+					services[s.Service] = sc
+				}
+				switch s.State {
+				case ozgv1.StateLive:
+					want.Live++
+					sc.live++
+					if ps.published {
+						online++
+						sc.online++
+					}
+				case ozgv1.StateInProgress:
+					want.InProgress++
+					sc.inProgress++
+				default:
+					want.Open++
+					sc.open++
+				}
+				if ps.exists {
+					sc.portals++
+				}
+			}
+			g.Expect(a.Status.ObservedGeneration).To(Equal(a.Generation), a.Name)
+			g.Expect(a.Status.Services).To(Equal(want), a.Name)
+			g.Expect(a.Status.Online).To(Equal(online), a.Name)
+			g.Expect(a.Status.Portal != nil).To(Equal(ps.exists), a.Name)
+			if ps.exists {
+				g.Expect(a.Status.Portal.Published).To(Equal(ps.published), a.Name)
+				g.Expect(a.Status.Portal.Ready).To(Equal(ps.ready), a.Name)
+			}
+			g.Expect(condition(&a.Status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue), a.Name)
+		}
+
+		for _, name := range catalog {
+			svc := &ozgv1.OZGService{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, svc)).To(Succeed())
+			want := services[name]
+			if want == nil {
+				want = &serviceCount{}
+			}
+			g.Expect(svc.Status.Administrations).To(Equal(ozgv1.StateCounts{Open: want.open, InProgress: want.inProgress, Live: want.live}), name)
+			g.Expect(svc.Status.Portals).To(Equal(want.portals), name)
+			g.Expect(svc.Status.OnlinePortals).To(Equal(want.online), name)
+			g.Expect(condition(&svc.Status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue), name)
+		}
+	}
+}

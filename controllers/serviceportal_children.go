@@ -1,0 +1,272 @@
+package controllers
+
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
+	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
+	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+// Defaults of the portal children, overridable by manager flags.
+const (
+	DefaultPortalImage   = "ghcr.io/ozg-operator/portal"
+	DefaultPortalVersion = "0.1.0"
+
+	portalPort      = 8080
+	portalDataDir   = "/etc/portal"
+	contentChecksum = "ozg.dev/content-checksum"
+	versionLabel    = "ozg.dev/version"
+	managedBy       = "app.kubernetes.io/managed-by"
+)
+
+// PortalDefaults are the manager-wide settings of portal children.
+type PortalDefaults struct {
+	// Image is the portal image repository; a portal's version is its tag.
+	Image string
+	// Version is used for portals that set no version.
+	Version string
+	// IngressClassName of published portals; empty uses the cluster default.
+	IngressClassName string
+	// TLSSecretPattern names the Ingress TLS Secret; $(name) is the portal's
+	// name. Empty disables TLS.
+	TLSSecretPattern string
+}
+
+func (d PortalDefaults) withDefaults() PortalDefaults {
+	if d.Image == "" {
+		d.Image = DefaultPortalImage
+	}
+	if d.Version == "" {
+		d.Version = DefaultPortalVersion
+	}
+	return d
+}
+
+// version is the portal version a portal asks for.
+func (d PortalDefaults) version(p *ozgv1.ServicePortal) string {
+	if p.Spec.Version != "" {
+		return p.Spec.Version
+	}
+	if p.Spec.Image != "" {
+		if i := strings.LastIndex(p.Spec.Image, ":"); i > strings.LastIndex(p.Spec.Image, "/") {
+			return p.Spec.Image[i+1:]
+		}
+		return "custom"
+	}
+	return d.Version
+}
+
+// image is the portal image a portal runs.
+func (d PortalDefaults) image(p *ozgv1.ServicePortal) string {
+	if p.Spec.Image != "" {
+		return p.Spec.Image
+	}
+	return d.Image + ":" + d.version(p)
+}
+
+// scheme is the URL scheme of a published portal.
+func (d PortalDefaults) scheme() string {
+	if d.TLSSecretPattern == "" {
+		return "http"
+	}
+	return "https"
+}
+
+func replicas(p *ozgv1.ServicePortal) int32 {
+	if p.Spec.Replicas == nil {
+		return 1
+	}
+	return *p.Spec.Replicas
+}
+
+// portalLabels are set on every child; selectorLabels pick the portal's pods.
+func portalLabels(p *ozgv1.ServicePortal) map[string]string {
+	l := selectorLabels(p)
+	l[managedBy] = FieldOwner
+	l[ozgv1.LabelAdministration] = p.Spec.AdministrationRef.Name
+	return l
+}
+
+func selectorLabels(p *ozgv1.ServicePortal) map[string]string {
+	return map[string]string{
+		"app.kubernetes.io/name":     "ozg-portal",
+		"app.kubernetes.io/instance": p.Name,
+	}
+}
+
+func ownerReference(p *ozgv1.ServicePortal) *metav1ac.OwnerReferenceApplyConfiguration {
+	return metav1ac.OwnerReference().
+		WithAPIVersion(ozgv1.GroupVersion.String()).
+		WithKind("ServicePortal").
+		WithName(p.Name).
+		WithUID(p.UID).
+		WithController(true).
+		WithBlockOwnerDeletion(true)
+}
+
+func desiredConfigMap(p *ozgv1.ServicePortal, content []byte) *corev1ac.ConfigMapApplyConfiguration {
+	return corev1ac.ConfigMap(p.Name, p.Namespace).
+		WithLabels(portalLabels(p)).
+		WithOwnerReferences(ownerReference(p)).
+		WithData(map[string]string{portaldata.ConfigMapKey: string(content)})
+}
+
+func desiredDeployment(p *ozgv1.ServicePortal, d PortalDefaults, checksum string) *appsv1ac.DeploymentApplyConfiguration {
+	podLabels := selectorLabels(p)
+	podLabels[versionLabel] = d.version(p)
+
+	container := corev1ac.Container().
+		WithName("portal").
+		WithImage(d.image(p)).
+		// Metrics get their own port so that the Ingress never exposes them;
+		// the NetworkPolicy admits only the portal's port, so scraping needs
+		// an additional policy for the monitoring namespace.
+		WithArgs("--data="+portalDataDir+"/"+portaldata.ConfigMapKey, "--listen=:8080", "--metrics-listen=:9090").
+		WithPorts(
+			corev1ac.ContainerPort().WithName("http").WithContainerPort(portalPort).WithProtocol(corev1.ProtocolTCP),
+			corev1ac.ContainerPort().WithName("metrics").WithContainerPort(9090).WithProtocol(corev1.ProtocolTCP),
+		).
+		WithReadinessProbe(httpProbe("/readyz", 5)).
+		WithLivenessProbe(httpProbe("/healthz", 20)).
+		WithResources(resources(p)).
+		WithSecurityContext(corev1ac.SecurityContext().
+			WithAllowPrivilegeEscalation(false).
+			WithReadOnlyRootFilesystem(true).
+			WithRunAsNonRoot(true).
+			WithCapabilities(corev1ac.Capabilities().WithDrop("ALL")).
+			WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
+		WithVolumeMounts(
+			corev1ac.VolumeMount().WithName("content").WithMountPath(portalDataDir).WithReadOnly(true),
+			corev1ac.VolumeMount().WithName("tmp").WithMountPath("/tmp"),
+		)
+	// Secrets are referenced, never copied: the kubelet resolves them.
+	if a := p.Spec.Authentication; a != nil {
+		container.WithEnv(secretEnv("OIDC_CLIENT_SECRET", a.ClientSecretRef))
+	}
+	if pay := p.Spec.Payment; pay != nil && pay.SecretRef != nil {
+		container.WithEnv(secretEnv("PAYMENT_SECRET", *pay.SecretRef))
+	}
+
+	return appsv1ac.Deployment(p.Name, p.Namespace).
+		WithLabels(portalLabels(p)).
+		WithOwnerReferences(ownerReference(p)).
+		WithSpec(appsv1ac.DeploymentSpec().
+			WithReplicas(replicas(p)).
+			WithSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(p))).
+			WithTemplate(corev1ac.PodTemplateSpec().
+				WithLabels(podLabels).
+				// A content change rolls the pods, so that no pod serves stale content.
+				WithAnnotations(map[string]string{contentChecksum: checksum}).
+				WithSpec(corev1ac.PodSpec().
+					// Portal pods never talk to the API server.
+					WithAutomountServiceAccountToken(false).
+					// The server fails readiness first, then drains (5 s + 20 s).
+					WithTerminationGracePeriodSeconds(30).
+					WithEnableServiceLinks(false).
+					WithSecurityContext(corev1ac.PodSecurityContext().
+						WithRunAsNonRoot(true).
+						WithRunAsUser(65532).
+						WithRunAsGroup(65532).
+						WithFSGroup(65532).
+						WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
+					WithContainers(container).
+					WithVolumes(
+						corev1ac.Volume().WithName("content").WithConfigMap(corev1ac.ConfigMapVolumeSource().WithName(p.Name)),
+						corev1ac.Volume().WithName("tmp").WithEmptyDir(corev1ac.EmptyDirVolumeSource().WithSizeLimit(resource.MustParse("16Mi"))),
+					))))
+}
+
+func httpProbe(path string, period int32) *corev1ac.ProbeApplyConfiguration {
+	return corev1ac.Probe().
+		WithHTTPGet(corev1ac.HTTPGetAction().WithPath(path).WithPort(intstr.FromString("http")).WithScheme(corev1.URISchemeHTTP)).
+		WithPeriodSeconds(period)
+}
+
+func secretEnv(name string, ref ozgv1.SecretKeyReference) *corev1ac.EnvVarApplyConfiguration {
+	return corev1ac.EnvVar().WithName(name).WithValueFrom(corev1ac.EnvVarSource().
+		WithSecretKeyRef(corev1ac.SecretKeySelector().WithName(ref.Name).WithKey(ref.Key)))
+}
+
+// resources are the portal's own or a small default that fits a static
+// site server.
+func resources(p *ozgv1.ServicePortal) *corev1ac.ResourceRequirementsApplyConfiguration {
+	r := corev1ac.ResourceRequirements()
+	if p.Spec.Resources != nil {
+		if len(p.Spec.Resources.Requests) > 0 {
+			r.WithRequests(p.Spec.Resources.Requests)
+		}
+		if len(p.Spec.Resources.Limits) > 0 {
+			r.WithLimits(p.Spec.Resources.Limits)
+		}
+		return r
+	}
+	return r.
+		WithRequests(corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("32Mi")}).
+		WithLimits(corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")})
+}
+
+func desiredService(p *ozgv1.ServicePortal) *corev1ac.ServiceApplyConfiguration {
+	return corev1ac.Service(p.Name, p.Namespace).
+		WithLabels(portalLabels(p)).
+		WithOwnerReferences(ownerReference(p)).
+		WithSpec(corev1ac.ServiceSpec().
+			WithType(corev1.ServiceTypeClusterIP).
+			WithSelector(selectorLabels(p)).
+			WithPorts(corev1ac.ServicePort().WithName("http").WithPort(80).WithTargetPort(intstr.FromString("http")).WithProtocol(corev1.ProtocolTCP)))
+}
+
+// desiredNetworkPolicy admits traffic to the portal's port only; the
+// portal needs no egress to the cluster.
+func desiredNetworkPolicy(p *ozgv1.ServicePortal) *networkingv1ac.NetworkPolicyApplyConfiguration {
+	return networkingv1ac.NetworkPolicy(p.Name, p.Namespace).
+		WithLabels(portalLabels(p)).
+		WithOwnerReferences(ownerReference(p)).
+		WithSpec(networkingv1ac.NetworkPolicySpec().
+			WithPodSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(p))).
+			WithPolicyTypes(networkingv1.PolicyTypeIngress).
+			WithIngress(networkingv1ac.NetworkPolicyIngressRule().
+				WithPorts(networkingv1ac.NetworkPolicyPort().WithProtocol(corev1.ProtocolTCP).WithPort(intstr.FromInt32(portalPort)))))
+}
+
+func desiredIngress(p *ozgv1.ServicePortal, d PortalDefaults) *networkingv1ac.IngressApplyConfiguration {
+	spec := networkingv1ac.IngressSpec().
+		WithRules(networkingv1ac.IngressRule().
+			WithHost(p.Spec.Hostname).
+			WithHTTP(networkingv1ac.HTTPIngressRuleValue().WithPaths(networkingv1ac.HTTPIngressPath().
+				WithPath("/").
+				WithPathType(networkingv1.PathTypePrefix).
+				WithBackend(networkingv1ac.IngressBackend().WithService(networkingv1ac.IngressServiceBackend().
+					WithName(p.Name).
+					WithPort(networkingv1ac.ServiceBackendPort().WithName("http")))))))
+	if d.IngressClassName != "" {
+		spec.WithIngressClassName(d.IngressClassName)
+	}
+	if d.TLSSecretPattern != "" {
+		spec.WithTLS(networkingv1ac.IngressTLS().
+			WithHosts(p.Spec.Hostname).
+			WithSecretName(strings.ReplaceAll(d.TLSSecretPattern, "$(name)", p.Name)))
+	}
+	return networkingv1ac.Ingress(p.Name, p.Namespace).
+		WithLabels(portalLabels(p)).
+		WithOwnerReferences(ownerReference(p)).
+		WithSpec(spec)
+}
+
+func desiredPodDisruptionBudget(p *ozgv1.ServicePortal) *policyv1ac.PodDisruptionBudgetApplyConfiguration {
+	return policyv1ac.PodDisruptionBudget(p.Name, p.Namespace).
+		WithLabels(portalLabels(p)).
+		WithOwnerReferences(ownerReference(p)).
+		WithSpec(policyv1ac.PodDisruptionBudgetSpec().
+			WithMaxUnavailable(intstr.FromInt32(1)).
+			WithSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(p))))
+}

@@ -1,0 +1,344 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
+	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/render"
+)
+
+// maxContentBytes keeps the rendered document below the 1 MiB object limit
+// of a ConfigMap, with room for metadata.
+const maxContentBytes = 900 * 1024
+
+// ServicePortalReconciler turns a ServicePortal into its children and
+// reports their readiness.
+type ServicePortalReconciler struct {
+	client.Client
+	Defaults PortalDefaults
+}
+
+// +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch
+// +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups=ozg.dev,resources=administrations;ozgservices,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses;networkpolicies,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+
+// SetupWithManager registers the controller and its watches.
+func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		// No generation filter: when a reconcile read a stale cached status
+		// and so skipped a write, the cache catching up with our own last
+		// status write brings the object back for a second look.
+		For(&ozgv1.ServicePortal{}).
+		Owns(&corev1.ConfigMap{}).
+		Owns(&appsv1.Deployment{}).
+		Owns(&corev1.Service{}).
+		Owns(&networkingv1.Ingress{}).
+		Owns(&networkingv1.NetworkPolicy{}).
+		Owns(&policyv1.PodDisruptionBudget{}).
+		// Content changes re-render only the portals they affect; status
+		// updates of the roll-up do not change content.
+		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfAdministration),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfService),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// A portal that lost its hostname to another one takes it over when
+		// that one lets it go.
+		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfHostname),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Complete(r)
+}
+
+func (r *ServicePortalReconciler) portalsOfAdministration(ctx context.Context, o client.Object) []reconcile.Request {
+	return portalRequests(ctx, r.Client, client.MatchingFields{indexPortalAdministration: o.GetName()})
+}
+
+func (r *ServicePortalReconciler) portalsOfService(ctx context.Context, o client.Object) []reconcile.Request {
+	var adms ozgv1.AdministrationList
+	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationService: o.GetName()}); err != nil {
+		log.FromContext(ctx).Error(err, "listing administrations of service", "service", o.GetName())
+		return nil
+	}
+	var reqs []reconcile.Request
+	for i := range adms.Items {
+		reqs = append(reqs, r.portalsOfAdministration(ctx, &adms.Items[i])...)
+	}
+	return reqs
+}
+
+func (r *ServicePortalReconciler) portalsOfHostname(ctx context.Context, o client.Object) []reconcile.Request {
+	h := o.(*ozgv1.ServicePortal).Spec.Hostname
+	if h == "" {
+		return nil
+	}
+	return portalRequests(ctx, r.Client, client.MatchingFields{indexPortalHostname: h})
+}
+
+func portalRequests(ctx context.Context, c client.Client, sel client.MatchingFields) []reconcile.Request {
+	var portals ozgv1.ServicePortalList
+	if err := c.List(ctx, &portals, sel); err != nil {
+		log.FromContext(ctx).Error(err, "listing portals", "selector", sel)
+		return nil
+	}
+	reqs := make([]reconcile.Request, len(portals.Items))
+	for i, p := range portals.Items {
+		reqs[i] = reconcile.Request{NamespacedName: types.NamespacedName{Namespace: p.Namespace, Name: p.Name}}
+	}
+	return reqs
+}
+
+// Reconcile applies the portal's children and writes its status when it changed.
+func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	portal := &ozgv1.ServicePortal{}
+	if err := r.Get(ctx, req.NamespacedName, portal); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !portal.DeletionTimestamp.IsZero() {
+		// Owner references let the garbage collector remove the children.
+		return ctrl.Result{}, nil
+	}
+	status := portal.Status.DeepCopy()
+	status.ObservedGeneration = portal.Generation
+	reconcileErr := r.reconcile(ctx, portal, status)
+	if err := patchStatusIfChanged(ctx, r.Client, portal, &portal.Status, status); err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{}, reconcileErr
+}
+
+// reconcile computes the desired children, applies them and fills status.
+func (r *ServicePortalReconciler) reconcile(ctx context.Context, portal *ozgv1.ServicePortal, status *ozgv1.ServicePortalStatus) error {
+	adm := &ozgv1.Administration{}
+	if err := r.Get(ctx, client.ObjectKey{Name: portal.Spec.AdministrationRef.Name}, adm); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return err
+		}
+		// The Administration watch brings the portal back when it appears.
+		setStalled(status, ozgv1.ReasonAdministrationNotFound,
+			fmt.Sprintf("Administration %q does not exist", portal.Spec.AdministrationRef.Name))
+		return nil
+	}
+
+	rendered, err := render.Portal(portal, adm, r.catalog(ctx))
+	if err == nil && len(rendered.JSON) > maxContentBytes {
+		err = fmt.Errorf("rendered content has %d bytes, more than the %d a ConfigMap can hold", len(rendered.JSON), maxContentBytes)
+	}
+	if err != nil {
+		setStalled(status, ozgv1.ReasonInvalidSpec, "cannot render the portal content: "+err.Error())
+		return nil
+	}
+	status.ServicesOffered, status.ServicesLive = rendered.Offered, rendered.Live
+
+	conflict, err := r.hostnameOwner(ctx, portal)
+	if err != nil {
+		return err
+	}
+	publish := portal.Spec.Publish && conflict == nil
+
+	deployment, err := r.applyChildren(ctx, portal, rendered, publish)
+	if err != nil {
+		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonApplyFailed, err.Error())
+		setCondition(status, ozgv1.ReconcilingCondition, metav1.ConditionTrue, ozgv1.ReasonApplyFailed, err.Error())
+		meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
+		return err
+	}
+
+	r.setReadiness(portal, status, deployment, rendered)
+	if conflict != nil {
+		setStalled(status, ozgv1.ReasonHostnameConflict,
+			fmt.Sprintf("hostname %q is claimed by ServicePortal %s/%s, which was created first", portal.Spec.Hostname, conflict.Namespace, conflict.Name))
+	}
+	return nil
+}
+
+// catalog reads OZGServices from the cache.
+func (r *ServicePortalReconciler) catalog(ctx context.Context) render.Catalog {
+	return func(name string) (*ozgv1.OZGService, bool) {
+		svc := &ozgv1.OZGService{}
+		if err := r.Get(ctx, client.ObjectKey{Name: name}, svc); err != nil {
+			return nil, false
+		}
+		return svc, true
+	}
+}
+
+// hostnameOwner returns the portal that holds portal's hostname, or nil if
+// portal holds it itself: the portal created first keeps it, ties broken by
+// namespace and name so that every controller instance agrees.
+func (r *ServicePortalReconciler) hostnameOwner(ctx context.Context, portal *ozgv1.ServicePortal) (*ozgv1.ServicePortal, error) {
+	if portal.Spec.Hostname == "" {
+		return nil, nil
+	}
+	var claims ozgv1.ServicePortalList
+	if err := r.List(ctx, &claims, client.MatchingFields{indexPortalHostname: portal.Spec.Hostname}); err != nil {
+		return nil, err
+	}
+	var owner *ozgv1.ServicePortal
+	for i := range claims.Items {
+		c := &claims.Items[i]
+		if !c.DeletionTimestamp.IsZero() {
+			continue
+		}
+		if owner == nil || claimedBefore(c, owner) {
+			owner = c
+		}
+	}
+	if owner == nil || owner.UID == portal.UID {
+		return nil, nil
+	}
+	return owner, nil
+}
+
+func claimedBefore(a, b *ozgv1.ServicePortal) bool {
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
+	}
+	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+}
+
+// applyChildren brings every child to its desired state and returns the
+// Deployment as last seen.
+func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozgv1.ServicePortal, rendered *render.Result, publish bool) (*appsv1.Deployment, error) {
+	key := client.ObjectKeyFromObject(portal)
+	if _, err := applyIfChanged(ctx, r.Client, key, &corev1.ConfigMap{}, desiredConfigMap(portal, rendered.JSON), corev1ac.ExtractConfigMap); err != nil {
+		return nil, fmt.Errorf("applying ConfigMap: %w", err)
+	}
+	deployment := &appsv1.Deployment{}
+	if _, err := applyIfChanged(ctx, r.Client, key, deployment, desiredDeployment(portal, r.Defaults, rendered.Checksum), appsv1ac.ExtractDeployment); err != nil {
+		return nil, fmt.Errorf("applying Deployment: %w", err)
+	}
+	if _, err := applyIfChanged(ctx, r.Client, key, &corev1.Service{}, desiredService(portal), corev1ac.ExtractService); err != nil {
+		return nil, fmt.Errorf("applying Service: %w", err)
+	}
+	if _, err := applyIfChanged(ctx, r.Client, key, &networkingv1.NetworkPolicy{}, desiredNetworkPolicy(portal), networkingv1ac.ExtractNetworkPolicy); err != nil {
+		return nil, fmt.Errorf("applying NetworkPolicy: %w", err)
+	}
+	if publish {
+		if _, err := applyIfChanged(ctx, r.Client, key, &networkingv1.Ingress{}, desiredIngress(portal, r.Defaults), networkingv1ac.ExtractIngress); err != nil {
+			return nil, fmt.Errorf("applying Ingress: %w", err)
+		}
+	} else if err := deleteIfExists(ctx, r.Client, key, &networkingv1.Ingress{}); err != nil {
+		return nil, fmt.Errorf("deleting Ingress: %w", err)
+	}
+	if replicas(portal) > 1 {
+		if _, err := applyIfChanged(ctx, r.Client, key, &policyv1.PodDisruptionBudget{}, desiredPodDisruptionBudget(portal), policyv1ac.ExtractPodDisruptionBudget); err != nil {
+			return nil, fmt.Errorf("applying PodDisruptionBudget: %w", err)
+		}
+	} else if err := deleteIfExists(ctx, r.Client, key, &policyv1.PodDisruptionBudget{}); err != nil {
+		return nil, fmt.Errorf("deleting PodDisruptionBudget: %w", err)
+	}
+	return deployment, nil
+}
+
+// setReadiness derives Available, Ready, Published, Reconciling and the
+// replica counts from the Deployment.
+func (r *ServicePortalReconciler) setReadiness(portal *ozgv1.ServicePortal, status *ozgv1.ServicePortalStatus, d *appsv1.Deployment, rendered *render.Result) {
+	want := replicas(portal)
+	current := d.Status.ObservedGeneration >= d.Generation
+	status.Replicas = d.Status.Replicas
+	status.ReadyReplicas = min(d.Status.UpdatedReplicas, d.Status.AvailableReplicas)
+
+	available := current && deploymentAvailable(d)
+	if available {
+		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "the portal serves requests")
+	} else {
+		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, "the portal has no available pod yet")
+	}
+
+	rolledOut := current && d.Status.UpdatedReplicas == want && d.Status.AvailableReplicas == want && d.Status.Replicas == want
+	meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
+	if rolledOut {
+		status.Version = r.Defaults.version(portal)
+		msg := fmt.Sprintf("%d of %d services live", rendered.Live, rendered.Offered)
+		if len(rendered.Missing) > 0 {
+			msg += fmt.Sprintf("; not in the catalogue: %s", strings.Join(rendered.Missing, ", "))
+		}
+		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, msg)
+		meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
+	} else {
+		msg := fmt.Sprintf("%d of %d replicas updated and available", min(d.Status.UpdatedReplicas, d.Status.AvailableReplicas), want)
+		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, msg)
+		setCondition(status, ozgv1.ReconcilingCondition, metav1.ConditionTrue, ozgv1.ReasonDeploymentNotAvailable, msg)
+	}
+
+	internalURL := fmt.Sprintf("http://%s.%s.svc", portal.Name, portal.Namespace)
+	switch {
+	case !portal.Spec.Publish:
+		status.URL = internalURL
+		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionFalse, ozgv1.ReasonNotPublished, "spec.publish is false")
+	case !rolledOut:
+		status.URL = internalURL
+		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, "waiting for the portal to become Ready")
+	default:
+		status.URL = r.Defaults.scheme() + "://" + portal.Spec.Hostname
+		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "online at "+status.URL)
+	}
+}
+
+func deploymentAvailable(d *appsv1.Deployment) bool {
+	for _, c := range d.Status.Conditions {
+		if c.Type == appsv1.DeploymentAvailable {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// setStalled marks an error that retrying will not fix: Ready False,
+// Stalled True, not Reconciling, not Published.
+func setStalled(status *ozgv1.ServicePortalStatus, reason, message string) {
+	setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, reason, message)
+	setCondition(status, ozgv1.StalledCondition, metav1.ConditionTrue, reason, message)
+	meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
+	if c := meta.FindStatusCondition(status.Conditions, ozgv1.PublishedCondition); c == nil || c.Status != metav1.ConditionFalse || c.Reason != reason {
+		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionFalse, reason, message)
+	}
+}
+
+// setCondition sets a condition for the status' observed generation;
+// lastTransitionTime changes only when the status does.
+func setCondition(h ozgv1.ConditionsHolder, typ string, s metav1.ConditionStatus, reason, message string) {
+	meta.SetStatusCondition(h.StatusConditions(), metav1.Condition{
+		Type: typ, Status: s, Reason: reason, Message: message, ObservedGeneration: h.StatusObservedGeneration(),
+	})
+}
+
+// patchStatusIfChanged writes newStatus when it differs from the status obj
+// was read with; an unchanged status costs no request.
+func patchStatusIfChanged[S any](ctx context.Context, c client.Client, obj client.Object, current *S, newStatus *S) error {
+	if equality.Semantic.DeepEqual(current, newStatus) {
+		return nil
+	}
+	base := obj.DeepCopyObject().(client.Object)
+	*current = *newStatus
+	// An optimistic lock keeps concurrent writers from losing each other's
+	// conditions; a conflict requeues with the fresh object.
+	return c.Status().Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+}

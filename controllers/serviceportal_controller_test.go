@@ -1,0 +1,365 @@
+package controllers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+const checksumAnnotation = "ozg.dev/content-checksum"
+
+var ctx = context.Background()
+
+// fixture creates a namespace, catalogue entries and an administration with
+// a unique name, and returns the administration's name.
+func fixture(services ...ozgv1.ServiceImplementation) (namespace, adm string) {
+	suffix := rand.String(6)
+	namespace, adm = "ns-"+suffix, "gemeinde-"+suffix
+	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})).To(Succeed())
+	createAdministration(adm, services...)
+	return namespace, adm
+}
+
+func createCatalogEntry(id, name, themenfeld string) {
+	svc := &ozgv1.OZGService{
+		ObjectMeta: metav1.ObjectMeta{Name: "ozg-" + id, Labels: map[string]string{ozgv1.LabelOZGID: id}},
+		Spec: ozgv1.OZGServiceSpec{OZGID: id, Name: name, Themenfeld: themenfeld,
+			Leistungen: []ozgv1.LeiKaLeistung{{Key: "99000000000" + id[2:], Name: name, Typisierung: []string{"5"}}}},
+	}
+	if err := k8sClient.Create(ctx, svc); err != nil && !apierrors.IsAlreadyExists(err) {
+		Expect(err).NotTo(HaveOccurred())
+	}
+}
+
+func createAdministration(name string, services ...ozgv1.ServiceImplementation) {
+	Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: ozgv1.AdministrationSpec{
+			Key: fmt.Sprintf("0576%04d", rand.IntnRange(0, 9999)), DisplayName: "Gemeinde " + name,
+			Type: ozgv1.TypeKreisangehoerigeGemeinde, Services: services,
+		},
+	})).To(Succeed())
+}
+
+func newPortal(namespace, name, adm string) *ozgv1.ServicePortal {
+	return &ozgv1.ServicePortal{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+		Spec: ozgv1.ServicePortalSpec{
+			AdministrationRef: ozgv1.LocalObjectReference{Name: adm},
+			Hostname:          name + "." + namespace + ".serviceportal.example.de",
+			PortalSettings: ozgv1.PortalSettings{
+				Authentication: &ozgv1.PortalAuthentication{
+					IssuerURL: "https://servicekonto.nrw.de", ClientID: name,
+					ClientSecretRef: ozgv1.SecretKeyReference{Name: "oidc", Key: "client-secret"},
+				},
+				Payment: &ozgv1.PortalPayment{Provider: "ePayBL", SecretRef: &ozgv1.SecretKeyReference{Name: "epay", Key: "token"}},
+			},
+		},
+	}
+}
+
+func getPortal(key client.ObjectKey) func(Gomega) *ozgv1.ServicePortal {
+	return func(g Gomega) *ozgv1.ServicePortal {
+		p := &ozgv1.ServicePortal{}
+		g.Expect(k8sClient.Get(ctx, key, p)).To(Succeed())
+		return p
+	}
+}
+
+func readyStatus(g Gomega, key client.ObjectKey) metav1.ConditionStatus {
+	p := getPortal(key)(g)
+	return condition(&p.Status, ozgv1.ReadyCondition).Status
+}
+
+func checksum(key client.ObjectKey) string {
+	d := &appsv1.Deployment{}
+	Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
+	return d.Spec.Template.Annotations[checksumAnnotation]
+}
+
+var _ = Describe("ServicePortal controller", func() {
+	BeforeEach(func() {
+		createCatalogEntry("10110", "Abfallentsorgung", "Bauen & Wohnen")
+		createCatalogEntry("10513", "Abbruchgenehmigung", "Bauen & Wohnen")
+	})
+
+	It("creates the children, becomes Ready, publishes and unpublishes", func() {
+		ns, adm := fixture(
+			ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive, Maturity: ptr.To[int32](3), URL: "https://formulare.example.de/abfall"},
+			ozgv1.ServiceImplementation{Service: "ozg-10513", State: ozgv1.StateInProgress},
+		)
+		portal := newPortal(ns, "portal", adm)
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+
+		By("reporting Ready=False while the pods start, from the first reconcile on")
+		Eventually(func(g Gomega) {
+			p := getPortal(key)(g)
+			g.Expect(p.Status.ObservedGeneration).To(Equal(p.Generation))
+			g.Expect(condition(&p.Status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(condition(&p.Status, ozgv1.ReconcilingCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(p.Status.ServicesOffered).To(BeEquivalentTo(2))
+			g.Expect(p.Status.ServicesLive).To(BeEquivalentTo(1))
+		}).Should(Succeed())
+
+		By("rendering the content joined with the catalogue, without secrets")
+		cm := &corev1.ConfigMap{}
+		Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+		doc, err := portaldata.Parse([]byte(cm.Data[portaldata.ConfigMapKey]))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(doc.Administration.Name).To(Equal(adm))
+		Expect(doc.Services).To(HaveLen(2))
+		Expect(doc.Services[1].Name).To(Equal("Abfallentsorgung"))
+		Expect(doc.Services[1].URL).To(Equal("https://formulare.example.de/abfall"))
+		Expect(doc.Services[1].Leistungen).To(HaveLen(1))
+		Expect(doc.Authentication.IssuerURL).To(Equal("https://servicekonto.nrw.de"))
+		Expect(doc.Payment.Provider).To(Equal("ePayBL"))
+		Expect(cm.Data[portaldata.ConfigMapKey]).NotTo(ContainSubstring("client-secret"))
+		Expect(cm.OwnerReferences).To(ConsistOf(HaveField("UID", portal.UID)))
+
+		By("running the portal server under the restricted pod security standard")
+		d := &appsv1.Deployment{}
+		Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
+		pod := d.Spec.Template.Spec
+		Expect(pod.AutomountServiceAccountToken).To(HaveValue(BeFalse()))
+		Expect(pod.SecurityContext.RunAsNonRoot).To(HaveValue(BeTrue()))
+		Expect(pod.SecurityContext.SeccompProfile.Type).To(Equal(corev1.SeccompProfileTypeRuntimeDefault))
+		c := pod.Containers[0]
+		Expect(c.Image).To(Equal("registry.example.de/portal:1.4.0"))
+		Expect(c.SecurityContext.AllowPrivilegeEscalation).To(HaveValue(BeFalse()))
+		Expect(c.SecurityContext.ReadOnlyRootFilesystem).To(HaveValue(BeTrue()))
+		Expect(c.SecurityContext.Capabilities.Drop).To(ConsistOf(corev1.Capability("ALL")))
+		Expect(c.ReadinessProbe.HTTPGet.Path).To(Equal("/readyz"))
+		Expect(c.LivenessProbe.HTTPGet.Path).To(Equal("/healthz"))
+		Expect(c.Env).To(ContainElement(HaveField("ValueFrom.SecretKeyRef.Name", "oidc")))
+		Expect(c.Env).To(ContainElement(HaveField("ValueFrom.SecretKeyRef.Name", "epay")))
+		Expect(d.Spec.Template.Annotations).To(HaveKeyWithValue(checksumAnnotation, HaveLen(64)))
+		Expect(pod.Volumes).To(ContainElement(HaveField("ConfigMap.Name", portal.Name)))
+
+		Expect(k8sClient.Get(ctx, key, &corev1.Service{})).To(Succeed())
+		np := &networkingv1.NetworkPolicy{}
+		Expect(k8sClient.Get(ctx, key, np)).To(Succeed())
+		Expect(np.Spec.Ingress).To(HaveLen(1))
+		Expect(np.Spec.Ingress[0].Ports[0].Port.IntValue()).To(Equal(8080))
+		Expect(apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{}))).To(BeTrue(), "no Ingress while unpublished")
+		Expect(apierrors.IsNotFound(k8sClient.Get(ctx, key, &policyv1.PodDisruptionBudget{}))).To(BeTrue(), "no PDB for one replica")
+
+		By("becoming Ready when the Deployment is available")
+		markDeploymentAvailable(key)
+		Eventually(func(g Gomega) {
+			p := getPortal(key)(g)
+			g.Expect(condition(&p.Status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(condition(&p.Status, ozgv1.AvailableCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(condition(&p.Status, ozgv1.PublishedCondition).Reason).To(Equal(ozgv1.ReasonNotPublished))
+			g.Expect(p.Status.Version).To(Equal("1.4.0"))
+			g.Expect(p.Status.URL).To(Equal("http://portal." + ns + ".svc"))
+			g.Expect(p.Status.ReadyReplicas).To(BeEquivalentTo(1))
+		}).Should(Succeed())
+
+		By("publishing behind an Ingress")
+		Eventually(func() error {
+			p := getPortal(key)(Default)
+			p.Spec.Publish = true
+			return k8sClient.Update(ctx, p)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			p := getPortal(key)(g)
+			g.Expect(condition(&p.Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(p.Status.URL).To(Equal("https://" + portal.Spec.Hostname))
+		}).Should(Succeed())
+		ing := &networkingv1.Ingress{}
+		Expect(k8sClient.Get(ctx, key, ing)).To(Succeed())
+		Expect(ing.Spec.Rules[0].Host).To(Equal(portal.Spec.Hostname))
+		Expect(ing.Spec.TLS[0].SecretName).To(Equal("portal-tls"))
+
+		By("removing the Ingress when unpublished")
+		Eventually(func() error {
+			p := getPortal(key)(Default)
+			p.Spec.Publish = false
+			return k8sClient.Update(ctx, p)
+		}).Should(Succeed())
+		Eventually(func() bool { return apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{})) }).Should(BeTrue())
+		Eventually(func(g Gomega) {
+			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionFalse))
+		}).Should(Succeed())
+	})
+
+	It("adds a PodDisruptionBudget for more than one replica", func() {
+		ns, adm := fixture()
+		portal := newPortal(ns, "portal", adm)
+		portal.Spec.Replicas = ptr.To[int32](3)
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+		Eventually(func() error { return k8sClient.Get(ctx, key, &policyv1.PodDisruptionBudget{}) }).Should(Succeed())
+		markDeploymentAvailable(key)
+		Eventually(func(g Gomega) { g.Expect(readyStatus(g, key)).To(Equal(metav1.ConditionTrue)) }).Should(Succeed())
+	})
+
+	It("is Stalled while its administration is missing and recovers when it appears", func() {
+		ns, _ := fixture()
+		adm := "spaeter-" + rand.String(5)
+		portal := newPortal(ns, "portal", adm)
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+		Eventually(func(g Gomega) {
+			p := getPortal(key)(g)
+			g.Expect(condition(&p.Status, ozgv1.StalledCondition)).To(And(
+				HaveField("Status", metav1.ConditionTrue), HaveField("Reason", ozgv1.ReasonAdministrationNotFound)))
+			g.Expect(condition(&p.Status, ozgv1.ReadyCondition).Reason).To(Equal(ozgv1.ReasonAdministrationNotFound))
+		}).Should(Succeed())
+
+		createAdministration(adm, ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive})
+		Eventually(func() error { return k8sClient.Get(ctx, key, &appsv1.Deployment{}) }).Should(Succeed())
+		markDeploymentAvailable(key)
+		Eventually(func(g Gomega) {
+			p := getPortal(key)(g)
+			g.Expect(condition(&p.Status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(condition(&p.Status, ozgv1.StalledCondition).Status).To(BeEmpty())
+			g.Expect(p.Status.ServicesLive).To(BeEquivalentTo(1))
+		}).Should(Succeed())
+	})
+
+	It("lets the portal that claimed a hostname first keep it", func() {
+		ns, adm := fixture()
+		first := newPortal(ns, "erster", adm)
+		first.Spec.Hostname, first.Spec.Publish = "konflikt-"+ns+".example.de", true
+		Expect(k8sClient.Create(ctx, first)).To(Succeed())
+		markDeploymentAvailable(client.ObjectKeyFromObject(first))
+		Eventually(func() error { return k8sClient.Get(ctx, client.ObjectKeyFromObject(first), &networkingv1.Ingress{}) }).Should(Succeed())
+
+		second := newPortal(ns, "zweiter", adm)
+		second.Spec.Hostname, second.Spec.Publish = first.Spec.Hostname, true
+		Expect(k8sClient.Create(ctx, second)).To(Succeed())
+		key := client.ObjectKeyFromObject(second)
+		Eventually(func(g Gomega) {
+			p := getPortal(key)(g)
+			g.Expect(condition(&p.Status, ozgv1.StalledCondition)).To(And(
+				HaveField("Status", metav1.ConditionTrue), HaveField("Reason", ozgv1.ReasonHostnameConflict),
+				HaveField("Message", ContainSubstring(ns+"/erster"))))
+			g.Expect(condition(&p.Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionFalse))
+		}).Should(Succeed())
+		Expect(apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{}))).To(BeTrue())
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(first), &networkingv1.Ingress{})).To(Succeed())
+
+		By("taking the hostname over when the first portal is deleted")
+		Expect(k8sClient.Delete(ctx, first)).To(Succeed())
+		markDeploymentAvailable(key)
+		Eventually(func() error { return k8sClient.Get(ctx, key, &networkingv1.Ingress{}) }).Should(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
+		}).Should(Succeed())
+	})
+
+	It("re-renders on content changes and rolls the pods through the checksum", func() {
+		ns, adm := fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateInProgress})
+		portal := newPortal(ns, "portal", adm)
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+		Eventually(func() error { return k8sClient.Get(ctx, key, &appsv1.Deployment{}) }).Should(Succeed())
+		before := checksum(key)
+
+		Eventually(func() error {
+			a := &ozgv1.Administration{}
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: adm}, a)).To(Succeed())
+			a.Spec.Services[0].State = ozgv1.StateLive
+			return k8sClient.Update(ctx, a)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			cm := &corev1.ConfigMap{}
+			g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+			var doc portaldata.Document
+			g.Expect(json.Unmarshal([]byte(cm.Data[portaldata.ConfigMapKey]), &doc)).To(Succeed())
+			g.Expect(doc.Services[0].State).To(Equal(portaldata.StateLive))
+			g.Expect(checksum(key)).NotTo(Equal(before))
+		}).Should(Succeed())
+	})
+
+	It("restores children deleted or changed by hand and keeps what others add", func() {
+		ns, adm := fixture()
+		portal := newPortal(ns, "portal", adm)
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+		Eventually(func() error { return k8sClient.Get(ctx, key, &corev1.Service{}) }).Should(Succeed())
+
+		By("recreating a deleted Service and ConfigMap")
+		svc := &corev1.Service{}
+		Expect(k8sClient.Get(ctx, key, svc)).To(Succeed())
+		Expect(k8sClient.Delete(ctx, svc)).To(Succeed())
+		cm := &corev1.ConfigMap{}
+		Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+		Expect(k8sClient.Delete(ctx, cm)).To(Succeed())
+		Eventually(func(g Gomega) {
+			s := &corev1.Service{}
+			g.Expect(k8sClient.Get(ctx, key, s)).To(Succeed())
+			g.Expect(s.UID).NotTo(Equal(svc.UID))
+			c := &corev1.ConfigMap{}
+			g.Expect(k8sClient.Get(ctx, key, c)).To(Succeed())
+			g.Expect(c.UID).NotTo(Equal(cm.UID))
+		}).Should(Succeed())
+
+		By("restoring a Deployment scaled by hand, keeping a label another tool added")
+		Eventually(func() error {
+			d := &appsv1.Deployment{}
+			Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
+			d.Spec.Replicas = ptr.To[int32](5)
+			d.Labels["backup.example.de/policy"] = "daily"
+			return k8sClient.Update(ctx, d)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			d := &appsv1.Deployment{}
+			g.Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
+			g.Expect(d.Spec.Replicas).To(HaveValue(BeEquivalentTo(1)))
+			g.Expect(d.Labels).To(HaveKeyWithValue("backup.example.de/policy", "daily"))
+		}).Should(Succeed())
+	})
+
+	It("issues no write when it reconciles an unchanged portal", func() {
+		ns, adm := fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive})
+		portal := newPortal(ns, "portal", adm)
+		portal.Spec.Publish = true
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+		markDeploymentAvailable(key)
+		Eventually(func(g Gomega) {
+			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
+		}).Should(Succeed())
+
+		// Settle: the status write itself causes no further writes.
+		var writes int
+		Eventually(func() int {
+			before := writes
+			_, writes = requests.counts(key.String())
+			return writes - before
+		}).WithPolling(500 * 1e6).Should(Equal(0))
+
+		By("triggering reconciles through a label another tool adds to a child")
+		readsBefore, writesBefore := requests.counts(key.String())
+		Eventually(func() error {
+			d := &appsv1.Deployment{}
+			Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
+			d.Labels["touched"] = "yes"
+			return k8sClient.Update(ctx, d)
+		}).Should(Succeed())
+		Eventually(func() int { r, _ := requests.counts(key.String()); return r }).Should(BeNumerically(">", readsBefore),
+			"the controller reconciled the portal")
+		_, writesAfter := requests.counts(key.String())
+		Expect(writesAfter).To(Equal(writesBefore), "no create, update, patch, apply or delete for an unchanged portal")
+		_, applies := requests.counts("apply")
+		Consistently(func() int { _, a := requests.counts("apply"); return a }, "1s").Should(Equal(applies))
+	})
+})

@@ -1,0 +1,110 @@
+// Package controllers holds the reconcilers of ozg-operator: ServicePortal
+// (children and readiness), Administration and OZGService (status roll-up)
+// and PortalFleet.
+package controllers
+
+import (
+	"context"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// FieldOwner is the server-side apply field manager of the operator.
+const FieldOwner = "ozg-operator"
+
+// Field indexes let a change find the few objects it affects without
+// listing everything.
+const (
+	// indexPortalAdministration indexes ServicePortals by spec.administrationRef.name.
+	indexPortalAdministration = "spec.administrationRef.name"
+	// indexPortalHostname indexes ServicePortals by spec.hostname.
+	indexPortalHostname = "spec.hostname"
+	// indexAdministrationService indexes Administrations by the OZGServices they track.
+	indexAdministrationService = "spec.services.service"
+)
+
+// CacheOptions limits the manager's cache of child kinds to the objects
+// the operator manages, so that its memory does not grow with the rest of
+// the cluster's ConfigMaps, Services and Deployments.
+func CacheOptions() cache.Options {
+	managed := cache.ByObject{Label: labels.SelectorFromSet(labels.Set{managedBy: FieldOwner})}
+	return cache.Options{ByObject: map[client.Object]cache.ByObject{
+		&corev1.ConfigMap{}:             managed,
+		&corev1.Service{}:               managed,
+		&appsv1.Deployment{}:            managed,
+		&networkingv1.Ingress{}:         managed,
+		&networkingv1.NetworkPolicy{}:   managed,
+		&policyv1.PodDisruptionBudget{}: managed,
+	}}
+}
+
+// Options configure the controllers.
+type Options struct {
+	// Portal holds the defaults for portal children.
+	Portal PortalDefaults
+	// Client overrides the manager's client, e.g. to observe requests in tests.
+	Client client.Client
+	// Now overrides the clock of progress deadlines in tests.
+	Now func() time.Time
+}
+
+// SetupWithManager registers the field indexes and all controllers.
+func SetupWithManager(mgr ctrl.Manager, opts Options) error {
+	if err := setupIndexes(context.Background(), mgr); err != nil {
+		return err
+	}
+	c := opts.Client
+	if c == nil {
+		c = mgr.GetClient()
+	}
+	portal := &ServicePortalReconciler{Client: c, Defaults: opts.Portal.withDefaults()}
+	if err := portal.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	adm := &AdministrationReconciler{Client: c}
+	if err := adm.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	svc := &OZGServiceReconciler{Client: c}
+	if err := svc.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	fleet := &PortalFleetReconciler{Client: c, Now: opts.Now}
+	return fleet.SetupWithManager(mgr)
+}
+
+func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
+	idx := mgr.GetFieldIndexer()
+	if err := idx.IndexField(ctx, &ozgv1.ServicePortal{}, indexPortalAdministration, func(o client.Object) []string {
+		return []string{o.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name}
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &ozgv1.ServicePortal{}, indexPortalHostname, func(o client.Object) []string {
+		if h := o.(*ozgv1.ServicePortal).Spec.Hostname; h != "" {
+			return []string{h}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return idx.IndexField(ctx, &ozgv1.Administration{}, indexAdministrationService, func(o client.Object) []string {
+		services := o.(*ozgv1.Administration).Spec.Services
+		names := make([]string, len(services))
+		for i, s := range services {
+			names[i] = s.Service
+		}
+		return names
+	})
+}

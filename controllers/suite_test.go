@@ -1,0 +1,266 @@
+package controllers_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/controllers"
+)
+
+// The suite runs the real controllers in a manager against a real
+// kube-apiserver and etcd (envtest). There is no kubelet: tests play it by
+// writing Deployment status (markDeploymentAvailable).
+
+var (
+	k8sClient client.Client
+	testEnv   *envtest.Environment
+	requests  = &requestLog{}
+)
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Controllers")
+}
+
+var _ = BeforeSuite(func() {
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	// Generous: this suite shares two cores with the API server and etcd.
+	SetDefaultEventuallyTimeout(20 * time.Second)
+	SetDefaultEventuallyPollingInterval(50 * time.Millisecond)
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	cfg, err := testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+
+	scheme := runtime.NewScheme()
+	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
+	Expect(ozgv1.AddToScheme(scheme)).To(Succeed())
+
+	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+
+	restConfig = cfg
+	startManager()
+})
+
+var (
+	restConfig *rest.Config
+	managerMu  sync.Mutex
+	managerRun struct {
+		cancel context.CancelFunc
+		done   chan struct{}
+	}
+	// heldPortals names portals whose pods the fake kubelet never makes
+	// available, to test progress deadlines.
+	heldPortals sync.Map
+)
+
+// kubeletLabel on a namespace lets the fake kubelet make its Deployments
+// available at once; elsewhere tests call markDeploymentAvailable.
+const kubeletLabel = "test.ozg.dev/kubelet"
+
+// startManager runs the controllers in a new manager with an empty cache,
+// as after a restart of the operator.
+func startManager() {
+	managerMu.Lock()
+	defer managerMu.Unlock()
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+		Scheme:  k8sClient.Scheme(),
+		Cache:   controllers.CacheOptions(),
+		Metrics: metricsserver.Options{BindAddress: "0"},
+		Controller: config.Controller{
+			// A restarted manager registers the same controller names again.
+			SkipNameValidation: ptr.To(true),
+		},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(controllers.SetupWithManager(mgr, controllers.Options{
+		Client: requests.wrap(mgr.GetClient()),
+		Portal: controllers.PortalDefaults{Image: "registry.example.de/portal", Version: "1.4.0", TLSSecretPattern: "$(name)-tls"},
+	})).To(Succeed())
+	Expect(ctrl.NewControllerManagedBy(mgr).Named("fake-kubelet").For(&appsv1.Deployment{}).
+		Complete(reconcile.Func(func(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+			return reconcile.Result{}, fakeKubelet(ctx, mgr.GetClient(), req)
+		}))).To(Succeed())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	managerRun.cancel, managerRun.done = cancel, done
+	go func() {
+		defer GinkgoRecover()
+		defer close(done)
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+}
+
+// stopManager stops the running manager and waits until it has exited.
+func stopManager() {
+	managerMu.Lock()
+	defer managerMu.Unlock()
+	managerRun.cancel()
+	<-managerRun.done
+}
+
+// fakeKubelet makes a Deployment in a kubelet-labelled namespace available
+// once it sees its current generation.
+func fakeKubelet(ctx context.Context, c client.Client, req reconcile.Request) error {
+	ns := &corev1.Namespace{}
+	if err := c.Get(ctx, client.ObjectKey{Name: req.Namespace}, ns); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if _, held := heldPortals.Load(req.String()); ns.Labels[kubeletLabel] != "auto" || held {
+		return nil
+	}
+	d := &appsv1.Deployment{}
+	if err := c.Get(ctx, req.NamespacedName, d); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	if d.Status.ObservedGeneration == d.Generation && deploymentAvailableFor(d) {
+		return nil
+	}
+	setAvailable(d)
+	return c.Status().Update(ctx, d)
+}
+
+func deploymentAvailableFor(d *appsv1.Deployment) bool {
+	n := ptr.Deref(d.Spec.Replicas, 1)
+	return d.Status.AvailableReplicas == n && d.Status.UpdatedReplicas == n && d.Status.Replicas == n
+}
+
+// setAvailable writes what kubelet and deployment controller would report
+// once all replicas of the current generation run.
+func setAvailable(d *appsv1.Deployment) {
+	n := ptr.Deref(d.Spec.Replicas, 1)
+	d.Status = appsv1.DeploymentStatus{
+		ObservedGeneration: d.Generation,
+		Replicas:           n, UpdatedReplicas: n, ReadyReplicas: n, AvailableReplicas: n,
+		Conditions: []appsv1.DeploymentCondition{{
+			Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue,
+			Reason: "MinimumReplicasAvailable", LastUpdateTime: metav1.Now(), LastTransitionTime: metav1.Now(),
+		}},
+	}
+}
+
+var _ = AfterSuite(func() {
+	stopManager()
+	Expect(testEnv.Stop()).To(Succeed())
+})
+
+// requestLog counts the controllers' reads of and writes to each object, so
+// that a test can prove a reconcile ran and wrote nothing.
+type requestLog struct {
+	mu     sync.Mutex
+	reads  map[string]int
+	writes map[string]int
+}
+
+func logKey(obj client.Object) string {
+	return obj.GetNamespace() + "/" + obj.GetName()
+}
+
+func (l *requestLog) add(m *map[string]int, key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	(*m)[key]++
+}
+
+func (l *requestLog) counts(key string) (reads, writes int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.reads[key], l.writes[key]
+}
+
+func (l *requestLog) wrap(c client.Client) client.Client {
+	return interceptor.NewClient(withoutWatch{c}, interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			l.add(&l.reads, key.Namespace+"/"+key.Name)
+			return c.Get(ctx, key, obj, opts...)
+		},
+		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+			l.add(&l.writes, logKey(obj))
+			return c.Create(ctx, obj, opts...)
+		},
+		Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
+			l.add(&l.writes, logKey(obj))
+			return c.Update(ctx, obj, opts...)
+		},
+		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			l.add(&l.writes, logKey(obj))
+			return c.Patch(ctx, obj, patch, opts...)
+		},
+		Delete: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.DeleteOption) error {
+			l.add(&l.writes, logKey(obj))
+			return c.Delete(ctx, obj, opts...)
+		},
+		Apply: func(ctx context.Context, c client.WithWatch, obj runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
+			l.add(&l.writes, "apply")
+			return c.Apply(ctx, obj, opts...)
+		},
+		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+			l.add(&l.writes, logKey(obj))
+			return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+		},
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			l.add(&l.writes, logKey(obj))
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+	})
+}
+
+// markDeploymentAvailable plays kubelet and deployment controller: all
+// replicas of the current generation are updated and available.
+func markDeploymentAvailable(key client.ObjectKey) {
+	Eventually(func(g Gomega) {
+		d := &appsv1.Deployment{}
+		g.Expect(k8sClient.Get(context.Background(), key, d)).To(Succeed())
+		setAvailable(d)
+		g.Expect(k8sClient.Status().Update(context.Background(), d)).To(Succeed())
+	}).Should(Succeed())
+}
+
+// condition returns the named condition of a status, or an empty one.
+func condition(h ozgv1.ConditionsHolder, typ string) metav1.Condition {
+	if c := meta.FindStatusCondition(*h.StatusConditions(), typ); c != nil {
+		return *c
+	}
+	return metav1.Condition{}
+}
+
+// withoutWatch lets the interceptor wrap the manager's cache-backed client,
+// which the controllers never use to watch.
+type withoutWatch struct{ client.Client }
+
+func (withoutWatch) Watch(context.Context, client.ObjectList, ...client.ListOption) (watch.Interface, error) {
+	return nil, errors.New("watch is not supported")
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# Checks the Helm chart (charts/ozg-operator) and its kustomize equivalent
+# (config/default), offline and, given a cluster, against a real API server.
+#
+#   hack/check-chart.sh [KUBECONFIG]
+#
+# Offline:
+#   - the chart's crds/ and files/rbac-rules.yaml match config/ (sync-chart.sh --check)
+#   - every value in values.yaml has a "# --" comment and a row in README.md
+#   - helm lint --strict and helm template, with the default values and with
+#     each values file in test/chart/
+#   - kubectl kustomize config/default and config/samples
+# With a kubeconfig (the argument, else $KUBECONFIG):
+#   - installs the CRDs for real (kubectl apply --server-side), as the CRs
+#     need them; nothing else is persisted
+#   - creates the namespace $CHECK_NAMESPACE (default ozg-chart-check-<random>),
+#     labelled to enforce the "restricted" Pod Security Standard, and deletes
+#     it again at the end
+#   - kubectl apply --dry-run=server of every rendering of the chart, of
+#     config/default (re-targeted to that namespace) and of config/samples;
+#     a PodSecurity warning fails the check
+#   - the manager's pod template, as a Pod, is dry-run created in that
+#     namespace, so that the restricted standard is enforced, not only warned
+#
+# HELM and KUBECTL select the binaries (default bin/helm, bin/k8s/kubectl:
+# `make helm kube-binaries`).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+HELM="${HELM:-$REPO/bin/helm}"
+KUBECTL="${KUBECTL:-$REPO/bin/k8s/kubectl}"
+CHART=charts/ozg-operator
+# A fresh namespace per run: the previous run's may still be terminating.
+NS="${CHECK_NAMESPACE:-ozg-chart-check-$RANDOM}"
+RELEASE=ozg-operator
+KUBECONFIG_ARG="${1:-${KUBECONFIG:-}}"
+
+log() { printf '[check-chart] %s\n' "$*" >&2; }
+fail() { printf '[check-chart] FAIL: %s\n' "$*" >&2; exit 1; }
+
+for tool in "$HELM" "$KUBECTL"; do
+  [ -x "$tool" ] || fail "$tool not found (make helm kube-binaries)"
+done
+
+# Scratch space inside bin/ (git-ignored), so that the kustomize overlay
+# below can refer to config/default by a relative path.
+mkdir -p "$REPO/bin"
+TMP="$(mktemp -d "$REPO/bin/.check-chart.XXXXXX")"
+CREATED_NS=""
+cleanup() {
+  if [ -n "$CREATED_NS" ]; then
+    "$KUBECTL" delete namespace "$CREATED_NS" --wait=false >/dev/null 2>&1 || true
+  fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# --- offline -------------------------------------------------------------------
+
+hack/sync-chart.sh --check
+log "ok: chart crds/ and files/rbac-rules.yaml are in sync with config/"
+
+# documented_values prints "path<TAB>default" for every value with a "# --"
+# comment, and "UNDOCUMENTED<TAB>path" for a value without one on itself or
+# on an enclosing map.
+documented_values() {
+  awk '
+    function indent(s) { match(s, /^ */); return RLENGTH }
+    /^[ ]*# -- / { pending = 1; next }
+    /^[ ]*#/ || /^[ ]*$/ || /^[ ]*- / { next }
+    /^[ ]*[A-Za-z0-9_]+:/ {
+      n = indent($0)
+      while (depth > 0 && ind[depth] >= n) depth--
+      key = $0; sub(/^ */, "", key); val = key; sub(/:.*/, "", key); sub(/^[^:]*: ?/, "", val)
+      depth++; ind[depth] = n; name[depth] = key
+      path = name[1]; for (i = 2; i <= depth; i++) path = path "." name[i]
+      documented[depth] = pending
+      if (pending) { print path "\t" val; pending = 0 }
+      else if (val != "") {
+        ok = 0; for (i = 1; i < depth; i++) if (documented[i]) ok = 1
+        if (!ok) print "UNDOCUMENTED\t" path
+      }
+    }' "$CHART/values.yaml"
+}
+undocumented=0
+while IFS=$'\t' read -r path _; do
+  if [ "$path" = UNDOCUMENTED ]; then
+    log "values.yaml: $_ has no '# --' comment"; undocumented=1
+  elif ! grep -qF "| \`$path\` |" "$CHART/README.md"; then
+    log "README.md: no row for value $path"; undocumented=1
+  fi
+done < <(documented_values)
+[ "$undocumented" = 0 ] || fail "document every value in values.yaml and README.md"
+log "ok: $(documented_values | wc -l) values documented in values.yaml and README.md"
+
+# Value sets: the defaults plus test/chart/*.yaml.
+value_sets=(default)
+for f in test/chart/*.yaml; do [ -e "$f" ] && value_sets+=("$f"); done
+for set in "${value_sets[@]}"; do
+  args=()
+  [ "$set" = default ] || args=(-f "$set")
+  out="$TMP/chart-$(basename "$set" .yaml).yaml"
+  if ! lint="$("$HELM" lint --strict "$CHART" "${args[@]}" 2>&1)"; then
+    printf '%s\n' "$lint" >&2; fail "helm lint ($set)"
+  fi
+  "$HELM" template "$RELEASE" "$CHART" --namespace "$NS" "${args[@]}" >"$out" ||
+    fail "helm template ($set)"
+  log "ok: helm lint --strict and helm template ($set): $(grep -c '^kind:' "$out") objects"
+done
+
+"$KUBECTL" kustomize config/default >"$TMP/kustomize-default.yaml" || fail "kubectl kustomize config/default"
+log "ok: kubectl kustomize config/default: $(grep -c '^kind:' "$TMP/kustomize-default.yaml") objects"
+"$KUBECTL" kustomize config/samples >"$TMP/samples.yaml" || fail "kubectl kustomize config/samples"
+log "ok: kubectl kustomize config/samples: $(grep -c '^kind:' "$TMP/samples.yaml") objects"
+
+if [ -z "$KUBECONFIG_ARG" ]; then
+  log "no kubeconfig given: skipped the server-side dry runs"
+  exit 0
+fi
+
+# --- against a cluster ---------------------------------------------------------
+
+export KUBECONFIG="$KUBECONFIG_ARG"
+k() { "$KUBECTL" "$@"; }
+k version >/dev/null || fail "cannot reach the cluster of $KUBECONFIG"
+log "cluster: $(k config current-context 2>/dev/null || echo '?') ($(k version -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | tail -1))"
+
+# dry_run NAME ARGS...: kubectl apply --server-side --dry-run=server ARGS
+# (server-side, like `kubectl apply --server-side -k` or Helm 4); fails on errors
+# and on PodSecurity warnings ("would violate PodSecurity").
+dry_run() {
+  local name="$1" out; shift
+  if ! out="$(k apply --dry-run=server --server-side --field-manager=ozg-operator-check "$@" 2>&1)"; then
+    printf '%s\n' "$out" >&2; fail "dry run of $name"
+  fi
+  if grep -q 'PodSecurity' <<<"$out"; then
+    printf '%s\n' "$out" >&2; fail "$name violates the restricted Pod Security Standard"
+  fi
+  log "ok: kubectl apply --dry-run=server ($name): $(grep -c . <<<"$out") objects"
+}
+
+# pod_check NAME FILE: the pod template of the Deployment in FILE, as a Pod,
+# dry-run created in the restricted namespace (the enforce check, which a
+# Deployment only gets as a warning).
+pod_check() {
+  local name="$1" file="$2" spec sa out
+  spec="$(k create --dry-run=client -f "$file" -o jsonpath='{.kind} {.spec.template.spec}{"\n"}' |
+    sed -n 's/^Deployment //p')" ||
+    fail "no Deployment in $name"
+  [ -n "$spec" ] || fail "no Deployment in $name"
+  # The ServiceAccount admission plugin wants the pod's ServiceAccount to
+  # exist; create it in the (throwaway) check namespace.
+  sa="$(k create --dry-run=client -f "$file" -o jsonpath='{.kind} {.spec.template.spec.serviceAccountName}{"\n"}' |
+    sed -n 's/^Deployment //p')"
+  if [ -n "$sa" ] && ! k -n "$NS" get serviceaccount "$sa" >/dev/null 2>&1; then
+    k -n "$NS" create serviceaccount "$sa" >/dev/null
+  fi
+  if ! out="$(printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"ozg-operator-pss-check","namespace":"%s"},"spec":%s}' "$NS" "$spec" |
+    k create --dry-run=server -f - 2>&1)"; then
+    printf '%s\n' "$out" >&2; fail "the manager pod of $name is rejected in namespace $NS (pod-security.kubernetes.io/enforce=restricted)"
+  fi
+  log "ok: manager pod of $name admitted under enforce=restricted"
+}
+
+# CRDs for real: the dry runs of the samples need the kinds to exist.
+k apply --server-side --field-manager=ozg-operator-install -f "$CHART/crds" >/dev/null || fail "installing the CRDs"
+k wait --for=condition=Established --timeout=60s -f "$CHART/crds" >/dev/null || fail "CRDs not Established"
+log "ok: CRDs installed (kubectl apply --server-side -f $CHART/crds)"
+
+# The check namespace; reuse one left by an interrupted run, never another.
+if k get namespace "$NS" >/dev/null 2>&1; then
+  [ "$(k get namespace "$NS" -o jsonpath='{.metadata.labels.ozg\.dev/check-chart}')" = true ] ||
+    fail "namespace $NS exists and is not ours; set CHECK_NAMESPACE"
+  if [ "$(k get namespace "$NS" -o jsonpath='{.status.phase}')" = Terminating ]; then
+    k wait --for=delete "namespace/$NS" --timeout=60s >/dev/null 2>&1 ||
+      fail "namespace $NS is still terminating; set another CHECK_NAMESPACE"
+    k create namespace "$NS" >/dev/null
+  fi
+else
+  k create namespace "$NS" >/dev/null
+fi
+CREATED_NS="$NS"
+k label --overwrite namespace "$NS" ozg.dev/check-chart=true \
+  pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest \
+  pod-security.kubernetes.io/warn=restricted pod-security.kubernetes.io/warn-version=latest >/dev/null
+log "ok: namespace $NS enforces the restricted Pod Security Standard"
+
+for set in "${value_sets[@]}"; do
+  file="$TMP/chart-$(basename "$set" .yaml).yaml"
+  dry_run "chart, $set" -f "$file"
+  pod_check "chart, $set" "$file"
+done
+
+# config/default, with its namespace (ozg-system) replaced by the check
+# namespace: a dry run cannot create objects in a namespace that does not exist.
+mkdir -p "$TMP/overlay"
+cat >"$TMP/overlay/kustomization.yaml" <<EOF
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: $NS
+resources:
+  - ../../../config/default
+EOF
+k kustomize "$TMP/overlay" >"$TMP/kustomize-check.yaml" || fail "kubectl kustomize config/default (overlay)"
+dry_run "config/default" -f "$TMP/kustomize-check.yaml"
+pod_check "config/default" "$TMP/kustomize-check.yaml"
+
+dry_run "config/samples" -n "$NS" -f "$TMP/samples.yaml"
+
+log "all checks passed"

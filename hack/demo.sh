@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The demo on the embedded cluster: import the real OZG catalogue and the NRW
+# administrations, give the 36 krz municipalities content, create the krz
+# fleet (16 of 36 published), run the manager, and wait for the fleet to
+# become Ready.
+#
+#   hack/demo.sh up      the demo, then print how to look around (leaves it running)
+#   hack/demo.sh check   the same, non-interactive: exit 0 once the fleet is Ready
+#   hack/demo.sh down    stop the manager, the local portal server and the cluster
+#
+# Processes it starts are recorded in bin/demo/*.pid and stopped by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO="$PWD"
+BIN="$REPO/bin"
+STATE="$BIN/demo"
+KUBECTL="$BIN/k8s/kubectl"
+export KUBECONFIG="$BIN/dev-cluster/kubeconfig"
+DATA="${OZG_DATA:-$REPO/../shared/data}"
+PORTAL_PORT="${DEMO_PORTAL_PORT:-18088}"
+TIMEOUT="${DEMO_TIMEOUT:-300s}"
+
+log() { printf '[demo] %s\n' "$*" >&2; }
+
+# start NAME CMD...: run CMD in its own session, logging to bin/demo/NAME.log.
+start() {
+  local name="$1"; shift
+  stop "$name"
+  setsid nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null &
+  echo $! >"$STATE/$name.pid"
+  log "started $name (pid $!), log in bin/demo/$name.log"
+}
+
+# stop NAME: stop the process recorded for NAME, if it still runs.
+stop() {
+  local pidfile="$STATE/$1.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+up() {
+  mkdir -p "$STATE"
+  hack/dev-cluster.sh up
+  log "installing the CRDs"
+  "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -f config/crd/bases >/dev/null
+  "$KUBECTL" wait --for=condition=Established --timeout=60s -f config/crd/bases >/dev/null
+
+  log "importing the OZG catalogue and the NRW administrations"
+  "$BIN/ozgctl" import catalog --dir "$DATA/ozg-katalog" --apply
+  "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --apply
+  "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --kreis 05766,05758,05770 --it-provider krz --apply
+
+  log "giving the krz municipalities content and creating their fleet"
+  go run ./hack/demo-seed --catalog "$DATA/ozg-katalog/ozg-leistungen.csv"
+
+  start manager "$BIN/manager" --metrics-bind-address=127.0.0.1:18080 --health-probe-bind-address=127.0.0.1:18081
+  log "waiting up to $TIMEOUT for the krz fleet to become Ready"
+  if ! "$BIN/ozgctl" rollout status fleet/krz -n krz --timeout "$TIMEOUT"; then
+    "$KUBECTL" get fleet -n krz
+    log "the fleet did not become Ready; see bin/demo/manager.log"
+    return 1
+  fi
+  "$KUBECTL" get fleet -n krz
+
+  # Serve one published municipality's portal locally from its rendered content.
+  local portal
+  portal="$("$KUBECTL" get sp -n krz -o jsonpath='{range .items[?(@.spec.publish==true)]}{.metadata.name}{"\n"}{end}' | head -n1)"
+  mkdir -p "$STATE/portal"
+  "$KUBECTL" get configmap "$portal" -n krz -o jsonpath='{.data.portal\.json}' >"$STATE/portal/portal.json"
+  start portal "$BIN/portal" --data "$STATE/portal/portal.json" --listen "127.0.0.1:$PORTAL_PORT"
+  PORTAL_NAME="$portal"
+}
+
+case "${1:-}" in
+  up)
+    up
+    cat <<EOM
+
+The krz fleet is Ready. Look around:
+  export KUBECONFIG=$KUBECONFIG
+  bin/k8s/kubectl get ozg -A                 # everything of ozg-operator
+  bin/k8s/kubectl get fleet,sp -n krz
+  bin/k8s/kubectl get adm -l ozg.dev/it-provider=krz
+  bin/ozgctl coverage --by kreis
+  The portal of $PORTAL_NAME: http://127.0.0.1:$PORTAL_PORT/
+
+Stop everything with: make demo-down
+EOM
+    ;;
+  check)
+    up
+    ;;
+  down)
+    stop portal
+    stop manager
+    hack/dev-cluster.sh down
+    ;;
+  *)
+    echo "usage: $0 up|check|down" >&2
+    exit 2
+    ;;
+esac

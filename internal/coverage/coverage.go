@@ -1,0 +1,309 @@
+// Package coverage computes where OZG services are online, from the
+// Administrations (their services' states, their portal's status and their
+// Kreis) and the OZGService catalogue, and writes the result as a table,
+// CSV, JSON, YAML or an SVG heat map.
+//
+// Definitions:
+//   - An implementation is one OZG service an administration lists in
+//     spec.services, in any state; it is tracked.
+//   - An implementation is live when its state is Live.
+//   - An implementation is online when it is live and the administration's
+//     portal is Ready and published (status.portal.ready and
+//     status.portal.published).
+//   - The share online is online divided by tracked implementations; it is
+//     undefined where nothing is tracked.
+package coverage
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// Themenfelder are the 14 subject areas of the OZG catalogue. Reports list
+// all of them, even when the catalogue in the cluster lacks some, so that
+// reports from different clusters line up.
+var Themenfelder = []string{
+	"Arbeit & Ruhestand",
+	"Bauen & Wohnen",
+	"Bildung",
+	"Ein- & Auswanderung",
+	"Engagement & Hobby",
+	"Familie & Kind",
+	"Forschung & Förderung",
+	"Gesundheit",
+	"Mobilität & Reisen",
+	"Querschnitt",
+	"Recht & Ordnung",
+	"Steuern & Zoll",
+	"Umwelt",
+	"Unternehmensführung & -entwicklung",
+}
+
+// NotInCatalogue is the Themenfeld of implementations whose OZG service is
+// not in the catalogue.
+const NotInCatalogue = "(not in catalogue)"
+
+// NoKreis is the name of the Kreis of administrations without the
+// ozg.dev/kreis label.
+const NoKreis = "(no Kreis)"
+
+// Counts counts implementations.
+type Counts struct {
+	Tracked int `json:"tracked"`
+	Live    int `json:"live"`
+	Online  int `json:"online"`
+}
+
+// Share is the share of tracked implementations that are online, and
+// false when nothing is tracked.
+func (c Counts) Share() (float64, bool) {
+	if c.Tracked == 0 {
+		return 0, false
+	}
+	return float64(c.Online) / float64(c.Tracked), true
+}
+
+// shareOnline is Share rounded to four digits for machine output, nil
+// where nothing is tracked.
+func (c Counts) shareOnline() *float64 {
+	s, ok := c.Share()
+	if !ok {
+		return nil
+	}
+	s = math.Round(s*1e4) / 1e4
+	return &s
+}
+
+func (c *Counts) add(o Counts) {
+	c.Tracked += o.Tracked
+	c.Live += o.Live
+	c.Online += o.Online
+}
+
+// ThemenfeldRow is the coverage of one Themenfeld.
+type ThemenfeldRow struct {
+	Themenfeld string `json:"themenfeld"`
+	// Services counts the catalogue's OZG services in the Themenfeld.
+	Services int `json:"services"`
+	Counts
+	ShareOnline *float64 `json:"shareOnline"`
+}
+
+// AdministrationRow is the coverage of one administration.
+type AdministrationRow struct {
+	Name        string `json:"name"`
+	DisplayName string `json:"displayName"`
+	Key         string `json:"key"`
+	KreisKey    string `json:"kreisKey"`
+	Kreis       string `json:"kreis"`
+	// Portal names the administration's ServicePortal; empty if it has none.
+	Portal          string `json:"portal,omitempty"`
+	PortalReady     bool   `json:"portalReady"`
+	PortalPublished bool   `json:"portalPublished"`
+	Counts
+	ShareOnline *float64 `json:"shareOnline"`
+}
+
+// PortalOnline reports whether the administration's portal is Ready and
+// published.
+func (a AdministrationRow) PortalOnline() bool { return a.PortalReady && a.PortalPublished }
+
+// KreisRow is the coverage of the administrations of one Kreis.
+type KreisRow struct {
+	Key             string `json:"key"`
+	Name            string `json:"name"`
+	Administrations int    `json:"administrations"`
+	// PortalsOnline counts the administrations whose portal is Ready and published.
+	PortalsOnline int `json:"portalsOnline"`
+	Counts
+	ShareOnline *float64 `json:"shareOnline"`
+}
+
+// Total sums a report.
+type Total struct {
+	Administrations int `json:"administrations"`
+	PortalsOnline   int `json:"portalsOnline"`
+	Services        int `json:"services"`
+	Counts
+	ShareOnline *float64 `json:"shareOnline"`
+}
+
+// Report is the coverage of a set of administrations, in three views and
+// as a Themenfeld × Kreis matrix.
+type Report struct {
+	// Themenfelder lists every Themenfeld, the 14 of the OZG first.
+	Themenfelder []ThemenfeldRow
+	// Administrations are sorted by name.
+	Administrations []AdministrationRow
+	// Kreise are sorted by key, administrations without Kreis last.
+	Kreise []KreisRow
+	Total  Total
+
+	// cells counts implementations by Themenfeld and Kreis key.
+	cells map[cellKey]Counts
+}
+
+type cellKey struct{ themenfeld, kreis string }
+
+// Cell returns the implementation counts of a Themenfeld in a Kreis.
+func (r *Report) Cell(themenfeld, kreisKey string) Counts {
+	return r.cells[cellKey{themenfeld, kreisKey}]
+}
+
+// Compute reports on adms against the catalogue services. kreisNames maps
+// Kreis keys to names (see KreisNames); keys without a name show the key.
+func Compute(adms []ozgv1.Administration, services []ozgv1.OZGService, kreisNames map[string]string) *Report {
+	r := &Report{cells: map[cellKey]Counts{}}
+	themenfeldOf := make(map[string]string, len(services))
+	serviceCount := map[string]int{}
+	for _, s := range services {
+		themenfeldOf[s.Name] = s.Spec.Themenfeld
+		serviceCount[s.Spec.Themenfeld]++
+	}
+
+	byThemenfeld := map[string]*Counts{}
+	byKreis := map[string]*KreisRow{}
+	for i := range adms {
+		row := administrationRow(&adms[i], kreisNames)
+		k := byKreis[row.KreisKey]
+		if k == nil {
+			k = &KreisRow{Key: row.KreisKey, Name: row.Kreis}
+			byKreis[row.KreisKey] = k
+		}
+		k.Administrations++
+		if row.PortalOnline() {
+			k.PortalsOnline++
+		}
+		for _, impl := range adms[i].Spec.Services {
+			c := implementationCounts(impl, row.PortalOnline())
+			tf, ok := themenfeldOf[impl.Service]
+			if !ok {
+				tf = NotInCatalogue
+			}
+			row.Counts.add(c)
+			k.Counts.add(c)
+			counter(byThemenfeld, tf).add(c)
+			cell := r.cells[cellKey{tf, row.KreisKey}]
+			cell.add(c)
+			r.cells[cellKey{tf, row.KreisKey}] = cell
+		}
+		row.ShareOnline = row.Counts.shareOnline()
+		r.Administrations = append(r.Administrations, row)
+	}
+	slices.SortFunc(r.Administrations, func(a, b AdministrationRow) int { return cmp.Compare(a.Name, b.Name) })
+
+	for _, tf := range themenfeldNames(serviceCount, byThemenfeld) {
+		c := counter(byThemenfeld, tf)
+		r.Themenfelder = append(r.Themenfelder, ThemenfeldRow{Themenfeld: tf, Services: serviceCount[tf], Counts: *c, ShareOnline: c.shareOnline()})
+	}
+	for _, k := range byKreis {
+		k.ShareOnline = k.Counts.shareOnline()
+		r.Kreise = append(r.Kreise, *k)
+	}
+	slices.SortFunc(r.Kreise, compareKreise)
+	r.Total = total(r, len(services))
+	return r
+}
+
+func counter(m map[string]*Counts, key string) *Counts {
+	c := m[key]
+	if c == nil {
+		c = &Counts{}
+		m[key] = c
+	}
+	return c
+}
+
+func administrationRow(adm *ozgv1.Administration, kreisNames map[string]string) AdministrationRow {
+	row := AdministrationRow{
+		Name:        adm.Name,
+		DisplayName: adm.Spec.DisplayName,
+		Key:         adm.Spec.Key,
+		KreisKey:    adm.Labels[ozgv1.LabelKreis],
+	}
+	row.Kreis = kreisName(row.KreisKey, kreisNames)
+	if p := adm.Status.Portal; p != nil {
+		row.Portal, row.PortalReady, row.PortalPublished = p.Name, p.Ready, p.Published
+	}
+	return row
+}
+
+func implementationCounts(impl ozgv1.ServiceImplementation, portalOnline bool) Counts {
+	c := Counts{Tracked: 1}
+	if impl.State == ozgv1.StateLive {
+		c.Live = 1
+		if portalOnline {
+			c.Online = 1
+		}
+	}
+	return c
+}
+
+// themenfeldNames lists the 14 Themenfelder, then any other Themenfeld the
+// catalogue uses, sorted, then NotInCatalogue if implementations fall there.
+func themenfeldNames(catalogue map[string]int, counted map[string]*Counts) []string {
+	names := slices.Clone(Themenfelder)
+	var extra []string
+	for tf := range catalogue {
+		if !slices.Contains(Themenfelder, tf) {
+			extra = append(extra, tf)
+		}
+	}
+	slices.Sort(extra)
+	names = append(names, extra...)
+	if counted[NotInCatalogue] != nil {
+		names = append(names, NotInCatalogue)
+	}
+	return names
+}
+
+func compareKreise(a, b KreisRow) int {
+	// Administrations without a Kreis go last.
+	if (a.Key == "") != (b.Key == "") {
+		if a.Key == "" {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Compare(a.Key, b.Key)
+}
+
+func total(r *Report, services int) Total {
+	t := Total{Administrations: len(r.Administrations), Services: services}
+	for _, k := range r.Kreise {
+		t.PortalsOnline += k.PortalsOnline
+		t.Counts.add(k.Counts)
+	}
+	t.ShareOnline = t.Counts.shareOnline()
+	return t
+}
+
+// KreisNames maps Kreis keys to display names: that of the Kreis, or of the
+// kreisfreie Stadt, whose ozg.dev/kreis label is the key.
+func KreisNames(adms []ozgv1.Administration) map[string]string {
+	names := map[string]string{}
+	for _, adm := range adms {
+		key := adm.Labels[ozgv1.LabelKreis]
+		if key == "" || adm.Spec.DisplayName == "" {
+			continue
+		}
+		if adm.Spec.Type == ozgv1.TypeKreis || adm.Spec.Type == ozgv1.TypeKreisfreieStadt {
+			names[key] = adm.Spec.DisplayName
+		}
+	}
+	return names
+}
+
+func kreisName(key string, names map[string]string) string {
+	switch {
+	case key == "":
+		return NoKreis
+	case names[key] != "":
+		return names[key]
+	default:
+		return key
+	}
+}

@@ -1,0 +1,234 @@
+package coverage_test
+
+import (
+	"bytes"
+	"encoding/xml"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/coverage"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+func service(id, name, themenfeld string) ozgv1.OZGService {
+	return ozgv1.OZGService{
+		ObjectMeta: metav1.ObjectMeta{Name: "ozg-" + id},
+		Spec:       ozgv1.OZGServiceSpec{OZGID: id, Name: name, Themenfeld: themenfeld},
+	}
+}
+
+// portal is an administration's portal status: nil for none.
+func portal(name string, ready, published bool) *ozgv1.AdministrationPortalStatus {
+	return &ozgv1.AdministrationPortalStatus{Name: name, Namespace: "krz", Ready: ready, Published: published}
+}
+
+// adm builds an administration; services alternate OZG-ID and state.
+func adm(name, key string, typ ozgv1.AdministrationType, kreis, displayName string, p *ozgv1.AdministrationPortalStatus, services ...string) ozgv1.Administration {
+	a := ozgv1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{}},
+		Spec:       ozgv1.AdministrationSpec{Key: key, DisplayName: displayName, Type: typ},
+		Status:     ozgv1.AdministrationStatus{Portal: p},
+	}
+	if kreis != "" {
+		a.Labels[ozgv1.LabelKreis] = kreis
+	}
+	for i := 0; i+1 < len(services); i += 2 {
+		a.Spec.Services = append(a.Spec.Services, ozgv1.ServiceImplementation{Service: "ozg-" + services[i], State: ozgv1.ServiceState(services[i+1])})
+	}
+	return a
+}
+
+// fixture is a small catalogue and six administrations in three Kreise
+// and none, covering every portal state and a service missing from the
+// catalogue.
+func fixture() ([]ozgv1.Administration, []ozgv1.OZGService) {
+	services := []ozgv1.OZGService{
+		service("10110", "Abfallentsorgung", "Bauen & Wohnen"),
+		service("10513", "Abbruchgenehmigung", "Bauen & Wohnen"),
+		service("10400", "Wohngeld", "Bauen & Wohnen"),
+		service("10200", "Kindergeld", "Familie & Kind"),
+		service("10300", "Hundesteuer", "Steuern & Zoll"),
+		service("10900", "Heimatpflege <lokal>", "Kultur & \"Heimat\""), // not one of the 14
+	}
+	adms := []ozgv1.Administration{
+		adm("kreis-herford", "05758", ozgv1.TypeKreis, "05758", "Kreis Herford", portal("kreis-herford", true, true),
+			"10200", "Live", "10300", "InProgress"),
+		adm("herford", "05758012", ozgv1.TypeKreisangehoerigeStadt, "05758", "Herford", portal("herford", true, true),
+			"10110", "Live", "10513", "Live", "10300", "Open", "99999", "Live"),
+		adm("buende", "05758004", ozgv1.TypeKreisangehoerigeStadt, "05758", "Bünde", portal("buende", true, false),
+			"10110", "Live", "10513", "InProgress"),
+		adm("bielefeld", "05711000", ozgv1.TypeKreisfreieStadt, "05711", "Bielefeld", portal("bielefeld", false, true),
+			"10110", "Live", "10200", "Live"),
+		adm("detmold", "05766020", ozgv1.TypeKreisangehoerigeStadt, "05766", "Detmold", nil,
+			"10110", "Open"),
+		adm("landesamt", "05000000", ozgv1.TypeKreisfreieStadt, "", "Landesamt", portal("landesamt", true, true),
+			"10300", "Live", "10900", "Live"),
+	}
+	return adms, services
+}
+
+func report() *coverage.Report {
+	adms, services := fixture()
+	return coverage.Compute(adms, services, coverage.KreisNames(adms))
+}
+
+func TestCounts(t *testing.T) {
+	r := report()
+	total := r.Total
+	if total.Administrations != 6 || total.PortalsOnline != 3 || total.Services != 6 ||
+		total.Counts != (coverage.Counts{Tracked: 13, Live: 9, Online: 6}) || total.ShareOnline == nil || *total.ShareOnline != 0.4615 {
+		t.Errorf("total %+v, want 6 administrations, 3 portals online, 6 services, 13 tracked, 9 live, 6 online, share 0.4615", total)
+	}
+	bauen := r.Themenfelder[slices.Index(coverage.Themenfelder, "Bauen & Wohnen")]
+	// Tracked: herford 2, buende 2, bielefeld 1, detmold 1; live: herford
+	// 2, buende 1, bielefeld 1; online only herford's.
+	if want := (coverage.Counts{Tracked: 6, Live: 4, Online: 2}); bauen.Services != 3 || bauen.Counts != want {
+		t.Errorf("Bauen & Wohnen: %d services, %+v; want 3, %+v", bauen.Services, bauen.Counts, want)
+	}
+	if c := r.Cell("Bauen & Wohnen", "05758"); c != (coverage.Counts{Tracked: 4, Live: 3, Online: 2}) {
+		t.Errorf("cell Bauen & Wohnen, 05758: %+v", c)
+	}
+	if c := r.Cell(coverage.NotInCatalogue, "05758"); c != (coverage.Counts{Tracked: 1, Live: 1, Online: 1}) {
+		t.Errorf("cell %s, 05758: %+v", coverage.NotInCatalogue, c)
+	}
+	var kreise []string
+	for _, k := range r.Kreise {
+		kreise = append(kreise, k.Key+"="+k.Name)
+	}
+	if want := "05711=Bielefeld 05758=Kreis Herford 05766=05766 =" + coverage.NoKreis; strings.Join(kreise, " ") != want {
+		t.Errorf("Kreise %v, want %s", kreise, want)
+	}
+}
+
+func TestEveryThemenfeldIsListed(t *testing.T) {
+	r := coverage.Compute(nil, nil, nil)
+	if len(r.Themenfelder) != 14 {
+		t.Fatalf("an empty report lists %d Themenfelder, want 14", len(r.Themenfelder))
+	}
+	for i, row := range r.Themenfelder {
+		if row.Themenfeld != coverage.Themenfelder[i] || row.Tracked != 0 {
+			t.Errorf("row %d: %+v", i, row)
+		}
+	}
+	var out bytes.Buffer
+	if err := r.WriteJSON(&out, coverage.ByAdministration); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"rows": []`) {
+		t.Errorf("an empty view is not an empty list:\n%s", out.String())
+	}
+}
+
+func TestOutputGolden(t *testing.T) {
+	r := report()
+	formats := map[string]func(io.Writer, coverage.View) error{
+		"table": r.WriteTable,
+		"csv":   r.WriteCSV,
+		"json":  r.WriteJSON,
+	}
+	for _, by := range coverage.Views {
+		for name, write := range formats {
+			t.Run(string(by)+"."+name, func(t *testing.T) {
+				var out bytes.Buffer
+				if err := write(&out, by); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, "by-"+string(by)+"."+name, out.String())
+			})
+		}
+	}
+}
+
+func TestUnknownView(t *testing.T) {
+	if err := report().WriteTable(io.Discard, "lebenslage"); err == nil || !strings.Contains(err.Error(), "unknown view") {
+		t.Errorf("got %v, want an unknown view error", err)
+	}
+}
+
+// svgNode is any element of the SVG document, with its text.
+type svgNode struct {
+	XMLName  xml.Name
+	Attrs    []xml.Attr `xml:",any,attr"`
+	Text     string     `xml:",chardata"`
+	Children []svgNode  `xml:",any"`
+}
+
+func (n *svgNode) walk(visit func(*svgNode)) {
+	visit(n)
+	for i := range n.Children {
+		n.Children[i].walk(visit)
+	}
+}
+
+func TestSVGIsWellFormedAndListsEveryThemenfeld(t *testing.T) {
+	var out bytes.Buffer
+	if err := report().WriteSVG(&out); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		// Not compared, only kept to look at.
+		_ = os.WriteFile(filepath.Join("testdata", "heatmap.svg"), out.Bytes(), 0o644)
+	}
+	var root svgNode
+	dec := xml.NewDecoder(&out)
+	dec.Strict = true
+	if err := dec.Decode(&root); err != nil {
+		t.Fatalf("the SVG does not parse: %v", err)
+	}
+	if root.XMLName.Space != "http://www.w3.org/2000/svg" || root.XMLName.Local != "svg" {
+		t.Fatalf("root element is %v", root.XMLName)
+	}
+	texts := map[string]bool{}
+	elements := map[string]int{}
+	root.walk(func(n *svgNode) {
+		elements[n.XMLName.Local]++
+		if n.XMLName.Local == "text" {
+			texts[n.Text] = true
+		}
+	})
+	for _, tf := range append(slices.Clone(coverage.Themenfelder), "Kultur & \"Heimat\"", coverage.NotInCatalogue) {
+		if !texts[tf] {
+			t.Errorf("no row label %q", tf)
+		}
+	}
+	for _, kreis := range []string{"Bielefeld", "Kreis Herford", "05766", coverage.NoKreis, "Kreis", "Themenfeld", "0%", "50%", "100%", "–"} {
+		if !texts[kreis] {
+			t.Errorf("no text %q", kreis)
+		}
+	}
+	// 16 rows × 4 columns, each with a tooltip, plus the document's title.
+	if elements["title"] != 16*4+1 || elements["desc"] != 1 {
+		t.Errorf("%d title and %d desc elements, want 65 and 1", elements["title"], elements["desc"])
+	}
+}
+
+// golden compares got with testdata/NAME.golden, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (run go test -update to accept it):\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}

@@ -1,0 +1,239 @@
+package coverage
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"k8s.io/cli-runtime/pkg/printers"
+	"sigs.k8s.io/yaml"
+)
+
+// View is how a report is grouped.
+type View string
+
+const (
+	// ByThemenfeld has one row per Themenfeld.
+	ByThemenfeld View = "themenfeld"
+	// ByAdministration has one row per administration.
+	ByAdministration View = "administration"
+	// ByKreis has one row per Kreis.
+	ByKreis View = "kreis"
+)
+
+// Views are the views a report offers.
+var Views = []View{ByThemenfeld, ByAdministration, ByKreis}
+
+// WriteTable writes the view as a kubectl-style table. The Themenfeld and
+// Kreis views end with a TOTAL row.
+func (r *Report) WriteTable(w io.Writer, by View) error {
+	header, rows, err := r.grid(by, tableFormat)
+	if err != nil {
+		return err
+	}
+	if by != ByAdministration {
+		rows = append(rows, r.totalRow(by))
+	}
+	tw := printers.GetNewTabWriter(w)
+	for _, row := range append([][]string{header}, rows...) {
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	return tw.Flush()
+}
+
+// WriteCSV writes the view as CSV with a header row, shares as fractions
+// with four digits (empty where nothing is tracked), and no total.
+func (r *Report) WriteCSV(w io.Writer, by View) error {
+	header, rows, err := r.grid(by, csvFormat)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(append([][]string{header}, rows...)); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// document is the JSON and YAML form of a view.
+type document struct {
+	By    View  `json:"by"`
+	Rows  any   `json:"rows"`
+	Total Total `json:"total"`
+}
+
+func (r *Report) document(by View) (document, error) {
+	d := document{By: by, Total: r.Total}
+	switch by {
+	case ByThemenfeld:
+		d.Rows = nonNil(r.Themenfelder)
+	case ByAdministration:
+		d.Rows = nonNil(r.Administrations)
+	case ByKreis:
+		d.Rows = nonNil(r.Kreise)
+	default:
+		return d, unknownView(by)
+	}
+	return d, nil
+}
+
+// nonNil makes an empty view a JSON list rather than null.
+func nonNil[T any](rows []T) []T {
+	if rows == nil {
+		return []T{}
+	}
+	return rows
+}
+
+// WriteJSON writes the view as an indented JSON document
+// {"by": VIEW, "rows": [...], "total": {...}}; shareOnline is a fraction
+// rounded to four digits, null where nothing is tracked.
+func (r *Report) WriteJSON(w io.Writer, by View) error {
+	d, err := r.document(by)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Names such as "Bauen & Wohnen" stay readable.
+	enc.SetEscapeHTML(false)
+	return enc.Encode(d)
+}
+
+// WriteYAML writes the same document as WriteJSON, as YAML.
+func (r *Report) WriteYAML(w io.Writer, by View) error {
+	d, err := r.document(by)
+	if err != nil {
+		return err
+	}
+	data, err := yaml.Marshal(d)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// format says how cells differ between table and CSV output.
+type format struct{ csv bool }
+
+var (
+	tableFormat = format{}
+	csvFormat   = format{csv: true}
+)
+
+// header picks the table (upper-case) or CSV (snake_case) column name.
+func (f format) header(table, csv string) string {
+	if f.csv {
+		return csv
+	}
+	return table
+}
+
+// share is a percentage with one decimal in tables and a fraction with
+// four digits in CSV; where nothing is tracked it is "-" or empty.
+func (f format) share(c Counts) string {
+	s, ok := c.Share()
+	switch {
+	case f.csv && ok:
+		return strconv.FormatFloat(*c.shareOnline(), 'f', 4, 64)
+	case f.csv:
+		return ""
+	case ok:
+		return strconv.FormatFloat(100*s, 'f', 1, 64) + "%"
+	default:
+		return "-"
+	}
+}
+
+func (f format) countsHeader() []string {
+	return []string{f.header("TRACKED", "tracked"), f.header("LIVE", "live"), f.header("ONLINE", "online"), f.header("SHARE", "share_online")}
+}
+
+func (f format) counts(c Counts) []string {
+	return []string{strconv.Itoa(c.Tracked), strconv.Itoa(c.Live), strconv.Itoa(c.Online), f.share(c)}
+}
+
+// grid lays the view out as a header and rows of cells.
+func (r *Report) grid(by View, f format) ([]string, [][]string, error) {
+	switch by {
+	case ByThemenfeld:
+		return r.themenfeldGrid(f)
+	case ByAdministration:
+		return r.administrationGrid(f)
+	case ByKreis:
+		return r.kreisGrid(f)
+	default:
+		return nil, nil, unknownView(by)
+	}
+}
+
+func (r *Report) themenfeldGrid(f format) ([]string, [][]string, error) {
+	header := append([]string{f.header("THEMENFELD", "themenfeld"), f.header("SERVICES", "services")}, f.countsHeader()...)
+	rows := make([][]string, 0, len(r.Themenfelder))
+	for _, t := range r.Themenfelder {
+		rows = append(rows, append([]string{t.Themenfeld, strconv.Itoa(t.Services)}, f.counts(t.Counts)...))
+	}
+	return header, rows, nil
+}
+
+// administrationGrid shows the portal as one word in tables and as its
+// name and flags in CSV, which also carries the display name and Kreis key.
+func (r *Report) administrationGrid(f format) ([]string, [][]string, error) {
+	header := []string{"NAME", "KEY", "KREIS", "PORTAL"}
+	if f.csv {
+		header = []string{"name", "display_name", "key", "kreis_key", "kreis", "portal", "portal_ready", "portal_published"}
+	}
+	header = append(header, f.countsHeader()...)
+	rows := make([][]string, 0, len(r.Administrations))
+	for _, a := range r.Administrations {
+		row := []string{a.Name, a.Key, a.Kreis, portalState(a)}
+		if f.csv {
+			row = []string{a.Name, a.DisplayName, a.Key, a.KreisKey, a.Kreis, a.Portal,
+				strconv.FormatBool(a.PortalReady), strconv.FormatBool(a.PortalPublished)}
+		}
+		rows = append(rows, append(row, f.counts(a.Counts)...))
+	}
+	return header, rows, nil
+}
+
+func (r *Report) kreisGrid(f format) ([]string, [][]string, error) {
+	header := append([]string{f.header("KREIS", "name"), f.header("KEY", "key"), f.header("ADMINISTRATIONS", "administrations"),
+		f.header("PORTALS-ONLINE", "portals_online")}, f.countsHeader()...)
+	rows := make([][]string, 0, len(r.Kreise))
+	for _, k := range r.Kreise {
+		rows = append(rows, append([]string{k.Name, k.Key, strconv.Itoa(k.Administrations), strconv.Itoa(k.PortalsOnline)}, f.counts(k.Counts)...))
+	}
+	return header, rows, nil
+}
+
+// portalState sums up an administration's portal in a word or two.
+func portalState(a AdministrationRow) string {
+	switch {
+	case a.Portal == "":
+		return "none"
+	case !a.PortalPublished:
+		return "not published"
+	case !a.PortalReady:
+		return "not Ready"
+	default:
+		return "online"
+	}
+}
+
+// totalRow is the last row of the Themenfeld and Kreis tables.
+func (r *Report) totalRow(by View) []string {
+	t := r.Total
+	counts := tableFormat.counts(t.Counts)
+	if by == ByThemenfeld {
+		return append([]string{"TOTAL", strconv.Itoa(t.Services)}, counts...)
+	}
+	return append([]string{"TOTAL", "", strconv.Itoa(t.Administrations), strconv.Itoa(t.PortalsOnline)}, counts...)
+}
+
+func unknownView(by View) error {
+	return fmt.Errorf("unknown view %q, want one of %v", by, Views)
+}

@@ -1,0 +1,383 @@
+package importer
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/importer/csvtable"
+	"github.com/ozg-operator/ozg-operator/internal/importer/slug"
+)
+
+// AnnotationOfficialName keeps an administration's name as the official
+// municipality directory writes it ("Hagen, Stadt der FernUniversität"),
+// since spec.displayName holds the short form citizens use ("Hagen").
+const AnnotationOfficialName = "ozg.dev/official-name"
+
+// Columns of the administrations file.
+const (
+	colKey        = "schluessel"
+	colName       = "name"
+	colType       = "typ"
+	colKreisKey   = "kreis_schluessel"
+	colRegion     = "regierungsbezirk"
+	colPopulation = "einwohner_2011"
+	colRecipient  = "anschrift"
+	colStreet     = "strasse"
+	colPostalCity = "plz_ort"
+)
+
+// Limits of the Administration CRD that the file can exceed.
+const (
+	maxDisplayName = 256
+	maxRegion      = 128
+	maxAddressLine = 256
+	maxCity        = 128
+	maxITProvider  = 128
+)
+
+var (
+	kreisKeyPattern   = regexp.MustCompile(`^[0-9]{5}$`)
+	agsPattern        = regexp.MustCompile(`^[0-9]{8}$`)
+	postalCityPattern = regexp.MustCompile(`^([0-9]{5})\s+(.+)$`)
+)
+
+// administrationTypes maps the slug of a type as the municipality directory
+// writes it ("kreisangehörige Stadt"), or as the API spells it, to the API type.
+var administrationTypes = map[string]v1alpha1.AdministrationType{
+	"kreis":                     v1alpha1.TypeKreis,
+	"kreisfreie-stadt":          v1alpha1.TypeKreisfreieStadt,
+	"kreisfreiestadt":           v1alpha1.TypeKreisfreieStadt,
+	"kreisangehoerige-stadt":    v1alpha1.TypeKreisangehoerigeStadt,
+	"kreisangehoerigestadt":     v1alpha1.TypeKreisangehoerigeStadt,
+	"kreisangehoerige-gemeinde": v1alpha1.TypeKreisangehoerigeGemeinde,
+	"kreisangehoerigegemeinde":  v1alpha1.TypeKreisangehoerigeGemeinde,
+}
+
+// AdministrationOptions adjust what ReadAdministrations produces.
+type AdministrationOptions struct {
+	// ITProvider is set as spec.itProvider and, transliterated, as the
+	// ozg.dev/it-provider label of every administration.
+	ITProvider string
+	// Kreise, if not empty, keeps only the municipalities whose
+	// ozg.dev/kreis label is one of these 5-digit keys: the
+	// kreisangehörige Städte and Gemeinden of a Kreis, or a kreisfreie
+	// Stadt by its own 5-digit prefix. The Kreise themselves are left out:
+	// an IT provider runs portals for the municipalities it serves.
+	Kreise []string
+}
+
+// Administrations is the result of reading an administrations file.
+type Administrations struct {
+	// Items are the administrations, sorted by name.
+	Items []v1alpha1.Administration
+	// Report accounts for every row of the file.
+	Report Report
+}
+
+// ReadAdministrations reads a municipality directory such as
+// kommunen-nrw.csv (columns schluessel, name, typ, kreis_schluessel,
+// regierungsbezirk, einwohner_2011, anschrift, strasse, plz_ort).
+//
+// Object names are the transliterated short name ("herford"); a Kreis is
+// called "kreis-<name>" unless its name already says Kreis or Region
+// ("rhein-kreis-neuss", "staedteregion-aachen"). When two rows of the file
+// still get the same name, both get "-<key>" appended. Names are computed
+// over the whole file before filtering, so a filter never renames anything.
+func ReadAdministrations(path string, opts AdministrationOptions) (*Administrations, error) {
+	t, err := csvtable.Read(path, colKey, colName, colType, colKreisKey, colRegion, colPopulation, colRecipient, colStreet, colPostalCity)
+	if err != nil {
+		return nil, err
+	}
+	keep, err := kreisFilter(opts.Kreise)
+	if err != nil {
+		return nil, err
+	}
+	if n := utf8.RuneCountInString(opts.ITProvider); n > maxITProvider {
+		return nil, fmt.Errorf("IT provider name has %d characters, at most %d are allowed", n, maxITProvider)
+	}
+	if opts.ITProvider != "" && slug.LabelValue(opts.ITProvider) == "" {
+		return nil, fmt.Errorf("IT provider %q has no letters or digits for the %s label", opts.ITProvider, v1alpha1.LabelITProvider)
+	}
+
+	a := &Administrations{}
+	b := administrationsBuilder{findings: findings{report: &a.Report}, table: t}
+	records := b.read()
+	nameRecords(records)
+
+	kreisNames := map[string]string{}
+	for _, r := range records {
+		if r.typ == v1alpha1.TypeKreis {
+			kreisNames[r.key] = r.name
+		}
+	}
+	matched := map[string]bool{}
+	for _, r := range records {
+		adm := b.build(r, kreisNames, opts.ITProvider)
+		if keep != nil {
+			if r.typ == v1alpha1.TypeKreis || !keep[r.kreis] {
+				a.Report.Filtered++
+				continue
+			}
+			matched[r.kreis] = true
+		}
+		a.Items = append(a.Items, adm)
+	}
+	for _, k := range opts.Kreise {
+		if !matched[k] {
+			return nil, fmt.Errorf("--kreis %s: %s has no municipality of a Kreis or kreisfreie Stadt with that key", k, path)
+		}
+	}
+
+	if keep != nil {
+		b.dropIssuesOutside(keep)
+	}
+	sort.Slice(a.Items, func(i, j int) bool { return a.Items[i].Name < a.Items[j].Name })
+	a.Report.Rows = len(t.Rows)
+	a.Report.Objects = len(a.Items)
+	a.Report.sort()
+	return a, nil
+}
+
+func kreisFilter(keys []string) (map[string]bool, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	keep := map[string]bool{}
+	for _, k := range keys {
+		if !kreisKeyPattern.MatchString(k) {
+			return nil, fmt.Errorf("--kreis %q: want a 5-digit Kreis key such as 05766", k)
+		}
+		keep[k] = true
+	}
+	return keep, nil
+}
+
+// record is an accepted row of the file.
+type record struct {
+	row   csvtable.Row
+	key   string
+	typ   v1alpha1.AdministrationType
+	kreis string // the ozg.dev/kreis label
+	name  string // the object name
+	base  string // the object name before disambiguation
+}
+
+type administrationsBuilder struct {
+	findings
+	table *csvtable.Table
+	// rowKreis is the Kreis key each row belongs to, as far as it is
+	// known, so that a filter can drop the issues of rows it leaves out.
+	rowKreis map[int]string
+}
+
+// read validates the identity of each row: key, type and name.
+func (b *administrationsBuilder) read() []*record {
+	t := b.table
+	b.rowKreis = map[int]string{}
+	var records []*record
+	seen := map[string]int{}
+	for _, row := range t.Rows {
+		key, name := text(row, colKey), text(row, colName)
+		typName := text(row, colType)
+		typ, ok := administrationTypes[slug.Make(typName)]
+		if len(key) >= 5 {
+			b.rowKreis[row.Line] = key[:5]
+			if typ == v1alpha1.TypeKreis {
+				b.rowKreis[row.Line] = "kreis:" + key
+			}
+		}
+		switch {
+		case !ok:
+			b.reject(t, row, colType, "unknown type %q, want Kreis, kreisfreie Stadt, kreisangehörige Stadt or kreisangehörige Gemeinde", typName)
+			continue
+		case typ == v1alpha1.TypeKreis && !kreisKeyPattern.MatchString(key):
+			b.reject(t, row, colKey, "key %q of a Kreis is not 5 digits", key)
+			continue
+		case typ != v1alpha1.TypeKreis && !agsPattern.MatchString(key):
+			b.reject(t, row, colKey, "key %q of a municipality is not 8 digits (AGS)", key)
+			continue
+		case seen[key] > 0:
+			b.reject(t, row, colKey, "key %s is used before on line %d", key, seen[key])
+			continue
+		case name == "":
+			b.reject(t, row, colName, "administration %s has no name", key)
+			continue
+		}
+		seen[key] = row.Line
+		records = append(records, &record{row: row, key: key, typ: typ, kreis: b.kreisOf(row, key, typ)})
+	}
+	return records
+}
+
+// kreisOf returns the ozg.dev/kreis label: a Kreis' own key, the first five
+// digits of a municipality's AGS (which are its Kreis' key, or for a
+// kreisfreie Stadt its own Kreis-level key).
+func (b *administrationsBuilder) kreisOf(row csvtable.Row, key string, typ v1alpha1.AdministrationType) string {
+	if typ == v1alpha1.TypeKreis {
+		return key
+	}
+	kreis := key[:5]
+	column := text(row, colKreisKey)
+	switch {
+	case typ == v1alpha1.TypeKreisfreieStadt && column != "" && column != kreis:
+		b.warn(b.table, row, colKreisKey, "a kreisfreie Stadt belongs to no Kreis, %q ignored", column)
+	case typ == v1alpha1.TypeKreisfreieStadt:
+	case column == "":
+		b.warn(b.table, row, colKreisKey, "empty, taken from the key: %s", kreis)
+	case column != kreis:
+		b.warn(b.table, row, colKreisKey, "%q does not match the key %s, which says %s; using %s", column, key, kreis, kreis)
+	}
+	return kreis
+}
+
+// nameRecords gives every record its object name; see ReadAdministrations.
+func nameRecords(records []*record) {
+	count := map[string]int{}
+	for _, r := range records {
+		r.base = baseName(text(r.row, colName), r.typ)
+		count[r.base]++
+	}
+	for _, r := range records {
+		switch {
+		case r.base == "":
+			r.name = "adm-" + r.key
+		case count[r.base] > 1:
+			r.name = slug.Truncate(r.base, slug.MaxLabelValue-len(r.key)-1) + "-" + r.key
+		default:
+			r.name = r.base
+		}
+	}
+}
+
+func baseName(name string, typ v1alpha1.AdministrationType) string {
+	if typ == v1alpha1.TypeKreis {
+		s := slug.Make(name)
+		if !saysKreis(s) {
+			s = "kreis-" + s
+		}
+		return slug.Truncate(s, slug.MaxLabelValue)
+	}
+	return slug.Truncate(slug.Make(shortName(name)), slug.MaxLabelValue)
+}
+
+// saysKreis reports whether a Kreis' name already says what it is:
+// "Rhein-Kreis Neuss", "Hochsauerlandkreis", "Städteregion Aachen".
+func saysKreis(s string) bool {
+	return strings.Contains(s, "kreis") || strings.Contains(s, "region")
+}
+
+// shortName drops what follows the first comma of an official name:
+// "Düsseldorf, Stadt" is Düsseldorf, "Hagen, Stadt der FernUniversität" is
+// Hagen.
+func shortName(name string) string {
+	short, _, _ := strings.Cut(name, ",")
+	return strings.TrimSpace(short)
+}
+
+func displayName(name string, typ v1alpha1.AdministrationType) string {
+	if typ == v1alpha1.TypeKreis && !saysKreis(slug.Make(name)) {
+		return "Kreis " + name
+	}
+	return shortName(name)
+}
+
+func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, itProvider string) v1alpha1.Administration {
+	t, row := b.table, r.row
+	official := text(row, colName)
+	spec := v1alpha1.AdministrationSpec{
+		Key:         r.key,
+		DisplayName: b.fit(t, row, colName, displayName(official, r.typ), maxDisplayName),
+		Type:        r.typ,
+		Region:      b.fit(t, row, colRegion, text(row, colRegion), maxRegion),
+		ITProvider:  itProvider,
+		Population:  b.population(row, r.typ),
+		Address:     b.address(row, r.typ),
+	}
+	if r.typ == v1alpha1.TypeKreisangehoerigeStadt || r.typ == v1alpha1.TypeKreisangehoerigeGemeinde {
+		if parent, ok := kreisNames[r.kreis]; ok {
+			spec.Parent = parent
+		} else {
+			b.warn(t, row, colKreisKey, "Kreis %s is not in the file, parent left empty", r.kreis)
+		}
+	}
+
+	labels := map[string]string{
+		v1alpha1.LabelKreis: r.kreis,
+		v1alpha1.LabelType:  string(r.typ),
+	}
+	if v := slug.LabelValue(itProvider); v != "" {
+		labels[v1alpha1.LabelITProvider] = v
+	}
+	return v1alpha1.Administration{
+		TypeMeta: metav1.TypeMeta{
+			APIVersion: v1alpha1.GroupVersion.String(),
+			Kind:       "Administration",
+		},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        r.name,
+			Labels:      labels,
+			Annotations: map[string]string{AnnotationOfficialName: official},
+		},
+		Spec: spec,
+	}
+}
+
+func (b *administrationsBuilder) population(row csvtable.Row, typ v1alpha1.AdministrationType) *int64 {
+	v := strings.ReplaceAll(text(row, colPopulation), ".", "") // 1.234 as a German spreadsheet writes it
+	if v == "" {
+		if typ != v1alpha1.TypeKreis {
+			b.warn(b.table, row, colPopulation, "no population, left empty")
+		}
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		b.warn(b.table, row, colPopulation, "%q is not a number of inhabitants, left empty", text(row, colPopulation))
+		return nil
+	}
+	return &n
+}
+
+func (b *administrationsBuilder) address(row csvtable.Row, typ v1alpha1.AdministrationType) *v1alpha1.PostalAddress {
+	t := b.table
+	a := v1alpha1.PostalAddress{
+		Recipient: b.fit(t, row, colRecipient, text(row, colRecipient), maxAddressLine),
+		Street:    b.fit(t, row, colStreet, text(row, colStreet), maxAddressLine),
+	}
+	if pc := text(row, colPostalCity); pc != "" {
+		if m := postalCityPattern.FindStringSubmatch(pc); m != nil {
+			a.PostalCode, a.City = m[1], m[2]
+		} else {
+			b.warn(t, row, colPostalCity, "%q is not a 5-digit postal code and a place, kept as city", pc)
+			a.City = pc
+		}
+		a.City = b.fit(t, row, colPostalCity, a.City, maxCity)
+	}
+	if a == (v1alpha1.PostalAddress{}) {
+		if typ != v1alpha1.TypeKreis {
+			b.warn(t, row, colRecipient, "no address, left empty")
+		}
+		return nil
+	}
+	return &a
+}
+
+// dropIssuesOutside removes the issues of rows a filter leaves out, so
+// that --strict judges only what is imported. Issues of rows whose Kreis
+// cannot be told are kept.
+func (b *administrationsBuilder) dropIssuesOutside(keep map[string]bool) {
+	issues := b.report.Issues[:0]
+	for _, i := range b.report.Issues {
+		if kreis, known := b.rowKreis[i.Line]; !known || keep[kreis] {
+			issues = append(issues, i)
+		}
+	}
+	b.report.Issues = issues
+}

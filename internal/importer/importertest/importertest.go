@@ -1,0 +1,64 @@
+// Package importertest locates the shared reference data that the
+// importer's and ozgctl's tests run against.
+package importertest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// DataDirEnv overrides where the reference data is looked for.
+const DataDirEnv = "OZG_DATA_DIR"
+
+// ModuleRoot returns the directory holding go.mod, searched upwards from
+// the working directory (a test's package directory).
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// DataDir returns the reference data directory: $OZG_DATA_DIR, or
+// ../shared/data next to the module root. It skips the test when the data
+// is not there, since it lives outside the repository.
+func DataDir(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv(DataDirEnv)
+	if dir == "" {
+		root, err := ModuleRoot()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		dir = filepath.Join(root, "..", "shared", "data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "kommunen-nrw.csv")); err != nil {
+		tb.Skipf("reference data not found (set %s): %v", DataDirEnv, err)
+	}
+	return dir
+}
+
+// CatalogDir returns the catalogue directory of the reference data.
+func CatalogDir(tb testing.TB) string {
+	tb.Helper()
+	return filepath.Join(DataDir(tb), "ozg-katalog")
+}
+
+// AdministrationsFile returns the NRW administrations file of the
+// reference data.
+func AdministrationsFile(tb testing.TB) string {
+	tb.Helper()
+	return filepath.Join(DataDir(tb), "kommunen-nrw.csv")
+}

@@ -1,0 +1,154 @@
+package ozgctl
+
+import (
+	"context"
+	"slices"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/coverage"
+)
+
+// coverageOptions are the flags of coverage.
+type coverageOptions struct {
+	kube    *genericclioptions.ConfigFlags
+	streams genericiooptions.IOStreams
+
+	by       string
+	output   string
+	format   string
+	selector string
+}
+
+// coverageOutputs are the values of coverage -o.
+var coverageOutputs = []string{"table", "csv", "json", "yaml"}
+
+func newCoverageCommand(kube *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &coverageOptions{kube: kube, streams: streams}
+	cmd := &cobra.Command{
+		Use:   "coverage [--by themenfeld|administration|kreis] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR]",
+		Short: "Show where OZG services are online, by Themenfeld, administration or Kreis",
+		Long: `Show where OZG services are online, computed from the Administrations
+(spec.services, status.portal and the ozg.dev/kreis label) and the OZG
+catalogue (the OZGServices' Themenfeld).
+
+Definitions:
+  implementation  an OZG service an administration lists in spec.services,
+                  in any state; counted as TRACKED
+  live            an implementation in state Live
+  online          a live implementation whose administration's portal is
+                  Ready and published (status.portal.ready and .published)
+  share           online implementations / tracked implementations; "-" (in
+                  JSON null) where nothing is tracked
+
+Views (--by):
+  themenfeld      every Themenfeld (all 14, even without implementations):
+                  OZG services in the catalogue, implementations tracked,
+                  live, online, share
+  administration  name, key, Kreis, portal (none, not published, not Ready,
+                  online), implementations tracked, live, online, share
+  kreis           administrations, portals online (Ready and published),
+                  implementations tracked, live, online, share
+
+Implementations of services that are not in the catalogue count under the
+Themenfeld "(not in catalogue)"; administrations without the ozg.dev/kreis
+label under the Kreis "(no Kreis)". The Themenfeld and Kreis tables end
+with a TOTAL row.
+
+--format svg writes a heat map instead: a row per Themenfeld, a column per
+Kreis, each cell coloured by its share online and labelled with it.
+-l selects the administrations to count; the catalogue is always whole.`,
+		Example: `  # Share online per Themenfeld
+  kubectl ozg coverage
+
+  # The administrations of Kreis Herford as CSV
+  kubectl ozg coverage --by administration -l ozg.dev/kreis=05758 -o csv
+
+  # A heat map of the IT provider krz's administrations
+  kubectl ozg coverage --format svg -l ozg.dev/it-provider=krz > coverage.svg`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(cmd); err != nil {
+				return err
+			}
+			return o.run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.by, "by", string(coverage.ByThemenfeld), "group by themenfeld, administration or kreis")
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json or yaml")
+	f.StringVar(&o.format, "format", "", "svg: write a Themenfeld × Kreis heat map instead of -o")
+	f.StringVarP(&o.selector, "selector", "l", "", "label selector over Administrations, e.g. ozg.dev/kreis=05758")
+	return cmd
+}
+
+func (o *coverageOptions) validate(cmd *cobra.Command) error {
+	switch {
+	case !slices.Contains(coverage.Views, coverage.View(o.by)):
+		return usageErrorf("--by %q is not supported, want one of %v", o.by, coverage.Views)
+	case !slices.Contains(coverageOutputs, o.output):
+		return usageErrorf("--output %q is not supported, want one of %v", o.output, coverageOutputs)
+	case o.format != "" && o.format != "svg":
+		return usageErrorf("--format %q is not supported, want svg", o.format)
+	case o.format != "" && cmd.Flags().Changed("output"):
+		return usageErrorf("--format and --output exclude each other")
+	}
+	if _, err := labels.Parse(o.selector); err != nil {
+		return usageErrorf("--selector: %v", err)
+	}
+	return nil
+}
+
+func (o *coverageOptions) run(ctx context.Context) error {
+	report, err := o.report(ctx)
+	if err != nil {
+		return err
+	}
+	out, by := o.streams.Out, coverage.View(o.by)
+	switch {
+	case o.format == "svg":
+		return report.WriteSVG(out)
+	case o.output == "csv":
+		return report.WriteCSV(out, by)
+	case o.output == "json":
+		return report.WriteJSON(out, by)
+	case o.output == "yaml":
+		return report.WriteYAML(out, by)
+	default:
+		return report.WriteTable(out, by)
+	}
+}
+
+// report reads the catalogue and the administrations and computes the
+// coverage of those the selector picks. All administrations are read so
+// that Kreise are named even when the selector leaves the Kreis out.
+func (o *coverageOptions) report(ctx context.Context) (*coverage.Report, error) {
+	cfg, err := restConfig(o.kube, o.streams.ErrOut)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var services ozgv1.OZGServiceList
+	if err := c.List(ctx, &services); err != nil {
+		return nil, err
+	}
+	var adms ozgv1.AdministrationList
+	if err := c.List(ctx, &adms); err != nil {
+		return nil, err
+	}
+	selector, err := labels.Parse(o.selector)
+	if err != nil {
+		return nil, err
+	}
+	selected := slices.DeleteFunc(slices.Clone(adms.Items), func(a ozgv1.Administration) bool {
+		return !selector.Matches(labels.Set(a.Labels))
+	})
+	return coverage.Compute(selected, services.Items, coverage.KreisNames(adms.Items)), nil
+}

@@ -1,0 +1,199 @@
+package ozgctl
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/importer"
+	"github.com/ozg-operator/ozg-operator/internal/ozgctl/apply"
+	"github.com/ozg-operator/ozg-operator/internal/ozgctl/manifest"
+)
+
+// importOptions are the flags every import shares.
+type importOptions struct {
+	kube    *genericclioptions.ConfigFlags
+	streams genericiooptions.IOStreams
+
+	output      string
+	apply       bool
+	strict      bool
+	concurrency int
+}
+
+func newImportCommand(kube *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	o := &importOptions{kube: kube, streams: streams}
+	cmd := &cobra.Command{
+		Use:   "import",
+		Short: "Import the OZG catalogue or administrations from CSV files",
+		Long: `Import reads CSV files (UTF-8 or Windows-1252, comma or semicolon separated)
+and turns them into OZGService or Administration objects.
+
+Every row that is not imported as written is reported on stderr as
+FILE:LINE:COLUMN: rejected|warning: reason.
+
+Without -o or --apply the files are only checked.`,
+		RunE: runGroup,
+	}
+	f := cmd.PersistentFlags()
+	f.StringVarP(&o.output, "output", "o", "", "print the objects as manifests instead of applying them; only yaml is supported")
+	f.BoolVar(&o.apply, "apply", false, "apply the objects to the cluster with server-side apply (field manager "+FieldManager+")")
+	f.BoolVar(&o.strict, "strict", false, "exit non-zero if any row or object is rejected")
+	f.IntVar(&o.concurrency, "concurrency", apply.DefaultConcurrency, "apply requests in flight at once")
+	cmd.AddCommand(newImportCatalogCommand(o), newImportAdministrationsCommand(o))
+	return cmd
+}
+
+func newImportCatalogCommand(o *importOptions) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "catalog --dir DIR",
+		Short: "Import the OZG catalogue as OZGService objects",
+		Long: `Import the OZG catalogue from DIR, which holds themenfelder.csv,
+lebenslagen.csv, ozg-leistungen.csv and leika-leistungen.csv. Each OZG
+service becomes an OZGService ozg-<ozgId> with its LeiKa services.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			c, err := importer.ReadCatalog(dir)
+			if err != nil {
+				return err
+			}
+			objs := make([]client.Object, len(c.Services))
+			for i := range c.Services {
+				objs[i] = &c.Services[i]
+			}
+			note := fmt.Sprintf("%d LeiKa rows marked %q, %d LeiKa services kept without key", c.NotInLeiKa, importer.NotInLeiKa, c.Unkeyed)
+			return o.run(cmd.Context(), dir, note, objs, &c.Report)
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "", "directory of the catalogue CSV files")
+	_ = cmd.MarkFlagRequired("dir")
+	return cmd
+}
+
+func newImportAdministrationsCommand(o *importOptions) *cobra.Command {
+	var (
+		file string
+		opts importer.AdministrationOptions
+	)
+	cmd := &cobra.Command{
+		Use:   "administrations --file FILE",
+		Short: "Import municipalities and Kreise as Administration objects",
+		Long: `Import the administrations of a municipality directory such as
+kommunen-nrw.csv (columns schluessel, name, typ, kreis_schluessel,
+regierungsbezirk, einwohner_2011, anschrift, strasse, plz_ort).
+
+--kreis keeps the municipalities of the given Kreise (and kreisfreie Städte
+by their 5-digit key prefix); the Kreise themselves are left out.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			a, err := importer.ReadAdministrations(file, opts)
+			if err != nil {
+				return err
+			}
+			objs := make([]client.Object, len(a.Items))
+			for i := range a.Items {
+				objs[i] = &a.Items[i]
+			}
+			return o.run(cmd.Context(), file, "", objs, &a.Report)
+		},
+	}
+	cmd.Flags().StringVar(&file, "file", "", "the administrations CSV file")
+	cmd.Flags().StringVar(&opts.ITProvider, "it-provider", "", "municipal IT provider to set as spec.itProvider and label "+v1alpha1.LabelITProvider)
+	cmd.Flags().StringSliceVar(&opts.Kreise, "kreis", nil, "import only the municipalities of these 5-digit Kreis keys, e.g. 05766,05758")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
+}
+
+func (o *importOptions) validate() error {
+	switch {
+	case o.output != "" && o.output != "yaml":
+		return usageErrorf("--output %q is not supported, want yaml", o.output)
+	case o.output != "" && o.apply:
+		return usageErrorf("--output and --apply exclude each other")
+	case o.concurrency < 1:
+		return usageErrorf("--concurrency must be at least 1")
+	}
+	return nil
+}
+
+// run reports what the import read from source, with an optional note, and
+// prints or applies the objects.
+func (o *importOptions) run(ctx context.Context, source, note string, objs []client.Object, report *importer.Report) error {
+	if err := report.Write(o.streams.ErrOut); err != nil {
+		return err
+	}
+	summary := report.Summary()
+	if note != "" {
+		summary += "; " + note
+	}
+	fmt.Fprintf(o.streams.ErrOut, "%s: %s\n", source, summary)
+
+	manifests, err := manifest.Unstructured(objs)
+	if err != nil {
+		return err
+	}
+	rejected := report.Rejected()
+	switch {
+	case o.output == "yaml":
+		if err := manifest.WriteYAML(o.streams.Out, manifests); err != nil {
+			return err
+		}
+	case o.apply:
+		result, err := o.applyManifests(ctx, manifests)
+		if err != nil {
+			return err
+		}
+		for _, r := range result.Rejected {
+			fmt.Fprintln(o.streams.ErrOut, r)
+		}
+		rejected += len(result.Rejected)
+		fmt.Fprintf(o.streams.Out, "created %d, updated %d, unchanged %d, rejected %d\n",
+			result.Created, result.Updated, result.Unchanged, rejected)
+	}
+	if o.strict && rejected > 0 {
+		return fmt.Errorf("--strict: %d rows or objects rejected", rejected)
+	}
+	return nil
+}
+
+func (o *importOptions) applyManifests(ctx context.Context, manifests []*unstructured.Unstructured) (apply.Result, error) {
+	c, err := o.client()
+	if err != nil {
+		return apply.Result{}, err
+	}
+	bar := newProgress(o.streams.ErrOut, len(manifests))
+	defer bar.clear()
+	return apply.Apply(ctx, c, manifests, apply.Options{
+		FieldManager: FieldManager,
+		Concurrency:  o.concurrency,
+		Progress:     bar.update,
+	})
+}
+
+// client connects to the cluster the kubeconfig flags select.
+func (o *importOptions) client() (client.Client, error) {
+	cfg, err := restConfig(o.kube, o.streams.ErrOut)
+	if err != nil {
+		return nil, err
+	}
+	// client-go would throttle to 5 requests per second; --concurrency
+	// bounds the load instead, and the server's API Priority and Fairness
+	// protects it.
+	if cfg.QPS == 0 {
+		cfg.QPS = -1
+	}
+	return newClient(cfg)
+}

@@ -1,0 +1,81 @@
+package portal
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+// ServicesResponse is the body of GET /api/v1/services.
+type ServicesResponse struct {
+	// Administration is the body the portal belongs to.
+	Administration portaldata.Administration `json:"administration"`
+	// Total counts all services of the portal.
+	Total int `json:"total"`
+	// Count counts the services that match the filter.
+	Count int `json:"count"`
+	// Services are the matching services, sorted by Themenfeld and name.
+	Services []portaldata.Service `json:"services"`
+}
+
+// ErrorResponse is the body of an API error.
+type ErrorResponse struct {
+	Error string `json:"error"`
+}
+
+// serveServices answers GET /api/v1/services with the services the query
+// parameters q, themenfeld and state select, like the page does.
+func (s *Server) serveServices(w http.ResponseWriter, r *http.Request) {
+	snap := s.catalog.snapshot()
+	if snap == nil {
+		s.writeJSON(w, r, http.StatusServiceUnavailable, ErrorResponse{Error: "no valid portal data loaded"})
+		return
+	}
+	f, err := parseFilter(r.URL.Query())
+	if err != nil {
+		s.writeJSON(w, r, http.StatusBadRequest, ErrorResponse{Error: err.Error()})
+		return
+	}
+	if !f.Active() {
+		b, err := snap.allServices.get(func() ([]byte, error) { return encodeJSON(servicesResponse(snap, f)) })
+		s.writeEncodedJSON(w, r, http.StatusOK, b, err)
+		return
+	}
+	s.writeJSON(w, r, http.StatusOK, servicesResponse(snap, f))
+}
+
+func servicesResponse(snap *snapshot, f filter) ServicesResponse {
+	idx := f.apply(snap)
+	resp := ServicesResponse{
+		Administration: snap.doc.Administration,
+		Total:          len(snap.doc.Services),
+		Count:          len(idx),
+		Services:       make([]portaldata.Service, 0, len(idx)),
+	}
+	for _, i := range idx {
+		resp.Services = append(resp.Services, snap.doc.Services[i])
+	}
+	return resp
+}
+
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	err := json.NewEncoder(&buf).Encode(v)
+	return buf.Bytes(), err
+}
+
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, code int, v any) {
+	b, err := encodeJSON(v)
+	s.writeEncodedJSON(w, r, code, encodedBody{plain: b}, err)
+}
+
+func (s *Server) writeEncodedJSON(w http.ResponseWriter, r *http.Request, code int, b encodedBody, err error) {
+	if err != nil {
+		s.log.Error("encoding JSON response", "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	write(w, r, code, "application/json; charset=utf-8", b)
+}

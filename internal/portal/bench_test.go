@@ -1,0 +1,60 @@
+package portal
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+// largeDocument is an administration that tracks the whole NRW catalogue:
+// 557 OZG services bundling about 5,250 LeiKa services.
+func largeDocument() *portaldata.Document {
+	doc := sampleDocument()
+	doc.Services = nil
+	themen := []string{"Arbeit & Ruhestand", "Bauen & Wohnen", "Bildung", "Ein- und Auswanderung", "Engagement & Hobby",
+		"Familie & Kind", "Forschung & Förderung", "Gesundheit", "Mobilität & Reisen", "Recht & Ordnung",
+		"Steuern & Zoll", "Umwelt", "Unternehmensführung & -entwicklung", "Querschnitt"}
+	states := portaldata.States
+	for i := range 557 {
+		svc := portaldata.Service{
+			OZGID: fmt.Sprintf("%05d", 10000+i), Name: fmt.Sprintf("Leistung Nummer %d mit einem typisch langen Namen", i),
+			Themenfeld: themen[i%len(themen)], Lebenslage: "Lebenslage", State: states[i%3], Maturity: ptr(int32(i % 5)),
+			Tool: "Formularserver",
+		}
+		if i%3 == 0 {
+			svc.URL = fmt.Sprintf("https://portal.example.de/antrag/%d", i)
+		}
+		for j := range 9 + i%3 {
+			svc.Leistungen = append(svc.Leistungen, portaldata.Leistung{
+				Key: fmt.Sprintf("99%03d%03d%06d", i%1000, j, 0), Name: fmt.Sprintf("LeiKa-Leistung %d/%d Bewilligung", i, j),
+				Typisierung: []string{"2/3"},
+			})
+		}
+		doc.Services = append(doc.Services, svc)
+	}
+	return doc
+}
+
+func BenchmarkPage(b *testing.B) {
+	doc := largeDocument()
+	data := marshal(b, doc)
+	s := newLoadedServer(b, doc)
+	h := s.Handler()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	}
+	b.ReportMetric(float64(len(data)), "doc-bytes")
+	b.ReportMetric(float64(rec.Body.Len()), "page-bytes")
+}
+
+func BenchmarkSearch(b *testing.B) {
+	s := newLoadedServer(b, largeDocument())
+	h := s.Handler()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/?q=nummer+42", nil))
+	}
+}

@@ -1,0 +1,226 @@
+package portal
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+// debounceDelay coalesces the burst of events one ConfigMap update causes
+// (new timestamped directory, ..data_tmp symlink, rename) into one reload.
+const debounceDelay = 50 * time.Millisecond
+
+// snapshot is one valid document and what the handlers derive from it. It
+// is immutable once published.
+type snapshot struct {
+	doc *portaldata.Document
+	// themenfelder lists the distinct Themenfelder in display order.
+	themenfelder []string
+	// searchText holds each service's folded searchable text, by index.
+	searchText []string
+	// checksum is the hex SHA-256 of the file content.
+	checksum string
+	// home and allServices cache the unfiltered page and API response.
+	home, allServices cachedBody
+}
+
+func newSnapshot(doc *portaldata.Document, checksum string) *snapshot {
+	s := &snapshot{doc: doc, checksum: checksum, searchText: make([]string, len(doc.Services))}
+	for i := range doc.Services {
+		svc := &doc.Services[i]
+		// Services are sorted by Themenfeld, so equal ones are adjacent.
+		if n := len(s.themenfelder); n == 0 || s.themenfelder[n-1] != svc.Themenfeld {
+			s.themenfelder = append(s.themenfelder, svc.Themenfeld)
+		}
+		parts := []string{svc.OZGID, svc.Name, svc.Lebenslage}
+		for _, l := range svc.Leistungen {
+			parts = append(parts, l.Name)
+		}
+		s.searchText[i] = portaldata.FoldGerman(strings.Join(parts, "\n"))
+	}
+	return s
+}
+
+// Catalog holds the last good document read from a file and reloads it when
+// the file changes. It is safe for concurrent use.
+type Catalog struct {
+	path string
+	// dir is the directory Watch watches: the file's own directory, where
+	// kubelet swaps the ..data symlink.
+	dir     string
+	log     *slog.Logger
+	metrics *metrics
+
+	current atomic.Pointer[snapshot]
+
+	mu sync.Mutex // serialises Reload and guards the fields below
+	// lastSum is the hash of the content last read, valid or not, so that
+	// polling an unchanged file does nothing.
+	lastSum [sha256.Size]byte
+	seenAny bool
+	// lastErr is the error of the content last read, returned again while
+	// the content does not change.
+	lastErr error
+	// lastReadErr is the last error reading the file, reported once while
+	// it persists.
+	lastReadErr string
+}
+
+func newCatalog(path string, log *slog.Logger, m *metrics) *Catalog {
+	return &Catalog{path: path, dir: filepath.Dir(path), log: log, metrics: m}
+}
+
+// Ready reports whether a valid document has been loaded.
+func (c *Catalog) Ready() bool { return c.current.Load() != nil }
+
+// Document returns the current document, or nil before the first
+// successful load. Callers must not modify it.
+func (c *Catalog) Document() *portaldata.Document {
+	if s := c.current.Load(); s != nil {
+		return s.doc
+	}
+	return nil
+}
+
+func (c *Catalog) snapshot() *snapshot { return c.current.Load() }
+
+// Reload reads the file and, if its content changed and is valid, makes it
+// the current document. It returns the error of the file's content, also
+// when that did not change. On error the previous document stays in place.
+// Each invalid content, and each persisting read error, is logged and
+// counted once, not on every poll.
+func (c *Catalog) Reload() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	data, err := readLimited(c.path)
+	if err != nil {
+		err = fmt.Errorf("reading portal data: %w", err)
+		c.seenAny = false // read the file afresh once it is back
+		if msg := err.Error(); msg != c.lastReadErr {
+			c.lastReadErr = msg
+			c.reportFailure(err)
+		}
+		return err
+	}
+	c.lastReadErr = ""
+
+	sum := sha256.Sum256(data)
+	if c.seenAny && sum == c.lastSum {
+		return c.lastErr
+	}
+	c.lastSum, c.seenAny = sum, true
+
+	doc, err := portaldata.Parse(data)
+	if err != nil {
+		c.lastErr = fmt.Errorf("parsing %s: %w", c.path, err)
+		c.reportFailure(c.lastErr)
+		return c.lastErr
+	}
+	c.lastErr = nil
+	snap := newSnapshot(doc, hex.EncodeToString(sum[:]))
+	c.current.Store(snap)
+	c.metrics.loaded(doc)
+	c.log.Info("loaded portal data", "path", c.path, "checksum", snap.checksum,
+		"administration", doc.Administration.Name, "services", len(doc.Services))
+	return nil
+}
+
+func (c *Catalog) reportFailure(err error) {
+	c.metrics.reloadFailed()
+	if c.Ready() {
+		c.log.Error("portal data is invalid, serving the last good version", "error", err)
+	} else {
+		c.log.Error("no valid portal data, not ready", "error", err)
+	}
+}
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, portaldata.MaxDocumentSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > portaldata.MaxDocumentSize {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, portaldata.MaxDocumentSize)
+	}
+	return data, nil
+}
+
+// Watch reloads the document whenever its directory changes and, as a
+// safety net, every interval, until ctx is done.
+//
+// Kubernetes updates a ConfigMap volume by writing a new timestamped
+// directory and atomically swapping the ..data symlink, so the file's own
+// inode never changes: watching the directory sees the swap, watching the
+// file would not. Polling covers watches that are lost or cannot be set up
+// (inotify limits, the directory replaced as a whole).
+func (c *Catalog) Watch(ctx context.Context, interval time.Duration) {
+	var events <-chan fsnotify.Event
+	var errs <-chan error
+	if w, err := c.watchDir(); err != nil {
+		c.log.Warn("cannot watch the portal data directory, polling only", "error", err, "interval", interval.String())
+	} else {
+		defer w.Close()
+		events, errs = w.Events, w.Errors
+	}
+
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	var debounce <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-events:
+			if !ok {
+				c.log.Warn("the directory watch ended, polling only", "interval", interval.String())
+				events, errs = nil, nil
+				continue
+			}
+			if debounce == nil {
+				debounce = time.After(debounceDelay)
+			}
+		case err, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			c.log.Warn("watching the portal data directory", "error", err)
+		case <-debounce:
+			debounce = nil
+			_ = c.Reload() // Reload logs and counts failures itself.
+		case <-ticker.C:
+			_ = c.Reload()
+		}
+	}
+}
+
+func (c *Catalog) watchDir() (*fsnotify.Watcher, error) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Add(c.dir); err != nil {
+		return nil, errors.Join(err, w.Close())
+	}
+	return w, nil
+}

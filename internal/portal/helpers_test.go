@@ -1,0 +1,146 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+const (
+	xssScript = `<script>alert(1)</script>`
+	xssAttr   = `"><img src=x onerror=alert(1)>`
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// sampleDocument is a small portal with services in three Themenfelder,
+// in every state, with and without links, and two hostile names.
+func sampleDocument() *portaldata.Document {
+	return &portaldata.Document{
+		SchemaVersion: portaldata.SchemaVersion,
+		Administration: portaldata.Administration{
+			Name: "stadt-musterstadt", Key: "05999000", DisplayName: "Stadt Musterstadt", Type: "KreisfreieStadt",
+		},
+		Services: []portaldata.Service{
+			{OZGID: "10110", Name: "Wohngeld", Themenfeld: "Bauen & Wohnen", Lebenslage: "Wohnen", State: portaldata.StateLive,
+				Maturity: ptr[int32](3), URL: "https://musterstadt.example/wohngeld",
+				Leistungen: []portaldata.Leistung{
+					{Key: "99107001000000", Name: "Wohngeld Mietzuschuss Bewilligung", Typisierung: []string{"2/3"}},
+					{Name: "Wohngeld Lastenzuschuss"},
+				}},
+			{OZGID: "10001", Name: "Baugenehmigung", Themenfeld: "Bauen & Wohnen", State: portaldata.StateInProgress,
+				Maturity: ptr[int32](2)},
+			{OZGID: "10045", Name: "Änderung der Meldeadresse", Themenfeld: "Ein- und Auswanderung", State: portaldata.StateLive,
+				EfA: &portaldata.EfA{Provider: "Hamburg", URL: "https://efa.example/ummeldung"}},
+			{OZGID: "10200", Name: "Personalausweis", Themenfeld: "Ein- und Auswanderung", State: portaldata.StateOpen},
+			{OZGID: "10300", Name: xssScript, Themenfeld: "Recht & Ordnung", State: portaldata.StateOpen},
+			{OZGID: "10301", Name: xssAttr, Themenfeld: "Recht & Ordnung", State: portaldata.StateOpen,
+				Leistungen: []portaldata.Leistung{{Name: xssScript}}},
+		},
+		Links: []portaldata.Link{{Name: "Wirtschaftsserviceportal NRW", URL: "https://wirtschaft.example"}},
+	}
+}
+
+func marshal(t testing.TB, doc *portaldata.Document) []byte {
+	t.Helper()
+	data, err := portaldata.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// configMapVolume lays out a directory the way kubelet does for a
+// ConfigMap volume:
+//
+//	dir/..<timestamp>/portal.json   the content
+//	dir/..data -> ..<timestamp>     swapped atomically on update
+//	dir/portal.json -> ..data/portal.json
+type configMapVolume struct {
+	dir     string
+	version int
+	current string
+}
+
+func newConfigMapVolume(t testing.TB) *configMapVolume {
+	return &configMapVolume{dir: t.TempDir()}
+}
+
+func (v *configMapVolume) path() string { return filepath.Join(v.dir, portaldata.ConfigMapKey) }
+
+// write publishes data like a kubelet sync: write a new directory, point a
+// temporary symlink at it, rename that over ..data, remove the old one.
+func (v *configMapVolume) write(t testing.TB, data []byte) {
+	t.Helper()
+	v.version++
+	ts := fmt.Sprintf("..2026_01_01_00_00_00.%09d", v.version)
+	must(t, os.Mkdir(filepath.Join(v.dir, ts), 0o755))
+	must(t, os.WriteFile(filepath.Join(v.dir, ts, portaldata.ConfigMapKey), data, 0o644))
+	tmp := filepath.Join(v.dir, "..data_tmp")
+	must(t, os.Symlink(ts, tmp))
+	must(t, os.Rename(tmp, filepath.Join(v.dir, "..data")))
+	if v.current == "" {
+		must(t, os.Symlink(filepath.Join("..data", portaldata.ConfigMapKey), v.path()))
+	} else {
+		must(t, os.RemoveAll(filepath.Join(v.dir, v.current)))
+	}
+	v.current = ts
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newLoadedServer returns a server that has loaded doc.
+func newLoadedServer(t testing.TB, doc *portaldata.Document) *Server {
+	t.Helper()
+	vol := newConfigMapVolume(t)
+	vol.write(t, marshal(t, doc))
+	s, err := New(Options{DataPath: vol.path(), ServeMetrics: true})
+	must(t, err)
+	must(t, s.Reload())
+	return s
+}
+
+type response struct {
+	code   int
+	header http.Header
+	body   string
+}
+
+func do(t testing.TB, h http.Handler, method, target string) response {
+	t.Helper()
+	req := httptest.NewRequestWithContext(context.Background(), method, target, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	body, err := io.ReadAll(rec.Result().Body)
+	must(t, err)
+	return response{code: rec.Code, header: rec.Result().Header, body: string(body)}
+}
+
+func get(t testing.TB, h http.Handler, target string) response {
+	t.Helper()
+	return do(t, h, http.MethodGet, target)
+}
+
+// metricValue returns the value of the sample that starts with series in
+// the Prometheus text format, or "" if there is none.
+func metricValue(body, series string) string {
+	for _, line := range strings.Split(body, "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			return rest
+		}
+	}
+	return ""
+}

@@ -1,0 +1,38 @@
+package portal
+
+import (
+	"fmt"
+
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+// stateLabel is the German name of a state as citizens see it.
+func stateLabel(s portaldata.State) string {
+	switch s {
+	case portaldata.StateLive:
+		return "Online"
+	case portaldata.StateInProgress:
+		return "In Arbeit"
+	case portaldata.StateOpen:
+		return "Offen"
+	}
+	return string(s)
+}
+
+// maturityNames are the German names of the OZG Reifegrade.
+var maturityNames = [...]string{
+	0: "Offline (keine Online-Informationen)",
+	1: "Information (Informationen online verfügbar)",
+	2: "Formular-Assistent (Antrag online ausfüllen, Nachweise nachreichen)",
+	3: "Online-Leistung (Antrag samt Nachweisen vollständig online)",
+	4: "Online-Transaktion (vollständig digital, Nachweise werden abgerufen)",
+}
+
+// maturityLabel describes an OZG Reifegrad in German for the "Reifegrad"
+// entry of a service, e.g. "3 – Online-Leistung (…)".
+func maturityLabel(m int32) string {
+	if m < 0 || int(m) >= len(maturityNames) {
+		return fmt.Sprint(m)
+	}
+	return fmt.Sprintf("%d – %s", m, maturityNames[m])
+}

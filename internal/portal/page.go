@@ -1,0 +1,227 @@
+package portal
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+//go:embed assets/templates/*.html
+var templateFS embed.FS
+
+// templates are parsed once; html/template escapes every catalogue string
+// for the context it appears in (text, attribute, URL).
+var templates = template.Must(template.New("").ParseFS(templateFS, "assets/templates/*.html"))
+
+// layout is what every page shows around its content.
+type layout struct {
+	Title string
+	// Administration is nil while no document is loaded.
+	Administration *portaldata.Administration
+	Links          []portaldata.Link
+	Authentication *portaldata.Authentication
+	Payment        *portaldata.Payment
+	StylesheetURL  string
+	IconURL        string
+	// Home marks the unfiltered start page for aria-current.
+	Home bool
+}
+
+// KeyLabel names the administration's official key for citizens.
+func (l layout) KeyLabel() string {
+	if l.Administration != nil && len(l.Administration.Key) == 5 {
+		return "Kreisschlüssel"
+	}
+	return "Amtlicher Gemeindeschlüssel"
+}
+
+// LoginLabel names the citizen account citizens can log in with.
+func (l layout) LoginLabel() string {
+	if l.Authentication == nil {
+		return ""
+	}
+	switch l.Authentication.Provider {
+	case "BundID":
+		return "der BundID"
+	case "Servicekonto":
+		return "Ihrem Servicekonto"
+	}
+	return "Ihrem Nutzerkonto"
+}
+
+type pageView struct {
+	layout
+	Filter       filter
+	Error        string
+	Themenfelder []string
+	States       []stateOption
+	Groups       []groupView
+	Total, Count int
+}
+
+type stateOption struct {
+	Value    portaldata.State
+	Label    string
+	Selected bool
+}
+
+type groupView struct {
+	ID         string
+	Themenfeld string
+	Services   []serviceView
+}
+
+type serviceView struct {
+	*portaldata.Service
+	StateLabel    string
+	StateClass    string
+	MaturityLabel string
+	// Href is the link citizens follow; empty if there is none.
+	Href  string
+	IsEfA bool
+}
+
+type messageView struct {
+	layout
+	Heading string
+	Text    string
+}
+
+func newLayout(snap *snapshot) layout {
+	l := layout{StylesheetURL: assetURL("portal.css"), IconURL: assetURL("favicon.svg")}
+	if snap != nil {
+		d := snap.doc
+		l.Administration = &d.Administration
+		l.Links = d.Links
+		l.Authentication = d.Authentication
+		l.Payment = d.Payment
+	}
+	return l
+}
+
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	snap := s.catalog.snapshot()
+	if snap == nil {
+		s.renderMessage(w, r, http.StatusServiceUnavailable, nil,
+			"Serviceportal noch nicht verfügbar",
+			"Das Serviceportal wird gerade eingerichtet. Bitte versuchen Sie es in einigen Minuten erneut.")
+		return
+	}
+	f, err := parseFilter(r.URL.Query())
+	if err != nil {
+		v := s.pageView(snap, filter{})
+		v.Error = err.Error()
+		v.Title = "Fehler in der Suche – Serviceportal " + snap.doc.Administration.DisplayName
+		s.render(w, r, http.StatusBadRequest, "page", v)
+		return
+	}
+	if !f.Active() {
+		b, err := snap.home.get(func() ([]byte, error) {
+			return executeTemplate("page", s.pageView(snap, f))
+		})
+		s.writeHTML(w, r, http.StatusOK, b, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "page", s.pageView(snap, f))
+}
+
+// pageView lists the services f selects.
+func (s *Server) pageView(snap *snapshot, f filter) pageView {
+	v := pageView{layout: newLayout(snap), Filter: f, Themenfelder: snap.themenfelder, Total: len(snap.doc.Services)}
+	for _, st := range portaldata.States {
+		v.States = append(v.States, stateOption{Value: st, Label: stateLabel(st), Selected: st == f.State})
+	}
+	idx := f.apply(snap)
+	v.Groups = groupServices(snap.doc.Services, idx)
+	v.Count = len(idx)
+	v.Home = !f.Active()
+	name := snap.doc.Administration.DisplayName
+	v.Title = "Online-Dienste – Serviceportal " + name
+	if f.Active() {
+		v.Title = fmt.Sprintf("Suchergebnisse (%d) – Serviceportal %s", v.Count, name)
+	}
+	return v
+}
+
+func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
+	s.renderMessage(w, r, http.StatusNotFound, s.catalog.snapshot(),
+		"Seite nicht gefunden",
+		"Die aufgerufene Seite gibt es nicht. Auf der Startseite finden Sie alle Leistungen.")
+}
+
+func (s *Server) renderMessage(w http.ResponseWriter, r *http.Request, code int, snap *snapshot, heading, text string) {
+	v := messageView{layout: newLayout(snap), Heading: heading, Text: text}
+	v.Title = heading
+	if snap != nil {
+		v.Title += " – Serviceportal " + snap.doc.Administration.DisplayName
+	}
+	s.render(w, r, code, "message", v)
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
+	body, err := executeTemplate(name, data)
+	s.writeHTML(w, r, code, encodedBody{plain: body}, err)
+}
+
+// executeTemplate renders into a buffer first, so that a template error
+// becomes a clean 500 instead of half a page.
+func executeTemplate(name string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("rendering template %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, code int, b encodedBody, err error) {
+	if err != nil {
+		s.log.Error("rendering page", "error", err)
+		http.Error(w, "Interner Fehler", http.StatusInternalServerError)
+		return
+	}
+	write(w, r, code, "text/html; charset=utf-8", b)
+}
+
+// groupServices groups the selected services by Themenfeld; services are
+// sorted by Themenfeld already, so a group ends where the Themenfeld
+// changes.
+func groupServices(services []portaldata.Service, idx []int) []groupView {
+	var groups []groupView
+	for _, i := range idx {
+		svc := &services[i]
+		if n := len(groups); n == 0 || groups[n-1].Themenfeld != svc.Themenfeld {
+			groups = append(groups, groupView{
+				ID:         fmt.Sprintf("themenfeld-%d", len(groups)+1),
+				Themenfeld: svc.Themenfeld,
+			})
+		}
+		g := &groups[len(groups)-1]
+		g.Services = append(g.Services, newServiceView(svc))
+	}
+	return groups
+}
+
+// stateClasses style the state badges; the badge's text carries the
+// meaning, colour only repeats it.
+var stateClasses = map[portaldata.State]string{
+	portaldata.StateLive:       "state-live",
+	portaldata.StateInProgress: "state-in-progress",
+	portaldata.StateOpen:       "state-open",
+}
+
+func newServiceView(svc *portaldata.Service) serviceView {
+	v := serviceView{
+		Service:    svc,
+		StateLabel: stateLabel(svc.State),
+		StateClass: stateClasses[svc.State],
+	}
+	if svc.Maturity != nil {
+		v.MaturityLabel = maturityLabel(*svc.Maturity)
+	}
+	v.Href, v.IsEfA = svc.LinkURL()
+	return v
+}

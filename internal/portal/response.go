@@ -1,0 +1,82 @@
+package portal
+
+import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// minGzipSize is the smallest body worth compressing.
+const minGzipSize = 1 << 10
+
+// encodedBody is a response body and, once computed, its gzip encoding.
+type encodedBody struct {
+	plain, gzipped []byte
+}
+
+// withGzip computes the gzip encoding if the body is worth compressing.
+func (b encodedBody) withGzip() encodedBody {
+	if b.gzipped == nil && len(b.plain) >= minGzipSize {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		// Writing to a bytes.Buffer cannot fail.
+		_, _ = zw.Write(b.plain)
+		_ = zw.Close()
+		b.gzipped = buf.Bytes()
+	}
+	return b
+}
+
+// cachedBody renders a body once per snapshot: the unfiltered page and
+// API response are by far the most frequent and, for a large
+// administration, the most expensive ones.
+type cachedBody struct {
+	once sync.Once
+	body encodedBody
+	err  error
+}
+
+func (c *cachedBody) get(render func() ([]byte, error)) (encodedBody, error) {
+	c.once.Do(func() {
+		plain, err := render()
+		c.body, c.err = encodedBody{plain: plain}.withGzip(), err
+	})
+	return c.body, c.err
+}
+
+// write sends b with status code, gzip-encoded if it is large enough and
+// the client accepts it.
+func write(w http.ResponseWriter, r *http.Request, code int, contentType string, b encodedBody) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "no-cache")
+	h.Add("Vary", "Accept-Encoding")
+	data := b.plain
+	if len(b.plain) >= minGzipSize && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		data = b.withGzip().gzipped
+	}
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(data)
+	}
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+				continue
+			}
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}

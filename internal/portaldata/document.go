@@ -1,0 +1,168 @@
+// Package portaldata defines the document that the operator renders into a
+// ServicePortal's ConfigMap and that the portal server reads: one
+// administration's OZG services, joined with the catalogue, plus the portal's
+// public settings.
+//
+// The document is the contract between two independently versioned programs
+// (the operator and the portal image), so it is versioned by SchemaVersion
+// and readers ignore fields they do not know. It never carries secrets.
+package portaldata
+
+// SchemaVersion is the version of the document this package writes and the
+// only one it reads. Adding optional fields keeps the version; removing or
+// changing the meaning of a field requires a new one.
+const SchemaVersion = 1
+
+// ConfigMapKey is the key of the document in the portal's ConfigMap and the
+// name of the file the portal server reads from the mounted volume.
+const ConfigMapKey = "portal.json"
+
+// MaxServices bounds the number of services in a document; it matches the
+// limit of Administration.spec.services.
+const MaxServices = 2000
+
+// Document is the content of a portal: who it is for, which services it
+// offers, and how citizens log in and pay.
+type Document struct {
+	// SchemaVersion is the version of this format, see SchemaVersion.
+	SchemaVersion int `json:"schemaVersion"`
+
+	// Administration is the body the portal belongs to.
+	Administration Administration `json:"administration"`
+
+	// Services are the administration's OZG services. Parse and Marshal
+	// return them sorted by Themenfeld, name and OZG-ID.
+	Services []Service `json:"services"`
+
+	// Links point to other portals and are shown on every page, in order.
+	Links []Link `json:"links,omitempty"`
+
+	// Authentication is the public part of the citizen login, if any.
+	Authentication *Authentication `json:"authentication,omitempty"`
+
+	// Payment is the e-payment provider, if any.
+	Payment *Payment `json:"payment,omitempty"`
+}
+
+// Administration identifies the municipality, Kreis or other body.
+type Administration struct {
+	// Name is the name of the Administration object.
+	Name string `json:"name"`
+	// Key is the official key: an 8-digit AGS or a 5-digit Kreis key.
+	Key string `json:"key"`
+	// DisplayName is the name citizens know, e.g. "Stadt Dortmund".
+	DisplayName string `json:"displayName"`
+	// Type is the kind of body, e.g. Kreis or KreisfreieStadt.
+	Type string `json:"type"`
+	// Parent is the name of the Kreis' Administration object, if any.
+	Parent string `json:"parent,omitempty"`
+}
+
+// State is how far an administration is with one OZG service. The values
+// are those of the Administration API.
+type State string
+
+const (
+	// StateOpen: not started.
+	StateOpen State = "Open"
+	// StateInProgress: the online service is being built.
+	StateInProgress State = "InProgress"
+	// StateLive: citizens can use the online service.
+	StateLive State = "Live"
+)
+
+// States lists the valid states, from the most to the least advanced.
+var States = []State{StateLive, StateInProgress, StateOpen}
+
+// Valid reports whether s is one of States.
+func (s State) Valid() bool {
+	switch s {
+	case StateOpen, StateInProgress, StateLive:
+		return true
+	}
+	return false
+}
+
+// Service is one OZG service as the administration offers it.
+type Service struct {
+	// OZGID is the 5-digit OZG-ID.
+	OZGID string `json:"ozgId"`
+	// Name is the designation (Bezeichnung) from the catalogue.
+	Name string `json:"name"`
+	// Themenfeld is the OZG subject area.
+	Themenfeld string `json:"themenfeld"`
+	// Lebenslage is the life or business situation, if known.
+	Lebenslage string `json:"lebenslage,omitempty"`
+	// State is the administration's implementation state.
+	State State `json:"state"`
+	// Maturity is the OZG Reifegrad 0-4, if known.
+	Maturity *int32 `json:"maturity,omitempty"`
+	// Tool is what the online form was built with.
+	Tool string `json:"tool,omitempty"`
+	// URL is the administration's own online service.
+	URL string `json:"url,omitempty"`
+	// EfA is the centrally run online service from the catalogue, if any.
+	EfA *EfA `json:"efa,omitempty"`
+	// Leistungen are the LeiKa services the OZG service bundles, in
+	// catalogue order.
+	Leistungen []Leistung `json:"leistungen,omitempty"`
+}
+
+// EfA is a centrally run "Einer für Alle" online service.
+type EfA struct {
+	// Provider is the Land or body that runs it.
+	Provider string `json:"provider"`
+	// URL is where citizens start it.
+	URL string `json:"url"`
+}
+
+// Leistung is one LeiKa service.
+type Leistung struct {
+	// Key is the 14-digit LeiKa key; services outside the LeiKa have none.
+	Key string `json:"key,omitempty"`
+	// Name is the LeiKa designation.
+	Name string `json:"name"`
+	// Typisierung lists the LeiKa types, e.g. "1" or "2/3"; Parse and
+	// Marshal sort it because it is a set.
+	Typisierung []string `json:"typisierung,omitempty"`
+}
+
+// Link is a link to another portal.
+type Link struct {
+	// Name is the link text.
+	Name string `json:"name"`
+	// URL is the absolute http(s) target.
+	URL string `json:"url"`
+}
+
+// Authentication is the public configuration of the citizen login. The
+// client secret stays in its Secret and is never part of the document.
+type Authentication struct {
+	// Provider is Servicekonto, BundID or OIDC.
+	Provider string `json:"provider"`
+	// IssuerURL is the OIDC issuer.
+	IssuerURL string `json:"issuerURL"`
+	// ClientID is the portal's OIDC client id.
+	ClientID string `json:"clientID"`
+}
+
+// Payment names the e-payment provider; credentials are never part of the
+// document.
+type Payment struct {
+	// Provider is the e-payment platform, e.g. ePayBL.
+	Provider string `json:"provider"`
+}
+
+// LinkURL returns the link citizens follow for the service: the
+// administration's own online service if it has one, else the EfA service.
+// efa reports whether the link is the EfA service; url is empty if there is
+// neither.
+func (s *Service) LinkURL() (url string, efa bool) {
+	if s.URL != "" {
+		return s.URL, false
+	}
+	if s.EfA != nil && s.EfA.URL != "" {
+		return s.EfA.URL, true
+	}
+	return "", false
+}

@@ -1,0 +1,254 @@
+package portaldata
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func sampleDocument() *Document {
+	return &Document{
+		SchemaVersion: SchemaVersion,
+		Administration: Administration{
+			Name:        "stadt-musterstadt",
+			Key:         "05913000",
+			DisplayName: "Stadt Musterstadt",
+			Type:        "KreisfreieStadt",
+		},
+		Services: []Service{
+			{OZGID: "10110", Name: "Wohngeld", Themenfeld: "Bauen & Wohnen", State: StateLive, Maturity: ptr[int32](3),
+				URL:        "https://wohngeld.example.de/antrag",
+				Leistungen: []Leistung{{Key: "99107001000000", Name: "Wohngeld Mietzuschuss", Typisierung: []string{"4", "2/3"}}}},
+			{OZGID: "10045", Name: "Anmeldung einer Wohnung", Themenfeld: "Ein- und Auswanderung", State: StateOpen},
+			{OZGID: "10002", Name: "Änderung der Meldeadresse", Themenfeld: "Ein- und Auswanderung", State: StateInProgress,
+				EfA: &EfA{Provider: "Hamburg", URL: "https://efa.example.de/ummeldung"}},
+			{OZGID: "10001", Name: "Baugenehmigung", Themenfeld: "Bauen & Wohnen", State: StateLive},
+		},
+		Links:          []Link{{Name: "Wirtschaftsserviceportal NRW", URL: "https://wirtschaft.example.de"}},
+		Authentication: &Authentication{Provider: "Servicekonto", IssuerURL: "https://login.example.de", ClientID: "portal"},
+		Payment:        &Payment{Provider: "ePayBL"},
+	}
+}
+
+func TestMarshalIsDeterministicAndSorted(t *testing.T) {
+	doc := sampleDocument()
+	want, err := Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	shuffled := sampleDocument()
+	slices.Reverse(shuffled.Services)
+	got, err := Marshal(shuffled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("Marshal depends on input order:\n%s\n%s", got, want)
+	}
+
+	parsed, err := Parse(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range parsed.Services {
+		names = append(names, s.Themenfeld+"/"+s.Name)
+	}
+	wantNames := []string{
+		"Bauen & Wohnen/Baugenehmigung",
+		"Bauen & Wohnen/Wohngeld",
+		// Ä sorts as A, not after Z.
+		"Ein- und Auswanderung/Änderung der Meldeadresse",
+		"Ein- und Auswanderung/Anmeldung einer Wohnung",
+	}
+	if !slices.Equal(names, wantNames) {
+		t.Errorf("order = %q, want %q", names, wantNames)
+	}
+	if got := parsed.Services[1].Leistungen[0].Typisierung; !slices.Equal(got, []string{"2/3", "4"}) {
+		t.Errorf("typisierung = %q, want sorted", got)
+	}
+
+	again, err := Marshal(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, want) {
+		t.Errorf("Marshal(Parse(x)) != x:\n%s\n%s", again, want)
+	}
+}
+
+func TestMarshalDoesNotModifyInput(t *testing.T) {
+	doc := sampleDocument()
+	before, _ := json.Marshal(doc)
+	if _, err := Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := json.Marshal(doc)
+	if !bytes.Equal(before, after) {
+		t.Errorf("Marshal modified its input")
+	}
+}
+
+// TestWireFormat pins the field names: they are the contract between the
+// operator and portal images of different versions.
+func TestWireFormat(t *testing.T) {
+	doc := &Document{
+		SchemaVersion:  1,
+		Administration: Administration{Name: "kreis-x", Key: "05913", DisplayName: "Kreis X", Type: "Kreis", Parent: "p"},
+		Services: []Service{{OZGID: "10110", Name: "N", Themenfeld: "T", Lebenslage: "L", State: StateLive,
+			Maturity: ptr[int32](0), Tool: "Formsolutions", URL: "https://a.example",
+			EfA:        &EfA{Provider: "NRW", URL: "https://b.example"},
+			Leistungen: []Leistung{{Key: "99107001000000", Name: "LN", Typisierung: []string{"1"}}}}},
+		Links:          []Link{{Name: "W", URL: "https://c.example"}},
+		Authentication: &Authentication{Provider: "BundID", IssuerURL: "https://d.example", ClientID: "c"},
+		Payment:        &Payment{Provider: "ePayBL"},
+	}
+	got, err := Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"schemaVersion":1,"administration":{"name":"kreis-x","key":"05913","displayName":"Kreis X","type":"Kreis","parent":"p"},` +
+		`"services":[{"ozgId":"10110","name":"N","themenfeld":"T","lebenslage":"L","state":"Live","maturity":0,"tool":"Formsolutions",` +
+		`"url":"https://a.example","efa":{"provider":"NRW","url":"https://b.example"},` +
+		`"leistungen":[{"key":"99107001000000","name":"LN","typisierung":["1"]}]}],` +
+		`"links":[{"name":"W","url":"https://c.example"}],` +
+		`"authentication":{"provider":"BundID","issuerURL":"https://d.example","clientID":"c"},"payment":{"provider":"ePayBL"}}`
+	if string(got) != want {
+		t.Errorf("wire format changed:\n got %s\nwant %s", got, want)
+	}
+
+	empty := &Document{SchemaVersion: 1, Administration: doc.Administration}
+	got, err = Marshal(empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(got), `"services":[]`) {
+		t.Errorf("no services should encode as [], got %s", got)
+	}
+}
+
+func TestParseIgnoresUnknownFields(t *testing.T) {
+	data := `{"schemaVersion":1,"future":true,"administration":{"name":"a","key":"05913000","displayName":"A","type":"KreisfreieStadt","x":1},
+		"services":[{"ozgId":"10110","name":"N","themenfeld":"T","state":"Open","newField":"y"}]}`
+	doc, err := Parse([]byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Services) != 1 {
+		t.Errorf("services = %d, want 1", len(doc.Services))
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	valid, err := Marshal(sampleDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mutate := func(f func(d *Document)) string {
+		d := sampleDocument()
+		f(d)
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	tests := []struct {
+		name, data, wantErr string
+	}{
+		{"not JSON", "{", "decoding document"},
+		{"trailing data", string(valid) + "{}", "unexpected data"},
+		{"other schema version", mutate(func(d *Document) { d.SchemaVersion = 2 }), "schemaVersion: unsupported version 2"},
+		{"missing administration key", mutate(func(d *Document) { d.Administration.Key = "" }), "administration.key"},
+		{"bad OZG-ID", mutate(func(d *Document) { d.Services[0].OZGID = "1011" }), "services[0].ozgId: must be 5 digits"},
+		{"duplicate OZG-ID", mutate(func(d *Document) { d.Services[1].OZGID = d.Services[0].OZGID }), "duplicate OZG-ID"},
+		{"bad state", mutate(func(d *Document) { d.Services[0].State = "Done" }), "services[0].state"},
+		{"maturity out of range", mutate(func(d *Document) { d.Services[0].Maturity = ptr[int32](5) }), "services[0].maturity"},
+		{"javascript URL", mutate(func(d *Document) { d.Services[0].URL = "javascript:alert(1)" }), "services[0].url: must be an absolute http(s) URL"},
+		{"relative URL", mutate(func(d *Document) { d.Services[0].URL = "/antrag" }), "services[0].url"},
+		{"URL with credentials", mutate(func(d *Document) { d.Links[0].URL = "https://u:p@x.example" }), "links[0].url: must not contain user information"},
+		{"http issuer", mutate(func(d *Document) { d.Authentication.IssuerURL = "http://login.example.de" }), "authentication.issuerURL: must be an absolute https URL"},
+		{"bad LeiKa key", mutate(func(d *Document) { d.Services[0].Leistungen[0].Key = "123" }), "leistungen[0].key"},
+		{"bad Typisierung", mutate(func(d *Document) { d.Services[0].Leistungen[0].Typisierung = []string{"12"} }), "typisierung[0]"},
+		{"missing name", mutate(func(d *Document) { d.Services[0].Name = "" }), "services[0].name: is required"},
+		{"EfA without URL", mutate(func(d *Document) { d.Services[2].EfA.URL = "" }), "services[2].efa.url: is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.data))
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Parse() error = %v, want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestValidateReportsAllProblemsBounded(t *testing.T) {
+	d := sampleDocument()
+	d.Services = nil
+	for i := 0; i < 50; i++ {
+		d.Services = append(d.Services, Service{OZGID: "x", Name: "n", Themenfeld: "t", State: StateOpen})
+	}
+	err := d.Validate()
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != maxErrors+1 {
+		t.Errorf("got %d error lines, want %d", n, maxErrors+1)
+	}
+	if !strings.Contains(err.Error(), "more problems") {
+		t.Errorf("error does not say that problems were dropped: %v", err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	data, err := Marshal(sampleDocument())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, ConfigMapKey)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Administration.DisplayName != "Stadt Musterstadt" {
+		t.Errorf("displayName = %q", doc.Administration.DisplayName)
+	}
+
+	if _, err := Load(filepath.Join(dir, "missing.json")); !os.IsNotExist(err) {
+		t.Errorf("Load(missing) error = %v, want not-exist", err)
+	}
+
+	big := filepath.Join(dir, "big.json")
+	if err := os.WriteFile(big, bytes.Repeat([]byte(" "), MaxDocumentSize+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("Load(big) error = %v, want size error", err)
+	}
+}
+
+func TestLinkURL(t *testing.T) {
+	own := Service{URL: "https://own.example", EfA: &EfA{URL: "https://efa.example"}}
+	if u, efa := own.LinkURL(); u != "https://own.example" || efa {
+		t.Errorf("own URL: got %q, %v", u, efa)
+	}
+	efaOnly := Service{EfA: &EfA{URL: "https://efa.example"}}
+	if u, efa := efaOnly.LinkURL(); u != "https://efa.example" || !efa {
+		t.Errorf("EfA URL: got %q, %v", u, efa)
+	}
+	if u, _ := (&Service{}).LinkURL(); u != "" {
+		t.Errorf("no URL: got %q", u)
+	}
+}

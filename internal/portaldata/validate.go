@@ -1,0 +1,193 @@
+package portaldata
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"unicode/utf8"
+)
+
+// Limits mirror the API's validation so that the portal server rejects what
+// the API server would have rejected.
+const (
+	maxNameLength = 512
+	maxURLLength  = 2048
+	maxLinks      = 20
+	maxLeistungen = 1000
+)
+
+var (
+	ozgIDPattern    = regexp.MustCompile(`^[0-9]{5}$`)
+	leikaKeyPattern = regexp.MustCompile(`^[0-9]{14}$`)
+	adminKeyPattern = regexp.MustCompile(`^([0-9]{5}|[0-9]{8})$`)
+	typisierungPat  = regexp.MustCompile(`^(1|2/3|[2-9][ab]?|1[01])$`)
+)
+
+// Validate reports every problem of d, each prefixed with the path of the
+// offending field, joined into one error.
+func (d *Document) Validate() error {
+	var v validator
+	if d.SchemaVersion != SchemaVersion {
+		v.addf("schemaVersion", "unsupported version %d, want %d", d.SchemaVersion, SchemaVersion)
+		// The rest may mean something else in another version.
+		return v.err()
+	}
+
+	a := d.Administration
+	v.text("administration.name", a.Name, 253, true)
+	v.text("administration.displayName", a.DisplayName, 256, true)
+	v.text("administration.type", a.Type, 64, true)
+	v.text("administration.parent", a.Parent, 253, false)
+	if !adminKeyPattern.MatchString(a.Key) {
+		v.addf("administration.key", "must be a 5-digit Kreis key or an 8-digit AGS, got %q", a.Key)
+	}
+
+	if len(d.Services) > MaxServices {
+		v.addf("services", "has %d entries, at most %d are allowed", len(d.Services), MaxServices)
+	}
+	seen := make(map[string]int, len(d.Services))
+	for i := range d.Services {
+		s := &d.Services[i]
+		p := fmt.Sprintf("services[%d]", i)
+		if first, dup := seen[s.OZGID]; dup {
+			v.addf(p+".ozgId", "duplicate OZG-ID %q, first at services[%d]", s.OZGID, first)
+		} else {
+			seen[s.OZGID] = i
+		}
+		v.service(p, s)
+	}
+
+	if len(d.Links) > maxLinks {
+		v.addf("links", "has %d entries, at most %d are allowed", len(d.Links), maxLinks)
+	}
+	for i, l := range d.Links {
+		p := fmt.Sprintf("links[%d]", i)
+		v.text(p+".name", l.Name, 128, true)
+		v.url(p+".url", l.URL, true, false)
+	}
+
+	if au := d.Authentication; au != nil {
+		switch au.Provider {
+		case "Servicekonto", "BundID", "OIDC":
+		default:
+			v.addf("authentication.provider", "must be Servicekonto, BundID or OIDC, got %q", au.Provider)
+		}
+		v.url("authentication.issuerURL", au.IssuerURL, true, true)
+		v.text("authentication.clientID", au.ClientID, 256, true)
+	}
+	if pay := d.Payment; pay != nil {
+		v.text("payment.provider", pay.Provider, 128, true)
+	}
+	return v.err()
+}
+
+func (v *validator) service(p string, s *Service) {
+	if !ozgIDPattern.MatchString(s.OZGID) {
+		v.addf(p+".ozgId", "must be 5 digits, got %q", s.OZGID)
+	}
+	v.text(p+".name", s.Name, maxNameLength, true)
+	v.text(p+".themenfeld", s.Themenfeld, 128, true)
+	v.text(p+".lebenslage", s.Lebenslage, 256, false)
+	v.text(p+".tool", s.Tool, 128, false)
+	if !s.State.Valid() {
+		v.addf(p+".state", "must be Open, InProgress or Live, got %q", s.State)
+	}
+	if m := s.Maturity; m != nil && (*m < 0 || *m > 4) {
+		v.addf(p+".maturity", "must be an OZG Reifegrad from 0 to 4, got %d", *m)
+	}
+	v.url(p+".url", s.URL, false, false)
+	if s.EfA != nil {
+		v.text(p+".efa.provider", s.EfA.Provider, 256, true)
+		v.url(p+".efa.url", s.EfA.URL, true, false)
+	}
+	if len(s.Leistungen) > maxLeistungen {
+		v.addf(p+".leistungen", "has %d entries, at most %d are allowed", len(s.Leistungen), maxLeistungen)
+	}
+	for j, l := range s.Leistungen {
+		lp := fmt.Sprintf("%s.leistungen[%d]", p, j)
+		if l.Key != "" && !leikaKeyPattern.MatchString(l.Key) {
+			v.addf(lp+".key", "must be 14 digits, got %q", l.Key)
+		}
+		v.text(lp+".name", l.Name, maxNameLength, true)
+		for k, t := range l.Typisierung {
+			if !typisierungPat.MatchString(t) {
+				v.addf(fmt.Sprintf("%s.typisierung[%d]", lp, k), "invalid LeiKa Typisierung %q", t)
+			}
+		}
+	}
+}
+
+// maxErrors keeps the error of a badly broken document readable in a log
+// line.
+const maxErrors = 20
+
+type validator struct {
+	errs    []error
+	dropped int
+}
+
+func (v *validator) addf(path, format string, args ...any) {
+	if len(v.errs) >= maxErrors {
+		v.dropped++
+		return
+	}
+	v.errs = append(v.errs, fmt.Errorf("%s: "+format, append([]any{path}, args...)...))
+}
+
+func (v *validator) err() error {
+	if v.dropped > 0 {
+		v.errs = append(v.errs, fmt.Errorf("and %d more problems", v.dropped))
+	}
+	return errors.Join(v.errs...)
+}
+
+// text checks a free-text field: valid UTF-8, bounded length, present if
+// required.
+func (v *validator) text(path, s string, maxLen int, required bool) {
+	switch {
+	case required && s == "":
+		v.addf(path, "is required")
+	case !utf8.ValidString(s):
+		v.addf(path, "is not valid UTF-8")
+	case utf8.RuneCountInString(s) > maxLen:
+		v.addf(path, "is longer than %d characters", maxLen)
+	}
+}
+
+// url checks that s is an absolute http(s) URL (https only if httpsOnly).
+// Anything else, such as javascript: or a relative path, must never become
+// a link on the page.
+func (v *validator) url(path, s string, required, httpsOnly bool) {
+	if s == "" {
+		if required {
+			v.addf(path, "is required")
+		}
+		return
+	}
+	if len(s) > maxURLLength {
+		v.addf(path, "is longer than %d characters", maxURLLength)
+		return
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		v.addf(path, "is not a URL: %v", err)
+		return
+	}
+	switch {
+	case u.Scheme == "https", u.Scheme == "http" && !httpsOnly:
+	case httpsOnly:
+		v.addf(path, "must be an absolute https URL, got %q", s)
+		return
+	default:
+		v.addf(path, "must be an absolute http(s) URL, got %q", s)
+		return
+	}
+	if u.Host == "" {
+		v.addf(path, "must have a host, got %q", s)
+	}
+	if u.User != nil {
+		// Credentials in a URL would end up on a public page.
+		v.addf(path, "must not contain user information")
+	}
+}

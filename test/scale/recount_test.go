@@ -1,0 +1,384 @@
+//go:build bench
+
+package scale
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// Kinds as the benchmark names them in keys and tables.
+const (
+	kindAdministration = "Administration"
+	kindService        = "OZGService"
+	kindPortal         = "ServicePortal"
+)
+
+// rolledUpKinds are the kinds whose status the operator computes.
+var rolledUpKinds = []string{kindAdministration, kindService, kindPortal}
+
+// objectKey names an object across kinds: Kind/name or Kind/namespace/name.
+func objectKey(kind string, obj client.Object) string {
+	if ns := obj.GetNamespace(); ns != "" {
+		return kind + "/" + ns + "/" + obj.GetName()
+	}
+	return kind + "/" + obj.GetName()
+}
+
+// clusterState is one read of the kinds the roll-up involves.
+type clusterState struct {
+	portals         []ozgv1.ServicePortal
+	administrations []ozgv1.Administration
+	services        []ozgv1.OZGService
+}
+
+// readState lists the three kinds from r. The lists share the reader's
+// objects (no deep copy): at Germany scale a copy per check would cost
+// more than the check itself. Callers must not modify them.
+func readState(ctx context.Context, r client.Reader) (clusterState, error) {
+	var (
+		portals  ozgv1.ServicePortalList
+		adms     ozgv1.AdministrationList
+		services ozgv1.OZGServiceList
+	)
+	err := errors.Join(
+		r.List(ctx, &portals, client.InNamespace(portalNamespace), client.UnsafeDisableDeepCopy),
+		r.List(ctx, &adms, client.UnsafeDisableDeepCopy),
+		r.List(ctx, &services, client.UnsafeDisableDeepCopy),
+	)
+	return clusterState{portals: portals.Items, administrations: adms.Items, services: services.Items}, err
+}
+
+// recount compares every status with a brute-force recount from the
+// portals and administrations, with the rules of expectRecount in
+// controllers/rollup_test.go, and additionally requires every portal to be
+// Ready with Published as its spec asks, and every object named in
+// minGenerations to have at least that generation (so that a check on a
+// cache that has not yet seen an edit cannot pass). It returns the first
+// few differences and how many there are.
+func recount(st clusterState, minGenerations map[string]int64, maxReported int) recountResult {
+	var r recountResult
+	r.byKind = map[string]int{}
+	differ := func(key string, format string, args ...any) {
+		r.byKind[kindOfKey(key)]++
+		if r.total++; r.total <= maxReported {
+			r.reported = append(r.reported, key+": "+fmt.Sprintf(format, args...))
+		}
+	}
+	generations := make(map[string]int64, len(minGenerations))
+
+	type portalState struct{ exists, ready, published bool }
+	byAdministration := map[string]portalState{}
+	for i := range st.portals {
+		p := &st.portals[i]
+		key := objectKey(kindPortal, p)
+		generations[key] = p.Generation
+		if !p.DeletionTimestamp.IsZero() {
+			continue
+		}
+		ready := conditionTrue(p.Status.Conditions, ozgv1.ReadyCondition)
+		published := conditionTrue(p.Status.Conditions, ozgv1.PublishedCondition)
+		switch {
+		case p.Status.ObservedGeneration != p.Generation:
+			differ(key, "observedGeneration %d, generation %d", p.Status.ObservedGeneration, p.Generation)
+		case !ready:
+			differ(key, "not Ready")
+		case published != p.Spec.Publish:
+			differ(key, "Published %v, spec.publish %v", published, p.Spec.Publish)
+		}
+		byAdministration[p.Spec.AdministrationRef.Name] = portalState{true, ready, p.Spec.Publish && ready}
+	}
+
+	type serviceCount struct{ open, inProgress, live, portals, online int32 }
+	services := map[string]*serviceCount{}
+	for i := range st.administrations {
+		a := &st.administrations[i]
+		key := objectKey(kindAdministration, a)
+		generations[key] = a.Generation
+		ps := byAdministration[a.Name]
+		var want ozgv1.StateCounts
+		var online int32
+		for _, s := range a.Spec.Services {
+			sc := services[s.Service]
+			if sc == nil {
+				sc = &serviceCount{}
+				services[s.Service] = sc
+			}
+			switch s.State {
+			case ozgv1.StateLive:
+				want.Live++
+				sc.live++
+				if ps.published {
+					online++
+					sc.online++
+				}
+			case ozgv1.StateInProgress:
+				want.InProgress++
+				sc.inProgress++
+			default:
+				want.Open++
+				sc.open++
+			}
+			if ps.exists {
+				sc.portals++
+			}
+		}
+		got := &a.Status
+		switch {
+		case got.ObservedGeneration != a.Generation:
+			differ(key, "observedGeneration %d, generation %d", got.ObservedGeneration, a.Generation)
+		case got.Services != want:
+			differ(key, "services %+v, recount %+v", got.Services, want)
+		case got.Online != online:
+			differ(key, "online %d, recount %d", got.Online, online)
+		case (got.Portal != nil) != ps.exists:
+			differ(key, "portal %v, recount: portal exists %v", got.Portal, ps.exists)
+		case ps.exists && (got.Portal.Published != ps.published || got.Portal.Ready != ps.ready):
+			differ(key, "portal ready %v published %v, recount ready %v published %v", got.Portal.Ready, got.Portal.Published, ps.ready, ps.published)
+		case !conditionTrue(got.Conditions, ozgv1.ReadyCondition):
+			differ(key, "not Ready")
+		}
+	}
+
+	for i := range st.services {
+		svc := &st.services[i]
+		key := objectKey(kindService, svc)
+		generations[key] = svc.Generation
+		want := services[svc.Name]
+		if want == nil {
+			want = &serviceCount{}
+		}
+		got := &svc.Status
+		wantStates := ozgv1.StateCounts{Open: want.open, InProgress: want.inProgress, Live: want.live}
+		switch {
+		case got.ObservedGeneration != svc.Generation:
+			differ(key, "observedGeneration %d, generation %d", got.ObservedGeneration, svc.Generation)
+		case got.Administrations != wantStates:
+			differ(key, "administrations %+v, recount %+v", got.Administrations, wantStates)
+		case got.Portals != want.portals || got.OnlinePortals != want.online:
+			differ(key, "portals %d online %d, recount portals %d online %d", got.Portals, got.OnlinePortals, want.portals, want.online)
+		case !conditionTrue(got.Conditions, ozgv1.ReadyCondition):
+			differ(key, "not Ready")
+		}
+	}
+
+	for key, min := range minGenerations {
+		if g, ok := generations[key]; !ok || g < min {
+			differ(key, "generation %d not yet seen (have %d)", min, g)
+		}
+	}
+	return r
+}
+
+// recountResult is where the cluster differs from the recount.
+type recountResult struct {
+	// reported describes the first few differences.
+	reported []string
+	// byKind counts the differences by kind.
+	byKind map[string]int
+	// total counts all differences.
+	total int
+}
+
+func conditionTrue(conditions []metav1.Condition, typ string) bool {
+	return meta.IsStatusConditionTrue(conditions, typ)
+}
+
+// statusWatcher follows Administrations, OZGServices and ServicePortals
+// through informers: it counts their status changes and tells when every
+// status equals the recount. Checks run on watch events, not on a timer,
+// so that the convergence time is that of the last event and no polling
+// interval is added to it.
+type statusWatcher struct {
+	reader client.Reader
+	// progress, if set, is told every progressInterval how far a wait is.
+	progress func(format string, args ...any)
+	// signal holds one pending "something changed" so that a burst of
+	// events costs one recount.
+	signal chan struct{}
+
+	mu sync.Mutex
+	// lastEvent is when the informers last delivered an event of the
+	// three kinds.
+	lastEvent time.Time
+	// changes counts the events that changed a status, by kind.
+	changes map[string]int
+}
+
+// newStatusWatcher registers with the informers of the three kinds.
+func newStatusWatcher(ctx context.Context, informers cache.Cache) (*statusWatcher, error) {
+	w := &statusWatcher{reader: informers, signal: make(chan struct{}, 1), changes: map[string]int{}}
+	for kind, obj := range map[string]client.Object{
+		kindAdministration: &ozgv1.Administration{},
+		kindService:        &ozgv1.OZGService{},
+		kindPortal:         &ozgv1.ServicePortal{},
+	} {
+		informer, err := informers.GetInformer(ctx, obj)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+			AddFunc:    func(any) { w.observe(kind, false) },
+			UpdateFunc: func(oldObj, newObj any) { w.observe(kind, statusChanged(oldObj, newObj)) },
+			DeleteFunc: func(any) { w.observe(kind, false) },
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+func (w *statusWatcher) observe(kind string, statusChanged bool) {
+	w.mu.Lock()
+	w.lastEvent = time.Now()
+	if statusChanged {
+		w.changes[kind]++
+	}
+	w.mu.Unlock()
+	select {
+	case w.signal <- struct{}{}:
+	default:
+	}
+}
+
+// statusChanges returns the status changes seen so far, by kind.
+func (w *statusWatcher) statusChanges() map[string]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return maps.Clone(w.changes)
+}
+
+func statusChanged(oldObj, newObj any) bool {
+	switch o := oldObj.(type) {
+	case *ozgv1.Administration:
+		return !equality.Semantic.DeepEqual(o.Status, newObj.(*ozgv1.Administration).Status)
+	case *ozgv1.OZGService:
+		return !equality.Semantic.DeepEqual(o.Status, newObj.(*ozgv1.OZGService).Status)
+	case *ozgv1.ServicePortal:
+		return !equality.Semantic.DeepEqual(o.Status, newObj.(*ozgv1.ServicePortal).Status)
+	}
+	return false
+}
+
+// errManagerExited ends a wait: without the manager no status changes any more.
+var errManagerExited = errors.New("the manager exited")
+
+const (
+	// checkSpacing is the least time between two recounts.
+	checkSpacing = 200 * time.Millisecond
+	// progressInterval spaces the progress lines of long waits.
+	progressInterval = time.Minute
+)
+
+// convergence is when the cluster reached the recounted state.
+type convergence struct {
+	// at is when the last event before the converged state arrived.
+	at time.Time
+	// kinds holds, for each rolled-up kind, when its statuses last became
+	// equal to the recount (for portals: all Ready), as of the first check
+	// that saw it, so within the check spacing: it shows which controller
+	// the others waited for.
+	kinds map[string]time.Time
+}
+
+// awaitConverged waits until every status equals the recount (see
+// recount). It gives up after timeout or when stop is closed, returning
+// the differences that remain.
+func (w *statusWatcher) awaitConverged(ctx context.Context, minGenerations map[string]int64, timeout time.Duration, stop <-chan struct{}) (convergence, error) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	settled := map[string]time.Time{}
+	lastProgress := time.Now()
+	for {
+		start := time.Now()
+		st, err := readState(ctx, w.reader)
+		if err != nil {
+			return convergence{}, err
+		}
+		result := recount(st, minGenerations, 5)
+		// Read after the lists: an event during them may be part of the
+		// state just read, and the benchmark must not report convergence
+		// before it happened.
+		w.mu.Lock()
+		asOf := w.lastEvent
+		w.mu.Unlock()
+		for _, kind := range rolledUpKinds {
+			if result.byKind[kind] > 0 {
+				delete(settled, kind)
+			} else if _, ok := settled[kind]; !ok {
+				settled[kind] = asOf
+			}
+		}
+		if result.total == 0 {
+			return convergence{at: asOf, kinds: settled}, nil
+		}
+		if w.progress != nil && time.Since(lastProgress) >= progressInterval {
+			w.progress("%d statuses differ from the recount %v", result.total, result.byKind)
+			lastProgress = time.Now()
+		}
+		// Recounts compete with the manager and the API server for the
+		// cores: spacing them by 20 times their duration (at least
+		// checkSpacing) keeps their share near 5 %. The spacing does not
+		// delay the reported time, which is that of the last event.
+		pause := start.Add(max(checkSpacing, 21*time.Since(start)))
+		err = waitFor(ctx, w.signal, deadline.C, stop)
+		if err == nil {
+			err = sleepUntil(ctx, pause, deadline.C, stop)
+		}
+		if err != nil {
+			if errors.Is(err, errDeadline) {
+				err = fmt.Errorf("not converged within %v", timeout)
+			}
+			return convergence{}, fmt.Errorf("%w; %d statuses differ from the recount (%v), e.g.\n\t%s",
+				err, result.total, result.byKind, strings.Join(result.reported, "\n\t"))
+		}
+	}
+}
+
+// errDeadline says that a wait's deadline passed.
+var errDeadline = errors.New("deadline passed")
+
+// waitFor waits for event, or fails when the deadline passes, stop is
+// closed or ctx ends.
+func waitFor(ctx context.Context, event <-chan struct{}, deadline <-chan time.Time, stop <-chan struct{}) error {
+	select {
+	case <-event:
+		return nil
+	case <-deadline:
+		return errDeadline
+	case <-stop:
+		return errManagerExited
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// sleepUntil waits until t like waitFor waits for an event.
+func sleepUntil(ctx context.Context, t time.Time, deadline <-chan time.Time, stop <-chan struct{}) error {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-deadline:
+		return errDeadline
+	case <-stop:
+		return errManagerExited
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

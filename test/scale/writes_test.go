@@ -1,0 +1,171 @@
+//go:build bench
+
+package scale
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// managedBy selects the children the operator writes (controllers.managedBy).
+var managedBy = client.MatchingLabels{"app.kubernetes.io/managed-by": "ozg-operator"}
+
+// childKinds are the kinds of a portal's children.
+var childKinds = []schema.GroupVersionKind{
+	{Version: "v1", Kind: "ConfigMap"},
+	{Group: "apps", Version: "v1", Kind: "Deployment"},
+	{Version: "v1", Kind: "Service"},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "NetworkPolicy"},
+	{Group: "networking.k8s.io", Version: "v1", Kind: "Ingress"},
+	{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"},
+}
+
+// stateSnapshot is what the least number of writes of a phase is
+// computed from: the statuses of the rolled-up objects and the versions of
+// the children, at the start and at the end of the phase.
+type stateSnapshot struct {
+	// statuses holds each rolled-up object's status as JSON, with the
+	// conditions' lastTransitionTime left out: a condition that fell and
+	// rose again during the phase ends where it started.
+	statuses map[string]string
+	// children holds each child's version: a Deployment's generation (the
+	// kubelet player writes its status), the others' resourceVersion
+	// (nothing but the operator writes them).
+	children map[string]string
+	// deployments holds the generation of each portal's Deployment.
+	deployments map[string]int64
+}
+
+// takeSnapshot reads the snapshot from the API server, not from a cache,
+// so that it is exact. Children are read as metadata only: their content
+// does not matter here, and the ConfigMaps alone are large.
+func takeSnapshot(ctx context.Context, c client.Client) (*stateSnapshot, error) {
+	s := &stateSnapshot{statuses: map[string]string{}, children: map[string]string{}, deployments: map[string]int64{}}
+	st, err := readState(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	for i := range st.administrations {
+		a := &st.administrations[i]
+		status := a.Status.DeepCopy()
+		s.statuses[objectKey(kindAdministration, a)] = statusJSON(status, status.Conditions)
+	}
+	for i := range st.services {
+		svc := &st.services[i]
+		status := svc.Status.DeepCopy()
+		s.statuses[objectKey(kindService, svc)] = statusJSON(status, status.Conditions)
+	}
+	for i := range st.portals {
+		p := &st.portals[i]
+		status := p.Status.DeepCopy()
+		s.statuses[objectKey(kindPortal, p)] = statusJSON(status, status.Conditions)
+	}
+	for _, gvk := range childKinds {
+		list := &metav1.PartialObjectMetadataList{}
+		list.SetGroupVersionKind(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+		if err := c.List(ctx, list, client.InNamespace(portalNamespace), managedBy); err != nil {
+			return nil, err
+		}
+		for _, obj := range list.Items {
+			version := obj.ResourceVersion
+			if gvk.Kind == "Deployment" {
+				version = strconv.FormatInt(obj.Generation, 10)
+				s.deployments[obj.Name] = obj.Generation
+			}
+			s.children[objectKey(gvk.Kind, &obj)] = version
+		}
+	}
+	return s, nil
+}
+
+// statusJSON encodes status after clearing the lastTransitionTime of
+// conditions (which must be the status' own conditions).
+func statusJSON(status any, conditions []metav1.Condition) string {
+	for i := range conditions {
+		conditions[i].LastTransitionTime = metav1.Time{}
+	}
+	data, err := json.Marshal(status)
+	if err != nil {
+		panic(err) // statuses are plain data
+	}
+	return string(data)
+}
+
+// leastWrites is the least number of writes a phase needs, defined from
+// what changed between its start and its end:
+//
+//   - one status write for every Administration, OZGService and
+//     ServicePortal whose status (without lastTransitionTime) differs;
+//   - one more status write for every portal whose Deployment was created
+//     or rolled out: kstatus requires the portal to report the rollout in
+//     progress (Ready False, Reconciling True) before it reports it done,
+//     and it cannot know the outcome before the Deployment exists;
+//   - one write for every child created, changed or deleted.
+//
+// Not counted: statuses that change and change back within the phase
+// because a portal was briefly not Ready during a rollout (an
+// Administration's portal.ready, an OZGService's onlinePortals). The
+// status contract lets these follow the rollout, but their end state is
+// what users and GitOps tools read, and the report shows what following
+// the rollout costs as the difference between issued and least writes.
+type leastWrites struct {
+	// status counts the objects whose status changed, by kind.
+	status map[string]int
+	// rollouts counts the portals whose Deployment was created or rolled.
+	rollouts int
+	// children counts the children created, changed or deleted.
+	children int
+}
+
+// computeLeastWrites compares the snapshots at the start and end of a phase.
+func computeLeastWrites(before, after *stateSnapshot) leastWrites {
+	least := leastWrites{status: map[string]int{}}
+	for key, status := range after.statuses {
+		if before.statuses[key] != status {
+			least.status[kindOfKey(key)]++
+		}
+	}
+	for name, generation := range after.deployments {
+		if before.deployments[name] != generation {
+			least.rollouts++
+		}
+	}
+	for key, version := range after.children {
+		if before.children[key] != version {
+			least.children++
+		}
+	}
+	for key := range before.children {
+		if _, ok := after.children[key]; !ok {
+			least.children++
+		}
+	}
+	return least
+}
+
+// statusTotal counts the least status writes.
+func (l leastWrites) statusTotal() int {
+	n := l.rollouts
+	for _, v := range l.status {
+		n += v
+	}
+	return n
+}
+
+// total counts all least writes.
+func (l leastWrites) total() int { return l.statusTotal() + l.children }
+
+// kindOfKey returns the kind of an objectKey.
+func kindOfKey(key string) string {
+	for i := range key {
+		if key[i] == '/' {
+			return key[:i]
+		}
+	}
+	return key
+}
