@@ -97,7 +97,7 @@ func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		return ctrl.Result{}, err
 	}
 	status := administrationStatus(adm, portals.Items)
-	return ctrl.Result{}, patchStatusIfChanged(ctx, r.Client, adm, &adm.Status, status)
+	return ctrl.Result{}, updateStatusIfChanged(ctx, r.Client, adm, &adm.Status, status)
 }
 
 // administrationStatus computes the status of adm served by portals.

@@ -115,7 +115,7 @@ func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, err
 	}
 	status := serviceStatus(svc, adms.Items)
-	return ctrl.Result{}, patchStatusIfChanged(ctx, r.Client, svc, &svc.Status, status)
+	return ctrl.Result{}, updateStatusIfChanged(ctx, r.Client, svc, &svc.Status, status)
 }
 
 // serviceStatus computes svc's status from the administrations tracking it.

@@ -97,7 +97,7 @@ func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		// bring the fleet back.
 		return ctrl.Result{}, nil
 	}
-	if perr := patchStatusIfChanged(ctx, r.Client, fleet, &fleet.Status, status); perr != nil {
+	if perr := updateStatusIfChanged(ctx, r.Client, fleet, &fleet.Status, status); perr != nil {
 		return ctrl.Result{}, perr
 	}
 	return result, err

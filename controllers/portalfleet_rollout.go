@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"fmt"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -45,7 +46,7 @@ func (e *patternError) Error() string {
 // Service needs a DNS-1035 label, so the name must be one.
 func portalNameFor(adm *ozgv1.Administration) (string, error) {
 	if errs := validation.IsDNS1035Label(adm.Name); len(errs) > 0 {
-		return "", &patternError{hostname: adm.Name, administration: adm.Name, reason: "a portal name must be a DNS-1035 label: " + strings.Join(errs, "; ")}
+		return "", fmt.Errorf("Administration %s cannot give its name to a portal, which must be a DNS-1035 label: %s", adm.Name, strings.Join(errs, "; "))
 	}
 	return adm.Name, nil
 }

@@ -127,7 +127,7 @@ func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	status := portal.Status.DeepCopy()
 	status.ObservedGeneration = portal.Generation
 	reconcileErr := r.reconcile(ctx, portal, status)
-	if err := patchStatusIfChanged(ctx, r.Client, portal, &portal.Status, status); err != nil {
+	if err := updateStatusIfChanged(ctx, r.Client, portal, &portal.Status, status); err != nil {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, reconcileErr
@@ -190,8 +190,8 @@ func (r *ServicePortalReconciler) catalog(ctx context.Context) render.Catalog {
 }
 
 // hostnameOwner returns the portal that holds portal's hostname, or nil if
-// portal holds it itself: the portal created first keeps it, ties broken by
-// namespace and name so that every controller instance agrees.
+// portal holds it itself: the portal created first keeps it (see
+// claimedBefore), so that every controller instance agrees.
 func (r *ServicePortalReconciler) hostnameOwner(ctx context.Context, portal *ozgv1.ServicePortal) (*ozgv1.ServicePortal, error) {
 	if portal.Spec.Hostname == "" {
 		return nil, nil
@@ -216,11 +216,29 @@ func (r *ServicePortalReconciler) hostnameOwner(ctx context.Context, portal *ozg
 	return owner, nil
 }
 
+// claimedBefore tells whether a claimed its hostname before b.
+// creationTimestamp has a resolution of one second, so within the same
+// second the portal that already holds the hostname keeps it: a newcomer
+// never takes a host away from a portal that serves it. Only when neither
+// or both hold it do namespace and name decide.
 func claimedBefore(a, b *ozgv1.ServicePortal) bool {
 	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
 		return a.CreationTimestamp.Before(&b.CreationTimestamp)
 	}
+	if aHolds, bHolds := holdsHostname(a), holdsHostname(b); aHolds != bHolds {
+		return aHolds
+	}
 	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+}
+
+// holdsHostname tells whether an earlier reconcile gave p its hostname:
+// p has been reconciled and was not found in conflict.
+func holdsHostname(p *ozgv1.ServicePortal) bool {
+	if p.Status.ObservedGeneration == 0 {
+		return false
+	}
+	stalled := meta.FindStatusCondition(p.Status.Conditions, ozgv1.StalledCondition)
+	return stalled == nil || stalled.Status != metav1.ConditionTrue || stalled.Reason != ozgv1.ReasonHostnameConflict
 }
 
 // applyChildren brings every child to its desired state and returns the
@@ -330,15 +348,20 @@ func setCondition(h ozgv1.ConditionsHolder, typ string, s metav1.ConditionStatus
 	})
 }
 
-// patchStatusIfChanged writes newStatus when it differs from the status obj
+// updateStatusIfChanged writes newStatus when it differs from the status obj
 // was read with; an unchanged status costs no request.
-func patchStatusIfChanged[S any](ctx context.Context, c client.Client, obj client.Object, current *S, newStatus *S) error {
+//
+// It replaces the whole status (an update of the status subresource)
+// rather than sending a merge patch of the difference: a counter that is
+// zero from the start would be missing from such a patch, and stay missing
+// from the stored object and the printer columns. The update carries obj's
+// resourceVersion, so a concurrent writer makes it fail with a conflict,
+// which requeues with the fresh object instead of losing the other's
+// conditions.
+func updateStatusIfChanged[S any](ctx context.Context, c client.Client, obj client.Object, current *S, newStatus *S) error {
 	if equality.Semantic.DeepEqual(current, newStatus) {
 		return nil
 	}
-	base := obj.DeepCopyObject().(client.Object)
 	*current = *newStatus
-	// An optimistic lock keeps concurrent writers from losing each other's
-	// conditions; a conflict requeues with the fresh object.
-	return c.Status().Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	return c.Status().Update(ctx, obj)
 }

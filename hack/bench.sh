@@ -8,4 +8,6 @@ cd "$(dirname "$0")/.."
 : "${KUBEBUILDER_ASSETS:?set KUBEBUILDER_ASSETS (make bench does)}"
 mkdir -p bin/bench
 BENCH="${BENCH:-.}"
-go test -tags bench -run '^$' -bench "$BENCH" -benchtime 1x -timeout 60m ./... 2>&1 | tee bin/bench/results.txt
+# -p 1: one package at a time, so that no benchmark shares the machine with
+# another and the ratios each reports stay comparable.
+go test -p 1 -tags bench -run '^$' -bench "$BENCH" -benchtime 1x -timeout 90m ./... 2>&1 | tee bin/bench/results.txt

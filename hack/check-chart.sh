@@ -128,10 +128,13 @@ log "cluster: $(k config current-context 2>/dev/null || echo '?') ($(k version -
 
 # dry_run NAME ARGS...: kubectl apply --server-side --dry-run=server ARGS
 # (server-side, like `kubectl apply --server-side -k` or Helm 4); fails on errors
-# and on PodSecurity warnings ("would violate PodSecurity").
+# and on PodSecurity warnings ("would violate PodSecurity"). Conflicts are
+# forced: on a cluster where ozgctl or the demo already applied the same
+# objects (the samples name real administrations), a dry run must still
+# validate them, and it changes nothing.
 dry_run() {
   local name="$1" out; shift
-  if ! out="$(k apply --dry-run=server --server-side --field-manager=ozg-operator-check "$@" 2>&1)"; then
+  if ! out="$(k apply --dry-run=server --server-side --force-conflicts --field-manager=ozg-operator-check "$@" 2>&1)"; then
     printf '%s\n' "$out" >&2; fail "dry run of $name"
   fi
   if grep -q 'PodSecurity' <<<"$out"; then

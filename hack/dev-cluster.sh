@@ -121,8 +121,11 @@ start() {
   # shellcheck disable=SC2016 # $$, $0 and $@ belong to the inner shell
   setsid -f bash -c 'echo "$$" >"$0.tmp" && mv "$0.tmp" "$0" && exec nohup "$@"' \
     "$pidfile" "$@" </dev/null >"$LOGS/$name.log" 2>&1 9>&-
-  for ((i = 0; i < 50; i++)); do
-    [[ -s "$pidfile" ]] && break
+  # Wait for the PID file and for the exec: between the two, the PID still
+  # runs bash, which is_ours rightly refuses (on a loaded machine that
+  # window is long enough to hit).
+  for ((i = 0; i < 300; i++)); do
+    running "$name" && break
     sleep 0.1
   done
   running "$name" || { show_log "$name"; die "$name did not start"; }
