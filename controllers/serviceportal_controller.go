@@ -355,13 +355,21 @@ func setCondition(h ozgv1.ConditionsHolder, typ string, s metav1.ConditionStatus
 // rather than sending a merge patch of the difference: a counter that is
 // zero from the start would be missing from such a patch, and stay missing
 // from the stored object and the printer columns. The update carries obj's
-// resourceVersion, so a concurrent writer makes it fail with a conflict,
-// which requeues with the fresh object instead of losing the other's
-// conditions.
+// resourceVersion, so a concurrent writer makes it fail with a conflict
+// instead of losing the other's conditions.
+//
+// A conflict is no error worth logging: obj is older than the stored
+// object, and the watch event of the newer version brings it back to be
+// reconciled with fresh data.
 func updateStatusIfChanged[S any](ctx context.Context, c client.Client, obj client.Object, current *S, newStatus *S) error {
 	if equality.Semantic.DeepEqual(current, newStatus) {
 		return nil
 	}
 	*current = *newStatus
-	return c.Status().Update(ctx, obj)
+	err := c.Status().Update(ctx, obj)
+	if apierrors.IsConflict(err) {
+		log.FromContext(ctx).V(1).Info("status write conflicted; the newer version's watch event brings the object back", "resourceVersion", obj.GetResourceVersion())
+		return nil
+	}
+	return err
 }

@@ -257,14 +257,21 @@ func nameRecords(records []*record) {
 }
 
 func baseName(name string, typ v1alpha1.AdministrationType) string {
+	var s string
 	if typ == v1alpha1.TypeKreis {
-		s := slug.Make(name)
+		s = slug.Make(name)
 		if !saysKreis(s) {
 			s = "kreis-" + s
 		}
-		return slug.Truncate(s, slug.MaxLabelValue)
+	} else {
+		s = slug.Make(shortName(name))
 	}
-	return slug.Truncate(slug.Make(shortName(name)), slug.MaxLabelValue)
+	// The fleet names a portal after its administration, and a portal's
+	// Service needs a DNS-1035 label, which starts with a letter.
+	if s != "" && (s[0] < 'a' || s[0] > 'z') {
+		s = "adm-" + s
+	}
+	return slug.Truncate(s, slug.MaxLabelValue)
 }
 
 // saysKreis reports whether a Kreis' name already says what it is:
