@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -45,8 +46,23 @@ type portalSummaryHandler struct{}
 
 type adminQueue = workqueue.TypedRateLimitingInterface[reconcile.Request]
 
+// rollupDelay is how long a roll-up (Administration and OZGService status)
+// waits after the first event that affects it. Its inputs change in
+// bursts: a fleet coming up flips dozens of portals within seconds, each
+// touching the administration and a few hundred catalogue entries. The
+// workqueue keeps one entry per object at the earliest time it was asked
+// for, so every event within the delay is taken in by one reconcile and
+// one status write instead of one each. The roll-ups lag by at most this.
+const rollupDelay = 2 * time.Second
+
+// enqueueRollup asks for a reconcile of the cluster-scoped object name
+// after rollupDelay.
+func enqueueRollup(q adminQueue, name string) {
+	q.AddAfter(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}}, rollupDelay)
+}
+
 func enqueueAdministration(q adminQueue, name string) {
-	q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
+	enqueueRollup(q, name)
 }
 
 func (portalSummaryHandler) Create(_ context.Context, e event.CreateEvent, q adminQueue) {

@@ -5,12 +5,10 @@ import (
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
@@ -70,7 +68,7 @@ type contributionHandler struct{}
 
 func enqueueServices(q adminQueue, names map[string]contribution) {
 	for name := range names {
-		q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
+		enqueueRollup(q, name)
 	}
 }
 
@@ -83,12 +81,12 @@ func (contributionHandler) Update(_ context.Context, e event.UpdateEvent, q admi
 	after := contributions(e.ObjectNew.(*ozgv1.Administration))
 	for name, c := range after {
 		if old, ok := before[name]; !ok || old != c {
-			q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
+			enqueueRollup(q, name)
 		}
 	}
 	for name := range before {
 		if _, ok := after[name]; !ok {
-			q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}})
+			enqueueRollup(q, name)
 		}
 	}
 }
@@ -110,8 +108,10 @@ func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if err := r.Get(ctx, req.NamespacedName, svc); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	// The administrations are only read: without copies, a reconcile does
+	// not duplicate the hundreds of service entries of each of them.
 	var adms ozgv1.AdministrationList
-	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationService: svc.Name}); err != nil {
+	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationService: svc.Name}, client.UnsafeDisableDeepCopy); err != nil {
 		return ctrl.Result{}, err
 	}
 	status := serviceStatus(svc, adms.Items)

@@ -82,7 +82,7 @@ func (r *ServicePortalReconciler) portalsOfAdministration(ctx context.Context, o
 
 func (r *ServicePortalReconciler) portalsOfService(ctx context.Context, o client.Object) []reconcile.Request {
 	var adms ozgv1.AdministrationList
-	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationService: o.GetName()}); err != nil {
+	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationService: o.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
 		log.FromContext(ctx).Error(err, "listing administrations of service", "service", o.GetName())
 		return nil
 	}
@@ -178,11 +178,12 @@ func (r *ServicePortalReconciler) reconcile(ctx context.Context, portal *ozgv1.S
 	return nil
 }
 
-// catalog reads OZGServices from the cache.
+// catalog reads OZGServices from the cache. Rendering only reads them, so
+// they are not copied: a portal offers a few hundred services.
 func (r *ServicePortalReconciler) catalog(ctx context.Context) render.Catalog {
 	return func(name string) (*ozgv1.OZGService, bool) {
 		svc := &ozgv1.OZGService{}
-		if err := r.Get(ctx, client.ObjectKey{Name: name}, svc); err != nil {
+		if err := r.Get(ctx, client.ObjectKey{Name: name}, svc, client.UnsafeDisableDeepCopy); err != nil {
 			return nil, false
 		}
 		return svc, true

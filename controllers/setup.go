@@ -16,6 +16,7 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
@@ -46,6 +47,28 @@ func CacheOptions() cache.Options {
 		&networkingv1.Ingress{}:         managed,
 		&networkingv1.NetworkPolicy{}:   managed,
 		&policyv1.PodDisruptionBudget{}: managed,
+	}}
+}
+
+// DefaultConcurrency is how many reconciles of one kind run at once by
+// default (as Flux's --concurrent).
+const DefaultConcurrency = 4
+
+// ControllerConfig lets up to concurrent reconciles of ServicePortals,
+// Administrations and OZGServices run at once: their reconcilers keep no
+// state between reconciles, and the workqueue never hands one object to
+// two workers. The PortalFleet controller keeps its in-memory expectations
+// and runs one reconcile at a time.
+func ControllerConfig(concurrent int) config.Controller {
+	if concurrent < 1 {
+		concurrent = 1
+	}
+	gk := func(kind string) string { return kind + "." + ozgv1.GroupVersion.Group }
+	return config.Controller{GroupKindConcurrency: map[string]int{
+		gk("ServicePortal"):  concurrent,
+		gk("Administration"): concurrent,
+		gk("OZGService"):     concurrent,
+		gk("PortalFleet"):    1,
 	}}
 }
 
