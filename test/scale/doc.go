@@ -16,7 +16,7 @@
 // The files split the work like Cluster API's test framework:
 //   - cluster_test.go: the API server, its clients and the manager's kubeconfig
 //   - scenario_test.go: the objects, read from ../shared/data or synthesized
-//   - kubelet_test.go: makes Deployments available, as kubelet would
+//   - (internal/kubeletsim makes Deployments available, as kubelet would)
 //   - manager_test.go: builds, starts and stops the manager; its peak RSS
 //   - metrics_test.go: Prometheus scrapes of the manager and the API server
 //   - recount_test.go: the brute-force recount and the convergence watcher

@@ -15,6 +15,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/ozg-operator/ozg-operator/internal/kubeletsim"
 )
 
 const (
@@ -117,7 +119,7 @@ type rollupRun struct {
 	rng     *rand.Rand
 	cluster *testCluster
 	watcher *statusWatcher
-	kubelet *kubeletPlayer
+	kubelet *kubeletsim.Player
 	manager *managerProcess
 	binary  string
 	result  *rollupResult
@@ -149,7 +151,7 @@ func newRollupRun(b *testing.B, cfg rollupConfig) *rollupRun {
 		b.Fatal(err)
 	}
 	r.watcher.progress = r.progress
-	if r.kubelet, err = startKubeletPlayer(r.ctx, r.cluster.client, informers, workers); err != nil {
+	if r.kubelet, err = kubeletsim.Start(r.ctx, r.cluster.client, informers, workers); err != nil {
 		b.Fatal(err)
 	}
 	go func() {
@@ -184,7 +186,7 @@ type mark struct {
 // takeMark scrapes the API server and the manager (if it runs) and, with
 // withSnapshot, reads the objects for computeLeastWrites.
 func (r *rollupRun) takeMark(withSnapshot bool) mark {
-	m := mark{changes: r.watcher.statusChanges(), kubelet: r.kubelet.writes.Load(), benchmarkCPU: ownCPUSeconds(), at: time.Now()}
+	m := mark{changes: r.watcher.statusChanges(), kubelet: r.kubelet.Writes(), benchmarkCPU: ownCPUSeconds(), at: time.Now()}
 	var err error
 	if m.server, err = scrapeAPIServer(r.ctx, r.cluster.config); err != nil {
 		r.fatalf("scraping the API server: %v", err)

@@ -1,6 +1,9 @@
-//go:build bench
-
-package scale
+// Package kubeletsim stands in for the deployment controller and kubelet in
+// tests and benchmarks against envtest, which runs neither: as soon as a
+// Deployment appears or changes, it reports every replica of the current
+// generation updated, ready and available. It reacts to watch events, so
+// that no polling interval slows a rollout down or shows in a measurement.
+package kubeletsim
 
 import (
 	"context"
@@ -16,12 +19,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// kubeletPlayer stands in for the deployment controller and kubelet, which
-// envtest does not run: as soon as a Deployment in the informer cache's
-// namespaces appears or changes, it reports every replica of the current
-// generation updated, ready and available. It reacts to watch events, so
-// that the benchmark measures the operator, not a polling interval.
-type kubeletPlayer struct {
+// Player marks the Deployments of an informer cache available.
+type Player struct {
 	client client.Client
 	// reader is the informer cache the events come from.
 	reader client.Reader
@@ -31,10 +30,10 @@ type kubeletPlayer struct {
 	writes atomic.Int64
 }
 
-// startKubeletPlayer registers the player with the informers and runs its
-// workers until ctx ends.
-func startKubeletPlayer(ctx context.Context, c client.Client, informers cache.Cache, workers int) (*kubeletPlayer, error) {
-	k := &kubeletPlayer{
+// Start registers a player with informers, whose namespaces it serves, and
+// runs workers until ctx ends. The caller starts informers.
+func Start(ctx context.Context, c client.Client, informers cache.Cache, workers int) (*Player, error) {
+	p := &Player{
 		client: c,
 		reader: informers,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
@@ -47,7 +46,7 @@ func startKubeletPlayer(ctx context.Context, c client.Client, informers cache.Ca
 	}
 	enqueue := func(obj any) {
 		if d, ok := obj.(*appsv1.Deployment); ok {
-			k.queue.Add(client.ObjectKeyFromObject(d))
+			p.queue.Add(client.ObjectKeyFromObject(d))
 		}
 	}
 	if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
@@ -58,60 +57,61 @@ func startKubeletPlayer(ctx context.Context, c client.Client, informers cache.Ca
 	}
 	go func() {
 		<-ctx.Done()
-		k.queue.ShutDown()
+		p.queue.ShutDown()
 	}()
-	for range workers {
-		go k.run(ctx)
+	for range max(workers, 1) {
+		go p.run(ctx)
 	}
-	return k, nil
+	return p, nil
 }
 
-func (k *kubeletPlayer) run(ctx context.Context) {
+// Writes is the number of Deployment status writes so far.
+func (p *Player) Writes() int64 { return p.writes.Load() }
+
+func (p *Player) run(ctx context.Context) {
 	for {
-		key, shutdown := k.queue.Get()
+		key, shutdown := p.queue.Get()
 		if shutdown {
 			return
 		}
-		if err := k.sync(ctx, key); err != nil && ctx.Err() == nil {
-			k.queue.AddRateLimited(key)
+		if err := p.sync(ctx, key); err != nil && ctx.Err() == nil {
+			p.queue.AddRateLimited(key)
 		} else {
-			k.queue.Forget(key)
+			p.queue.Forget(key)
 		}
-		k.queue.Done(key)
+		p.queue.Done(key)
 	}
 }
 
 // sync makes the Deployment available unless it is already.
-func (k *kubeletPlayer) sync(ctx context.Context, key client.ObjectKey) error {
+func (p *Player) sync(ctx context.Context, key client.ObjectKey) error {
 	d := &appsv1.Deployment{}
-	if err := k.reader.Get(ctx, key, d); err != nil {
+	if err := p.reader.Get(ctx, key, d); err != nil {
 		return client.IgnoreNotFound(err)
 	}
-	if rolledOut(d) {
+	if RolledOut(d) {
 		return nil
 	}
 	base := d.DeepCopy()
-	setAvailable(d)
+	SetAvailable(d)
 	// A plain merge patch: the status depends only on the generation this
 	// event carries; a newer generation brings a newer event.
-	if err := k.client.Status().Patch(ctx, d, client.MergeFrom(base)); err != nil {
+	if err := p.client.Status().Patch(ctx, d, client.MergeFrom(base)); err != nil {
 		return client.IgnoreNotFound(err)
 	}
-	k.writes.Add(1)
+	p.writes.Add(1)
 	return nil
 }
 
-// rolledOut says whether every replica of the current generation is
+// RolledOut says whether every replica of the current generation is
 // reported updated and available.
-func rolledOut(d *appsv1.Deployment) bool {
+func RolledOut(d *appsv1.Deployment) bool {
 	n := ptr.Deref(d.Spec.Replicas, 1)
 	s := d.Status
-	return s.ObservedGeneration == d.Generation && s.Replicas == n && s.UpdatedReplicas == n &&
-		s.ReadyReplicas == n && s.AvailableReplicas == n && deploymentAvailable(d)
-}
-
-func deploymentAvailable(d *appsv1.Deployment) bool {
-	for _, c := range d.Status.Conditions {
+	if s.ObservedGeneration != d.Generation || s.Replicas != n || s.UpdatedReplicas != n || s.ReadyReplicas != n || s.AvailableReplicas != n {
+		return false
+	}
+	for _, c := range s.Conditions {
 		if c.Type == appsv1.DeploymentAvailable {
 			return c.Status == corev1.ConditionTrue
 		}
@@ -119,9 +119,9 @@ func deploymentAvailable(d *appsv1.Deployment) bool {
 	return false
 }
 
-// setAvailable writes what the deployment controller reports once all
-// replicas of the current generation run.
-func setAvailable(d *appsv1.Deployment) {
+// SetAvailable writes into d what the deployment controller reports once
+// all replicas of the current generation run.
+func SetAvailable(d *appsv1.Deployment) {
 	n := ptr.Deref(d.Spec.Replicas, 1)
 	now := metav1.Now()
 	d.Status = appsv1.DeploymentStatus{
