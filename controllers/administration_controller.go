@@ -6,15 +6,13 @@ import (
 	"sort"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
@@ -23,6 +21,8 @@ import (
 // states up into its status.
 type AdministrationReconciler struct {
 	client.Client
+
+	debounce *rollupDebouncer
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=administrations,verbs=get;list;watch
@@ -30,63 +30,43 @@ type AdministrationReconciler struct {
 
 // SetupWithManager registers the controller and its watches.
 func (r *AdministrationReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.debounce = newRollupDebouncer(time.Now)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("administration").
 		// No generation filter: when a reconcile read a stale cached status
 		// and so skipped a write, the cache catching up with our own last
 		// status write brings the object back for a second look.
 		For(&ozgv1.Administration{}).
-		Watches(&ozgv1.ServicePortal{}, portalSummaryHandler{}).
+		Watches(&ozgv1.ServicePortal{}, portalSummaryHandler{debounce: r.debounce}).
 		Complete(r)
 }
 
 // portalSummaryHandler enqueues the administrations whose portal summary a
 // portal event changes, old and new reference alike.
-type portalSummaryHandler struct{}
+type portalSummaryHandler struct{ debounce *rollupDebouncer }
 
-type adminQueue = workqueue.TypedRateLimitingInterface[reconcile.Request]
-
-// rollupDelay is how long a roll-up (Administration and OZGService status)
-// waits after the first event that affects it. Its inputs change in
-// bursts: a fleet coming up flips dozens of portals within seconds, each
-// touching the administration and a few hundred catalogue entries. The
-// workqueue keeps one entry per object at the earliest time it was asked
-// for, so every event within the delay is taken in by one reconcile and
-// one status write instead of one each. The roll-ups lag by at most this.
-const rollupDelay = 2 * time.Second
-
-// enqueueRollup asks for a reconcile of the cluster-scoped object name
-// after rollupDelay.
-func enqueueRollup(q adminQueue, name string) {
-	q.AddAfter(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}}, rollupDelay)
+func (h portalSummaryHandler) Create(_ context.Context, e event.CreateEvent, q rollupQueue) {
+	h.debounce.enqueue(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
 }
 
-func enqueueAdministration(q adminQueue, name string) {
-	enqueueRollup(q, name)
-}
-
-func (portalSummaryHandler) Create(_ context.Context, e event.CreateEvent, q adminQueue) {
-	enqueueAdministration(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
-}
-
-func (portalSummaryHandler) Update(_ context.Context, e event.UpdateEvent, q adminQueue) {
+func (h portalSummaryHandler) Update(_ context.Context, e event.UpdateEvent, q rollupQueue) {
 	oldP, newP := e.ObjectOld.(*ozgv1.ServicePortal), e.ObjectNew.(*ozgv1.ServicePortal)
 	if oldP.Spec.AdministrationRef != newP.Spec.AdministrationRef {
-		enqueueAdministration(q, oldP.Spec.AdministrationRef.Name)
-		enqueueAdministration(q, newP.Spec.AdministrationRef.Name)
+		h.debounce.enqueue(q, oldP.Spec.AdministrationRef.Name)
+		h.debounce.enqueue(q, newP.Spec.AdministrationRef.Name)
 		return
 	}
 	if portalSummary(oldP) != portalSummary(newP) {
-		enqueueAdministration(q, newP.Spec.AdministrationRef.Name)
+		h.debounce.enqueue(q, newP.Spec.AdministrationRef.Name)
 	}
 }
 
-func (portalSummaryHandler) Delete(_ context.Context, e event.DeleteEvent, q adminQueue) {
-	enqueueAdministration(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+func (h portalSummaryHandler) Delete(_ context.Context, e event.DeleteEvent, q rollupQueue) {
+	h.debounce.enqueue(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
 }
 
-func (portalSummaryHandler) Generic(_ context.Context, e event.GenericEvent, q adminQueue) {
-	enqueueAdministration(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+func (h portalSummaryHandler) Generic(_ context.Context, e event.GenericEvent, q rollupQueue) {
+	h.debounce.enqueue(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
 }
 
 var _ handler.EventHandler = portalSummaryHandler{}
@@ -106,7 +86,13 @@ func portalSummary(p *ozgv1.ServicePortal) ozgv1.AdministrationPortalStatus {
 func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	adm := &ozgv1.Administration{}
 	if err := r.Get(ctx, req.NamespacedName, adm); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.debounce.forget(req.Name)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if wait := r.debounce.wait(adm.Name, needsStatusNow(adm.Generation, adm.Status.ObservedGeneration, adm.Status.Conditions)); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	var portals ozgv1.ServicePortalList
 	if err := r.List(ctx, &portals, client.MatchingFields{indexPortalAdministration: adm.Name}); err != nil {

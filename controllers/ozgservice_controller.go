@@ -3,7 +3,9 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -17,6 +19,8 @@ import (
 // up into each catalogue entry: "online in 16 of 36 portals".
 type OZGServiceReconciler struct {
 	client.Client
+
+	debounce *rollupDebouncer
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=ozgservices,verbs=get;list;watch
@@ -24,6 +28,7 @@ type OZGServiceReconciler struct {
 
 // SetupWithManager registers the controller and its watches.
 func (r *OZGServiceReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.debounce = newRollupDebouncer(time.Now)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("ozgservice").
 		// No generation filter: when a reconcile read a stale cached status
@@ -32,7 +37,7 @@ func (r *OZGServiceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&ozgv1.OZGService{}).
 		// Administrations carry both the service states and, in their status,
 		// their portal's readiness: one watch sees every input.
-		Watches(&ozgv1.Administration{}, contributionHandler{}).
+		Watches(&ozgv1.Administration{}, contributionHandler{debounce: r.debounce}).
 		Complete(r)
 }
 
@@ -64,39 +69,39 @@ func contributions(adm *ozgv1.Administration) map[string]contribution {
 // contributionHandler enqueues only the services whose contribution an
 // administration event changed, so that one municipality's change touches
 // a handful of catalogue entries, not all of them.
-type contributionHandler struct{}
+type contributionHandler struct{ debounce *rollupDebouncer }
 
-func enqueueServices(q adminQueue, names map[string]contribution) {
+func (h contributionHandler) enqueueServices(q rollupQueue, names map[string]contribution) {
 	for name := range names {
-		enqueueRollup(q, name)
+		h.debounce.enqueue(q, name)
 	}
 }
 
-func (contributionHandler) Create(_ context.Context, e event.CreateEvent, q adminQueue) {
-	enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
+func (h contributionHandler) Create(_ context.Context, e event.CreateEvent, q rollupQueue) {
+	h.enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
 }
 
-func (contributionHandler) Update(_ context.Context, e event.UpdateEvent, q adminQueue) {
+func (h contributionHandler) Update(_ context.Context, e event.UpdateEvent, q rollupQueue) {
 	before := contributions(e.ObjectOld.(*ozgv1.Administration))
 	after := contributions(e.ObjectNew.(*ozgv1.Administration))
 	for name, c := range after {
 		if old, ok := before[name]; !ok || old != c {
-			enqueueRollup(q, name)
+			h.debounce.enqueue(q, name)
 		}
 	}
 	for name := range before {
 		if _, ok := after[name]; !ok {
-			enqueueRollup(q, name)
+			h.debounce.enqueue(q, name)
 		}
 	}
 }
 
-func (contributionHandler) Delete(_ context.Context, e event.DeleteEvent, q adminQueue) {
-	enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
+func (h contributionHandler) Delete(_ context.Context, e event.DeleteEvent, q rollupQueue) {
+	h.enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
 }
 
-func (contributionHandler) Generic(_ context.Context, e event.GenericEvent, q adminQueue) {
-	enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
+func (h contributionHandler) Generic(_ context.Context, e event.GenericEvent, q rollupQueue) {
+	h.enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
 }
 
 var _ handler.EventHandler = contributionHandler{}
@@ -106,7 +111,13 @@ var _ handler.EventHandler = contributionHandler{}
 func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	svc := &ozgv1.OZGService{}
 	if err := r.Get(ctx, req.NamespacedName, svc); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.debounce.forget(req.Name)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if wait := r.debounce.wait(svc.Name, needsStatusNow(svc.Generation, svc.Status.ObservedGeneration, svc.Status.Conditions)); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	// The administrations are only read: without copies, a reconcile does
 	// not duplicate the hundreds of service entries of each of them.

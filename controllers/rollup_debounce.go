@@ -1,0 +1,122 @@
+package controllers
+
+import (
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// The roll-ups (Administration and OZGService status) see their inputs
+// change in bursts: a fleet coming up flips dozens of portals within
+// seconds, and every flip touches the administration and a few hundred
+// catalogue entries. Writing a catalogue entry after each flip would
+// rewrite it for every one of its ~150 administrations, and every write
+// costs the API server the encoding and validation of the whole object.
+// The debouncer makes a roll-up wait until its inputs have been quiet for
+// a moment, the longer the more events the burst brought, yet never longer
+// than a bound, so that a long rollout still shows its progress. A single
+// change is rolled up after rollupQuietStep.
+const (
+	// rollupQuietStep is how long a roll-up waits after the last event of
+	// a burst, per event of the burst...
+	rollupQuietStep = time.Second
+	// ...up to rollupQuietMax.
+	rollupQuietMax = 5 * time.Second
+	// rollupMaxDelay bounds how long a roll-up lags the first event of a
+	// burst that does not end.
+	rollupMaxDelay = 30 * time.Second
+)
+
+type rollupQueue = workqueue.TypedRateLimitingInterface[reconcile.Request]
+
+// rollupDebouncer tracks, per cluster-scoped object, the burst of events
+// that has not yet been taken in by a reconcile.
+type rollupDebouncer struct {
+	now func() time.Time
+
+	mu     sync.Mutex
+	bursts map[string]burst
+}
+
+// burst is the events not yet taken in: when the first and the last
+// arrived, and how many there were.
+type burst struct {
+	first, last time.Time
+	events      int
+}
+
+// quiet is how long the burst must have been quiet to count as over.
+func (b burst) quiet() time.Duration {
+	return min(time.Duration(b.events)*rollupQuietStep, rollupQuietMax)
+}
+
+// due is when the roll-up of the burst goes ahead.
+func (b burst) due() time.Time {
+	due := b.last.Add(b.quiet())
+	if deadline := b.first.Add(rollupMaxDelay); deadline.Before(due) {
+		return deadline
+	}
+	return due
+}
+
+func newRollupDebouncer(now func() time.Time) *rollupDebouncer {
+	return &rollupDebouncer{now: now, bursts: map[string]burst{}}
+}
+
+// enqueue records an event for name and asks for a reconcile once the
+// burst may be over. The workqueue keeps one entry per object, at the
+// earliest time asked for; the reconcile asks wait whether to go on.
+func (d *rollupDebouncer) enqueue(q rollupQueue, name string) {
+	d.mu.Lock()
+	now := d.now()
+	b, ok := d.bursts[name]
+	if !ok {
+		b.first = now
+	}
+	b.last = now
+	b.events++
+	d.bursts[name] = b
+	d.mu.Unlock()
+	q.AddAfter(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}}, b.due().Sub(now))
+}
+
+// wait tells how much longer the roll-up of name should wait for its
+// burst to be over (see burst.due). Zero means reconcile now: the burst
+// counts as taken in. With urgent (a spec change, or an object that has
+// no status yet), it is zero at once.
+func (d *rollupDebouncer) wait(name string, urgent bool) time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b, ok := d.bursts[name]
+	if !ok {
+		return 0
+	}
+	if now := d.now(); !urgent && now.Before(b.due()) {
+		return b.due().Sub(now)
+	}
+	delete(d.bursts, name)
+	return 0
+}
+
+// forget drops the burst of an object that is gone (events of an
+// administration can name a service the catalogue lacks).
+func (d *rollupDebouncer) forget(name string) {
+	d.mu.Lock()
+	delete(d.bursts, name)
+	d.mu.Unlock()
+}
+
+// needsStatusNow tells whether a roll-up must be written without waiting
+// for its burst to end: its status does not yet say Ready (kstatus and
+// `kubectl wait` need the condition from the first reconcile on) or was
+// computed for an older generation of the spec.
+func needsStatusNow(generation, observedGeneration int64, conditions []metav1.Condition) bool {
+	return observedGeneration != generation || meta.FindStatusCondition(conditions, ozgv1.ReadyCondition) == nil
+}
