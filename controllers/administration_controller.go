@@ -91,7 +91,7 @@ func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if wait := r.debounce.wait(adm.Name, needsStatusNow(adm.Generation, adm.Status.ObservedGeneration, adm.Status.Conditions)); wait > 0 {
+	if wait := r.debounce.wait(adm.Name, needsStatusNow(adm.Generation, &adm.Status)); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	var portals ozgv1.ServicePortalList

@@ -116,7 +116,7 @@ func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if wait := r.debounce.wait(svc.Name, needsStatusNow(svc.Generation, svc.Status.ObservedGeneration, svc.Status.Conditions)); wait > 0 {
+	if wait := r.debounce.wait(svc.Name, needsStatusNow(svc.Generation, &svc.Status)); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	// The administrations are only read: without copies, a reconcile does

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -117,6 +116,6 @@ func (d *rollupDebouncer) forget(name string) {
 // for its burst to end: its status does not yet say Ready (kstatus and
 // `kubectl wait` need the condition from the first reconcile on) or was
 // computed for an older generation of the spec.
-func needsStatusNow(generation, observedGeneration int64, conditions []metav1.Condition) bool {
-	return observedGeneration != generation || meta.FindStatusCondition(conditions, ozgv1.ReadyCondition) == nil
+func needsStatusNow(generation int64, status ozgv1.ConditionsHolder) bool {
+	return status.StatusObservedGeneration() != generation || meta.FindStatusCondition(*status.StatusConditions(), ozgv1.ReadyCondition) == nil
 }

@@ -94,7 +94,8 @@ func TestNeedsStatusNow(t *testing.T) {
 		{"observed without Ready", 1, 1, nil, true},
 		{"up to date", 3, 3, ready, false},
 	} {
-		if got := needsStatusNow(tc.generation, tc.observed, tc.conditions); got != tc.want {
+		status := &ozgv1.OZGServiceStatus{ObservedGeneration: tc.observed, Conditions: tc.conditions}
+		if got := needsStatusNow(tc.generation, status); got != tc.want {
 			t.Errorf("%s: needsStatusNow = %v, want %v", tc.name, got, tc.want)
 		}
 	}
