@@ -23,6 +23,7 @@ type AdministrationReconciler struct {
 	client.Client
 
 	debounce *rollupDebouncer
+	writes   ownWrites
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=administrations,verbs=get;list;watch
@@ -88,8 +89,12 @@ func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	if err := r.Get(ctx, req.NamespacedName, adm); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.debounce.forget(req.Name)
+			r.writes.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.writes.cacheBehind(adm) {
+		return ctrl.Result{}, nil
 	}
 	if wait := r.debounce.wait(adm.Name, needsStatusNow(adm.Generation, &adm.Status)); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
@@ -99,7 +104,7 @@ func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		return ctrl.Result{}, err
 	}
 	status := administrationStatus(adm, portals.Items)
-	return ctrl.Result{}, updateStatusIfChanged(ctx, r.Client, adm, &adm.Status, status)
+	return ctrl.Result{}, updateStatusIfChanged(ctx, r.Client, &r.writes, adm, &adm.Status, status)
 }
 
 // administrationStatus computes the status of adm served by portals.

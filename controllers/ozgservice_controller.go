@@ -20,7 +20,9 @@ import (
 type OZGServiceReconciler struct {
 	client.Client
 
+	tally    *serviceTally
 	debounce *rollupDebouncer
+	writes   ownWrites
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=ozgservices,verbs=get;list;watch
@@ -28,7 +30,7 @@ type OZGServiceReconciler struct {
 
 // SetupWithManager registers the controller and its watches.
 func (r *OZGServiceReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	r.debounce = newRollupDebouncer(time.Now)
+	r.tally, r.debounce = newServiceTally(), newRollupDebouncer(time.Now)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("ozgservice").
 		// No generation filter: when a reconcile read a stale cached status
@@ -37,7 +39,7 @@ func (r *OZGServiceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&ozgv1.OZGService{}).
 		// Administrations carry both the service states and, in their status,
 		// their portal's readiness: one watch sees every input.
-		Watches(&ozgv1.Administration{}, contributionHandler{debounce: r.debounce}).
+		Watches(&ozgv1.Administration{}, contributionHandler{tally: r.tally, debounce: r.debounce}).
 		Complete(r)
 }
 
@@ -47,126 +49,104 @@ type contribution struct {
 	portal, live bool
 }
 
-func contributionOf(adm *ozgv1.Administration, s *ozgv1.ServiceImplementation) contribution {
+// portalPart is what an administration's portal adds to each of its
+// services: whether there is one, and whether it is published and Ready.
+type portalPart struct{ present, online bool }
+
+func portalContribution(adm *ozgv1.Administration) portalPart {
 	p := adm.Status.Portal
+	return portalPart{present: p != nil, online: p != nil && p.Ready && p.Published}
+}
+
+func contributionOf(portal portalPart, s *ozgv1.ServiceImplementation) contribution {
 	state := s.State
 	if state == "" {
 		state = ozgv1.StateOpen
 	}
-	return contribution{state: state, portal: p != nil, live: p != nil && p.Ready && p.Published && state == ozgv1.StateLive}
+	return contribution{state: state, portal: portal.present, live: portal.online && state == ozgv1.StateLive}
 }
 
 // contributions maps each service adm tracks to what it adds to the
 // service's status.
 func contributions(adm *ozgv1.Administration) map[string]contribution {
+	portal := portalContribution(adm)
 	m := make(map[string]contribution, len(adm.Spec.Services))
 	for i := range adm.Spec.Services {
-		m[adm.Spec.Services[i].Service] = contributionOf(adm, &adm.Spec.Services[i])
+		m[adm.Spec.Services[i].Service] = contributionOf(portal, &adm.Spec.Services[i])
 	}
 	return m
 }
 
-// contributionHandler enqueues only the services whose contribution an
-// administration event changed, so that one municipality's change touches
-// a handful of catalogue entries, not all of them.
-type contributionHandler struct{ debounce *rollupDebouncer }
+// contributionHandler keeps the tally up to date with every administration
+// event and enqueues only the services whose sums the event changed, so
+// that one municipality's change touches a handful of catalogue entries,
+// not all of them.
+type contributionHandler struct {
+	tally    *serviceTally
+	debounce *rollupDebouncer
+}
 
-func (h contributionHandler) enqueueServices(q rollupQueue, names map[string]contribution) {
-	for name := range names {
+func (h contributionHandler) change(q rollupQueue, before, after map[string]contribution) {
+	for _, name := range h.tally.change(before, after) {
 		h.debounce.enqueue(q, name)
 	}
 }
 
 func (h contributionHandler) Create(_ context.Context, e event.CreateEvent, q rollupQueue) {
-	h.enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
+	h.change(q, nil, contributions(e.Object.(*ozgv1.Administration)))
 }
 
 func (h contributionHandler) Update(_ context.Context, e event.UpdateEvent, q rollupQueue) {
-	before := contributions(e.ObjectOld.(*ozgv1.Administration))
-	after := contributions(e.ObjectNew.(*ozgv1.Administration))
-	for name, c := range after {
-		if old, ok := before[name]; !ok || old != c {
-			h.debounce.enqueue(q, name)
-		}
+	oldAdm, newAdm := e.ObjectOld.(*ozgv1.Administration), e.ObjectNew.(*ozgv1.Administration)
+	// Most updates are status writes that leave the services and what the
+	// portal adds to them as they were (and resyncs change nothing at all).
+	if oldAdm.Generation == newAdm.Generation && portalContribution(oldAdm) == portalContribution(newAdm) {
+		return
 	}
-	for name := range before {
-		if _, ok := after[name]; !ok {
-			h.debounce.enqueue(q, name)
-		}
-	}
+	h.change(q, contributions(oldAdm), contributions(newAdm))
 }
 
 func (h contributionHandler) Delete(_ context.Context, e event.DeleteEvent, q rollupQueue) {
-	h.enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
+	h.change(q, contributions(e.Object.(*ozgv1.Administration)), nil)
 }
 
+// Generic events carry no change, only a request to look again.
 func (h contributionHandler) Generic(_ context.Context, e event.GenericEvent, q rollupQueue) {
-	h.enqueueServices(q, contributions(e.Object.(*ozgv1.Administration)))
+	for name := range contributions(e.Object.(*ozgv1.Administration)) {
+		h.debounce.enqueue(q, name)
+	}
 }
 
 var _ handler.EventHandler = contributionHandler{}
 
-// Reconcile recounts the service from the administrations that track it and
-// writes the status when it changed.
+// Reconcile writes the service's status from the tally of the
+// administrations that track it, when it changed.
 func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	svc := &ozgv1.OZGService{}
 	if err := r.Get(ctx, req.NamespacedName, svc); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.debounce.forget(req.Name)
+			r.writes.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.writes.cacheBehind(svc) {
+		return ctrl.Result{}, nil
 	}
 	if wait := r.debounce.wait(svc.Name, needsStatusNow(svc.Generation, &svc.Status)); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
-	// The administrations are only read: without copies, a reconcile does
-	// not duplicate the hundreds of service entries of each of them.
-	var adms ozgv1.AdministrationList
-	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationService: svc.Name}, client.UnsafeDisableDeepCopy); err != nil {
-		return ctrl.Result{}, err
-	}
-	status := serviceStatus(svc, adms.Items)
-	return ctrl.Result{}, updateStatusIfChanged(ctx, r.Client, svc, &svc.Status, status)
+	status := serviceStatus(svc, r.tally.sum(svc.Name))
+	return ctrl.Result{}, updateStatusIfChanged(ctx, r.Client, &r.writes, svc, &svc.Status, status)
 }
 
-// serviceStatus computes svc's status from the administrations tracking it.
-func serviceStatus(svc *ozgv1.OZGService, adms []ozgv1.Administration) *ozgv1.OZGServiceStatus {
+// serviceStatus computes svc's status from the sum of its administrations.
+func serviceStatus(svc *ozgv1.OZGService, sum serviceSum) *ozgv1.OZGServiceStatus {
 	status := svc.Status.DeepCopy()
 	status.ObservedGeneration = svc.Generation
-	status.Administrations = ozgv1.StateCounts{}
-	status.Portals, status.OnlinePortals = 0, 0
-	for i := range adms {
-		impl := findService(&adms[i], svc.Name)
-		if impl == nil {
-			continue
-		}
-		c := contributionOf(&adms[i], impl)
-		switch c.state {
-		case ozgv1.StateLive:
-			status.Administrations.Live++
-		case ozgv1.StateInProgress:
-			status.Administrations.InProgress++
-		default:
-			status.Administrations.Open++
-		}
-		if c.portal {
-			status.Portals++
-		}
-		if c.live {
-			status.OnlinePortals++
-		}
-	}
+	status.Administrations = sum.administrations
+	status.Portals, status.OnlinePortals = sum.portals, sum.onlinePortals
 	setCondition(status, ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded,
 		fmt.Sprintf("online in %d of %d portals", status.OnlinePortals, status.Portals))
 	return status
-}
-
-// findService returns adm's entry for the named service, or nil.
-func findService(adm *ozgv1.Administration, name string) *ozgv1.ServiceImplementation {
-	for i := range adm.Spec.Services {
-		if adm.Spec.Services[i].Service == name {
-			return &adm.Spec.Services[i]
-		}
-	}
-	return nil
 }

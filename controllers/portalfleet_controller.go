@@ -37,6 +37,7 @@ type PortalFleetReconciler struct {
 	Now func() time.Time
 
 	expectations expectations
+	writes       ownWrites
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=portalfleets,verbs=get;list;watch
@@ -83,10 +84,11 @@ func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	if err := r.Get(ctx, req.NamespacedName, fleet); err != nil {
 		if client.IgnoreNotFound(err) == nil {
 			r.expectations.forget(req.NamespacedName)
+			r.writes.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if !fleet.DeletionTimestamp.IsZero() {
+	if !fleet.DeletionTimestamp.IsZero() || r.writes.cacheBehind(fleet) {
 		return ctrl.Result{}, nil
 	}
 	status := fleet.Status.DeepCopy()
@@ -97,7 +99,7 @@ func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		// bring the fleet back.
 		return ctrl.Result{}, nil
 	}
-	if perr := updateStatusIfChanged(ctx, r.Client, fleet, &fleet.Status, status); perr != nil {
+	if perr := updateStatusIfChanged(ctx, r.Client, &r.writes, fleet, &fleet.Status, status); perr != nil {
 		return ctrl.Result{}, perr
 	}
 	return result, err

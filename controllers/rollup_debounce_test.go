@@ -14,9 +14,13 @@ import (
 type recordingQueue struct {
 	rollupQueue
 	added []time.Duration
+	names []string
 }
 
-func (q *recordingQueue) AddAfter(_ reconcile.Request, d time.Duration) { q.added = append(q.added, d) }
+func (q *recordingQueue) AddAfter(req reconcile.Request, d time.Duration) {
+	q.added = append(q.added, d)
+	q.names = append(q.names, req.Name)
+}
 
 // TestRollupDebouncer pins when a roll-up goes ahead: after a quiet
 // moment that grows with the burst, or after the bound when the events do

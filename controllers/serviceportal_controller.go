@@ -9,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -39,6 +38,8 @@ const maxContentBytes = 900 * 1024
 type ServicePortalReconciler struct {
 	client.Client
 	Defaults PortalDefaults
+
+	writes ownWrites
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch
@@ -118,16 +119,23 @@ func portalRequests(ctx context.Context, c client.Client, sel client.MatchingFie
 func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	portal := &ozgv1.ServicePortal{}
 	if err := r.Get(ctx, req.NamespacedName, portal); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.writes.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !portal.DeletionTimestamp.IsZero() {
 		// Owner references let the garbage collector remove the children.
 		return ctrl.Result{}, nil
 	}
+	if r.writes.cacheBehind(portal) {
+		return ctrl.Result{}, nil
+	}
 	status := portal.Status.DeepCopy()
 	status.ObservedGeneration = portal.Generation
 	reconcileErr := r.reconcile(ctx, portal, status)
-	if err := updateStatusIfChanged(ctx, r.Client, portal, &portal.Status, status); err != nil {
+	keepTransitionTimes(portal.Status.Conditions, status.Conditions)
+	if err := updateStatusIfChanged(ctx, r.Client, &r.writes, portal, &portal.Status, status); err != nil {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, reconcileErr
@@ -341,36 +349,25 @@ func setStalled(status *ozgv1.ServicePortalStatus, reason, message string) {
 	}
 }
 
+// keepTransitionTimes gives every condition that ends a reconcile with
+// the status it had before the reconcile its earlier lastTransitionTime
+// back. A reconcile may pass a condition through other statuses on the way
+// (a conflicting portal's rolled-out Deployment first makes it Ready, then
+// the conflict makes it not Ready), and those steps are no transitions:
+// without this, each reconcile of such a portal rewrote its status with
+// new times.
+func keepTransitionTimes(before, after []metav1.Condition) {
+	for i := range after {
+		if old := meta.FindStatusCondition(before, after[i].Type); old != nil && old.Status == after[i].Status {
+			after[i].LastTransitionTime = old.LastTransitionTime
+		}
+	}
+}
+
 // setCondition sets a condition for the status' observed generation;
 // lastTransitionTime changes only when the status does.
 func setCondition(h ozgv1.ConditionsHolder, typ string, s metav1.ConditionStatus, reason, message string) {
 	meta.SetStatusCondition(h.StatusConditions(), metav1.Condition{
 		Type: typ, Status: s, Reason: reason, Message: message, ObservedGeneration: h.StatusObservedGeneration(),
 	})
-}
-
-// updateStatusIfChanged writes newStatus when it differs from the status obj
-// was read with; an unchanged status costs no request.
-//
-// It replaces the whole status (an update of the status subresource)
-// rather than sending a merge patch of the difference: a counter that is
-// zero from the start would be missing from such a patch, and stay missing
-// from the stored object and the printer columns. The update carries obj's
-// resourceVersion, so a concurrent writer makes it fail with a conflict
-// instead of losing the other's conditions.
-//
-// A conflict is no error worth logging: obj is older than the stored
-// object, and the watch event of the newer version brings it back to be
-// reconciled with fresh data.
-func updateStatusIfChanged[S any](ctx context.Context, c client.Client, obj client.Object, current *S, newStatus *S) error {
-	if equality.Semantic.DeepEqual(current, newStatus) {
-		return nil
-	}
-	*current = *newStatus
-	err := c.Status().Update(ctx, obj)
-	if apierrors.IsConflict(err) {
-		log.FromContext(ctx).V(1).Info("status write conflicted; the newer version's watch event brings the object back", "resourceVersion", obj.GetResourceVersion())
-		return nil
-	}
-	return err
 }

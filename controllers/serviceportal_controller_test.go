@@ -256,9 +256,27 @@ var _ = Describe("ServicePortal controller", func() {
 		Expect(apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{}))).To(BeTrue())
 		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(first), &networkingv1.Ingress{})).To(Succeed())
 
+		By("keeping the status of the waiting portal as it is while nothing changes")
+		markDeploymentAvailable(key)
+		var settled *ozgv1.ServicePortal
+		Eventually(func(g Gomega) {
+			settled = getPortal(key)(g)
+			g.Expect(settled.Status.ReadyReplicas).To(BeEquivalentTo(1))
+		}).Should(Succeed())
+		// Every poll wakes the reconciler (a child changed); each reconcile
+		// must find the status unchanged, transition times included.
+		touches := 0
+		Consistently(func(g Gomega) {
+			touches++
+			cm := &corev1.ConfigMap{}
+			g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+			cm.Labels["test.ozg.dev/touch"] = fmt.Sprint(touches)
+			g.Expect(k8sClient.Update(ctx, cm)).To(Succeed())
+			g.Expect(getPortal(key)(g).ResourceVersion).To(Equal(settled.ResourceVersion))
+		}, "3s", "250ms").Should(Succeed())
+
 		By("taking the hostname over when the first portal is deleted")
 		Expect(k8sClient.Delete(ctx, first)).To(Succeed())
-		markDeploymentAvailable(key)
 		Eventually(func() error { return k8sClient.Get(ctx, key, &networkingv1.Ingress{}) }).Should(Succeed())
 		Eventually(func(g Gomega) {
 			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
