@@ -55,9 +55,10 @@ func CacheOptions() cache.Options {
 const DefaultConcurrency = 4
 
 // ControllerConfig lets up to concurrent reconciles of ServicePortals,
-// Administrations and OZGServices run at once: their reconcilers keep no
-// state between reconciles, and the workqueue never hands one object to
-// two workers. The PortalFleet controller keeps its in-memory expectations
+// Administrations and OZGServices run at once: what their reconcilers keep
+// between reconciles (bursts, tallies, their own last writes) is guarded
+// by locks and kept per object, and the workqueue never hands one object
+// to two workers. The PortalFleet controller keeps its in-memory expectations
 // and runs one reconcile at a time.
 func ControllerConfig(concurrent int) config.Controller {
 	if concurrent < 1 {
