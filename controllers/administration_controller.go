@@ -132,16 +132,22 @@ func administrationStatus(adm *ozgv1.Administration, portals []ozgv1.ServicePort
 func countStates(services []ozgv1.ServiceImplementation) ozgv1.StateCounts {
 	var c ozgv1.StateCounts
 	for _, s := range services {
-		switch s.State {
-		case ozgv1.StateLive:
-			c.Live++
-		case ozgv1.StateInProgress:
-			c.InProgress++
-		default:
-			c.Open++
-		}
+		countState(&c, s.State, 1)
 	}
 	return c
+}
+
+// countState adds n to the count of state in c; an unset state counts as
+// Open, the API's default.
+func countState(c *ozgv1.StateCounts, state ozgv1.ServiceState, n int32) {
+	switch state {
+	case ozgv1.StateLive:
+		c.Live += n
+	case ozgv1.StateInProgress:
+		c.InProgress += n
+	default:
+		c.Open += n
+	}
 }
 
 // choosePortal picks the portal to report: the most advanced one (published

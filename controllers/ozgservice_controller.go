@@ -112,8 +112,8 @@ func (h contributionHandler) Delete(_ context.Context, e event.DeleteEvent, q ro
 
 // Generic events carry no change, only a request to look again.
 func (h contributionHandler) Generic(_ context.Context, e event.GenericEvent, q rollupQueue) {
-	for name := range contributions(e.Object.(*ozgv1.Administration)) {
-		h.debounce.enqueue(q, name)
+	for _, s := range e.Object.(*ozgv1.Administration).Spec.Services {
+		h.debounce.enqueue(q, s.Service)
 	}
 }
 

@@ -33,14 +33,7 @@ type serviceSum struct {
 
 // add adds c to the sum, or takes it away with sign -1.
 func (s *serviceSum) add(c contribution, sign int32) {
-	switch c.state {
-	case ozgv1.StateLive:
-		s.administrations.Live += sign
-	case ozgv1.StateInProgress:
-		s.administrations.InProgress += sign
-	default:
-		s.administrations.Open += sign
-	}
+	countState(&s.administrations, c.state, sign)
 	if c.portal {
 		s.portals += sign
 	}
