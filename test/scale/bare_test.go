@@ -5,9 +5,11 @@ package scale
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -21,11 +23,13 @@ import (
 // with a fixed number of workers. It runs after the manager has stopped.
 
 // statusPatch is one object's final status as a merge patch of its status
-// subresource.
+// subresource and, for an object whose first status the design makes a
+// write of its own (see leastWrites.firsts and rollouts), a first status.
 type statusPatch struct {
 	kind  string
 	obj   client.Object
 	patch []byte
+	first []byte
 }
 
 // readFinalStatuses reads the status of every Administration, OZGService
@@ -36,29 +40,46 @@ func readFinalStatuses(ctx context.Context, c client.Client) ([]statusPatch, err
 		return nil, err
 	}
 	var patches []statusPatch
-	add := func(obj client.Object, status any) error {
-		data, err := json.Marshal(map[string]any{"status": status})
-		if err != nil {
+	// add queues status, and with first a stand-in for the first status:
+	// the same status with another Ready message, so that both writes
+	// change the object and cost the API server what the operator's do.
+	add := func(obj client.Object, status ozgv1.ConditionsHolder, first bool) error {
+		p := statusPatch{kind: kindOfObject(obj), obj: obj}
+		var err error
+		if p.patch, err = json.Marshal(map[string]any{"status": status}); err != nil {
 			return err
 		}
-		patches = append(patches, statusPatch{kind: kindOfObject(obj), obj: obj, patch: data})
+		if first {
+			conditions := slices.Clone(*status.StatusConditions())
+			if c := meta.FindStatusCondition(conditions, ozgv1.ReadyCondition); c != nil {
+				c.Message = "first reconcile"
+			}
+			*status.StatusConditions() = conditions
+			if p.first, err = json.Marshal(map[string]any{"status": status}); err != nil {
+				return err
+			}
+		}
+		patches = append(patches, p)
 		return nil
 	}
 	for i := range st.administrations {
 		a := &st.administrations[i]
-		if err := add(&ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: a.Name}}, a.Status); err != nil {
+		status := a.Status.DeepCopy()
+		if err := add(&ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: a.Name}}, status, status.Portal != nil); err != nil {
 			return nil, err
 		}
 	}
 	for i := range st.services {
 		s := &st.services[i]
-		if err := add(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: s.Name}}, s.Status); err != nil {
+		status := s.Status.DeepCopy()
+		if err := add(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: s.Name}}, status, status.Portals > 0); err != nil {
 			return nil, err
 		}
 	}
 	for i := range st.portals {
 		p := &st.portals[i]
-		if err := add(&ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: p.Name}}, p.Status); err != nil {
+		status := p.Status.DeepCopy()
+		if err := add(&ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: p.Namespace, Name: p.Name}}, status, true); err != nil {
 			return nil, err
 		}
 	}
@@ -74,28 +95,34 @@ func clearStatuses(ctx context.Context, c client.Client, patches []statusPatch, 
 	})
 }
 
-// writeStatuses patches every final status into the status subresource
-// with the given number of workers, one kind after the other, and returns
-// how long each kind took.
-func writeStatuses(ctx context.Context, c client.Client, patches []statusPatch, workers int) (map[string]time.Duration, error) {
-	durations := map[string]time.Duration{}
+// finalStatus and firstStatus pick the body of a statusPatch for
+// writeStatuses; nil means no write.
+func finalStatus(p statusPatch) []byte { return p.patch }
+func firstStatus(p statusPatch) []byte { return p.first }
+
+// writeStatuses patches the status body picks into the status subresource
+// of every object with the given number of workers, one kind after the
+// other, and returns how long each kind took and how many writes it made.
+func writeStatuses(ctx context.Context, c client.Client, patches []statusPatch, body func(statusPatch) []byte, workers int) (map[string]time.Duration, int, error) {
+	durations, writes := map[string]time.Duration{}, 0
 	for _, kind := range rolledUpKinds {
 		var ofKind []statusPatch
 		for _, p := range patches {
-			if p.kind == kind {
+			if p.kind == kind && body(p) != nil {
 				ofKind = append(ofKind, p)
 			}
 		}
+		writes += len(ofKind)
 		start := time.Now()
 		err := forEach(ctx, workers, ofKind, func(ctx context.Context, p statusPatch) error {
-			return c.Status().Patch(ctx, p.obj.DeepCopyObject().(client.Object), client.RawPatch(types.MergePatchType, p.patch))
+			return c.Status().Patch(ctx, p.obj.DeepCopyObject().(client.Object), client.RawPatch(types.MergePatchType, body(p)))
 		})
 		durations[kind] = time.Since(start)
 		if err != nil {
-			return durations, err
+			return durations, writes, err
 		}
 	}
-	return durations, nil
+	return durations, writes, nil
 }
 
 // kindOfObject names the kind of a rolled-up object.

@@ -323,8 +323,8 @@ func (r *rollupRun) stopManager() {
 }
 
 // measureBareClient times the yardstick, with the manager gone: the same
-// final statuses (and, for reference, the same children) written by a
-// bare client.
+// final statuses written by a bare client and, for reference, the first
+// statuses the design requires before them and the same children.
 func (r *rollupRun) measureBareClient() {
 	c, res := r.cluster.client, r.result
 	patches, err := readFinalStatuses(r.ctx, c)
@@ -334,13 +334,18 @@ func (r *rollupRun) measureBareClient() {
 	if err := clearStatuses(r.ctx, c, patches, workers); err != nil {
 		r.b.Fatalf("clearing statuses: %v", err)
 	}
-	if res.bareStatusByKind, err = writeStatuses(r.ctx, c, patches, workers); err != nil {
+	if res.bareFirstByKind, res.bareFirstWrites, err = writeStatuses(r.ctx, c, patches, firstStatus, workers); err != nil {
+		r.b.Fatalf("bare first status writes: %v", err)
+	}
+	if res.bareStatusByKind, res.bareStatusWrites, err = writeStatuses(r.ctx, c, patches, finalStatus, workers); err != nil {
 		r.b.Fatalf("bare status writes: %v", err)
+	}
+	for _, d := range res.bareFirstByKind {
+		res.bareFirst += d
 	}
 	for _, d := range res.bareStatusByKind {
 		res.bareStatus += d
 	}
-	res.bareStatusWrites = len(patches)
 
 	children, err := readChildren(r.ctx, c)
 	if err != nil {
