@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -23,6 +22,9 @@ type AdministrationReconciler struct {
 	client.Client
 
 	debounce *rollupDebouncer
+	// settling learns from the portal events, and is checked after each
+	// status write, whether the catalogue's inputs have settled.
+	settling *rollupSettling
 	writes   ownWrites
 }
 
@@ -31,43 +33,61 @@ type AdministrationReconciler struct {
 
 // SetupWithManager registers the controller and its watches.
 func (r *AdministrationReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	r.debounce = newRollupDebouncer(time.Now)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("administration").
 		// No generation filter: when a reconcile read a stale cached status
 		// and so skipped a write, the cache catching up with our own last
 		// status write brings the object back for a second look.
 		For(&ozgv1.Administration{}).
-		Watches(&ozgv1.ServicePortal{}, portalSummaryHandler{debounce: r.debounce}).
+		Watches(&ozgv1.ServicePortal{}, portalSummaryHandler{debounce: r.debounce, settling: r.settling}).
 		Complete(r)
 }
 
 // portalSummaryHandler enqueues the administrations whose portal summary a
-// portal event changes, old and new reference alike.
-type portalSummaryHandler struct{ debounce *rollupDebouncer }
+// portal event changes, old and new reference alike, and tells settling
+// how far the portal is. The administration is enqueued first, so that
+// its open burst keeps the catalogue from counting the portal's change as
+// settled before the administration's status shows it.
+type portalSummaryHandler struct {
+	debounce *rollupDebouncer
+	settling *rollupSettling
+}
 
 func (h portalSummaryHandler) Create(_ context.Context, e event.CreateEvent, q rollupQueue) {
-	h.debounce.enqueue(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+	p := e.Object.(*ozgv1.ServicePortal)
+	h.debounce.enqueue(q, p.Spec.AdministrationRef.Name, portalSettled(p))
+	h.observe(p)
 }
 
 func (h portalSummaryHandler) Update(_ context.Context, e event.UpdateEvent, q rollupQueue) {
 	oldP, newP := e.ObjectOld.(*ozgv1.ServicePortal), e.ObjectNew.(*ozgv1.ServicePortal)
-	if oldP.Spec.AdministrationRef != newP.Spec.AdministrationRef {
-		h.debounce.enqueue(q, oldP.Spec.AdministrationRef.Name)
-		h.debounce.enqueue(q, newP.Spec.AdministrationRef.Name)
-		return
+	settled := portalSettled(newP)
+	switch {
+	case oldP.Spec.AdministrationRef != newP.Spec.AdministrationRef:
+		h.debounce.enqueue(q, oldP.Spec.AdministrationRef.Name, settled)
+		h.debounce.enqueue(q, newP.Spec.AdministrationRef.Name, settled)
+	case portalSummary(oldP) != portalSummary(newP):
+		h.debounce.enqueue(q, newP.Spec.AdministrationRef.Name, settled)
 	}
-	if portalSummary(oldP) != portalSummary(newP) {
-		h.debounce.enqueue(q, newP.Spec.AdministrationRef.Name)
-	}
+	h.observe(newP)
 }
 
 func (h portalSummaryHandler) Delete(_ context.Context, e event.DeleteEvent, q rollupQueue) {
-	h.debounce.enqueue(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+	p := e.Object.(*ozgv1.ServicePortal)
+	h.debounce.enqueue(q, p.Spec.AdministrationRef.Name, true)
+	h.settling.forget(p)
+	h.settling.check()
 }
 
 func (h portalSummaryHandler) Generic(_ context.Context, e event.GenericEvent, q rollupQueue) {
-	h.debounce.enqueue(q, e.Object.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+	p := e.Object.(*ozgv1.ServicePortal)
+	h.debounce.enqueue(q, p.Spec.AdministrationRef.Name, portalSettled(p))
+	h.observe(p)
+}
+
+func (h portalSummaryHandler) observe(p *ozgv1.ServicePortal) {
+	h.settling.observe(p)
+	h.settling.check()
 }
 
 var _ handler.EventHandler = portalSummaryHandler{}
@@ -96,15 +116,17 @@ func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	if r.writes.cacheBehind(adm) {
 		return ctrl.Result{}, nil
 	}
-	if wait := r.debounce.wait(adm.Name, needsStatusNow(adm.Generation, &adm.Status)); wait > 0 {
-		return ctrl.Result{RequeueAfter: wait}, nil
-	}
 	var portals ozgv1.ServicePortalList
 	if err := r.List(ctx, &portals, client.MatchingFields{indexPortalAdministration: adm.Name}); err != nil {
 		return ctrl.Result{}, err
 	}
+	if wait := r.debounce.wait(adm.Name, needsStatusNow(adm.Generation, &adm.Status), portalsSettled(portals.Items)); wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
 	status := administrationStatus(adm, portals.Items)
-	return ctrl.Result{}, updateStatusIfChanged(ctx, r.Client, &r.writes, adm, &adm.Status, status)
+	err := updateStatusIfChanged(ctx, r.Client, &r.writes, adm, &adm.Status, status)
+	r.settling.check()
+	return ctrl.Result{}, err
 }
 
 // administrationStatus computes the status of adm served by portals.

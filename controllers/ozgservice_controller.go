@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,6 +21,8 @@ type OZGServiceReconciler struct {
 
 	tally    *serviceTally
 	debounce *rollupDebouncer
+	// settling tells whether the portals and administrations have settled.
+	settling *rollupSettling
 	writes   ownWrites
 }
 
@@ -30,7 +31,7 @@ type OZGServiceReconciler struct {
 
 // SetupWithManager registers the controller and its watches.
 func (r *OZGServiceReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	r.tally, r.debounce = newServiceTally(), newRollupDebouncer(time.Now)
+	r.tally = newServiceTally()
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("ozgservice").
 		// No generation filter: when a reconcile read a stale cached status
@@ -39,7 +40,7 @@ func (r *OZGServiceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&ozgv1.OZGService{}).
 		// Administrations carry both the service states and, in their status,
 		// their portal's readiness: one watch sees every input.
-		Watches(&ozgv1.Administration{}, contributionHandler{tally: r.tally, debounce: r.debounce}).
+		Watches(&ozgv1.Administration{}, contributionHandler{tally: r.tally, debounce: r.debounce, settling: r.settling}).
 		Complete(r)
 }
 
@@ -84,11 +85,17 @@ func contributions(adm *ozgv1.Administration) map[string]contribution {
 type contributionHandler struct {
 	tally    *serviceTally
 	debounce *rollupDebouncer
+	settling *rollupSettling
 }
 
 func (h contributionHandler) change(q rollupQueue, before, after map[string]contribution) {
-	for _, name := range h.tally.change(before, after) {
-		h.debounce.enqueue(q, name)
+	changed := h.tally.change(before, after)
+	if len(changed) == 0 {
+		return
+	}
+	settled := h.settling.settled()
+	for _, name := range changed {
+		h.debounce.enqueue(q, name, settled)
 	}
 }
 
@@ -112,8 +119,9 @@ func (h contributionHandler) Delete(_ context.Context, e event.DeleteEvent, q ro
 
 // Generic events carry no change, only a request to look again.
 func (h contributionHandler) Generic(_ context.Context, e event.GenericEvent, q rollupQueue) {
+	settled := h.settling.settled()
 	for _, s := range e.Object.(*ozgv1.Administration).Spec.Services {
-		h.debounce.enqueue(q, s.Service)
+		h.debounce.enqueue(q, s.Service, settled)
 	}
 }
 
@@ -133,7 +141,7 @@ func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if r.writes.cacheBehind(svc) {
 		return ctrl.Result{}, nil
 	}
-	if wait := r.debounce.wait(svc.Name, needsStatusNow(svc.Generation, &svc.Status)); wait > 0 {
+	if wait := r.debounce.wait(svc.Name, needsStatusNow(svc.Generation, &svc.Status), r.settling.settled()); wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	status := serviceStatus(svc, r.tally.sum(svc.Name))

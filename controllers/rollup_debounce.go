@@ -31,6 +31,10 @@ const (
 	// rollupMaxDelay bounds how long a roll-up lags the first event of a
 	// burst that does not end.
 	rollupMaxDelay = 30 * time.Second
+	// rollupSettledQuiet is the quiet time of a burst whose inputs have
+	// settled (see rollupSettling): no more events are on their way, only
+	// those of the same change may still be arriving.
+	rollupSettledQuiet = 500 * time.Millisecond
 )
 
 type rollupQueue = workqueue.TypedRateLimitingInterface[reconcile.Request]
@@ -42,6 +46,8 @@ type rollupDebouncer struct {
 
 	mu     sync.Mutex
 	bursts map[string]burst
+	// queue is the workqueue the events were enqueued to, for flush.
+	queue rollupQueue
 }
 
 // burst is the events not yet taken in: when the first and the last
@@ -56,9 +62,14 @@ func (b burst) quiet() time.Duration {
 	return min(time.Duration(b.events)*rollupQuietStep, rollupQuietMax)
 }
 
-// due is when the roll-up of the burst goes ahead.
-func (b burst) due() time.Time {
-	due := b.last.Add(b.quiet())
+// due is when the roll-up of the burst goes ahead; settled tells whether
+// its inputs have settled.
+func (b burst) due(settled bool) time.Time {
+	quiet := b.quiet()
+	if settled {
+		quiet = min(quiet, rollupSettledQuiet)
+	}
+	due := b.last.Add(quiet)
 	if deadline := b.first.Add(rollupMaxDelay); deadline.Before(due) {
 		return deadline
 	}
@@ -70,10 +81,12 @@ func newRollupDebouncer(now func() time.Time) *rollupDebouncer {
 }
 
 // enqueue records an event for name and asks for a reconcile once the
-// burst may be over. The workqueue keeps one entry per object, at the
-// earliest time asked for; the reconcile asks wait whether to go on.
-func (d *rollupDebouncer) enqueue(q rollupQueue, name string) {
+// burst may be over (settled: as for burst.due). The workqueue keeps one
+// entry per object, at the earliest time asked for; the reconcile asks
+// wait whether to go on.
+func (d *rollupDebouncer) enqueue(q rollupQueue, name string, settled bool) {
 	d.mu.Lock()
+	d.queue = q
 	now := d.now()
 	b, ok := d.bursts[name]
 	if !ok {
@@ -83,25 +96,51 @@ func (d *rollupDebouncer) enqueue(q rollupQueue, name string) {
 	b.events++
 	d.bursts[name] = b
 	d.mu.Unlock()
-	q.AddAfter(reconcile.Request{NamespacedName: types.NamespacedName{Name: name}}, b.due().Sub(now))
+	q.AddAfter(rollupRequest(name), b.due(settled).Sub(now))
+}
+
+func rollupRequest(name string) reconcile.Request {
+	return reconcile.Request{NamespacedName: types.NamespacedName{Name: name}}
 }
 
 // wait tells how much longer the roll-up of name should wait for its
 // burst to be over (see burst.due). Zero means reconcile now: the burst
 // counts as taken in. With urgent (a spec change, or an object that has
 // no status yet), it is zero at once.
-func (d *rollupDebouncer) wait(name string, urgent bool) time.Duration {
+func (d *rollupDebouncer) wait(name string, urgent, settled bool) time.Duration {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b, ok := d.bursts[name]
 	if !ok {
 		return 0
 	}
-	if now := d.now(); !urgent && now.Before(b.due()) {
-		return b.due().Sub(now)
+	if now, due := d.now(), b.due(settled); !urgent && now.Before(due) {
+		return due.Sub(now)
 	}
 	delete(d.bursts, name)
 	return 0
+}
+
+// flush asks for the roll-up of every open burst as soon as it is over
+// with settled inputs: they were scheduled for the end of their full
+// quiet time.
+func (d *rollupDebouncer) flush() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.queue == nil {
+		return
+	}
+	now := d.now()
+	for name, b := range d.bursts {
+		d.queue.AddAfter(rollupRequest(name), max(0, b.due(true).Sub(now)))
+	}
+}
+
+// idle tells whether every event has been taken in by a reconcile.
+func (d *rollupDebouncer) idle() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.bursts) == 0
 }
 
 // forget drops the burst of an object that is gone (events of an

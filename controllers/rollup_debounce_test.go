@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"maps"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestRollupDebouncer(t *testing.T) {
 	advance := func(by time.Duration) { now = now.Add(by) }
 	expectWait := func(name string, urgent bool, want time.Duration) {
 		t.Helper()
-		if got := d.wait(name, urgent); got != want {
+		if got := d.wait(name, urgent, false); got != want {
 			t.Fatalf("%v after the start the roll-up of %s waits %v, want %v", now.Sub(time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC)), name, got, want)
 		}
 	}
@@ -40,7 +41,7 @@ func TestRollupDebouncer(t *testing.T) {
 	expectWait("ozg-10001", false, 0)
 
 	// A single change is rolled up after one quiet step.
-	d.enqueue(q, "ozg-10001")
+	d.enqueue(q, "ozg-10001", false)
 	if len(q.added) != 1 || q.added[0] != rollupQuietStep {
 		t.Fatalf("enqueue asked for %v, want one reconcile after %v", q.added, rollupQuietStep)
 	}
@@ -51,9 +52,9 @@ func TestRollupDebouncer(t *testing.T) {
 	expectWait("ozg-10001", false, 0) // the burst is taken in
 
 	// A second event within the burst doubles the quiet time.
-	d.enqueue(q, "ozg-10002")
+	d.enqueue(q, "ozg-10002", false)
 	advance(rollupQuietStep / 2)
-	d.enqueue(q, "ozg-10002")
+	d.enqueue(q, "ozg-10002", false)
 	expectWait("ozg-10002", false, 2*rollupQuietStep)
 	advance(2 * rollupQuietStep)
 	expectWait("ozg-10002", false, 0)
@@ -63,7 +64,7 @@ func TestRollupDebouncer(t *testing.T) {
 	// after the first event.
 	start := now
 	for now.Sub(start) < rollupMaxDelay {
-		d.enqueue(q, "ozg-10003")
+		d.enqueue(q, "ozg-10003", false)
 		want := min(rollupQuietMax, rollupMaxDelay-now.Sub(start))
 		if now.Sub(start) < rollupQuietMax {
 			want = min(time.Duration(now.Sub(start)/time.Second+1)*rollupQuietStep, rollupQuietMax)
@@ -75,14 +76,51 @@ func TestRollupDebouncer(t *testing.T) {
 
 	// Urgent roll-ups (no status yet, a new generation) never wait, and
 	// take the burst in.
-	d.enqueue(q, "ozg-10004")
+	d.enqueue(q, "ozg-10004", false)
 	expectWait("ozg-10004", true, 0)
 	expectWait("ozg-10004", false, 0)
 
 	// A burst of an object that is gone is forgotten.
-	d.enqueue(q, "ozg-10005")
+	d.enqueue(q, "ozg-10005", false)
 	d.forget("ozg-10005")
 	expectWait("ozg-10005", false, 0)
+	if !d.idle() {
+		t.Fatal("the debouncer has open bursts after every one was taken in or forgotten")
+	}
+
+	// Once the inputs have settled, a burst is over after the short quiet
+	// time, however many events it had...
+	for range 4 {
+		d.enqueue(q, "ozg-10006", false)
+	}
+	q.added = nil
+	d.enqueue(q, "ozg-10006", true)
+	if len(q.added) != 1 || q.added[0] != rollupSettledQuiet {
+		t.Fatalf("enqueue with settled inputs asked for %v, want one reconcile after %v", q.added, rollupSettledQuiet)
+	}
+	if got := d.wait("ozg-10006", false, true); got != rollupSettledQuiet {
+		t.Fatalf("with settled inputs the roll-up waits %v, want %v", got, rollupSettledQuiet)
+	}
+	if got := d.wait("ozg-10006", false, false); got != rollupQuietMax {
+		t.Fatalf("with unsettled inputs the roll-up waits %v, want the full quiet time %v", got, rollupQuietMax)
+	}
+
+	// ...and flush brings every open burst forward to that time.
+	d.enqueue(q, "ozg-10007", false)
+	advance(rollupSettledQuiet)
+	q.added, q.names = nil, nil
+	d.flush()
+	got := map[string]time.Duration{}
+	for i, name := range q.names {
+		got[name] = q.added[i]
+	}
+	if want := map[string]time.Duration{"ozg-10006": 0, "ozg-10007": 0}; !maps.Equal(got, want) {
+		t.Fatalf("flush asked for %v, want %v", got, want)
+	}
+	expectWait("ozg-10006", false, rollupQuietMax-rollupSettledQuiet)
+	if d.idle() {
+		t.Fatal("the debouncer is idle with open bursts")
+	}
 }
 
 func TestNeedsStatusNow(t *testing.T) {

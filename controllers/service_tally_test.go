@@ -23,7 +23,8 @@ import (
 // enqueued.
 func TestServiceTallyFollowsEvents(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2023, 5))
-	h := contributionHandler{tally: newServiceTally(), debounce: newRollupDebouncer(time.Now)}
+	debounce := newRollupDebouncer(time.Now)
+	h := contributionHandler{tally: newServiceTally(), debounce: debounce, settling: newRollupSettling(newRollupDebouncer(time.Now), debounce)}
 	ctx := context.Background()
 	adms := map[string]*ozgv1.Administration{}
 	states := []ozgv1.ServiceState{"", ozgv1.StateOpen, ozgv1.StateInProgress, ozgv1.StateLive}

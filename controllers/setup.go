@@ -96,11 +96,14 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := portal.SetupWithManager(mgr); err != nil {
 		return err
 	}
-	adm := &AdministrationReconciler{Client: c}
+	// The roll-ups share what tells them that the portals have settled.
+	admDebounce, svcDebounce := newRollupDebouncer(time.Now), newRollupDebouncer(time.Now)
+	settling := newRollupSettling(admDebounce, svcDebounce)
+	adm := &AdministrationReconciler{Client: c, debounce: admDebounce, settling: settling}
 	if err := adm.SetupWithManager(mgr); err != nil {
 		return err
 	}
-	svc := &OZGServiceReconciler{Client: c}
+	svc := &OZGServiceReconciler{Client: c, debounce: svcDebounce, settling: settling}
 	if err := svc.SetupWithManager(mgr); err != nil {
 		return err
 	}
