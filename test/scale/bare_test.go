@@ -5,7 +5,6 @@ package scale
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -40,7 +39,8 @@ func readFinalStatuses(ctx context.Context, c client.Client) ([]statusPatch, err
 		return nil, err
 	}
 	var patches []statusPatch
-	// add queues status, and with first a stand-in for the first status:
+	// add queues status (a copy, which it changes), and with first a
+	// stand-in for the first status:
 	// the same status with another Ready message, so that both writes
 	// change the object and cost the API server what the operator's do.
 	add := func(obj client.Object, status ozgv1.ConditionsHolder, first bool) error {
@@ -50,11 +50,9 @@ func readFinalStatuses(ctx context.Context, c client.Client) ([]statusPatch, err
 			return err
 		}
 		if first {
-			conditions := slices.Clone(*status.StatusConditions())
-			if c := meta.FindStatusCondition(conditions, ozgv1.ReadyCondition); c != nil {
+			if c := meta.FindStatusCondition(*status.StatusConditions(), ozgv1.ReadyCondition); c != nil {
 				c.Message = "first reconcile"
 			}
-			*status.StatusConditions() = conditions
 			if p.first, err = json.Marshal(map[string]any{"status": status}); err != nil {
 				return err
 			}
@@ -65,14 +63,14 @@ func readFinalStatuses(ctx context.Context, c client.Client) ([]statusPatch, err
 	for i := range st.administrations {
 		a := &st.administrations[i]
 		status := a.Status.DeepCopy()
-		if err := add(&ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: a.Name}}, status, status.Portal != nil); err != nil {
+		if err := add(&ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: a.Name}}, status, administrationFollowsPortals(a)); err != nil {
 			return nil, err
 		}
 	}
 	for i := range st.services {
 		s := &st.services[i]
 		status := s.Status.DeepCopy()
-		if err := add(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: s.Name}}, status, status.Portals > 0); err != nil {
+		if err := add(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: s.Name}}, status, serviceFollowsPortals(s)); err != nil {
 			return nil, err
 		}
 	}

@@ -40,9 +40,7 @@ type stateSnapshot struct {
 	// condition: they have been reconciled at least once.
 	reported map[string]bool
 	// followsPortals holds the Administrations and OZGServices whose
-	// status depends on portal statuses: an Administration with a portal,
-	// an OZGService offered by one (the count comes from the
-	// Administrations' portal summaries).
+	// status depends on portal statuses.
 	followsPortals map[string]bool
 	// children holds each child's version: a Deployment's generation (the
 	// kubelet player writes its status), the others' resourceVersion
@@ -71,14 +69,14 @@ func takeSnapshot(ctx context.Context, c client.Client) (*stateSnapshot, error) 
 	for i := range st.administrations {
 		a := &st.administrations[i]
 		key := objectKey(kindAdministration, a)
-		note(key, a.Status.Conditions, a.Status.Portal != nil)
+		note(key, a.Status.Conditions, administrationFollowsPortals(a))
 		status := a.Status.DeepCopy()
 		s.statuses[key] = statusJSON(status, status.Conditions)
 	}
 	for i := range st.services {
 		svc := &st.services[i]
 		key := objectKey(kindService, svc)
-		note(key, svc.Status.Conditions, svc.Status.Portals > 0)
+		note(key, svc.Status.Conditions, serviceFollowsPortals(svc))
 		status := svc.Status.DeepCopy()
 		s.statuses[key] = statusJSON(status, status.Conditions)
 	}
@@ -106,6 +104,13 @@ func takeSnapshot(ctx context.Context, c client.Client) (*stateSnapshot, error) 
 	}
 	return s, nil
 }
+
+// administrationFollowsPortals and serviceFollowsPortals tell whether a
+// status depends on portal statuses: an Administration's does when it has
+// a portal, an OZGService's when a portal offers it (the count comes from
+// the Administrations' portal summaries).
+func administrationFollowsPortals(a *ozgv1.Administration) bool { return a.Status.Portal != nil }
+func serviceFollowsPortals(s *ozgv1.OZGService) bool            { return s.Status.Portals > 0 }
 
 // statusJSON encodes status after clearing the lastTransitionTime of
 // conditions (which must be the status' own conditions).
