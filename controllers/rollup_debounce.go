@@ -21,7 +21,8 @@ import (
 // The debouncer makes a roll-up wait until its inputs have been quiet for
 // a moment, the longer the more events the burst brought, yet never longer
 // than a bound, so that a long rollout still shows its progress. A single
-// change is rolled up after rollupQuietStep.
+// change is rolled up after rollupQuietStep, or after rollupSettledQuiet
+// once every portal has settled (rollup_settling.go).
 const (
 	// rollupQuietStep is how long a roll-up waits after the last event of
 	// a burst, per event of the burst...

@@ -16,9 +16,9 @@ import (
 // quiet time, not after the full one.
 
 // portalSettled tells whether nothing more will change in what the
-// roll-ups read of p until its spec or its children change (which is an
-// event of its own): its status is current and either Ready or Stalled
-// (an error that retrying will not fix). A portal being deleted has left
+// roll-ups read of p until something it depends on changes (its spec, its
+// administration, its children: each an event of its own): its status is
+// current and either Ready or Stalled (an error that retrying will not fix). A portal being deleted has left
 // the roll-ups already (see choosePortal).
 func portalSettled(p *ozgv1.ServicePortal) bool {
 	if !p.DeletionTimestamp.IsZero() {

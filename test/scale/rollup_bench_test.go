@@ -54,6 +54,9 @@ type rollupConfig struct {
 //     statuses (ratio; goal <= 1.5x);
 //   - the operator's writes against the least the change needs (see
 //     leastWrites; goal <= 1.1x) and during 60 s at rest (goal 0);
+//   - both next to the least the design allows: with the first statuses
+//     that Ready-on-the-first-reconcile adds (leastWrites.firsts), which
+//     the bare client writes too;
 //   - the manager's peak RSS (goal < 300 MiB);
 //   - a change: 10 portals flip publish, 20 administrations change 10
 //     service states each; time to reconverge and writes against least.
