@@ -134,7 +134,6 @@ func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	status := portal.Status.DeepCopy()
 	status.ObservedGeneration = portal.Generation
 	reconcileErr := r.reconcile(ctx, portal, status)
-	keepTransitionTimes(portal.Status.Conditions, status.Conditions)
 	if err := updateStatusIfChanged(ctx, r.Client, &r.writes, portal, &portal.Status, status); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -346,21 +345,6 @@ func setStalled(status *ozgv1.ServicePortalStatus, reason, message string) {
 	meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
 	if c := meta.FindStatusCondition(status.Conditions, ozgv1.PublishedCondition); c == nil || c.Status != metav1.ConditionFalse || c.Reason != reason {
 		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionFalse, reason, message)
-	}
-}
-
-// keepTransitionTimes gives every condition that ends a reconcile with
-// the status it had before the reconcile its earlier lastTransitionTime
-// back. A reconcile may pass a condition through other statuses on the way
-// (a conflicting portal's rolled-out Deployment first makes it Ready, then
-// the conflict makes it not Ready), and those steps are no transitions:
-// without this, each reconcile of such a portal rewrote its status with
-// new times.
-func keepTransitionTimes(before, after []metav1.Condition) {
-	for i := range after {
-		if old := meta.FindStatusCondition(before, after[i].Type); old != nil && old.Status == after[i].Status {
-			after[i].LastTransitionTime = old.LastTransitionTime
-		}
 	}
 }
 
