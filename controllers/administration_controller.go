@@ -54,9 +54,7 @@ type portalSummaryHandler struct {
 }
 
 func (h portalSummaryHandler) Create(_ context.Context, e event.CreateEvent, q rollupQueue) {
-	p := e.Object.(*ozgv1.ServicePortal)
-	h.debounce.enqueue(q, p.Spec.AdministrationRef.Name, portalSettled(p))
-	h.observe(p)
+	h.portalSeen(q, e.Object.(*ozgv1.ServicePortal))
 }
 
 func (h portalSummaryHandler) Update(_ context.Context, e event.UpdateEvent, q rollupQueue) {
@@ -80,7 +78,12 @@ func (h portalSummaryHandler) Delete(_ context.Context, e event.DeleteEvent, q r
 }
 
 func (h portalSummaryHandler) Generic(_ context.Context, e event.GenericEvent, q rollupQueue) {
-	p := e.Object.(*ozgv1.ServicePortal)
+	h.portalSeen(q, e.Object.(*ozgv1.ServicePortal))
+}
+
+// portalSeen enqueues the administration of a portal that an event shows
+// without its earlier version, and records the portal.
+func (h portalSummaryHandler) portalSeen(q rollupQueue, p *ozgv1.ServicePortal) {
 	h.debounce.enqueue(q, p.Spec.AdministrationRef.Name, portalSettled(p))
 	h.observe(p)
 }
