@@ -25,7 +25,7 @@ type AdministrationReconciler struct {
 	// settling learns from the portal events, and is checked after each
 	// status write, whether the catalogue's inputs have settled.
 	settling *rollupSettling
-	writes   ownWrites
+	writes   cacheExpectations
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=administrations,verbs=get;list;watch
@@ -116,7 +116,7 @@ func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if r.writes.cacheBehind(adm) {
+	if !r.writes.satisfied(client.ObjectKeyFromObject(adm), adm) {
 		return ctrl.Result{}, nil
 	}
 	var portals ozgv1.ServicePortalList

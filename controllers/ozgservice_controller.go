@@ -23,7 +23,7 @@ type OZGServiceReconciler struct {
 	debounce *rollupDebouncer
 	// settling tells whether the portals and administrations have settled.
 	settling *rollupSettling
-	writes   ownWrites
+	writes   cacheExpectations
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=ozgservices,verbs=get;list;watch
@@ -138,7 +138,7 @@ func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if r.writes.cacheBehind(svc) {
+	if !r.writes.satisfied(client.ObjectKeyFromObject(svc), svc) {
 		return ctrl.Result{}, nil
 	}
 	if wait := r.debounce.wait(svc.Name, needsStatusNow(svc.Generation, &svc.Status), r.settling.settled()); wait > 0 {

@@ -37,7 +37,7 @@ type PortalFleetReconciler struct {
 	Now func() time.Time
 
 	expectations expectations
-	writes       ownWrites
+	writes       cacheExpectations
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=portalfleets,verbs=get;list;watch
@@ -88,7 +88,7 @@ func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if !fleet.DeletionTimestamp.IsZero() || r.writes.cacheBehind(fleet) {
+	if !fleet.DeletionTimestamp.IsZero() || !r.writes.satisfied(client.ObjectKeyFromObject(fleet), fleet) {
 		return ctrl.Result{}, nil
 	}
 	status := fleet.Status.DeepCopy()
@@ -460,12 +460,12 @@ func fleetStatus(fleet *ozgv1.PortalFleet, status *ozgv1.PortalFleetStatus, memb
 	if rollingOut && unavailable <= plan.waveMax || !rollingOut && unavailable == 0 {
 		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, progress)
 	} else {
-		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionFalse, "PortalsUnavailable", progress)
+		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionFalse, ozgv1.ReasonPortalsUnavailable, progress)
 	}
 	if fleet.Spec.Rollout.Paused {
-		setCondition(status, ozgv1.PausedCondition, metav1.ConditionTrue, "RolloutPaused", "spec.rollout.paused is true")
+		setCondition(status, ozgv1.PausedCondition, metav1.ConditionTrue, ozgv1.ReasonRolloutPaused, "spec.rollout.paused is true")
 	} else {
-		setCondition(status, ozgv1.PausedCondition, metav1.ConditionFalse, "RolloutResumed", "the rollout proceeds")
+		setCondition(status, ozgv1.PausedCondition, metav1.ConditionFalse, ozgv1.ReasonRolloutResumed, "the rollout proceeds")
 	}
 
 	switch {
@@ -478,14 +478,14 @@ func fleetStatus(fleet *ozgv1.PortalFleet, status *ozgv1.PortalFleetStatus, memb
 	case rollingOut && fleet.Spec.Rollout.Paused:
 		meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
 		meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
-		setCondition(status, ozgv1.RollingOutCondition, metav1.ConditionTrue, "RolloutPaused", "wave "+plan.currentWave+": "+progress)
-		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, "RolloutPaused", "paused in wave "+plan.currentWave+": "+progress)
+		setCondition(status, ozgv1.RollingOutCondition, metav1.ConditionTrue, ozgv1.ReasonRolloutPaused, "wave "+plan.currentWave+": "+progress)
+		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonRolloutPaused, "paused in wave "+plan.currentWave+": "+progress)
 	case rollingOut:
 		meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
 		msg := "wave " + plan.currentWave + ": " + progress
-		setCondition(status, ozgv1.RollingOutCondition, metav1.ConditionTrue, "WaveInProgress", msg)
-		setCondition(status, ozgv1.ReconcilingCondition, metav1.ConditionTrue, "WaveInProgress", msg)
-		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, "WaveInProgress", msg)
+		setCondition(status, ozgv1.RollingOutCondition, metav1.ConditionTrue, ozgv1.ReasonWaveInProgress, msg)
+		setCondition(status, ozgv1.ReconcilingCondition, metav1.ConditionTrue, ozgv1.ReasonWaveInProgress, msg)
+		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonWaveInProgress, msg)
 	default:
 		meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
 		meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)

@@ -39,7 +39,7 @@ type ServicePortalReconciler struct {
 	client.Client
 	Defaults PortalDefaults
 
-	writes ownWrites
+	writes cacheExpectations
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch
@@ -128,7 +128,7 @@ func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		// Owner references let the garbage collector remove the children.
 		return ctrl.Result{}, nil
 	}
-	if r.writes.cacheBehind(portal) {
+	if !r.writes.satisfied(client.ObjectKeyFromObject(portal), portal) {
 		return ctrl.Result{}, nil
 	}
 	status := portal.Status.DeepCopy()
@@ -346,12 +346,4 @@ func setStalled(status *ozgv1.ServicePortalStatus, reason, message string) {
 	if c := meta.FindStatusCondition(status.Conditions, ozgv1.PublishedCondition); c == nil || c.Status != metav1.ConditionFalse || c.Reason != reason {
 		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionFalse, reason, message)
 	}
-}
-
-// setCondition sets a condition for the status' observed generation;
-// lastTransitionTime changes only when the status does.
-func setCondition(h ozgv1.ConditionsHolder, typ string, s metav1.ConditionStatus, reason, message string) {
-	meta.SetStatusCondition(h.StatusConditions(), metav1.Condition{
-		Type: typ, Status: s, Reason: reason, Message: message, ObservedGeneration: h.StatusObservedGeneration(),
-	})
 }

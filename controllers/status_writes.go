@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,54 +13,9 @@ import (
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
 
-// ownWrites remembers, per object, the resourceVersion that a reconciler's
-// last status write replaced. The cache learns of a write only when its
-// watch event arrives; a reconcile that starts before (a child's event
-// woke it) reads the replaced version, and its own write would conflict.
-// Such a reconcile can stop at once: the watch event of the write brings
-// the object back, and everything else it read from the cache is at least
-// as new as it was. A portal rollout at NRW scale saw 159 such conflicts.
-// The zero value is ready to use.
-type ownWrites struct {
-	mu       sync.Mutex
-	replaced map[client.ObjectKey]string
-}
-
-// cacheBehind tells whether obj, as read from the cache, is the version
-// that the last status write replaced. Any other version shows that the
-// cache has caught up.
-func (w *ownWrites) cacheBehind(obj client.Object) bool {
-	key := client.ObjectKeyFromObject(obj)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	replaced, ok := w.replaced[key]
-	if ok && replaced == obj.GetResourceVersion() {
-		return true
-	}
-	delete(w.replaced, key)
-	return false
-}
-
-// wrote records that a status write replaced version replaced of obj.
-func (w *ownWrites) wrote(obj client.Object, replaced string) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.replaced == nil {
-		w.replaced = map[client.ObjectKey]string{}
-	}
-	w.replaced[client.ObjectKeyFromObject(obj)] = replaced
-}
-
-// forget drops what is known of an object that is gone.
-func (w *ownWrites) forget(key client.ObjectKey) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	delete(w.replaced, key)
-}
-
 // updateStatusIfChanged writes newStatus when it differs from the status obj
 // was read with; an unchanged status costs no request. It records the
-// write in writes.
+// write in writes (see cacheExpectations).
 //
 // It replaces the whole status (an update of the status subresource)
 // rather than sending a merge patch of the difference: a counter that is
@@ -79,7 +33,7 @@ func (w *ownWrites) forget(key client.ObjectKey) {
 func updateStatusIfChanged[S any, P interface {
 	*S
 	ozgv1.ConditionsHolder
-}](ctx context.Context, c client.Client, writes *ownWrites, obj client.Object, current, newStatus P) error {
+}](ctx context.Context, c client.Client, writes *cacheExpectations, obj client.Object, current, newStatus P) error {
 	keepTransitionTimes(*current.StatusConditions(), *newStatus.StatusConditions())
 	if equality.Semantic.DeepEqual(current, newStatus) {
 		return nil
@@ -94,7 +48,7 @@ func updateStatusIfChanged[S any, P interface {
 	// An update that changes nothing stored keeps the resourceVersion and
 	// sends no watch event: there is nothing for the cache to catch up with.
 	if err == nil && obj.GetResourceVersion() != replaced {
-		writes.wrote(obj, replaced)
+		writes.expect(client.ObjectKeyFromObject(obj), replaced)
 	}
 	return err
 }

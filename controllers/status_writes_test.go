@@ -3,39 +3,53 @@ package controllers
 import (
 	"testing"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
 
-// TestOwnWrites pins when a reconcile counts its cached object as older
-// than its own last status write.
-func TestOwnWrites(t *testing.T) {
-	var w ownWrites
-	portal := func(rv string) *ozgv1.ServicePortal {
-		return &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: "krz", Name: "detmold", ResourceVersion: rv}}
+// TestCacheExpectations pins when a controller counts its cache as older
+// than its own last write.
+func TestCacheExpectations(t *testing.T) {
+	var e cacheExpectations
+	key := client.ObjectKey{Namespace: "krz", Name: "detmold"}
+	cached := func(rv string) client.Object {
+		obj := &ozgv1.ServicePortal{}
+		obj.SetResourceVersion(rv)
+		return obj
 	}
-	expect := func(rv string, want bool) {
+	expect := func(obj client.Object, want bool) {
 		t.Helper()
-		if got := w.cacheBehind(portal(rv)); got != want {
-			t.Fatalf("cacheBehind(resourceVersion %s) = %v, want %v", rv, got, want)
+		if got := e.satisfied(key, obj); got != want {
+			t.Fatalf("satisfied(%v) = %v, want %v", obj, got, want)
 		}
 	}
 
-	expect("7", false) // nothing written yet
+	expect(cached("7"), true) // nothing written yet
 
-	w.wrote(portal("8"), "7") // the write turned version 7 into 8
-	expect("7", true)         // the cache still has 7
-	expect("7", true)         // ... and again, until it catches up
-	expect("8", false)        // caught up
-	expect("7", false)        // the record is gone once the cache moved on
+	e.expect(key, "7")         // a write replaced version 7
+	expect(cached("7"), false) // the cache still has 7
+	expect(cached("7"), false) // ... and again, until it catches up
+	expect(cached("8"), true)  // caught up
+	expect(cached("7"), true)  // the expectation is gone once the cache moved on
 
-	w.wrote(portal("9"), "8")
-	expect("10", false) // another writer came after ours: the cache moved on too
-	expect("8", false)
+	e.expect(key, "8")
+	expect(cached("10"), true) // another writer came after ours: the cache moved on too
 
-	w.wrote(portal("11"), "10")
-	w.forget(client.ObjectKeyFromObject(portal("")))
-	expect("10", false) // a deleted object's record is dropped
+	e.expect(key, "")  // a create
+	expect(nil, false) // not in the cache yet
+	expect(cached("1"), true)
+
+	e.expect(key, "11") // an update or a delete
+	expect(nil, true)   // the object is gone: nothing to wait for
+
+	e.expect(key, "12")
+	if got := e.pending("krz"); len(got) != 1 || got[0] != key {
+		t.Fatalf("pending(krz) = %v, want [%v]", got, key)
+	}
+	if got := e.pending("other"); len(got) != 0 {
+		t.Fatalf("pending(other) = %v, want none", got)
+	}
+	e.forget(key)
+	expect(cached("12"), true) // a deleted object's expectation is dropped
 }

@@ -36,28 +36,6 @@ const (
 	PausedCondition      = "Paused"
 )
 
-// Condition reasons (CamelCase, stable: dashboards and alerts match on them).
-const (
-	// ReasonReconciling: the controller has seen a new generation and works on it.
-	ReasonReconciling = "Reconciling"
-	// ReasonSucceeded: the desired state is reached.
-	ReasonSucceeded = "Succeeded"
-	// ReasonAdministrationNotFound: the referenced Administration does not exist.
-	ReasonAdministrationNotFound = "AdministrationNotFound"
-	// ReasonHostnameConflict: another portal claimed the hostname first.
-	ReasonHostnameConflict = "HostnameConflict"
-	// ReasonInvalidSpec: the spec passed validation but cannot be realised.
-	ReasonInvalidSpec = "InvalidSpec"
-	// ReasonDeploymentNotAvailable: the portal's pods are not all updated and available.
-	ReasonDeploymentNotAvailable = "DeploymentNotAvailable"
-	// ReasonNotPublished: spec.publish is false.
-	ReasonNotPublished = "NotPublished"
-	// ReasonProgressDeadlineExceeded: a rollout made no progress in time.
-	ReasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
-	// ReasonApplyFailed: writing a child object failed; the controller retries.
-	ReasonApplyFailed = "ApplyFailed"
-)
-
 // LocalObjectReference names a cluster-scoped object of this API.
 type LocalObjectReference struct {
 	// name of the referenced object.

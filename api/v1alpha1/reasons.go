@@ -1,0 +1,59 @@
+package v1alpha1
+
+// Condition reasons. They are CamelCase and stable: dashboards, alerts and
+// GitOps health checks match on them. Every reason a controller sets is
+// one of these; docs/architecture.md lists which kind sets which.
+const (
+	// ReasonSucceeded: the desired state is reached (and, for the roll-up
+	// kinds Administration and OZGService, the status is current).
+	ReasonSucceeded = "Succeeded"
+	// ReasonAdministrationNotFound: the referenced Administration does not exist.
+	ReasonAdministrationNotFound = "AdministrationNotFound"
+	// ReasonHostnameConflict: another portal claimed the hostname first.
+	ReasonHostnameConflict = "HostnameConflict"
+	// ReasonInvalidSpec: the spec passed validation but cannot be realised.
+	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonDeploymentNotAvailable: the portal's pods are not all updated and available.
+	ReasonDeploymentNotAvailable = "DeploymentNotAvailable"
+	// ReasonNotPublished: spec.publish is false.
+	ReasonNotPublished = "NotPublished"
+	// ReasonProgressDeadlineExceeded: a rollout made no progress in time.
+	ReasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
+	// ReasonApplyFailed: writing a child object failed; the controller retries.
+	ReasonApplyFailed = "ApplyFailed"
+	// ReasonWaveInProgress: a PortalFleet rolls its template out to a wave.
+	ReasonWaveInProgress = "WaveInProgress"
+	// ReasonRolloutPaused: spec.rollout.paused holds a PortalFleet's rollout.
+	ReasonRolloutPaused = "RolloutPaused"
+	// ReasonRolloutResumed: a PortalFleet's rollout is not paused.
+	ReasonRolloutResumed = "RolloutResumed"
+	// ReasonPortalsUnavailable: more of a PortalFleet's portals are not
+	// Ready than its current wave allows.
+	ReasonPortalsUnavailable = "PortalsUnavailable"
+	// ReasonRollupPending: a roll-up (Administration, OZGService) was
+	// written while portals it counts were still rolling out; its counts
+	// show the progress so far and Ready is Unknown until they settle.
+	ReasonRollupPending = "RollupPending"
+)
+
+// Event reasons: what the controllers record as Kubernetes Events on the
+// objects (`kubectl describe`, `kubectl events`).
+const (
+	// EventPublished: a portal went online behind the public Ingress.
+	EventPublished = "Published"
+	// EventUnpublished: a portal went offline.
+	EventUnpublished = "Unpublished"
+	// EventHostnameConflict: a portal cannot have its hostname, which another
+	// portal claimed first.
+	EventHostnameConflict = "HostnameConflict"
+	// EventWaveStarted: a PortalFleet started rolling its template out to a wave.
+	EventWaveStarted = "WaveStarted"
+	// EventWaveFinished: every portal of a wave runs the template and is Ready.
+	EventWaveFinished = "WaveFinished"
+	// EventRolloutStalled: a PortalFleet's rollout cannot go on (an invalid
+	// spec or template).
+	EventRolloutStalled = "RolloutStalled"
+	// EventProgressDeadlineExceeded: portals of the current wave did not
+	// become Ready within the progress deadline.
+	EventProgressDeadlineExceeded = "ProgressDeadlineExceeded"
+)

@@ -1,0 +1,81 @@
+package controllers
+
+import (
+	"sync"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// cacheExpectations is the one answer of this package to "the cache has not
+// seen my own write yet". A controller reads from an informer cache, which
+// learns of a write only when its watch event arrives. A reconcile that
+// starts before (another event woke it) would decide on the version its
+// own write replaced: a status write would conflict, a fleet could exceed
+// maxUnavailable or create a portal twice.
+//
+// For every object a controller writes (its own status, a child it applies
+// or deletes), the expectation is the resourceVersion the write replaced,
+// or "" for an object the write created. The cache has caught up once it
+// shows any other version (an update or a delete that left the object
+// terminating) or, for an update or delete, no object at all. Comparing
+// resourceVersions only for equality keeps them opaque, as the API
+// conventions ask.
+//
+// It is safe for concurrent reconciles; the zero value is ready to use.
+type cacheExpectations struct {
+	mu       sync.Mutex
+	replaced map[client.ObjectKey]string
+}
+
+// expect records that a write replaced version replaced of the object at
+// key ("" when the write created it).
+func (e *cacheExpectations) expect(key client.ObjectKey, replaced string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.replaced == nil {
+		e.replaced = map[client.ObjectKey]string{}
+	}
+	e.replaced[key] = replaced
+}
+
+// satisfied tells whether the cache has caught up with the last write to
+// key; cached is the object as the cache has it, or nil when it has none.
+// Once it has, the expectation is dropped.
+func (e *cacheExpectations) satisfied(key client.ObjectKey, cached client.Object) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	replaced, ok := e.replaced[key]
+	if !ok {
+		return true
+	}
+	if cached == nil {
+		if replaced == "" {
+			return false // created, not yet seen
+		}
+	} else if cached.GetResourceVersion() == replaced {
+		return false
+	}
+	delete(e.replaced, key)
+	return true
+}
+
+// pending returns the keys in namespace whose writes the cache may not have
+// seen yet, for a controller that must also wait for objects it created.
+func (e *cacheExpectations) pending(namespace string) []client.ObjectKey {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var keys []client.ObjectKey
+	for key := range e.replaced {
+		if key.Namespace == namespace {
+			keys = append(keys, key)
+		}
+	}
+	return keys
+}
+
+// forget drops the expectation of an object that is gone.
+func (e *cacheExpectations) forget(key client.ObjectKey) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.replaced, key)
+}
