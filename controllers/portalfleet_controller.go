@@ -36,6 +36,7 @@ type PortalFleetReconciler struct {
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
+	events       *eventRecorder
 	expectations expectations
 	writes       cacheExpectations
 }

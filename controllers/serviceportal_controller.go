@@ -39,6 +39,7 @@ type ServicePortalReconciler struct {
 	client.Client
 	Defaults PortalDefaults
 
+	events *eventRecorder
 	writes cacheExpectations
 }
 
@@ -49,7 +50,7 @@ type ServicePortalReconciler struct {
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses;networkpolicies,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // SetupWithManager registers the controller and its watches.
 func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {

@@ -12,6 +12,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -81,6 +82,8 @@ type Options struct {
 	Client client.Client
 	// Now overrides the clock of progress deadlines in tests.
 	Now func() time.Time
+	// Events overrides the manager's event recorder, e.g. to observe events in tests.
+	Events events.EventRecorder
 }
 
 // SetupWithManager registers the field indexes and all controllers.
@@ -92,7 +95,12 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if c == nil {
 		c = mgr.GetClient()
 	}
-	portal := &ServicePortalReconciler{Client: c, Defaults: opts.Portal.withDefaults()}
+	rec := opts.Events
+	if rec == nil {
+		rec = mgr.GetEventRecorder(FieldOwner)
+	}
+	recorder := newEventRecorder(rec)
+	portal := &ServicePortalReconciler{Client: c, Defaults: opts.Portal.withDefaults(), events: recorder}
 	if err := portal.SetupWithManager(mgr); err != nil {
 		return err
 	}
@@ -107,7 +115,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := svc.SetupWithManager(mgr); err != nil {
 		return err
 	}
-	fleet := &PortalFleetReconciler{Client: c, Now: opts.Now}
+	fleet := &PortalFleetReconciler{Client: c, Now: opts.Now, events: recorder}
 	return fleet.SetupWithManager(mgr)
 }
 
