@@ -53,6 +53,13 @@ type PortalSettings struct {
 // +kubebuilder:validation:Enum=Servicekonto;BundID;OIDC
 type AuthenticationProvider string
 
+// The citizen account kinds of the AuthenticationProvider enum.
+const (
+	ProviderServicekonto AuthenticationProvider = "Servicekonto"
+	ProviderBundID       AuthenticationProvider = "BundID"
+	ProviderOIDC         AuthenticationProvider = "OIDC"
+)
+
 // PortalAuthentication is an OIDC login for citizens and businesses.
 type PortalAuthentication struct {
 	// provider is the kind of account: a Land's Servicekonto, the federal
