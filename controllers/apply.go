@@ -21,26 +21,26 @@ import (
 func applyIfChanged[O client.Object, A runtime.ApplyConfiguration](
 	ctx context.Context, c client.Client, key client.ObjectKey, live O, desired A,
 	extract func(O, string) (A, error),
-) (changed bool, err error) {
-	err = c.Get(ctx, key, live)
+) error {
+	err := c.Get(ctx, key, live)
 	switch {
 	case apierrors.IsNotFound(err):
 	case err != nil:
-		return false, err
+		return err
 	default:
 		if owned, err := extract(live, FieldOwner); err == nil && equality.Semantic.DeepEqual(owned, desired) {
-			return false, nil
+			return nil
 		}
 	}
 	if err := c.Apply(ctx, desired, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
-		return false, err
+		return err
 	}
 	// Apply filled desired with the server's answer; hand it back typed.
 	data, err := json.Marshal(desired)
 	if err != nil {
-		return true, err
+		return err
 	}
-	return true, json.Unmarshal(data, live)
+	return json.Unmarshal(data, live)
 }
 
 // deleteIfExists deletes obj unless it is already gone (from the cache's view).

@@ -22,3 +22,11 @@ func setCondition(h ozgv1.ConditionsHolder, typ string, s metav1.ConditionStatus
 func removeCondition(h ozgv1.ConditionsHolder, typ string) {
 	meta.RemoveStatusCondition(h.StatusConditions(), typ)
 }
+
+// needsStatusNow tells whether a roll-up must be written without waiting
+// for its burst to end: its status does not yet carry Ready (kstatus and
+// `kubectl wait` need the condition from the first reconcile on) or was
+// computed for an older generation of the spec.
+func needsStatusNow(generation int64, status ozgv1.ConditionsHolder) bool {
+	return status.StatusObservedGeneration() != generation || meta.FindStatusCondition(*status.StatusConditions(), ozgv1.ReadyCondition) == nil
+}

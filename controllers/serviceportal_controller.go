@@ -3,7 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"strings"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -41,6 +41,10 @@ type ServicePortalReconciler struct {
 
 	events *eventRecorder
 	writes cacheExpectations
+	// online remembers, per portal UID, whether the last event said the
+	// portal went online, so that a rollout (Published False while the new
+	// pods start) is no Unpublished/Published pair in its events.
+	online sync.Map
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch
@@ -120,38 +124,46 @@ func portalRequests(ctx context.Context, c client.Client, sel client.MatchingFie
 func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	portal := &ozgv1.ServicePortal{}
 	if err := r.Get(ctx, req.NamespacedName, portal); err != nil {
-		if apierrors.IsNotFound(err) {
+		if client.IgnoreNotFound(err) == nil {
 			r.writes.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !portal.DeletionTimestamp.IsZero() {
 		// Owner references let the garbage collector remove the children.
+		r.events.forget(portal.UID)
+		r.online.Delete(portal.UID)
 		return ctrl.Result{}, nil
 	}
-	if !r.writes.satisfied(client.ObjectKeyFromObject(portal), portal) {
+	if !r.writes.satisfied(req.NamespacedName, portal) {
 		return ctrl.Result{}, nil
 	}
-	status := portal.Status.DeepCopy()
-	status.ObservedGeneration = portal.Generation
-	reconcileErr := r.reconcile(ctx, portal, status)
+	obs, err := r.observe(ctx, portal)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	before := portal.Status.DeepCopy()
+	status := portalStatus(portal, obs)
 	if err := updateStatusIfChanged(ctx, r.Client, &r.writes, portal, &portal.Status, status); err != nil {
 		return ctrl.Result{}, err
 	}
-	return ctrl.Result{}, reconcileErr
+	r.recordTransitions(portal, before, status)
+	return ctrl.Result{}, obs.applyErr
 }
 
-// reconcile computes the desired children, applies them and fills status.
-func (r *ServicePortalReconciler) reconcile(ctx context.Context, portal *ozgv1.ServicePortal, status *ozgv1.ServicePortalStatus) error {
+// observe computes the desired children, applies them and returns what it
+// found, for portalStatus. An error is returned only for what a retry may
+// fix and the status need not show (a failed read).
+func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.ServicePortal) (portalObservation, error) {
+	obs := portalObservation{version: r.Defaults.version(portal), scheme: r.Defaults.scheme()}
 	adm := &ozgv1.Administration{}
 	if err := r.Get(ctx, client.ObjectKey{Name: portal.Spec.AdministrationRef.Name}, adm); err != nil {
 		if !apierrors.IsNotFound(err) {
-			return err
+			return obs, err
 		}
 		// The Administration watch brings the portal back when it appears.
-		setStalled(status, ozgv1.ReasonAdministrationNotFound,
-			fmt.Sprintf("Administration %q does not exist", portal.Spec.AdministrationRef.Name))
-		return nil
+		obs.administrationMissing = true
+		return obs, nil
 	}
 
 	rendered, err := render.Portal(portal, adm, r.catalog(ctx))
@@ -159,31 +171,38 @@ func (r *ServicePortalReconciler) reconcile(ctx context.Context, portal *ozgv1.S
 		err = fmt.Errorf("rendered content has %d bytes, more than the %d a ConfigMap can hold", len(rendered.JSON), maxContentBytes)
 	}
 	if err != nil {
-		setStalled(status, ozgv1.ReasonInvalidSpec, "cannot render the portal content: "+err.Error())
-		return nil
+		obs.renderErr = err
+		return obs, nil
 	}
-	status.ServicesOffered, status.ServicesLive = rendered.Offered, rendered.Live
+	obs.rendered = rendered
 
-	conflict, err := r.hostnameOwner(ctx, portal)
-	if err != nil {
-		return err
+	if obs.conflict, err = r.hostnameOwner(ctx, portal); err != nil {
+		return obs, err
 	}
-	publish := portal.Spec.Publish && conflict == nil
+	obs.deployment, obs.applyErr = r.applyChildren(ctx, portal, rendered, portal.Spec.Publish && obs.conflict == nil)
+	return obs, nil
+}
 
-	deployment, err := r.applyChildren(ctx, portal, rendered, publish)
-	if err != nil {
-		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonApplyFailed, err.Error())
-		setCondition(status, ozgv1.ReconcilingCondition, metav1.ConditionTrue, ozgv1.ReasonApplyFailed, err.Error())
-		meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
-		return err
+// recordTransitions records the events of the portal's status changes:
+// going online or offline, and losing its hostname to another portal. A
+// published portal whose new pods are starting counts as still online.
+func (r *ServicePortalReconciler) recordTransitions(portal *ozgv1.ServicePortal, before, after *ozgv1.ServicePortalStatus) {
+	announced, _ := r.online.Load(portal.UID)
+	wasOnline := announced == true || meta.IsStatusConditionTrue(before.Conditions, ozgv1.PublishedCondition)
+	published := meta.FindStatusCondition(after.Conditions, ozgv1.PublishedCondition)
+	isOnline := published != nil && (published.Status == metav1.ConditionTrue ||
+		wasOnline && published.Reason == ozgv1.ReasonDeploymentNotAvailable)
+	switch {
+	case isOnline && !wasOnline:
+		r.events.normal(portal, ozgv1.EventPublished, "Publish", "online at %s", after.URL)
+	case !isOnline && wasOnline && published != nil:
+		r.events.normal(portal, ozgv1.EventUnpublished, "Unpublish", "offline: %s", published.Message)
 	}
-
-	r.setReadiness(portal, status, deployment, rendered)
-	if conflict != nil {
-		setStalled(status, ozgv1.ReasonHostnameConflict,
-			fmt.Sprintf("hostname %q is claimed by ServicePortal %s/%s, which was created first", portal.Spec.Hostname, conflict.Namespace, conflict.Name))
+	r.online.Store(portal.UID, isOnline)
+	if hostnameConflict(after) && !hostnameConflict(before) {
+		c := meta.FindStatusCondition(after.Conditions, ozgv1.StalledCondition)
+		r.events.warning(portal, ozgv1.EventHostnameConflict, "ClaimHostname", "%s", c.Message)
 	}
-	return nil
 }
 
 // catalog reads OZGServices from the cache. Rendering only reads them, so
@@ -246,105 +265,39 @@ func holdsHostname(p *ozgv1.ServicePortal) bool {
 	if p.Status.ObservedGeneration == 0 {
 		return false
 	}
-	stalled := meta.FindStatusCondition(p.Status.Conditions, ozgv1.StalledCondition)
-	return stalled == nil || stalled.Status != metav1.ConditionTrue || stalled.Reason != ozgv1.ReasonHostnameConflict
+	return !hostnameConflict(&p.Status)
 }
 
 // applyChildren brings every child to its desired state and returns the
 // Deployment as last seen.
 func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozgv1.ServicePortal, rendered *render.Result, publish bool) (*appsv1.Deployment, error) {
 	key := client.ObjectKeyFromObject(portal)
-	if _, err := applyIfChanged(ctx, r.Client, key, &corev1.ConfigMap{}, desiredConfigMap(portal, rendered.JSON), corev1ac.ExtractConfigMap); err != nil {
+	if err := applyIfChanged(ctx, r.Client, key, &corev1.ConfigMap{}, desiredConfigMap(portal, rendered.JSON), corev1ac.ExtractConfigMap); err != nil {
 		return nil, fmt.Errorf("applying ConfigMap: %w", err)
 	}
 	deployment := &appsv1.Deployment{}
-	if _, err := applyIfChanged(ctx, r.Client, key, deployment, desiredDeployment(portal, r.Defaults, rendered.Checksum), appsv1ac.ExtractDeployment); err != nil {
+	if err := applyIfChanged(ctx, r.Client, key, deployment, desiredDeployment(portal, r.Defaults, rendered.Checksum), appsv1ac.ExtractDeployment); err != nil {
 		return nil, fmt.Errorf("applying Deployment: %w", err)
 	}
-	if _, err := applyIfChanged(ctx, r.Client, key, &corev1.Service{}, desiredService(portal), corev1ac.ExtractService); err != nil {
+	if err := applyIfChanged(ctx, r.Client, key, &corev1.Service{}, desiredService(portal), corev1ac.ExtractService); err != nil {
 		return nil, fmt.Errorf("applying Service: %w", err)
 	}
-	if _, err := applyIfChanged(ctx, r.Client, key, &networkingv1.NetworkPolicy{}, desiredNetworkPolicy(portal), networkingv1ac.ExtractNetworkPolicy); err != nil {
+	if err := applyIfChanged(ctx, r.Client, key, &networkingv1.NetworkPolicy{}, desiredNetworkPolicy(portal), networkingv1ac.ExtractNetworkPolicy); err != nil {
 		return nil, fmt.Errorf("applying NetworkPolicy: %w", err)
 	}
 	if publish {
-		if _, err := applyIfChanged(ctx, r.Client, key, &networkingv1.Ingress{}, desiredIngress(portal, r.Defaults), networkingv1ac.ExtractIngress); err != nil {
+		if err := applyIfChanged(ctx, r.Client, key, &networkingv1.Ingress{}, desiredIngress(portal, r.Defaults), networkingv1ac.ExtractIngress); err != nil {
 			return nil, fmt.Errorf("applying Ingress: %w", err)
 		}
 	} else if err := deleteIfExists(ctx, r.Client, key, &networkingv1.Ingress{}); err != nil {
 		return nil, fmt.Errorf("deleting Ingress: %w", err)
 	}
 	if replicas(portal) > 1 {
-		if _, err := applyIfChanged(ctx, r.Client, key, &policyv1.PodDisruptionBudget{}, desiredPodDisruptionBudget(portal), policyv1ac.ExtractPodDisruptionBudget); err != nil {
+		if err := applyIfChanged(ctx, r.Client, key, &policyv1.PodDisruptionBudget{}, desiredPodDisruptionBudget(portal), policyv1ac.ExtractPodDisruptionBudget); err != nil {
 			return nil, fmt.Errorf("applying PodDisruptionBudget: %w", err)
 		}
 	} else if err := deleteIfExists(ctx, r.Client, key, &policyv1.PodDisruptionBudget{}); err != nil {
 		return nil, fmt.Errorf("deleting PodDisruptionBudget: %w", err)
 	}
 	return deployment, nil
-}
-
-// setReadiness derives Available, Ready, Published, Reconciling and the
-// replica counts from the Deployment.
-func (r *ServicePortalReconciler) setReadiness(portal *ozgv1.ServicePortal, status *ozgv1.ServicePortalStatus, d *appsv1.Deployment, rendered *render.Result) {
-	want := replicas(portal)
-	current := d.Status.ObservedGeneration >= d.Generation
-	status.Replicas = d.Status.Replicas
-	status.ReadyReplicas = min(d.Status.UpdatedReplicas, d.Status.AvailableReplicas)
-
-	available := current && deploymentAvailable(d)
-	if available {
-		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "the portal serves requests")
-	} else {
-		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, "the portal has no available pod yet")
-	}
-
-	rolledOut := current && d.Status.UpdatedReplicas == want && d.Status.AvailableReplicas == want && d.Status.Replicas == want
-	meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
-	if rolledOut {
-		status.Version = r.Defaults.version(portal)
-		msg := fmt.Sprintf("%d of %d services live", rendered.Live, rendered.Offered)
-		if len(rendered.Missing) > 0 {
-			msg += fmt.Sprintf("; not in the catalogue: %s", strings.Join(rendered.Missing, ", "))
-		}
-		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, msg)
-		meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
-	} else {
-		msg := fmt.Sprintf("%d of %d replicas updated and available", min(d.Status.UpdatedReplicas, d.Status.AvailableReplicas), want)
-		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, msg)
-		setCondition(status, ozgv1.ReconcilingCondition, metav1.ConditionTrue, ozgv1.ReasonDeploymentNotAvailable, msg)
-	}
-
-	internalURL := fmt.Sprintf("http://%s.%s.svc", portal.Name, portal.Namespace)
-	switch {
-	case !portal.Spec.Publish:
-		status.URL = internalURL
-		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionFalse, ozgv1.ReasonNotPublished, "spec.publish is false")
-	case !rolledOut:
-		status.URL = internalURL
-		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, "waiting for the portal to become Ready")
-	default:
-		status.URL = r.Defaults.scheme() + "://" + portal.Spec.Hostname
-		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "online at "+status.URL)
-	}
-}
-
-func deploymentAvailable(d *appsv1.Deployment) bool {
-	for _, c := range d.Status.Conditions {
-		if c.Type == appsv1.DeploymentAvailable {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-// setStalled marks an error that retrying will not fix: Ready False,
-// Stalled True, not Reconciling, not Published.
-func setStalled(status *ozgv1.ServicePortalStatus, reason, message string) {
-	setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, reason, message)
-	setCondition(status, ozgv1.StalledCondition, metav1.ConditionTrue, reason, message)
-	meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
-	if c := meta.FindStatusCondition(status.Conditions, ozgv1.PublishedCondition); c == nil || c.Status != metav1.ConditionFalse || c.Reason != reason {
-		setCondition(status, ozgv1.PublishedCondition, metav1.ConditionFalse, reason, message)
-	}
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -197,6 +199,11 @@ var _ = Describe("ServicePortal controller", func() {
 		Eventually(func(g Gomega) {
 			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionFalse))
 		}).Should(Succeed())
+
+		By("recording both as events for kubectl describe")
+		Eventually(eventReasons(key)).Should(ContainElements(
+			eventOf(corev1.EventTypeNormal, ozgv1.EventPublished, "online at https://"+portal.Spec.Hostname),
+			eventOf(corev1.EventTypeNormal, ozgv1.EventUnpublished, "offline: spec.publish is false")))
 	})
 
 	It("adds a PodDisruptionBudget for more than one replica", func() {
@@ -255,6 +262,8 @@ var _ = Describe("ServicePortal controller", func() {
 		}).Should(Succeed())
 		Expect(apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{}))).To(BeTrue())
 		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(first), &networkingv1.Ingress{})).To(Succeed())
+		Eventually(eventReasons(key)).Should(ContainElement(
+			eventOf(corev1.EventTypeWarning, ozgv1.EventHostnameConflict, "is claimed by ServicePortal "+ns+"/erster")))
 
 		By("keeping the status of the waiting portal as it is while nothing changes")
 		markDeploymentAvailable(key)
@@ -263,6 +272,9 @@ var _ = Describe("ServicePortal controller", func() {
 			settled = getPortal(key)(g)
 			g.Expect(settled.Status.ReadyReplicas).To(BeEquivalentTo(1))
 		}).Should(Succeed())
+		// Rolled out, but the host is another portal's: no link to it.
+		Expect(settled.Status.URL).To(Equal("http://zweiter." + ns + ".svc"))
+		Expect(condition(&settled.Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionFalse))
 		// Every poll wakes the reconciler (a child changed); each reconcile
 		// must find the status unchanged, transition times included.
 		touches := 0
@@ -356,28 +368,63 @@ var _ = Describe("ServicePortal controller", func() {
 		Eventually(func(g Gomega) {
 			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
 		}).Should(Succeed())
-
 		// Settle: the status write itself causes no further writes.
 		var writes int
 		Eventually(func() int {
 			before := writes
 			_, writes = requests.counts(key.String())
 			return writes - before
-		}).WithPolling(500 * 1e6).Should(Equal(0))
+		}).WithPolling(500 * time.Millisecond).Should(Equal(0))
 
-		By("triggering reconciles through a label another tool adds to a child")
-		readsBefore, writesBefore := requests.counts(key.String())
+		By("touching a child twice: a label another tool adds, then a NetworkPolicy deleted by hand")
+		_, writesBefore := requests.counts(key.String())
+		_, appliesBefore := requests.counts("apply")
 		Eventually(func() error {
 			d := &appsv1.Deployment{}
 			Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
 			d.Labels["touched"] = "yes"
 			return k8sClient.Update(ctx, d)
 		}).Should(Succeed())
-		Eventually(func() int { r, _ := requests.counts(key.String()); return r }).Should(BeNumerically(">", readsBefore),
-			"the controller reconciled the portal")
-		_, writesAfter := requests.counts(key.String())
-		Expect(writesAfter).To(Equal(writesBefore), "no create, update, patch, apply or delete for an unchanged portal")
-		_, applies := requests.counts("apply")
-		Consistently(func() int { _, a := requests.counts("apply"); return a }, "1s").Should(Equal(applies))
+		np := &networkingv1.NetworkPolicy{}
+		Expect(k8sClient.Get(ctx, key, np)).To(Succeed())
+		Expect(k8sClient.Delete(ctx, np)).To(Succeed())
+
+		// The NetworkPolicy back proves that a reconcile after both touches
+		// got through its children; its status write would follow at once,
+		// so a second of quiet after it covers the whole reconcile.
+		Eventually(func(g Gomega) {
+			restored := &networkingv1.NetworkPolicy{}
+			g.Expect(k8sClient.Get(ctx, key, restored)).To(Succeed())
+			g.Expect(restored.UID).NotTo(Equal(np.UID))
+		}).Should(Succeed())
+		Consistently(func(g Gomega) {
+			_, w := requests.counts(key.String())
+			g.Expect(w).To(Equal(writesBefore), "no create, update, patch or delete and no status write for the portal")
+			_, a := requests.counts("apply")
+			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy")
+		}, "1s", "50ms").Should(Succeed())
 	})
 })
+
+// recordedEvent is what a test checks of an events.k8s.io Event.
+type recordedEvent struct{ Type, Reason, Note string }
+
+// eventReasons lists the events recorded about the object at key.
+func eventReasons(key client.ObjectKey) func(Gomega) []recordedEvent {
+	return func(g Gomega) []recordedEvent {
+		var list eventsv1.EventList
+		g.Expect(k8sClient.List(ctx, &list, client.InNamespace(key.Namespace))).To(Succeed())
+		var out []recordedEvent
+		for _, e := range list.Items {
+			if e.Regarding.Name == key.Name {
+				out = append(out, recordedEvent{e.Type, e.Reason, e.Note})
+			}
+		}
+		return out
+	}
+}
+
+// eventOf matches an event of type and reason whose note contains note.
+func eventOf(typ, reason, note string) OmegaMatcher {
+	return And(HaveField("Type", typ), HaveField("Reason", reason), HaveField("Note", ContainSubstring(note)))
+}

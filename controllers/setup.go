@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
 
 // FieldOwner is the server-side apply field manager of the operator.
@@ -57,7 +58,7 @@ const DefaultConcurrency = 4
 
 // ControllerConfig lets up to concurrent reconciles of ServicePortals,
 // Administrations and OZGServices run at once: what their reconcilers keep
-// between reconciles (bursts, tallies, their own last writes) is guarded
+// between reconciles (the roll-up view, their own last writes) is guarded
 // by locks and kept per object, and the workqueue never hands one object
 // to two workers. The PortalFleet controller keeps its in-memory expectations
 // and runs one reconcile at a time.
@@ -104,14 +105,17 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := portal.SetupWithManager(mgr); err != nil {
 		return err
 	}
-	// The roll-ups share what tells them that the portals have settled.
-	admDebounce, svcDebounce := newRollupDebouncer(time.Now), newRollupDebouncer(time.Now)
-	settling := newRollupSettling(admDebounce, svcDebounce)
-	adm := &AdministrationReconciler{Client: c, debounce: admDebounce, settling: settling}
+	// The roll-ups read one view, fed by the informers (internal/rollup).
+	view := rollup.New(time.Now)
+	if err := view.Register(context.Background(), mgr.GetCache()); err != nil {
+		return err
+	}
+	observeRollups(view)
+	adm := &AdministrationReconciler{Client: c, view: view}
 	if err := adm.SetupWithManager(mgr); err != nil {
 		return err
 	}
-	svc := &OZGServiceReconciler{Client: c, debounce: svcDebounce, settling: settling}
+	svc := &OZGServiceReconciler{Client: c, view: view}
 	if err := svc.SetupWithManager(mgr); err != nil {
 		return err
 	}

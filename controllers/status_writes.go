@@ -5,8 +5,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -24,8 +22,9 @@ import (
 // resourceVersion, so a concurrent writer makes it fail with a conflict
 // instead of losing the other's conditions.
 //
-// Conditions that end with the status they have in current keep its
-// lastTransitionTime (see keepTransitionTimes).
+// Each kind's _status.go sets every condition once per reconcile through
+// meta.SetStatusCondition, which keeps lastTransitionTime while the status
+// stays: an unchanged status compares equal here and costs nothing.
 //
 // A conflict is no error worth logging: obj is older than the stored
 // object, and the watch event of the newer version brings it back to be
@@ -34,7 +33,6 @@ func updateStatusIfChanged[S any, P interface {
 	*S
 	ozgv1.ConditionsHolder
 }](ctx context.Context, c client.Client, writes *cacheExpectations, obj client.Object, current, newStatus P) error {
-	keepTransitionTimes(*current.StatusConditions(), *newStatus.StatusConditions())
 	if equality.Semantic.DeepEqual(current, newStatus) {
 		return nil
 	}
@@ -51,20 +49,4 @@ func updateStatusIfChanged[S any, P interface {
 		writes.expect(client.ObjectKeyFromObject(obj), replaced)
 	}
 	return err
-}
-
-// keepTransitionTimes gives every condition that ends a reconcile with
-// the status it had before the reconcile its earlier lastTransitionTime
-// back. A reconcile may pass a condition through other statuses on the way
-// (a conflicting portal's rolled-out Deployment first makes it Ready, then
-// the conflict makes it not Ready), and those steps are no transitions:
-// without this, each reconcile of such a portal rewrote its status with
-// new times. Every status write goes through it, so that no reconciler
-// has to remember.
-func keepTransitionTimes(before, after []metav1.Condition) {
-	for i := range after {
-		if old := meta.FindStatusCondition(before, after[i].Type); old != nil && old.Status == after[i].Status {
-			after[i].LastTransitionTime = old.LastTransitionTime
-		}
-	}
 }

@@ -30,9 +30,11 @@ const (
 	// ReasonPortalsUnavailable: more of a PortalFleet's portals are not
 	// Ready than its current wave allows.
 	ReasonPortalsUnavailable = "PortalsUnavailable"
-	// ReasonRollupPending: a roll-up (Administration, OZGService) was
-	// written while portals it counts were still rolling out; its counts
-	// show the progress so far and Ready is Unknown until they settle.
+	// ReasonRollupPending: a roll-up (Administration, OZGService) had to be
+	// written while its inputs were still arriving (its first status, a spec
+	// change, or a burst of portal events that went on for 30 s); its counts
+	// show the progress so far, Ready is Unknown, and the operator writes it
+	// again, Ready True, once the inputs have come to rest.
 	ReasonRollupPending = "RollupPending"
 )
 

@@ -1,0 +1,50 @@
+package controllers
+
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/rollup"
+)
+
+// administrationStatus computes the status of adm from what the roll-up
+// view knows of its portals; current tells whether they have come to rest
+// (see setAdministrationReady). It is a pure function of its arguments.
+func administrationStatus(adm *ozgv1.Administration, in rollup.AdministrationInputs, current bool) *ozgv1.AdministrationStatus {
+	status := adm.Status.DeepCopy()
+	status.ObservedGeneration = adm.Generation
+	status.Services = rollup.CountStates(adm.Spec.Services)
+	status.Portal, status.Online = nil, 0
+	if len(in.Portals) > 0 {
+		// The most advanced portal speaks for the administration.
+		p := in.Portals[0]
+		status.Portal = &p
+		if p.Ready && p.Published {
+			status.Online = status.Services.Live
+		}
+	}
+	setAdministrationReady(status, len(adm.Spec.Services), len(in.Portals), current)
+	return status
+}
+
+// setAdministrationReady sets Ready, which for a roll-up says whether the
+// status is current: True when it was written after its inputs came to
+// rest, Unknown when it had to be written while they were still arriving
+// (its first status, a spec change, or a burst that ran for MaxDelay); the
+// counts then show the progress so far, and a later write sets True.
+func setAdministrationReady(status *ozgv1.AdministrationStatus, services, portals int, current bool) {
+	msg := fmt.Sprintf("%d of %d services online", status.Online, services)
+	switch p := status.Portal; {
+	case p == nil:
+		msg += "; no portal"
+	case portals > 1:
+		msg += fmt.Sprintf("; %d portals serve this administration, status shows %s/%s", portals, p.Namespace, p.Name)
+	}
+	if !current {
+		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionUnknown, ozgv1.ReasonRollupPending, msg+" so far; its portals are still reporting")
+		return
+	}
+	setCondition(status, ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, msg)
+}

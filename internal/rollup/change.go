@@ -1,0 +1,251 @@
+package rollup
+
+import (
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// change applies one event to the view and collects the roll-ups whose
+// inputs it changed, so that their bursts are extended once, after the
+// event is taken in.
+type change struct {
+	v       *View
+	touched [kinds]map[string]struct{}
+}
+
+// scheduled is a reconcile to ask for once the view's lock is released.
+type scheduled struct {
+	q     queue
+	req   reconcile.Request
+	after time.Duration
+}
+
+// update runs f on the view under its lock, then schedules the reconciles
+// of the bursts f extended (and, when the last portal settled, of every
+// open burst, whose quiet time is now shorter).
+func (v *View) update(f func(*change)) {
+	v.mu.Lock()
+	wasSettling := v.settling > 0
+	c := &change{v: v}
+	f(c)
+	now := v.now()
+	var asks []scheduled
+	for k := range c.touched {
+		for name := range c.touched[k] {
+			asks = append(asks, v.touch(Kind(k), name, now)...)
+		}
+	}
+	if wasSettling && v.settling == 0 {
+		asks = append(asks, v.scheduleAll(now)...)
+	}
+	v.mu.Unlock()
+	// Outside the lock: a workqueue may block a moment on a full channel.
+	for _, a := range asks {
+		a.q.AddAfter(a.req, a.after)
+	}
+}
+
+func (c *change) touch(kind Kind, name string) {
+	if c.touched[kind] == nil {
+		c.touched[kind] = map[string]struct{}{}
+	}
+	c.touched[kind][name] = struct{}{}
+}
+
+// setPortal replaces what the view knows of the portal at key with e (nil:
+// the portal is gone).
+func (c *change) setPortal(key types.NamespacedName, e *portalEntry) {
+	v := c.v
+	old, had := v.portals[key]
+	if had && e != nil && old == *e {
+		return
+	}
+	var affected []string
+	if had {
+		affected = append(affected, old.administration)
+	}
+	if e != nil && (!had || e.administration != old.administration) {
+		affected = append(affected, e.administration)
+	}
+	before := make([]AdministrationInputs, len(affected))
+	for i, name := range affected {
+		before[i] = v.administrationInputs(name)
+	}
+
+	if had {
+		if !old.settled {
+			v.settling--
+		}
+		delete(v.portals, key)
+		delete(v.adms[old.administration].portals, key)
+	}
+	if e != nil {
+		if !e.settled {
+			v.settling++
+		}
+		v.portals[key] = *e
+		v.entry(e.administration).portals[key] = struct{}{}
+	}
+	for i, name := range affected {
+		c.portalsChanged(name, before[i])
+	}
+}
+
+// entry returns the administration's entry, creating it.
+func (v *View) entry(name string) *administrationEntry {
+	e := v.adms[name]
+	if e == nil {
+		e = &administrationEntry{portals: map[types.NamespacedName]struct{}{}}
+		v.adms[name] = e
+	}
+	return e
+}
+
+// portalsChanged follows a change of the named administration's portals,
+// which said before before: its own roll-up when they say something else,
+// and its services' sums when what they add to them changed.
+func (c *change) portalsChanged(name string, before AdministrationInputs) {
+	v := c.v
+	after := v.administrationInputs(name)
+	if !slicesEqual(before.Portals, after.Portals) {
+		c.touch(Administrations, name)
+	}
+	e := v.adms[name]
+	if old, now := partOf(before), partOf(after); old != now {
+		e.part = now
+		for i := range e.services() {
+			s := &e.services()[i]
+			c.replace(s.Service, contributionOf(old, s), contributionOf(now, s))
+		}
+	}
+	v.dropIfEmpty(name)
+}
+
+func slicesEqual(a, b []ozgv1.AdministrationPortalStatus) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// partOf is what portals reported as in add to each service of their
+// administration: the most advanced one decides whether it is online.
+func partOf(in AdministrationInputs) portalPart {
+	p := portalPart{present: len(in.Portals) > 0}
+	p.online = p.present && in.Portals[0].Ready && in.Portals[0].Published
+	return p
+}
+
+func (v *View) dropIfEmpty(name string) {
+	if e := v.adms[name]; e != nil && e.obj == nil && len(e.portals) == 0 {
+		delete(v.adms, name)
+	}
+}
+
+// setAdministration replaces the named administration's object with a
+// (nil: it is gone).
+func (c *change) setAdministration(name string, a *ozgv1.Administration) {
+	v := c.v
+	if a == nil && v.adms[name] == nil {
+		return
+	}
+	e := v.entry(name)
+	old := e.obj
+	e.obj = a
+	if a == nil {
+		// Its own roll-up has nothing left to write.
+		delete(v.bursts[Administrations], name)
+		delete(c.touched[Administrations], name)
+	}
+	// Most updates are status writes and label changes: the services, and so
+	// what the administration adds to them, stay as they were.
+	if old != nil && a != nil && old.Generation == a.Generation {
+		return
+	}
+	var oldServices, newServices []ozgv1.ServiceImplementation
+	if old != nil {
+		oldServices = old.Spec.Services
+	}
+	if a != nil {
+		newServices = a.Spec.Services
+	}
+	previous := make(map[string]*ozgv1.ServiceImplementation, len(oldServices))
+	for i := range oldServices {
+		previous[oldServices[i].Service] = &oldServices[i]
+	}
+	for i := range newServices {
+		s := &newServices[i]
+		var before *contribution
+		if p := previous[s.Service]; p != nil {
+			before = contributionOf(e.part, p)
+			delete(previous, s.Service)
+		}
+		c.replace(s.Service, before, contributionOf(e.part, s))
+	}
+	for service, p := range previous {
+		c.replace(service, contributionOf(e.part, p), nil)
+	}
+	v.dropIfEmpty(name)
+}
+
+// contribution is what one administration adds to one service's counts.
+type contribution struct {
+	state        ozgv1.ServiceState
+	portal, live bool
+}
+
+func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contribution {
+	state := s.State
+	if state == "" {
+		state = ozgv1.DefaultServiceState
+	}
+	return &contribution{
+		state:  state,
+		portal: part.present,
+		live:   part.online && state == ozgv1.StateLive,
+	}
+}
+
+// replace swaps one administration's contribution to service (nil: none)
+// and touches the service's roll-up if its counts changed.
+func (c *change) replace(service string, before, after *contribution) {
+	if before != nil && after != nil && *before == *after {
+		return
+	}
+	v := c.v
+	old := v.sums[service]
+	sum := old
+	if before != nil {
+		sum.add(before, -1)
+	}
+	if after != nil {
+		sum.add(after, 1)
+	}
+	if sum == (ServiceCounts{}) {
+		delete(v.sums, service)
+	} else {
+		v.sums[service] = sum
+	}
+	if old != sum {
+		c.touch(Services, service)
+	}
+}
+
+func (s *ServiceCounts) add(c *contribution, sign int32) {
+	CountState(&s.Administrations, c.state, sign)
+	if c.portal {
+		s.Portals += sign
+	}
+	if c.live {
+		s.OnlinePortals += sign
+	}
+}

@@ -1,0 +1,319 @@
+// Package rollup keeps the in-memory view that the Administration and
+// OZGService roll-ups read.
+//
+// The view is fed by the informer events of ServicePortals and
+// Administrations, and by nothing else. It keeps, per Administration, what
+// its portals say (name, URL, Ready, Published, still rolling out) and, per
+// OZGService, the sum of what the administrations tracking it add (their
+// states, whether they have a portal and whether it is online). When an
+// event changes what a roll-up would write, the view opens or extends that
+// object's burst and asks its controller for a reconcile once the burst is
+// over. The reconcilers read their inputs and take the burst in, and write
+// nothing back: the data flows one way, from the informers through the view
+// to the statuses.
+//
+// Because the view replaces each object's last known contribution on every
+// event, and an informer hands every handler each object in order (a relist
+// included, as updates and tombstone deletes, and every cached object as an
+// add when the handler is registered), a new view rebuilds itself from the
+// cache: a restarted manager starts with the same sums.
+package rollup
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// Kind names one of the two roll-ups.
+type Kind int
+
+const (
+	// Administrations is the roll-up of portals into Administration status.
+	Administrations Kind = iota
+	// Services is the roll-up of administrations into OZGService status.
+	Services
+	kinds
+)
+
+func (k Kind) String() string {
+	if k == Administrations {
+		return "Administration"
+	}
+	return "OZGService"
+}
+
+// The inputs of a roll-up change in bursts: a fleet coming up flips dozens of
+// portals within seconds, and every flip touches an administration and a few
+// hundred catalogue entries, each of whose writes costs the API server the
+// whole object. A roll-up therefore waits for its burst to be over: after
+// the last event, QuietStep per event of the burst up to QuietMax, and never
+// more than MaxDelay after the first event, so that a long rollout still
+// shows its progress. Once no portal is still settling, no more events are
+// on their way and SettledQuiet suffices.
+const (
+	QuietStep    = time.Second
+	QuietMax     = 5 * time.Second
+	MaxDelay     = 30 * time.Second
+	SettledQuiet = 500 * time.Millisecond
+)
+
+// AdministrationInputs is what the view knows of an administration's portals.
+type AdministrationInputs struct {
+	// Portals are the portals serving the administration (those being
+	// deleted left), the most advanced first (see Rank).
+	Portals []ozgv1.AdministrationPortalStatus
+}
+
+// ServiceCounts is what the administrations tracking one OZGService add up to.
+type ServiceCounts struct {
+	Administrations ozgv1.StateCounts
+	// Portals counts the administrations with a portal, OnlinePortals those
+	// whose portal is Ready and published and that have the service Live.
+	Portals, OnlinePortals int32
+}
+
+type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
+
+// View is the roll-ups' view of the cluster. Its methods are safe for
+// concurrent use.
+type View struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	portals map[types.NamespacedName]portalEntry
+	adms    map[string]*administrationEntry
+	sums    map[string]ServiceCounts
+	// settling counts the portals whose status does not yet show their
+	// current generation Ready or Stalled: while there are any, more events
+	// are on their way.
+	settling int
+	bursts   [kinds]map[string]burst
+	queues   [kinds]queue
+	synced   []func() bool
+}
+
+// portalEntry is what the view keeps of one portal.
+type portalEntry struct {
+	administration string
+	summary        ozgv1.AdministrationPortalStatus
+	deleting       bool
+	settled        bool
+}
+
+// administrationEntry is what the view keeps of one administration: its
+// last seen object (nil while only its portals are known) and its portals.
+type administrationEntry struct {
+	obj     *ozgv1.Administration
+	portals map[types.NamespacedName]struct{}
+	part    portalPart
+}
+
+// portalPart is what an administration's portals add to each of its services.
+type portalPart struct{ present, online bool }
+
+// New returns an empty view; now is its clock.
+func New(now func() time.Time) *View {
+	v := &View{
+		now:     now,
+		portals: map[types.NamespacedName]portalEntry{},
+		adms:    map[string]*administrationEntry{},
+		sums:    map[string]ServiceCounts{},
+	}
+	for k := range v.bursts {
+		v.bursts[k] = map[string]burst{}
+	}
+	return v
+}
+
+// Settled tells whether p has nothing more to report until something it
+// depends on changes: its status shows its current generation Ready or
+// Stalled (an error retrying will not fix), or it is being deleted.
+func Settled(p *ozgv1.ServicePortal) bool {
+	if !p.DeletionTimestamp.IsZero() {
+		return true
+	}
+	return p.Status.ObservedGeneration == p.Generation && (ready(p) || stalled(p))
+}
+
+func ready(p *ozgv1.ServicePortal) bool {
+	return meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.ReadyCondition)
+}
+
+func stalled(p *ozgv1.ServicePortal) bool {
+	return meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.StalledCondition)
+}
+
+// Summary is what an administration's status says of a portal.
+func Summary(p *ozgv1.ServicePortal) ozgv1.AdministrationPortalStatus {
+	return ozgv1.AdministrationPortalStatus{
+		Name:      p.Name,
+		Namespace: p.Namespace,
+		URL:       p.Status.URL,
+		Ready:     ready(p),
+		Published: meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.PublishedCondition),
+	}
+}
+
+// Rank orders portal summaries most advanced first: published and Ready,
+// then Ready, then neither; ties by namespace and name, so that the
+// choice is stable.
+func Rank(portals []ozgv1.AdministrationPortalStatus) {
+	rank := func(s ozgv1.AdministrationPortalStatus) int {
+		switch {
+		case s.Published && s.Ready:
+			return 0
+		case s.Ready:
+			return 1
+		}
+		return 2
+	}
+	slices.SortFunc(portals, func(a, b ozgv1.AdministrationPortalStatus) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		if a.Namespace != b.Namespace {
+			if a.Namespace < b.Namespace {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
+}
+
+// CountState adds n to the count of state in c; an unset state counts as
+// the API's default.
+func CountState(c *ozgv1.StateCounts, state ozgv1.ServiceState, n int32) {
+	if state == "" {
+		state = ozgv1.DefaultServiceState
+	}
+	switch state {
+	case ozgv1.StateLive:
+		c.Live += n
+	case ozgv1.StateInProgress:
+		c.InProgress += n
+	default:
+		c.Open += n
+	}
+}
+
+// CountStates counts services by state.
+func CountStates(services []ozgv1.ServiceImplementation) ozgv1.StateCounts {
+	var c ozgv1.StateCounts
+	for i := range services {
+		CountState(&c, services[i].State, 1)
+	}
+	return c
+}
+
+// UpsertPortal takes in a portal as an add or update event shows it.
+func (v *View) UpsertPortal(p *ozgv1.ServicePortal) {
+	e := portalEntry{
+		administration: p.Spec.AdministrationRef.Name,
+		summary:        Summary(p),
+		deleting:       !p.DeletionTimestamp.IsZero(),
+		settled:        Settled(p),
+	}
+	v.update(func(c *change) { c.setPortal(keyOf(p), &e) })
+}
+
+// DeletePortal takes in a portal's delete event.
+func (v *View) DeletePortal(p *ozgv1.ServicePortal) {
+	v.update(func(c *change) { c.setPortal(keyOf(p), nil) })
+}
+
+// UpsertAdministration takes in an administration as an add or update
+// event shows it. The view keeps the object (as the cache does: it must not
+// be modified).
+func (v *View) UpsertAdministration(a *ozgv1.Administration) {
+	v.update(func(c *change) { c.setAdministration(a.Name, a) })
+}
+
+// DeleteAdministration takes in an administration's delete event.
+func (v *View) DeleteAdministration(a *ozgv1.Administration) {
+	v.update(func(c *change) { c.setAdministration(a.Name, nil) })
+}
+
+func keyOf(p *ozgv1.ServicePortal) types.NamespacedName {
+	return types.NamespacedName{Namespace: p.Namespace, Name: p.Name}
+}
+
+// Reading is how a roll-up takes its burst in. Each read returns, besides
+// the inputs, one of three answers (see take):
+//   - wait > 0: the burst is not over; reconcile again after wait, write nothing.
+//   - wait == 0, recheck == 0: the status computed now is current.
+//   - wait == 0, recheck > 0: write now (the object has no status yet, its
+//     spec changed, or the burst has run for MaxDelay), but more input is
+//     on its way: the status is not current, and the roll-up looks again
+//     after recheck.
+
+// Administration returns the inputs of the named administration's roll-up;
+// urgent is true when it must be written at once.
+func (v *View) Administration(name string, urgent bool) (in AdministrationInputs, wait, recheck time.Duration) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	wait, recheck = v.take(Administrations, name, urgent)
+	return v.administrationInputs(name), wait, recheck
+}
+
+// Service returns the counts of the named OZGService, as Administration does.
+func (v *View) Service(name string, urgent bool) (counts ServiceCounts, wait, recheck time.Duration) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	wait, recheck = v.take(Services, name, urgent)
+	return v.sums[name], wait, recheck
+}
+
+// Discard drops the burst of an object that does not exist (an
+// administration may track a service the catalogue lacks).
+func (v *View) Discard(kind Kind, name string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.bursts[kind], name)
+}
+
+// Pending counts the objects of kind whose last events no roll-up has
+// taken in yet: while it is not zero, some statuses are behind.
+func (v *View) Pending(kind Kind) int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.bursts[kind])
+}
+
+func (v *View) administrationInputs(name string) AdministrationInputs {
+	var in AdministrationInputs
+	e := v.adms[name]
+	if e == nil {
+		return in
+	}
+	for key := range e.portals {
+		p := v.portals[key]
+		if p.deleting {
+			continue
+		}
+		in.Portals = append(in.Portals, p.summary)
+	}
+	Rank(in.Portals)
+	return in
+}
+
+func (e *administrationEntry) services() []ozgv1.ServiceImplementation {
+	if e.obj == nil {
+		return nil
+	}
+	return e.obj.Spec.Services
+}

@@ -1,0 +1,243 @@
+package rollup
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// clock is a settable clock for the view.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+func newClock() *clock                   { return &clock{t: time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC)} }
+func (q *recordingQueue) asked(name string) (time.Duration, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	d, ok := q.asks[name]
+	return d, ok
+}
+
+// recordingQueue records the delay of the last AddAfter per object.
+type recordingQueue struct {
+	workqueue.TypedRateLimitingInterface[reconcile.Request]
+	mu   sync.Mutex
+	asks map[string]time.Duration
+}
+
+func (q *recordingQueue) AddAfter(r reconcile.Request, d time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.asks == nil {
+		q.asks = map[string]time.Duration{}
+	}
+	q.asks[r.Name] = d
+}
+
+func (q *recordingQueue) reset() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.asks = nil
+}
+
+// started returns a view with both sources started on recording queues.
+func started(t *testing.T, c *clock) (*View, *recordingQueue, *recordingQueue) {
+	t.Helper()
+	v := New(c.now)
+	adms, svcs := &recordingQueue{}, &recordingQueue{}
+	if err := v.Source(Administrations).Start(t.Context(), adms); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Source(Services).Start(t.Context(), svcs); err != nil {
+		t.Fatal(err)
+	}
+	return v, adms, svcs
+}
+
+func administration(name string, generation int64, services ...ozgv1.ServiceImplementation) *ozgv1.Administration {
+	return &ozgv1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Generation: generation},
+		Spec:       ozgv1.AdministrationSpec{Services: services},
+	}
+}
+
+func service(name string, state ozgv1.ServiceState) ozgv1.ServiceImplementation {
+	return ozgv1.ServiceImplementation{Service: name, State: state}
+}
+
+// portal returns a portal of adm; conditions lists the True ones.
+func portal(name, adm string, generation, observed int64, conditions ...string) *ozgv1.ServicePortal {
+	p := &ozgv1.ServicePortal{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "krz", Name: name, Generation: generation},
+		Spec:       ozgv1.ServicePortalSpec{AdministrationRef: ozgv1.LocalObjectReference{Name: adm}},
+		Status:     ozgv1.ServicePortalStatus{ObservedGeneration: observed, URL: "https://" + name + ".example.de"},
+	}
+	for _, c := range conditions {
+		p.Status.Conditions = append(p.Status.Conditions, metav1.Condition{Type: c, Status: metav1.ConditionTrue})
+	}
+	return p
+}
+
+func TestViewSums(t *testing.T) {
+	v, _, _ := started(t, newClock())
+	v.UpsertAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive), service("ozg-2", "")))
+	v.UpsertAdministration(administration("detmold", 1, service("ozg-1", ozgv1.StateInProgress)))
+	expect := func(step, name string, want ServiceCounts) {
+		t.Helper()
+		if got, _, _ := v.Service(name, true); got != want {
+			t.Fatalf("%s: %s = %+v, want %+v", step, name, got, want)
+		}
+	}
+	expect("no portals", "ozg-1", ServiceCounts{Administrations: ozgv1.StateCounts{InProgress: 1, Live: 1}})
+	expect("unset state counts as Open", "ozg-2", ServiceCounts{Administrations: ozgv1.StateCounts{Open: 1}})
+
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 0))
+	expect("a portal rolling out", "ozg-1", ServiceCounts{Administrations: ozgv1.StateCounts{InProgress: 1, Live: 1}, Portals: 1})
+
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	expect("online", "ozg-1", ServiceCounts{Administrations: ozgv1.StateCounts{InProgress: 1, Live: 1}, Portals: 1, OnlinePortals: 1})
+	expect("online but Open", "ozg-2", ServiceCounts{Administrations: ozgv1.StateCounts{Open: 1}, Portals: 1})
+
+	// A second, less advanced portal does not take the administration offline.
+	v.UpsertPortal(portal("lemgo-test", "lemgo", 1, 1, ozgv1.ReadyCondition))
+	in, _, _ := v.Administration("lemgo", true)
+	if len(in.Portals) != 2 || in.Portals[0].Name != "lemgo" {
+		t.Fatalf("two portals: inputs %+v, want the published one first", in)
+	}
+	expect("two portals", "ozg-1", ServiceCounts{Administrations: ozgv1.StateCounts{InProgress: 1, Live: 1}, Portals: 1, OnlinePortals: 1})
+
+	// The published portal moves to another administration.
+	moved := portal("lemgo", "detmold", 2, 2, ozgv1.ReadyCondition, ozgv1.PublishedCondition)
+	v.UpsertPortal(moved)
+	expect("moved", "ozg-1", ServiceCounts{Administrations: ozgv1.StateCounts{InProgress: 1, Live: 1}, Portals: 2})
+
+	// A portal being deleted no longer serves its administration.
+	deleting := portal("lemgo-test", "lemgo", 1, 1, ozgv1.ReadyCondition)
+	deleting.DeletionTimestamp = &metav1.Time{Time: time.Now()}
+	v.UpsertPortal(deleting)
+	expect("deleting", "ozg-2", ServiceCounts{Administrations: ozgv1.StateCounts{Open: 1}})
+
+	// A status-only update (same generation) leaves the sums alone; a spec change replaces them.
+	relabelled := administration("detmold", 1, service("ozg-1", ozgv1.StateInProgress))
+	relabelled.Labels = map[string]string{"ozg.dev/kreis": "05766"}
+	v.UpsertAdministration(relabelled)
+	expect("same generation", "ozg-1", ServiceCounts{Administrations: ozgv1.StateCounts{InProgress: 1, Live: 1}, Portals: 1})
+	v.UpsertAdministration(administration("detmold", 2, service("ozg-2", ozgv1.StateLive)))
+	expect("spec change adds", "ozg-2", ServiceCounts{Administrations: ozgv1.StateCounts{Open: 1, Live: 1}, Portals: 1, OnlinePortals: 1})
+	expect("spec change removes", "ozg-1", ServiceCounts{Administrations: ozgv1.StateCounts{Live: 1}})
+
+	v.DeletePortal(moved)
+	v.DeletePortal(deleting)
+	v.DeleteAdministration(administration("detmold", 2))
+	v.DeleteAdministration(administration("lemgo", 1))
+	expect("all gone", "ozg-1", ServiceCounts{})
+	if len(v.sums) != 0 || len(v.adms) != 0 || len(v.portals) != 0 || v.settling != 0 {
+		t.Fatalf("an empty cluster leaves state behind: sums %v, administrations %v, portals %v, settling %d", v.sums, v.adms, v.portals, v.settling)
+	}
+}
+
+func TestViewBursts(t *testing.T) {
+	c := newClock()
+	v, adms, svcs := started(t, c)
+	v.UpsertAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
+	v.UpsertPortal(portal("other", "detmold", 1, 0)) // settling: more events are on their way
+	read := func(kind Kind, name string, urgent bool) (wait, recheck time.Duration) {
+		t.Helper()
+		if kind == Administrations {
+			_, wait, recheck = v.Administration(name, urgent)
+		} else {
+			_, wait, recheck = v.Service(name, urgent)
+		}
+		return wait, recheck
+	}
+	expect := func(step string, kind Kind, name string, urgent bool, wait, recheck time.Duration) {
+		t.Helper()
+		if w, r := read(kind, name, urgent); w != wait || r != recheck {
+			t.Fatalf("%s: %s %s: wait %v, recheck %v; want %v, %v", step, kind, name, w, r, wait, recheck)
+		}
+	}
+
+	// The set-up brought lemgo one event (its portal): an urgent first
+	// write goes ahead, but is not current, and the burst stays open.
+	expect("first status", Administrations, "lemgo", true, 0, QuietStep)
+	if v.Pending(Administrations) != 2 {
+		t.Fatalf("pending %d, want lemgo's open burst and detmold's", v.Pending(Administrations))
+	}
+	c.advance(2 * QuietStep) // ozg-1 had two events: its administration, its portal
+	expect("set-up over", Administrations, "lemgo", false, 0, 0)
+	expect("set-up over", Services, "ozg-1", false, 0, 0)
+	adms.reset()
+	svcs.reset()
+
+	// A single event while portals settle: one second of quiet.
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	if d, ok := adms.asked("lemgo"); !ok || d != QuietStep {
+		t.Fatalf("administration asked for after %v (%v), want %v", d, ok, QuietStep)
+	}
+	if d, ok := svcs.asked("ozg-1"); !ok || d != QuietStep {
+		t.Fatalf("service asked for after %v (%v), want %v", d, ok, QuietStep)
+	}
+	c.advance(400 * time.Millisecond)
+	expect("in the quiet", Services, "ozg-1", false, 600*time.Millisecond, 0)
+	c.advance(600 * time.Millisecond)
+	expect("quiet over", Services, "ozg-1", false, 0, 0)
+	if v.Pending(Services) != 0 {
+		t.Fatalf("after the burst was taken in: pending %d", v.Pending(Services))
+	}
+
+	// A long burst: the quiet grows with the events up to QuietMax, and
+	// MaxDelay forces a write that is not current; the burst stays open
+	// until it is over.
+	for i := range 40 {
+		published := []string{ozgv1.ReadyCondition}
+		if i%2 == 0 {
+			published = append(published, ozgv1.PublishedCondition)
+		}
+		v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, published...))
+		c.advance(time.Second)
+	}
+	expect("after 40 s of events", Administrations, "lemgo", false, 0, QuietMax-time.Second)
+	expect("MaxDelay counted anew", Administrations, "lemgo", false, QuietMax-time.Second, 0)
+	c.advance(QuietMax - time.Second)
+	expect("over", Administrations, "lemgo", false, 0, 0)
+
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
+	expect("two events", Administrations, "lemgo", false, 2*QuietStep, 0)
+
+	// The last portal settles: every open burst ends after SettledQuiet.
+	adms.reset()
+	v.UpsertPortal(portal("other", "detmold", 1, 1, ozgv1.StalledCondition))
+	if d, ok := adms.asked("lemgo"); !ok || d != SettledQuiet {
+		t.Fatalf("after the portals settled: asked after %v (%v), want %v", d, ok, SettledQuiet)
+	}
+	expect("settled", Administrations, "lemgo", false, SettledQuiet, 0)
+	c.advance(SettledQuiet)
+	expect("settled, after the quiet", Administrations, "lemgo", false, 0, 0)
+}
+
+// TestViewSourceSchedulesEarlierBursts shows that bursts opened before the
+// controller started (the informers' replay) are asked for at its start.
+func TestViewSourceSchedulesEarlierBursts(t *testing.T) {
+	c := newClock()
+	v := New(c.now)
+	v.UpsertAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+	q := &recordingQueue{}
+	if err := v.Source(Services).Start(t.Context(), q); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := q.asked("ozg-1"); !ok {
+		t.Fatalf("the replayed burst of ozg-1 was not asked for")
+	}
+	if err := v.Source(Services).WaitForSync(t.Context()); err != nil {
+		t.Fatalf("a view fed by hand (no informers) is synced at once: %v", err)
+	}
+}
