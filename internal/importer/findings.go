@@ -5,7 +5,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/importer/csvtable"
+	"github.com/ozg-operator/ozg-operator/internal/importer/slug"
 )
 
 // findings collects the issues of one import into its report.
@@ -22,6 +26,14 @@ func (f findings) add(sev Severity, t *csvtable.Table, line int, column, format 
 		Severity: sev,
 		Reason:   fmt.Sprintf(format, args...),
 	})
+}
+
+// rejectMalformed rejects the records of t that have more or fewer fields
+// than its header: their values cannot be placed in columns.
+func (f findings) rejectMalformed(t *csvtable.Table) {
+	for _, m := range t.Malformed {
+		f.add(SeverityRejected, t, m.Line, "", "%s", m.Reason)
+	}
 }
 
 func (f findings) reject(t *csvtable.Table, row csvtable.Row, column, format string, args ...any) {
@@ -49,4 +61,18 @@ func (f findings) fit(t *csvtable.Table, row csvtable.Row, column, s string, max
 	f.warn(t, row, column, "%d characters, shortened to the maximum of %d", n, maxLength)
 	runes := []rune(s)
 	return string(runes[:maxLength])
+}
+
+// typeMeta makes an object of the ozg.dev API print and apply as a
+// manifest.
+func typeMeta(kind string) metav1.TypeMeta {
+	return metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: kind}
+}
+
+// setLabelValue sets the label key to s made a label value, or leaves it
+// out if s has no letters or digits (the import reports that).
+func setLabelValue(labels map[string]string, key, s string) {
+	if v := slug.LabelValue(s); v != "" {
+		labels[key] = v
+	}
 }
