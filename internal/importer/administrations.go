@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,12 +30,6 @@ const (
 	colRecipient  = "anschrift"
 	colStreet     = "strasse"
 	colPostalCity = "plz_ort"
-)
-
-var (
-	kreisKeyPattern   = regexp.MustCompile(v1alpha1.PatternKreisKey)
-	agsPattern        = regexp.MustCompile(v1alpha1.PatternAGS)
-	postalCodePattern = regexp.MustCompile(v1alpha1.PatternPostalCode)
 )
 
 // administrationTypes maps the slug of a type as the municipality directory

@@ -37,13 +37,6 @@ const (
 	colSDG2            = "sdg2"
 )
 
-var (
-	ozgIDPattern       = regexp.MustCompile(v1alpha1.PatternOZGID)
-	leikaKeyPattern    = regexp.MustCompile(v1alpha1.PatternLeiKaKey)
-	digitsPattern      = regexp.MustCompile(`^[0-9]+$`)
-	typisierungPattern = regexp.MustCompile(v1alpha1.PatternTypisierung)
-)
-
 // Catalog is the OZG catalogue read from a directory.
 type Catalog struct {
 	// Services are the OZG services, sorted by name.

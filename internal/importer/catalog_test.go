@@ -251,6 +251,16 @@ func reported(r importer.Report, prefix string) bool {
 	return false
 }
 
+// checkReported fails t for every issue of want that r lacks.
+func checkReported(t *testing.T, r importer.Report, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !reported(r, w) {
+			t.Errorf("report lacks %s\n%s", w, reportText(r))
+		}
+	}
+}
+
 func reportText(r importer.Report) string {
 	var b strings.Builder
 	_ = r.Write(&b)

@@ -5,11 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/importer/csvtable"
-	"github.com/ozg-operator/ozg-operator/internal/importer/slug"
 )
 
 // findings collects the issues of one import into its report.
@@ -61,18 +57,4 @@ func (f findings) fit(t *csvtable.Table, row csvtable.Row, column, s string, max
 	f.warn(t, row, column, "%d characters, shortened to the maximum of %d", n, maxLength)
 	runes := []rune(s)
 	return string(runes[:maxLength])
-}
-
-// typeMeta makes an object of the ozg.dev API print and apply as a
-// manifest.
-func typeMeta(kind string) metav1.TypeMeta {
-	return metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: kind}
-}
-
-// setLabelValue sets the label key to s made a label value, or leaves it
-// out if s has no letters or digits (the import reports that).
-func setLabelValue(labels map[string]string, key, s string) {
-	if v := slug.LabelValue(s); v != "" {
-		labels[key] = v
-	}
 }

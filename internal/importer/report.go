@@ -23,8 +23,7 @@ type Issue struct {
 	File string
 	// Line is the 1-based line on which the row starts.
 	Line int
-	// Column is the name of the column the finding is about, or empty
-	// for a finding about the whole row.
+	// Column names the column the finding is about; empty for the whole row.
 	Column string
 	// Field is the 1-based field number of Column within the row, or 0.
 	Field int
@@ -38,10 +37,11 @@ type Issue struct {
 // column: reason (FILE:LINE: severity: reason for a whole row), so that
 // editors and CI annotations can jump to it.
 func (i Issue) String() string {
+	at := fmt.Sprintf("%s:%d:", i.File, i.Line)
 	if i.Column == "" {
-		return fmt.Sprintf("%s:%d: %s: %s", i.File, i.Line, i.Severity, i.Reason)
+		return fmt.Sprintf("%s %s: %s", at, i.Severity, i.Reason)
 	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", i.File, i.Line, i.Field, i.Severity, i.Column, i.Reason)
+	return fmt.Sprintf("%s%d: %s: %s: %s", at, i.Field, i.Severity, i.Column, i.Reason)
 }
 
 // Report accounts for every row an import read.

@@ -8,6 +8,23 @@ import (
 	"github.com/ozg-operator/ozg-operator/internal/importer/csvtable"
 )
 
+func TestParseLineNumbersFollowMultiLineFields(t *testing.T) {
+	table, err := csvtable.Parse("f.csv", []byte("a,b\n\"1\n2\",x\n3,y\n"), "a", "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if table.Rows[0].Line != 2 || table.Rows[1].Line != 4 {
+		t.Errorf("rows start on lines %d and %d, want 2 and 4", table.Rows[0].Line, table.Rows[1].Line)
+	}
+}
+
+func TestParseSingleColumnNeedsNoSeparator(t *testing.T) {
+	table, err := csvtable.Parse("f.csv", []byte("themenfeld\r\nBildung\r\n"), "themenfeld")
+	if err != nil || len(table.Rows) != 1 || table.Rows[0].Get("themenfeld") != "Bildung" {
+		t.Errorf("got %+v, %v", table, err)
+	}
+}
+
 func TestParseDetectsEncodingAndSeparator(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
@@ -36,23 +53,6 @@ func TestParseDetectsEncodingAndSeparator(t *testing.T) {
 				t.Errorf("ort is %q, want Münster", row.Get("ort"))
 			}
 		})
-	}
-}
-
-func TestParseLineNumbersFollowMultiLineFields(t *testing.T) {
-	table, err := csvtable.Parse("f.csv", []byte("a,b\n\"1\n2\",x\n3,y\n"), "a", "b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if table.Rows[0].Line != 2 || table.Rows[1].Line != 4 {
-		t.Errorf("rows start on lines %d and %d, want 2 and 4", table.Rows[0].Line, table.Rows[1].Line)
-	}
-}
-
-func TestParseSingleColumnNeedsNoSeparator(t *testing.T) {
-	table, err := csvtable.Parse("f.csv", []byte("themenfeld\r\nBildung\r\n"), "themenfeld")
-	if err != nil || len(table.Rows) != 1 || table.Rows[0].Get("themenfeld") != "Bildung" {
-		t.Errorf("got %+v, %v", table, err)
 	}
 }
 
