@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,21 +30,6 @@ const (
 	colRecipient  = "anschrift"
 	colStreet     = "strasse"
 	colPostalCity = "plz_ort"
-)
-
-// Limits of the Administration CRD that the file can exceed.
-const (
-	maxDisplayName = 256
-	maxRegion      = 128
-	maxAddressLine = 256
-	maxCity        = 128
-	maxITProvider  = 128
-)
-
-var (
-	kreisKeyPattern   = regexp.MustCompile(`^[0-9]{5}$`)
-	agsPattern        = regexp.MustCompile(`^[0-9]{8}$`)
-	postalCityPattern = regexp.MustCompile(`^([0-9]{5})\s+(.+)$`)
 )
 
 // administrationTypes maps the slug of a type as the municipality directory
@@ -99,8 +83,8 @@ func ReadAdministrations(path string, opts AdministrationOptions) (*Administrati
 	if err != nil {
 		return nil, err
 	}
-	if n := utf8.RuneCountInString(opts.ITProvider); n > maxITProvider {
-		return nil, fmt.Errorf("IT provider name has %d characters, at most %d are allowed", n, maxITProvider)
+	if n := utf8.RuneCountInString(opts.ITProvider); n > v1alpha1.MaxITProviderLength {
+		return nil, fmt.Errorf("IT provider name has %d characters, at most %d are allowed", n, v1alpha1.MaxITProviderLength)
 	}
 	if opts.ITProvider != "" && slug.LabelValue(opts.ITProvider) == "" {
 		return nil, fmt.Errorf("IT provider %q has no letters or digits for the %s label", opts.ITProvider, v1alpha1.LabelITProvider)
@@ -109,6 +93,7 @@ func ReadAdministrations(path string, opts AdministrationOptions) (*Administrati
 	a := &Administrations{}
 	b := administrationsBuilder{findings: findings{report: &a.Report}, table: t}
 	records := b.read()
+	b.rejectMalformed(t)
 	nameRecords(records)
 
 	kreisNames := map[string]string{}
@@ -139,7 +124,7 @@ func ReadAdministrations(path string, opts AdministrationOptions) (*Administrati
 		b.dropIssuesOutside(keep)
 	}
 	sort.Slice(a.Items, func(i, j int) bool { return a.Items[i].Name < a.Items[j].Name })
-	a.Report.Rows = len(t.Rows)
+	a.Report.Rows = t.Records()
 	a.Report.Objects = len(a.Items)
 	a.Report.sort()
 	return a, nil
@@ -300,9 +285,9 @@ func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, 
 	official := text(row, colName)
 	spec := v1alpha1.AdministrationSpec{
 		Key:         r.key,
-		DisplayName: b.fit(t, row, colName, displayName(official, r.typ), maxDisplayName),
+		DisplayName: b.fit(t, row, colName, displayName(official, r.typ), v1alpha1.MaxDisplayNameLength),
 		Type:        r.typ,
-		Region:      b.fit(t, row, colRegion, text(row, colRegion), maxRegion),
+		Region:      b.fit(t, row, colRegion, text(row, colRegion), v1alpha1.MaxRegionLength),
 		ITProvider:  itProvider,
 		Population:  b.population(row, r.typ),
 		Address:     b.address(row, r.typ),
@@ -319,14 +304,9 @@ func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, 
 		v1alpha1.LabelKreis: r.kreis,
 		v1alpha1.LabelType:  string(r.typ),
 	}
-	if v := slug.LabelValue(itProvider); v != "" {
-		labels[v1alpha1.LabelITProvider] = v
-	}
+	setLabelValue(labels, v1alpha1.LabelITProvider, itProvider)
 	return v1alpha1.Administration{
-		TypeMeta: metav1.TypeMeta{
-			APIVersion: v1alpha1.GroupVersion.String(),
-			Kind:       "Administration",
-		},
+		TypeMeta: typeMeta("Administration"),
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        r.name,
 			Labels:      labels,
@@ -355,17 +335,17 @@ func (b *administrationsBuilder) population(row csvtable.Row, typ v1alpha1.Admin
 func (b *administrationsBuilder) address(row csvtable.Row, typ v1alpha1.AdministrationType) *v1alpha1.PostalAddress {
 	t := b.table
 	a := v1alpha1.PostalAddress{
-		Recipient: b.fit(t, row, colRecipient, text(row, colRecipient), maxAddressLine),
-		Street:    b.fit(t, row, colStreet, text(row, colStreet), maxAddressLine),
+		Recipient: b.fit(t, row, colRecipient, text(row, colRecipient), v1alpha1.MaxAddressLineLength),
+		Street:    b.fit(t, row, colStreet, text(row, colStreet), v1alpha1.MaxAddressLineLength),
 	}
 	if pc := text(row, colPostalCity); pc != "" {
-		if m := postalCityPattern.FindStringSubmatch(pc); m != nil {
-			a.PostalCode, a.City = m[1], m[2]
+		if code, city, ok := strings.Cut(pc, " "); ok && postalCodePattern.MatchString(code) {
+			a.PostalCode, a.City = code, city
 		} else {
 			b.warn(t, row, colPostalCity, "%q is not a 5-digit postal code and a place, kept as city", pc)
 			a.City = pc
 		}
-		a.City = b.fit(t, row, colPostalCity, a.City, maxCity)
+		a.City = b.fit(t, row, colPostalCity, a.City, v1alpha1.MaxCityLength)
 	}
 	if a == (v1alpha1.PostalAddress{}) {
 		if typ != v1alpha1.TypeKreis {

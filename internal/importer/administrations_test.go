@@ -1,7 +1,6 @@
 package importer_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -164,14 +163,13 @@ func TestReadAdministrationsKreisFilter(t *testing.T) {
 const adminHeader = "schluessel,name,typ,kreis_schluessel,kreis,regierungsbezirk,einwohner_2011,anschrift,strasse,plz_ort\n"
 
 func TestReadAdministrationsNameCollisions(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "kommunen.csv")
-	writeFile(t, file, adminHeader+
+	file := writeKommunen(t, []byte(adminHeader+
 		"07111,Neustadt,Kreis,,,Nord,,,,\n"+
 		"07222,Südkreis,Kreis,,,Süd,,,,\n"+
 		"07111001,\"Neustadt, Stadt\",kreisangehörige Stadt,07111,Neustadt,Nord,100,,,\n"+
 		"07222001,Neustadt,kreisangehörige Gemeinde,07222,Südkreis,Süd,200,,Hauptstr. 1,12345 Neustadt\n"+
 		"07222002,Altdorf,kreisangehörige Gemeinde,,Südkreis,Süd,300,,,Altdorf\n"+
-		"07222003,Altdorf,Amt,07222,Südkreis,Süd,300,,,\n")
+		"07222003,Altdorf,Amt,07222,Südkreis,Süd,300,,,\n"))
 
 	want := map[string]string{ // name -> parent
 		"kreis-neustadt":    "",
@@ -210,12 +208,11 @@ func TestReadAdministrationsNameCollisions(t *testing.T) {
 }
 
 func TestReadAdministrationsRejectsBadKeys(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "kommunen.csv")
-	writeFile(t, file, adminHeader+
+	file := writeKommunen(t, []byte(adminHeader+
 		"0711,Nord,Kreis,,,Nord,,,,\n"+
 		"0711100,Kurz,kreisangehörige Stadt,07111,,Nord,1,,,\n"+
 		"07111001,Eins,kreisangehörige Stadt,07111,,Nord,1,,,\n"+
-		"07111001,Zwei,kreisangehörige Stadt,07111,,Nord,1,,,\n")
+		"07111001,Zwei,kreisangehörige Stadt,07111,,Nord,1,,,\n"))
 	a, err := importer.ReadAdministrations(file, importer.AdministrationOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -236,8 +233,7 @@ func TestReadAdministrationsRejectsBadKeys(t *testing.T) {
 }
 
 func TestReadAdministrationsMissingColumn(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "kommunen.csv")
-	writeFile(t, file, strings.Replace(adminHeader, ",einwohner_2011", "", 1)+"05111000,Düsseldorf,kreisfreie Stadt,,,Düsseldorf,,,\n")
+	file := writeKommunen(t, []byte(strings.Replace(adminHeader, ",einwohner_2011", "", 1)+"05111000,Düsseldorf,kreisfreie Stadt,,,Düsseldorf,,,\n"))
 	_, err := importer.ReadAdministrations(file, importer.AdministrationOptions{})
 	if err == nil || !strings.Contains(err.Error(), `"einwohner_2011"`) || !strings.Contains(err.Error(), file) {
 		t.Errorf("got error %v, want one naming einwohner_2011 and %s", err, file)

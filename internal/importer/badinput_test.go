@@ -3,8 +3,9 @@ package importer_test
 // The importer's rows of the bad-input matrix (docs/bad-input.md): wrong
 // encodings, truncated files, markup in names, huge values and lists, and
 // bad rows between good ones. A file that cannot be read as a whole is an
-// error naming FILE:LINE and yields nothing; a bad row is rejected with
-// FILE:LINE:COLUMN and every good row is still imported and counted.
+// error naming FILE:LINE and yields nothing; a bad row, also one with a
+// field too many or too few, is rejected with FILE:LINE[:COLUMN] and every
+// good row is still imported and counted.
 
 import (
 	"bytes"
@@ -56,19 +57,18 @@ func TestBadInputValidFixture(t *testing.T) {
 	}
 }
 
-// TestBadInputTruncatedFiles: a file cut off in the middle of a row or of a
-// quoted field is refused as a whole with an error naming the row's line.
-// Nothing is produced, so an import never applies half a file (for the
-// catalogue that would shrink the LeiKa lists of OZGServices already in the
-// cluster).
+// TestBadInputTruncatedFiles: a file cut off inside a quoted field, or with
+// a stray quote, is refused as a whole with an error naming the row's line:
+// after a misplaced quote the reader cannot tell where rows begin, so
+// nothing is produced and an import never applies half a file. (A file cut
+// off between two separators is a short row, see
+// TestBadInputRowsWithWrongFieldCounts.)
 func TestBadInputTruncatedFiles(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		data string
 		want []string // substrings of the error after the file name
 	}{
-		{"cut mid-row", badInputKommunen + "05766012,Lage,kreisangehörige St",
-			[]string{":6: 3 fields, want 10 as in the header (truncated file or stray separator?)"}},
 		{"cut inside a quoted field", badInputKommunen + "05766012,\"Lage, St",
 			[]string{":6:", `extraneous or missing " in quoted-field`}},
 		{"cut inside a quoted field after a line break", badInputKommunen + "05766012,Lage,kreisangehörige Stadt,05766,Lippe,Detmold,35000,\"Stadt Lage\nRathaus",
@@ -96,13 +96,108 @@ func TestBadInputTruncatedFiles(t *testing.T) {
 		})
 	}
 
-	t.Run("catalogue LeiKa file cut mid-row", func(t *testing.T) {
+	t.Run("catalogue file cut inside a quoted field", func(t *testing.T) {
 		dir := badCatalog(t, nil, nil)
 		leika := filepath.Join(dir, importer.LeiKaLeistungenFile)
-		appendFile(t, leika, "99012001000001,Abbruch")
-		_, err := importer.ReadCatalog(dir)
-		if err == nil || !strings.Contains(err.Error(), leika+":4: 2 fields, want 7") {
+		appendFile(t, leika, "99012001000001,\"Abbruch")
+		c, err := importer.ReadCatalog(dir)
+		if err == nil || !strings.Contains(err.Error(), leika+":4:") {
 			t.Errorf("got error %v, want one naming %s line 4", err, leika)
+		}
+		if c != nil {
+			t.Errorf("got a catalogue despite the error: %v", c.Services)
+		}
+	})
+}
+
+// TestBadInputRowsWithWrongFieldCounts: a row with a field too few (a
+// missing separator, or the file cut off in it) or too many (a stray
+// separator, an unquoted value with one) is rejected as a whole with
+// FILE:LINE and a reason, and every good row, also those after it, is
+// imported and counted, as for any other bad row.
+func TestBadInputRowsWithWrongFieldCounts(t *testing.T) {
+	t.Run("administrations", func(t *testing.T) {
+		data := adminHeader +
+			"05766,Lippe,Kreis,,,Detmold,,,,\n" + // 2 good
+			"05766020,Detmold,kreisangehörige Stadt,05766,Lippe,Detmold,73000,Stadt Detmold,32756 Detmold\n" + // 3 a field too few
+			"05766008,Blomberg,kreisangehörige Stadt,05766,Lippe,Detmold,15000,Stadt Blomberg,Hindenburgplatz 1,32825 Blomberg\n" + // 4 good
+			"05766044,Lügde,kreisangehörige Stadt,05766,Lippe,Detmold,10000,Stadt Lügde,Am Markt 1,32676,Lügde\n" + // 5 a field too many
+			"05766016,\"Leopoldshöhe\nGemeinde\",kreisangehörige Gemeinde,05766,Lippe,Detmold,16000,,,,\n" + // 6-7 a field too many, spanning lines
+			"05766012,Lage,kreisangehörige Stadt,05766,Lippe,Detmold,35000,Stadt Lage,Marktplatz 1,32791 Lage\n" + // 8 good
+			"05766028,Horn-Bad Meinberg,kreisangehörige St" // 9 cut off
+		a, file, err := readKommunen(t, []byte(data))
+		if err != nil {
+			t.Fatalf("a file with broken rows is refused as a whole: %v", err)
+		}
+		checkReported(t, a.Report,
+			file+`:3: rejected: 9 fields, want 10 as in the header (a missing ',', or the row is cut off?)`,
+			file+`:5: rejected: 11 fields, want 10 as in the header (a stray ',', or a value with ',' that is not quoted?)`,
+			file+`:6: rejected: 11 fields, want 10`,
+			file+`:9: rejected: 3 fields, want 10`,
+		)
+		var names []string
+		for _, adm := range a.Items {
+			names = append(names, adm.Name)
+		}
+		if want := []string{"blomberg", "kreis-lippe", "lage"}; strings.Join(names, " ") != strings.Join(want, " ") {
+			t.Errorf("imported %v, want %v", names, want)
+		}
+		if got, want := a.Report.Summary(), "read 7 rows: 3 objects, 4 rows rejected, 0 warnings"; got != want {
+			t.Errorf("summary %q, want %q\n%s", got, want, reportText(a.Report))
+		}
+
+		// A filter cannot tell which Kreis a broken row belongs to, so
+		// it keeps the finding: --strict must still fail.
+		f, err := importer.ReadAdministrations(file, importer.AdministrationOptions{Kreise: []string{"05766"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Report.Rejected() != 4 || f.Report.Objects != 2 {
+			t.Errorf("filtered import: %s\n%s", f.Report.Summary(), reportText(f.Report))
+		}
+	})
+
+	t.Run("catalogue", func(t *testing.T) {
+		dir := badCatalog(t,
+			[]string{
+				"10202,Baulast,Bauen & Wohnen",               // 4 a field too few
+				"10203,Baugenehmigung,Bauen & Wohnen,,extra", // 5 a field too many
+				"10204,Bauvorbescheid,Bauen & Wohnen,",       // 6 good
+			},
+			[]string{
+				"99012001000100,Abriss,10513,4,0,0",             // 4 a field too few
+				"99012001000101,Abriss, klein,10513,4,,0,0",     // 5 a field too many
+				"99012001000102,Bauvorbescheid,10204,4,,0,0",    // 6 good
+				"99012001000103,Baulast,10202,4,,0,0",           // 7 its OZG service is rejected
+				"99012001000104,Abfall,10110,5,\"§ 1\nKrWG\",0", // 8-9 a field too few, spanning lines
+			})
+		ozg := filepath.Join(dir, importer.OZGLeistungenFile)
+		leika := filepath.Join(dir, importer.LeiKaLeistungenFile)
+		c, err := importer.ReadCatalog(dir)
+		if err != nil {
+			t.Fatalf("a catalogue with broken rows is refused as a whole: %v", err)
+		}
+		var names []string
+		for _, s := range c.Services {
+			names = append(names, s.Name)
+		}
+		if want := "ozg-10110 ozg-10204 ozg-10513"; strings.Join(names, " ") != want {
+			t.Errorf("imported %v, want %s", names, want)
+		}
+		checkReported(t, c.Report,
+			ozg+`:4: rejected: 3 fields, want 4 as in the header (a missing ',', or the row is cut off?)`,
+			ozg+`:5: rejected: 5 fields, want 4 as in the header (a stray ',', or a value with ',' that is not quoted?)`,
+			leika+`:4: rejected: 6 fields, want 7`,
+			leika+`:5: rejected: 8 fields, want 7`,
+			leika+`:7:3: rejected: ozg_id: OZG service 10202 is not in ozg-leistungen.csv (or was rejected there)`,
+			leika+`:8: rejected: 6 fields, want 7`,
+		)
+		if l := serviceByName(t, c, "ozg-10204").Spec.Leistungen; len(l) != 1 || l[0].Key != "99012001000102" {
+			t.Errorf("ozg-10204 has the LeiKa services %+v, want the good row's", l)
+		}
+		// 1 + 2 + 5 + 7 rows; the 6 rejected ones are 2 OZG and 4 LeiKa rows.
+		if c.Report.Rows != 15 || c.Report.Objects != 3 || c.Report.Rejected() != 6 {
+			t.Errorf("report: %s\n%s", c.Report.Summary(), reportText(c.Report))
 		}
 	})
 }
@@ -310,17 +405,13 @@ func TestBadInputBadRowsBetweenGoodOnes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{
-			file + `:3:1: rejected: schluessel: key "0576602" of a municipality is not 8 digits (AGS)`,
-			file + `:5:3: rejected: typ: unknown type "Dorf"`,
-			file + `:6:1: rejected: schluessel: key 05766008 is used before on line 4`,
-			file + `:7:2: rejected: name: administration 05766012 has no name`,
-			file + `:8:7: warning: einwohner_2011: "viele" is not a number of inhabitants, left empty`,
-		} {
-			if !reported(a.Report, want) {
-				t.Errorf("report lacks %s\n%s", want, reportText(a.Report))
-			}
-		}
+		checkReported(t, a.Report,
+			file+`:3:1: rejected: schluessel: key "0576602" of a municipality is not 8 digits (AGS)`,
+			file+`:5:3: rejected: typ: unknown type "Dorf"`,
+			file+`:6:1: rejected: schluessel: key 05766008 is used before on line 4`,
+			file+`:7:2: rejected: name: administration 05766012 has no name`,
+			file+`:8:7: warning: einwohner_2011: "viele" is not a number of inhabitants, left empty`,
+		)
 		var names []string
 		for _, adm := range a.Items {
 			names = append(names, adm.Name)
@@ -362,23 +453,19 @@ func TestBadInputBadRowsBetweenGoodOnes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{
-			ozg + `:4:1: rejected: ozg_id: OZG-ID 10110 is defined before on line 3`,
-			ozg + `:5:1: rejected: ozg_id: OZG-ID "1011" is not 5 digits`,
-			ozg + `:6:2: rejected: bezeichnung: OZG service 10200 has no Bezeichnung`,
-			ozg + `:7:3: rejected: themenfeld: OZG service 10201 has no Themenfeld`,
-			ozg + `:8:4: warning: lebenslage: Lebenslage "Unbekannte Lage" of Themenfeld "Bauen & Wohnen" is not in lebenslagen.csv`,
-			leika + `:4:3: rejected: ozg_id: OZG service 99999 is not in ozg-leistungen.csv (or was rejected there)`,
-			leika + `:5:3: rejected: ozg_id: OZG service 10200 is not in ozg-leistungen.csv (or was rejected there)`,
-			leika + `:7:1: warning: leika_schluessel: LeiKa key "12345" has 5 digits, not 14, kept without key`,
-			leika + `:8:3: rejected: ozg_id: LeiKa service "Ohne Schlüssel und Dienst" names no OZG service`,
-			leika + `:10:2: rejected: bezeichnung: LeiKa service has no Bezeichnung`,
-			leika + `:12:6: warning: sdg1: "maybe" is not 0 or 1, taken as 0`,
-		} {
-			if !reported(c.Report, want) {
-				t.Errorf("report lacks %s\n%s", want, reportText(c.Report))
-			}
-		}
+		checkReported(t, c.Report,
+			ozg+`:4:1: rejected: ozg_id: OZG-ID 10110 is defined before on line 3`,
+			ozg+`:5:1: rejected: ozg_id: OZG-ID "1011" is not 5 digits`,
+			ozg+`:6:2: rejected: bezeichnung: OZG service 10200 has no Bezeichnung`,
+			ozg+`:7:3: rejected: themenfeld: OZG service 10201 has no Themenfeld`,
+			ozg+`:8:4: warning: lebenslage: Lebenslage "Unbekannte Lage" of Themenfeld "Bauen & Wohnen" is not in lebenslagen.csv`,
+			leika+`:4:3: rejected: ozg_id: OZG service 99999 is not in ozg-leistungen.csv (or was rejected there)`,
+			leika+`:5:3: rejected: ozg_id: OZG service 10200 is not in ozg-leistungen.csv (or was rejected there)`,
+			leika+`:7:1: warning: leika_schluessel: LeiKa key "12345" has 5 digits, not 14, kept without key`,
+			leika+`:8:3: rejected: ozg_id: LeiKa service "Ohne Schlüssel und Dienst" names no OZG service`,
+			leika+`:10:2: rejected: bezeichnung: LeiKa service has no Bezeichnung`,
+			leika+`:12:6: warning: sdg1: "maybe" is not 0 or 1, taken as 0`,
+		)
 		var names []string
 		leistungen := 0
 		for _, s := range c.Services {

@@ -24,17 +24,6 @@ const (
 // NotInLeiKa is how the catalogue marks a service that has no LeiKa key.
 const NotInLeiKa = "nicht im LeiKa"
 
-// Limits of the OZGService CRD that the catalogue can exceed.
-const (
-	maxServiceName   = 512
-	maxThemenfeld    = 128
-	maxLebenslage    = 256
-	maxLeistungen    = 1000
-	maxLeistungName  = 512
-	maxLegalBasis    = 4096
-	maxTypisierungen = 8
-)
-
 // Columns of the catalogue files.
 const (
 	colThemenfeld      = "themenfeld"
@@ -46,13 +35,6 @@ const (
 	colRechtsgrundlage = "rechtsgrundlage"
 	colSDG1            = "sdg1"
 	colSDG2            = "sdg2"
-)
-
-var (
-	ozgIDPattern       = regexp.MustCompile(`^[0-9]{5}$`)
-	leikaKeyPattern    = regexp.MustCompile(`^[0-9]{14}$`)
-	digitsPattern      = regexp.MustCompile(`^[0-9]+$`)
-	typisierungPattern = regexp.MustCompile(`^(1|2/3|[2-9][ab]?|1[01])$`)
 )
 
 // Catalog is the OZG catalogue read from a directory.
@@ -109,6 +91,9 @@ func ReadCatalog(dir string) (*Catalog, error) {
 		lebenslagen:  map[[2]string]*reference{},
 		services:     map[string]*service{},
 	}
+	for _, t := range []*csvtable.Table{themen, lagen, ozg, leika} {
+		b.rejectMalformed(t)
+	}
 	b.readThemenfelder(themen)
 	b.readLebenslagen(lagen)
 	b.readServices(ozg)
@@ -116,7 +101,7 @@ func ReadCatalog(dir string) (*Catalog, error) {
 	b.reportUnused(themen, lagen)
 
 	c.Services = b.build(leika)
-	c.Report.Rows = len(themen.Rows) + len(lagen.Rows) + len(ozg.Rows) + len(leika.Rows)
+	c.Report.Rows = themen.Records() + lagen.Records() + ozg.Records() + leika.Records()
 	c.Report.Objects = len(c.Services)
 	c.Report.sort()
 	return c, nil
@@ -226,9 +211,9 @@ func (b *catalogBuilder) readServices(t *csvtable.Table) {
 			line: row.Line,
 			spec: v1alpha1.OZGServiceSpec{
 				OZGID:      id,
-				Name:       b.fit(t, row, colBezeichnung, name, maxServiceName),
-				Themenfeld: b.fit(t, row, colThemenfeld, themenfeld, maxThemenfeld),
-				Lebenslage: b.fit(t, row, colLebenslage, lebenslage, maxLebenslage),
+				Name:       b.fit(t, row, colBezeichnung, name, v1alpha1.MaxServiceNameLength),
+				Themenfeld: b.fit(t, row, colThemenfeld, themenfeld, v1alpha1.MaxThemenfeldLength),
+				Lebenslage: b.fit(t, row, colLebenslage, lebenslage, v1alpha1.MaxLebenslageLength),
 			},
 		}
 	}
@@ -261,7 +246,7 @@ func (b *catalogBuilder) readLeistungen(t *csvtable.Table) (notInLeiKa, unkeyed 
 		}
 
 		l := leistung{line: row.Line}
-		l.Name = b.fit(t, row, colBezeichnung, name, maxLeistungName)
+		l.Name = b.fit(t, row, colBezeichnung, name, v1alpha1.MaxLeistungNameLength)
 		switch {
 		case leikaKeyPattern.MatchString(key):
 			l.Key = key
@@ -274,7 +259,7 @@ func (b *catalogBuilder) readLeistungen(t *csvtable.Table) (notInLeiKa, unkeyed 
 			b.warn(t, row, colLeiKaKey, "LeiKa key %q is not 14 digits, kept without key", key)
 		}
 		l.Typisierung = b.typisierung(t, row)
-		l.LegalBasis = b.fit(t, row, colRechtsgrundlage, strings.TrimSpace(row.Get(colRechtsgrundlage)), maxLegalBasis)
+		l.LegalBasis = b.fit(t, row, colRechtsgrundlage, strings.TrimSpace(row.Get(colRechtsgrundlage)), v1alpha1.MaxLegalBasisLength)
 		l.SDGAnnexI = b.flag(t, row, colSDG1)
 		l.SDGAnnexII = b.flag(t, row, colSDG2)
 
@@ -299,8 +284,8 @@ func (b *catalogBuilder) typisierung(t *csvtable.Table, row csvtable.Row) []stri
 			b.warn(t, row, colTypisierung, "%q is not a Typisierung (1, 2/3, 2 to 11 with optional a or b), dropped", v)
 		case seen[v]:
 			b.warn(t, row, colTypisierung, "%q is listed twice, kept once", v)
-		case len(out) == maxTypisierungen:
-			b.warn(t, row, colTypisierung, "more than %d values, %q dropped", maxTypisierungen, v)
+		case len(out) == v1alpha1.MaxTypisierungen:
+			b.warn(t, row, colTypisierung, "more than %d values, %q dropped", v1alpha1.MaxTypisierungen, v)
 		default:
 			seen[v] = true
 			out = append(out, v)
@@ -383,9 +368,9 @@ func (b *catalogBuilder) build(leika *csvtable.Table) []v1alpha1.OZGService {
 			return x.line < y.line
 		})
 		for i, l := range s.leistungen {
-			if i >= maxLeistungen {
+			if i >= v1alpha1.MaxLeistungen {
 				b.add(SeverityRejected, leika, l.line, colOZGID,
-					"OZG service %s has more than %d LeiKa services, the CRD's limit", s.spec.OZGID, maxLeistungen)
+					"OZG service %s has more than %d LeiKa services, the CRD's limit", s.spec.OZGID, v1alpha1.MaxLeistungen)
 				continue
 			}
 			s.spec.Leistungen = append(s.spec.Leistungen, l.LeiKaLeistung)
@@ -398,14 +383,9 @@ func (b *catalogBuilder) build(leika *csvtable.Table) []v1alpha1.OZGService {
 
 func newOZGService(spec v1alpha1.OZGServiceSpec) v1alpha1.OZGService {
 	labels := map[string]string{v1alpha1.LabelOZGID: spec.OZGID}
-	if v := slug.LabelValue(spec.Themenfeld); v != "" {
-		labels[v1alpha1.LabelThemenfeld] = v
-	}
+	setLabelValue(labels, v1alpha1.LabelThemenfeld, spec.Themenfeld)
 	return v1alpha1.OZGService{
-		TypeMeta: metav1.TypeMeta{
-			APIVersion: v1alpha1.GroupVersion.String(),
-			Kind:       "OZGService",
-		},
+		TypeMeta: typeMeta("OZGService"),
 		ObjectMeta: metav1.ObjectMeta{
 			Name:   ServiceName(spec.OZGID),
 			Labels: labels,

@@ -209,14 +209,26 @@ func TestReadCatalogMissingColumn(t *testing.T) {
 	}
 }
 
-func TestReadCatalogTruncatedFile(t *testing.T) {
+// TestReadCatalogRejectsAShortRow: a row cut short is rejected with its
+// line; the rest of the real catalogue imports as without it.
+func TestReadCatalogRejectsAShortRow(t *testing.T) {
 	dir := copyCatalog(t, importertest.CatalogDir(t))
+	whole, err := importer.ReadCatalog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ozg := filepath.Join(dir, importer.OZGLeistungenFile)
 	appendFile(t, ozg, "99999,Abgeschnitten\n")
 
-	_, err := importer.ReadCatalog(dir)
-	if err == nil || !strings.Contains(err.Error(), ozg+":559:") {
-		t.Errorf("got error %v, want one naming %s line 559", err, ozg)
+	c, err := importer.ReadCatalog(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ozg + ":559: rejected: 2 fields, want "; !reported(c.Report, want) {
+		t.Errorf("report lacks %s\n%s", want, reportText(c.Report))
+	}
+	if c.Report.Objects != whole.Report.Objects || c.Report.Rows != whole.Report.Rows+1 || c.Report.Rejected() != whole.Report.Rejected()+1 {
+		t.Errorf("with the short row: %s; without: %s", c.Report.Summary(), whole.Report.Summary())
 	}
 }
 
@@ -237,6 +249,16 @@ func reported(r importer.Report, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// checkReported fails t for every issue of want that r lacks.
+func checkReported(t *testing.T, r importer.Report, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !reported(r, w) {
+			t.Errorf("report lacks %s\n%s", w, reportText(r))
+		}
+	}
 }
 
 func reportText(r importer.Report) string {

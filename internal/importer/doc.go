@@ -5,8 +5,12 @@
 // The importer never drops data silently. A row that cannot become (part
 // of) an object is rejected; a value the CRD would refuse is dropped,
 // shortened or defaulted with a warning; both are Issues with file, line
-// and column. Only surrounding and repeated white space is normalised
-// without a finding (the legal basis keeps its inner line breaks).
+// and column. A row with more or fewer fields than the header is rejected
+// as a whole (an Issue with file and line only); a file whose structure is
+// broken as a whole is an error and yields nothing. Only surrounding and
+// repeated white space is normalised without a finding (the legal basis
+// keeps its inner line breaks). The CRD limits the importer cuts at are
+// those of api/v1alpha1 (limits.go).
 //
 // Catalogue (ReadCatalog):
 //   - every OZG service becomes an OZGService ozg-<ozgId> labelled with

@@ -24,6 +24,14 @@ func (f findings) add(sev Severity, t *csvtable.Table, line int, column, format 
 	})
 }
 
+// rejectMalformed rejects the records of t that have more or fewer fields
+// than its header: their values cannot be placed in columns.
+func (f findings) rejectMalformed(t *csvtable.Table) {
+	for _, m := range t.Malformed {
+		f.add(SeverityRejected, t, m.Line, "", "%s", m.Reason)
+	}
+}
+
 func (f findings) reject(t *csvtable.Table, row csvtable.Row, column, format string, args ...any) {
 	f.add(SeverityRejected, t, row.Line, column, format, args...)
 }

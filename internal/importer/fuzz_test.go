@@ -26,6 +26,7 @@ func FuzzReadAdministrations(f *testing.F) {
 	f.Add([]byte("schluessel;name;typ;kreis_schluessel;kreis;regierungsbezirk;einwohner_2011;anschrift;strasse;plz_ort\n05111000;D\xfcsseldorf;kreisfreie Stadt;;;D\xfcsseldorf;1;;;\n"))
 	f.Add([]byte(fuzzHeader + "0576,<script>,Dorf,x,,,-1,,,\n"))
 	f.Add([]byte(fuzzHeader + `05766020,"unterminated`))
+	f.Add([]byte(fuzzHeader + "05766,Lippe,Kreis,,,Detmold,,,\n05766008,Blomberg,kreisangehörige Stadt,05766,,,,,,,\n05766,Lippe"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(t.TempDir(), "kommunen.csv")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -34,6 +35,10 @@ func FuzzReadAdministrations(f *testing.F) {
 		res, err := importer.ReadAdministrations(path, importer.AdministrationOptions{ITProvider: "krz"})
 		if err != nil {
 			return
+		}
+		// Each row is an object or rejected once (no filter is set).
+		if r := res.Report; r.Objects+r.Rejected() != r.Rows {
+			t.Fatalf("%s: the rows are not accounted for\n%s", r.Summary(), reportText(r))
 		}
 		for _, a := range res.Items {
 			if errs := validation.IsDNS1035Label(a.Name); len(errs) > 0 {

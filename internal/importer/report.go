@@ -23,9 +23,9 @@ type Issue struct {
 	File string
 	// Line is the 1-based line on which the row starts.
 	Line int
-	// Column is the name of the column the finding is about.
+	// Column names the column the finding is about; empty for the whole row.
 	Column string
-	// Field is the 1-based field number of Column within the row.
+	// Field is the 1-based field number of Column within the row, or 0.
 	Field int
 	// Severity says whether the row was imported.
 	Severity Severity
@@ -33,10 +33,15 @@ type Issue struct {
 	Reason string
 }
 
-// String formats the issue the way compilers do, FILE:LINE:COLUMN: severity:
-// reason, so that editors and CI annotations can jump to it.
+// String formats the issue the way compilers do, FILE:LINE:FIELD: severity:
+// column: reason (FILE:LINE: severity: reason for a whole row), so that
+// editors and CI annotations can jump to it.
 func (i Issue) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", i.File, i.Line, i.Field, i.Severity, i.Column, i.Reason)
+	at := fmt.Sprintf("%s:%d:", i.File, i.Line)
+	if i.Column == "" {
+		return fmt.Sprintf("%s %s: %s", at, i.Severity, i.Reason)
+	}
+	return fmt.Sprintf("%s%d: %s: %s: %s", at, i.Field, i.Severity, i.Column, i.Reason)
 }
 
 // Report accounts for every row an import read.

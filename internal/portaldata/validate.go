@@ -5,23 +5,51 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
-// Limits mirror the API's validation so that the portal server rejects what
-// the API server would have rejected.
+// Limits and patterns mirror the API's validation (api/v1alpha1/limits.go)
+// so that the portal server rejects what the API server would have
+// rejected. They are copies because the portal server must not link the
+// API package and with it the Kubernetes client libraries;
+// limits_test.go ties each to its API constant.
 const (
-	maxNameLength = 512
-	maxURLLength  = 2048
-	maxLinks      = 20
-	maxLeistungen = 1000
+	maxObjectNameLength      = 253 // administration.name and .parent
+	maxDisplayNameLength     = 256
+	maxServiceNameLength     = 512
+	maxThemenfeldLength      = 128
+	maxLebenslageLength      = 256
+	maxToolLength            = 128
+	maxEfAProviderLength     = 256
+	maxLeistungen            = 1000
+	maxLeistungNameLength    = 512
+	maxLinks                 = 20
+	maxLinkNameLength        = 128
+	maxClientIDLength        = 256
+	maxPaymentProviderLength = 128
+	maxURLLength             = 2048
+	minMaturity, maxMaturity = 0, 4
+
+	patternOZGID             = `^[0-9]{5}$`
+	patternLeiKaKey          = `^[0-9]{14}$`
+	patternAdministrationKey = `^([0-9]{5}|[0-9]{8})$`
+	patternTypisierung       = `^(1|2/3|[2-9][ab]?|1[01])$`
 )
 
+// maxTypeLength bounds administration.type, an enum in the API, so that a
+// wrong value still fits a log line.
+const maxTypeLength = 64
+
+// authProviders are the values of the API's AuthenticationProvider.
+var authProviders = []string{"Servicekonto", "BundID", "OIDC"}
+
 var (
-	ozgIDPattern    = regexp.MustCompile(`^[0-9]{5}$`)
-	leikaKeyPattern = regexp.MustCompile(`^[0-9]{14}$`)
-	adminKeyPattern = regexp.MustCompile(`^([0-9]{5}|[0-9]{8})$`)
-	typisierungPat  = regexp.MustCompile(`^(1|2/3|[2-9][ab]?|1[01])$`)
+	ozgIDPattern    = regexp.MustCompile(patternOZGID)
+	leikaKeyPattern = regexp.MustCompile(patternLeiKaKey)
+	adminKeyPattern = regexp.MustCompile(patternAdministrationKey)
+	typisierungPat  = regexp.MustCompile(patternTypisierung)
 )
 
 // Validate reports every problem of d, each prefixed with the path of the
@@ -35,10 +63,10 @@ func (d *Document) Validate() error {
 	}
 
 	a := d.Administration
-	v.text("administration.name", a.Name, 253, true)
-	v.text("administration.displayName", a.DisplayName, 256, true)
-	v.text("administration.type", a.Type, 64, true)
-	v.text("administration.parent", a.Parent, 253, false)
+	v.text("administration.name", a.Name, maxObjectNameLength, true)
+	v.text("administration.displayName", a.DisplayName, maxDisplayNameLength, true)
+	v.text("administration.type", a.Type, maxTypeLength, true)
+	v.text("administration.parent", a.Parent, maxObjectNameLength, false)
 	if !adminKeyPattern.MatchString(a.Key) {
 		v.addf("administration.key", "must be a 5-digit Kreis key or an 8-digit AGS, got %q", a.Key)
 	}
@@ -63,21 +91,19 @@ func (d *Document) Validate() error {
 	}
 	for i, l := range d.Links {
 		p := fmt.Sprintf("links[%d]", i)
-		v.text(p+".name", l.Name, 128, true)
+		v.text(p+".name", l.Name, maxLinkNameLength, true)
 		v.url(p+".url", l.URL, true, false)
 	}
 
 	if au := d.Authentication; au != nil {
-		switch au.Provider {
-		case "Servicekonto", "BundID", "OIDC":
-		default:
-			v.addf("authentication.provider", "must be Servicekonto, BundID or OIDC, got %q", au.Provider)
+		if !slices.Contains(authProviders, au.Provider) {
+			v.addf("authentication.provider", "must be one of %s, got %q", strings.Join(authProviders, ", "), au.Provider)
 		}
 		v.url("authentication.issuerURL", au.IssuerURL, true, true)
-		v.text("authentication.clientID", au.ClientID, 256, true)
+		v.text("authentication.clientID", au.ClientID, maxClientIDLength, true)
 	}
 	if pay := d.Payment; pay != nil {
-		v.text("payment.provider", pay.Provider, 128, true)
+		v.text("payment.provider", pay.Provider, maxPaymentProviderLength, true)
 	}
 	return v.err()
 }
@@ -86,19 +112,19 @@ func (v *validator) service(p string, s *Service) {
 	if !ozgIDPattern.MatchString(s.OZGID) {
 		v.addf(p+".ozgId", "must be 5 digits, got %q", s.OZGID)
 	}
-	v.text(p+".name", s.Name, maxNameLength, true)
-	v.text(p+".themenfeld", s.Themenfeld, 128, true)
-	v.text(p+".lebenslage", s.Lebenslage, 256, false)
-	v.text(p+".tool", s.Tool, 128, false)
+	v.text(p+".name", s.Name, maxServiceNameLength, true)
+	v.text(p+".themenfeld", s.Themenfeld, maxThemenfeldLength, true)
+	v.text(p+".lebenslage", s.Lebenslage, maxLebenslageLength, false)
+	v.text(p+".tool", s.Tool, maxToolLength, false)
 	if !s.State.Valid() {
 		v.addf(p+".state", "must be Open, InProgress or Live, got %q", s.State)
 	}
-	if m := s.Maturity; m != nil && (*m < 0 || *m > 4) {
-		v.addf(p+".maturity", "must be an OZG Reifegrad from 0 to 4, got %d", *m)
+	if m := s.Maturity; m != nil && (*m < minMaturity || *m > maxMaturity) {
+		v.addf(p+".maturity", "must be an OZG Reifegrad from %d to %d, got %d", minMaturity, maxMaturity, *m)
 	}
 	v.url(p+".url", s.URL, false, false)
 	if s.EfA != nil {
-		v.text(p+".efa.provider", s.EfA.Provider, 256, true)
+		v.text(p+".efa.provider", s.EfA.Provider, maxEfAProviderLength, true)
 		v.url(p+".efa.url", s.EfA.URL, true, false)
 	}
 	if len(s.Leistungen) > maxLeistungen {
@@ -109,7 +135,7 @@ func (v *validator) service(p string, s *Service) {
 		if l.Key != "" && !leikaKeyPattern.MatchString(l.Key) {
 			v.addf(lp+".key", "must be 14 digits, got %q", l.Key)
 		}
-		v.text(lp+".name", l.Name, maxNameLength, true)
+		v.text(lp+".name", l.Name, maxLeistungNameLength, true)
 		for k, t := range l.Typisierung {
 			if !typisierungPat.MatchString(t) {
 				v.addf(fmt.Sprintf("%s.typisierung[%d]", lp, k), "invalid LeiKa Typisierung %q", t)

@@ -60,7 +60,8 @@ func Portal(portal *ozgv1.ServicePortal, adm *ozgv1.Administration, catalog Cata
 			URL:        impl.URL,
 		}
 		if svc.State == "" {
-			svc.State = portaldata.StateOpen
+			// The API server defaults it, but not in objects built in memory.
+			svc.State = portaldata.State(ozgv1.DefaultServiceState)
 		}
 		if entry.Spec.EfA != nil {
 			svc.EfA = &portaldata.EfA{Provider: entry.Spec.EfA.Provider, URL: entry.Spec.EfA.URL}
@@ -78,11 +79,11 @@ func Portal(portal *ozgv1.ServicePortal, adm *ozgv1.Administration, catalog Cata
 		doc.Links = append(doc.Links, portaldata.Link{Name: l.Name, URL: l.URL})
 	}
 	if a := portal.Spec.Authentication; a != nil {
-		provider := string(a.Provider)
+		provider := a.Provider
 		if provider == "" {
-			provider = "Servicekonto"
+			provider = ozgv1.DefaultAuthenticationProvider
 		}
-		doc.Authentication = &portaldata.Authentication{Provider: provider, IssuerURL: a.IssuerURL, ClientID: a.ClientID}
+		doc.Authentication = &portaldata.Authentication{Provider: string(provider), IssuerURL: a.IssuerURL, ClientID: a.ClientID}
 	}
 	if p := portal.Spec.Payment; p != nil {
 		doc.Payment = &portaldata.Payment{Provider: p.Provider}

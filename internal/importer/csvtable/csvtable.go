@@ -7,6 +7,14 @@
 // separated by commas or by semicolons (the German Excel default). Anything
 // else (UTF-16, binary data, a DOS code page, mixed encodings) is refused
 // with the line it was found on.
+//
+// Errors are of two kinds. A file whose structure is broken as a whole (no
+// header, an encoding or separator that cannot be told, a misplaced quote
+// after which it is unclear where rows begin, such as one left open to the
+// end of the file) is an error of Parse: no row of it can be trusted. A
+// record with more or fewer fields than the header is confined to its own
+// lines, so it is kept in Table.Malformed for the caller to report, and
+// every other row is read.
 package csvtable
 
 import (
@@ -34,8 +42,19 @@ type Table struct {
 	Encoding string
 	// Separator is ',' or ';'.
 	Separator rune
+	// Malformed are the records whose number of fields differs from the
+	// header's, in file order. Their values cannot be placed in columns.
+	Malformed []Malformed
 
 	index map[string]int
+}
+
+// Malformed is a record that has more or fewer fields than the header.
+type Malformed struct {
+	// Line is the 1-based line of the file on which the record starts.
+	Line int
+	// Reason says what is wrong with the record, without file and line.
+	Reason string
 }
 
 // Row is one data row.
@@ -95,27 +114,40 @@ func Parse(name string, data []byte, required ...string) (*Table, error) {
 			name, strings.Join(missing, ", "), strings.Join(t.Header, ", "))
 	}
 
-	// Every record must have as many fields as the header: a shorter or
-	// longer record is a truncated file or a stray separator, never data we
-	// could place in the right columns.
-	r.FieldsPerRecord = len(head)
+	// A record with another number of fields than the header has a
+	// separator too many or too few (or was cut off): its values cannot be
+	// placed in the right columns, but the records around it can.
+	r.FieldsPerRecord = -1
 	for {
 		fields, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if errors.Is(err, csv.ErrFieldCount) {
-			line, _ := r.FieldPos(0)
-			return nil, fmt.Errorf("%s:%d: %d fields, want %d as in the header (truncated file or stray separator?)",
-				name, line, len(fields), len(head))
-		}
 		if err != nil {
 			return nil, positionError(name, err)
 		}
 		line, _ := r.FieldPos(0)
+		if len(fields) != len(head) {
+			t.Malformed = append(t.Malformed, Malformed{Line: line, Reason: fieldCountReason(len(fields), len(head), sep)})
+			continue
+		}
 		t.Rows = append(t.Rows, Row{Line: line, fields: fields, table: t})
 	}
 	return t, nil
+}
+
+// Records counts the data records read, malformed ones included.
+func (t *Table) Records() int { return len(t.Rows) + len(t.Malformed) }
+
+func fieldCountReason(got, want int, sep rune) string {
+	fields := fmt.Sprintf("%d fields", got)
+	if got == 1 {
+		fields = "1 field"
+	}
+	if got < want {
+		return fmt.Sprintf("%s, want %d as in the header (a missing %q, or the row is cut off?)", fields, want, sep)
+	}
+	return fmt.Sprintf("%s, want %d as in the header (a stray %q, or a value with %q that is not quoted?)", fields, want, sep, sep)
 }
 
 // Column returns the 1-based field number of the named column, or 0 if the
