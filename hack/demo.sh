@@ -18,6 +18,7 @@ KUBECTL="$BIN/k8s/kubectl"
 export KUBECONFIG="$BIN/dev-cluster/kubeconfig"
 DATA="${OZG_DATA:-$REPO/../shared/data}"
 PORTAL_PORT="${DEMO_PORTAL_PORT:-18088}"
+METRICS_PORT="${DEMO_METRICS_PORT:-18080}"
 TIMEOUT="${DEMO_TIMEOUT:-300s}"
 
 log() { printf '[demo] %s\n' "$*" >&2; }
@@ -44,6 +45,34 @@ stop() {
   rm -f "$pidfile"
 }
 
+# rollups_pending prints how many Administrations and OZGServices have
+# inputs their status does not show yet (the manager's ozg_rollup_pending).
+rollups_pending() {
+  local metrics
+  metrics="$(curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics")" || return 1
+  awk '$1 ~ /^ozg_rollup_pending[{]/ { n += $2 } END { print n + 0 }' <<<"$metrics"
+}
+
+# wait_rollups_current returns once every roll-up is current: the fleet
+# being Ready means every portal is, and the portals' last events reach
+# the administrations and the catalogue a moment later. Ready of those
+# kinds is True once their status is current (docs/architecture.md), so
+# kubectl wait confirms what the manager's gauge says.
+wait_rollups_current() {
+  log "waiting for the administrations and the catalogue to show the rollout"
+  local deadline=$((SECONDS + ${TIMEOUT%s})) pending
+  until pending="$(rollups_pending)" && [ "$pending" = 0 ]; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      log "roll-ups still pending after $TIMEOUT: ${pending:-metrics not reachable}; see bin/demo/manager.log"
+      return 1
+    fi
+    sleep 0.5
+  done
+  "$KUBECTL" wait --for=condition=Ready --timeout=60s administrations --all >/dev/null
+  "$KUBECTL" wait --for=condition=Ready --timeout=60s ozgservices --all >/dev/null
+  log "every Administration and OZGService status is current"
+}
+
 up() {
   mkdir -p "$STATE"
   hack/dev-cluster.sh up
@@ -59,7 +88,7 @@ up() {
   log "giving the krz municipalities content and creating their fleet"
   go run ./hack/demo-seed --catalog "$DATA/ozg-katalog/ozg-leistungen.csv"
 
-  start manager "$BIN/manager" --metrics-bind-address=127.0.0.1:18080 --health-probe-bind-address=127.0.0.1:18081
+  start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$METRICS_PORT" --health-probe-bind-address=127.0.0.1:18081
   log "waiting up to $TIMEOUT for the krz fleet to become Ready"
   if ! "$BIN/ozgctl" rollout status fleet/krz -n krz --timeout "$TIMEOUT"; then
     "$KUBECTL" get fleet -n krz
@@ -67,6 +96,7 @@ up() {
     return 1
   fi
   "$KUBECTL" get fleet -n krz
+  wait_rollups_current
 
   # Serve one published municipality's portal locally from its rendered content.
   local portal
