@@ -84,7 +84,7 @@ func (d PortalDefaults) scheme() string {
 
 func replicas(p *ozgv1.ServicePortal) int32 {
 	if p.Spec.Replicas == nil {
-		return 1
+		return ozgv1.DefaultReplicas
 	}
 	return *p.Spec.Replicas
 }

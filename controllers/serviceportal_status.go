@@ -39,11 +39,11 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 	status.ObservedGeneration = portal.Generation
 	switch {
 	case obs.administrationMissing:
-		setPortalStalled(status, ozgv1.ReasonAdministrationNotFound,
+		portalStalled(status, ozgv1.ReasonAdministrationNotFound,
 			fmt.Sprintf("Administration %q does not exist", portal.Spec.AdministrationRef.Name))
 		return status
 	case obs.renderErr != nil:
-		setPortalStalled(status, ozgv1.ReasonInvalidSpec, "cannot render the portal content: "+obs.renderErr.Error())
+		portalStalled(status, ozgv1.ReasonInvalidSpec, "cannot render the portal content: "+obs.renderErr.Error())
 		return status
 	}
 	status.ServicesOffered, status.ServicesLive = obs.rendered.Offered, obs.rendered.Live
@@ -76,7 +76,7 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 	case obs.conflict != nil:
 		msg := fmt.Sprintf("hostname %q is claimed by ServicePortal %s/%s, which was created first",
 			portal.Spec.Hostname, obs.conflict.Namespace, obs.conflict.Name)
-		setPortalStalled(status, ozgv1.ReasonHostnameConflict, msg)
+		portalStalled(status, ozgv1.ReasonHostnameConflict, msg)
 	case !rolledOut:
 		msg := fmt.Sprintf("%d of %d replicas updated and available", status.ReadyReplicas, want)
 		setPortalReady(status, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, msg)
@@ -147,15 +147,21 @@ func setPortalReconciling(s *ozgv1.ServicePortalStatus, reason, msg string) {
 	setCondition(s, ozgv1.ReconcilingCondition, metav1.ConditionTrue, reason, msg)
 }
 
-// setPortalStalled marks an error that retrying will not fix: Stalled
-// True, Ready and Published False with the same reason, not Reconciling.
-// An empty reason removes Stalled and touches nothing else.
+// setPortalStalled sets Stalled True with reason, or removes it for an
+// empty reason.
 func setPortalStalled(s *ozgv1.ServicePortalStatus, reason, msg string) {
 	if reason == "" {
 		removeCondition(s, ozgv1.StalledCondition)
 		return
 	}
 	setCondition(s, ozgv1.StalledCondition, metav1.ConditionTrue, reason, msg)
+}
+
+// portalStalled marks an error that retrying will not fix, as kstatus
+// reads it: Stalled True, Ready and Published False with the same reason,
+// not Reconciling. Available and the counts stay as they were.
+func portalStalled(s *ozgv1.ServicePortalStatus, reason, msg string) {
+	setPortalStalled(s, reason, msg)
 	setPortalReady(s, metav1.ConditionFalse, reason, msg)
 	setPortalReconciling(s, "", "")
 	setPortalPublished(s, metav1.ConditionFalse, reason, msg)

@@ -21,6 +21,7 @@ package rollup
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -163,7 +164,7 @@ func Summary(p *ozgv1.ServicePortal) ozgv1.AdministrationPortalStatus {
 }
 
 // Rank orders portal summaries most advanced first: published and Ready,
-// then Ready, then neither; ties by namespace and name, so that the
+// then Ready, then neither; ties by "namespace/name", so that the
 // choice is stable.
 func Rank(portals []ozgv1.AdministrationPortalStatus) {
 	rank := func(s ozgv1.AdministrationPortalStatus) int {
@@ -179,19 +180,7 @@ func Rank(portals []ozgv1.AdministrationPortalStatus) {
 		if ra, rb := rank(a), rank(b); ra != rb {
 			return ra - rb
 		}
-		if a.Namespace != b.Namespace {
-			if a.Namespace < b.Namespace {
-				return -1
-			}
-			return 1
-		}
-		switch {
-		case a.Name < b.Name:
-			return -1
-		case a.Name > b.Name:
-			return 1
-		}
-		return 0
+		return strings.Compare(a.Namespace+"/"+a.Name, b.Namespace+"/"+b.Name)
 	})
 }
 
