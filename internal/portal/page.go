@@ -123,7 +123,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		b, err := snap.home.get(func() ([]byte, error) {
 			return executeTemplate("page", s.pageView(snap, f))
 		})
-		s.writeHTML(w, r, http.StatusOK, b, err)
+		s.respond(w, r, http.StatusOK, htmlBody, b, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "page", s.pageView(snap, f))
@@ -164,7 +164,7 @@ func (s *Server) renderMessage(w http.ResponseWriter, r *http.Request, code int,
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
 	body, err := executeTemplate(name, data)
-	s.writeHTML(w, r, code, encodedBody{plain: body}, err)
+	s.respond(w, r, code, htmlBody, encodedBody{plain: body}, err)
 }
 
 // executeTemplate renders into a buffer first, so that a template error
@@ -175,15 +175,6 @@ func executeTemplate(name string, data any) ([]byte, error) {
 		return nil, fmt.Errorf("rendering template %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
-}
-
-func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, code int, b encodedBody, err error) {
-	if err != nil {
-		s.log.Error("rendering page", "error", err)
-		http.Error(w, "Interner Fehler", http.StatusInternalServerError)
-		return
-	}
-	write(w, r, code, "text/html; charset=utf-8", b)
 }
 
 // groupServices groups the selected services by Themenfeld; services are
