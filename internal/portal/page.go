@@ -39,7 +39,10 @@ func (l layout) KeyLabel() string {
 	return "Amtlicher Gemeindeschlüssel"
 }
 
-// LoginLabel names the citizen account citizens can log in with.
+// LoginLabel names the citizen account citizens can log in with. The
+// cases are values of the API's AuthenticationProvider, spelled out because
+// the portal server does not depend on the API package;
+// TestLoginLabelNamesTheAPIProviders ties them together.
 func (l layout) LoginLabel() string {
 	if l.Authentication == nil {
 		return ""
