@@ -83,30 +83,24 @@ build_kubernetes() (
   go build -trimpath -ldflags "$ldflags" -o "$WORK/out/" "${pkgs[@]}"
 )
 
-# --- etcd --------------------------------------------------------------------
-build_etcd() (
-  local dir="$WORK/etcd"
-  new_module "$dir" ozg.dev/build-etcd
+# --- etcd and kwok -------------------------------------------------------------
+# build_command NAME PACKAGE VERSION [LDFLAGS]: build the command PACKAGE at
+# VERSION, with the dependency versions its own module requires, as
+# $WORK/out/NAME in a throwaway module.
+build_command() (
+  local name="$1" pkg="$2" version="$3" ldflags="${4:-}"
+  local dir="$WORK/$name"
+  new_module "$dir" "ozg.dev/build-$name"
   cd "$dir"
-  quietly go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
-  log "building etcd $ETCD_VERSION"
-  go build -trimpath -ldflags "-s -w" -o "$WORK/out/etcd" go.etcd.io/etcd/server/v3
-)
-
-# --- kwok ----------------------------------------------------------------------
-build_kwok() (
-  local dir="$WORK/kwok"
-  new_module "$dir" ozg.dev/build-kwok
-  cd "$dir"
-  quietly go get "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
-  log "building kwok $KWOK_VERSION"
-  go build -trimpath -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" -o "$WORK/out/kwok" sigs.k8s.io/kwok/cmd/kwok
+  quietly go get "$pkg@$version"
+  log "building $name $version"
+  go build -trimpath -ldflags "-s -w $ldflags" -o "$WORK/out/$name" "$pkg"
 )
 
 mkdir -p "$WORK/out"
 build_kubernetes
-build_etcd
-build_kwok
+build_command etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+build_command kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION"
 
 for b in "${BINARIES[@]}"; do mv -f "$WORK/out/$b" "$CACHE/$b"; done
 link

@@ -99,8 +99,12 @@ up() {
   wait_rollups_current
 
   # Serve one published municipality's portal locally from its rendered content.
-  local portal
-  portal="$("$KUBECTL" get sp -n krz -o jsonpath='{range .items[?(@.spec.publish==true)]}{.metadata.name}{"\n"}{end}' | head -n1)"
+  # The first name is cut from the whole list: a pipe into head would let
+  # kubectl die of SIGPIPE, which pipefail turns into a failure.
+  local published portal
+  published="$("$KUBECTL" get sp -n krz -o jsonpath='{range .items[?(@.spec.publish==true)]}{.metadata.name}{"\n"}{end}')"
+  portal="${published%%$'\n'*}"
+  [ -n "$portal" ] || { log "no published portal in namespace krz"; return 1; }
   mkdir -p "$STATE/portal"
   "$KUBECTL" get configmap "$portal" -n krz -o jsonpath='{.data.portal\.json}' >"$STATE/portal/portal.json"
   start portal "$BIN/portal" --data "$STATE/portal/portal.json" --listen "127.0.0.1:$PORTAL_PORT"

@@ -42,13 +42,16 @@ var Themenfelder = []string{
 	"Unternehmensführung & -entwicklung",
 }
 
-// NotInCatalogue is the Themenfeld of implementations whose OZG service is
-// not in the catalogue.
-const NotInCatalogue = "(not in catalogue)"
-
-// NoKreis is the name of the Kreis of administrations without the
-// ozg.dev/kreis label.
-const NoKreis = "(no Kreis)"
+// The rows of what has no Themenfeld or no Kreis of its own; the
+// parentheses keep them apart from real names.
+const (
+	// NotInCatalogue is the Themenfeld of implementations whose OZG service
+	// is not in the catalogue.
+	NotInCatalogue = "(not in catalogue)"
+	// NoKreis is the name of the Kreis of administrations without the
+	// ozg.dev/kreis label.
+	NoKreis = "(no Kreis)"
+)
 
 // Counts counts implementations.
 type Counts struct {

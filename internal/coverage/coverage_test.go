@@ -3,7 +3,6 @@ package coverage_test
 import (
 	"bytes"
 	"encoding/xml"
-	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,13 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"gotest.tools/v3/golden"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/coverage"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 func service(id, name, themenfeld string) ozgv1.OZGService {
 	return ozgv1.OZGService{
@@ -142,7 +140,8 @@ func TestOutputGolden(t *testing.T) {
 				if err := write(&out, by); err != nil {
 					t.Fatal(err)
 				}
-				golden(t, "by-"+string(by)+"."+name, out.String())
+				// go test -update rewrites testdata/*.golden.
+				golden.Assert(t, out.String(), "by-"+string(by)+"."+name+".golden")
 			})
 		}
 	}
@@ -174,7 +173,7 @@ func TestSVGIsWellFormedAndListsEveryThemenfeld(t *testing.T) {
 	if err := report().WriteSVG(&out); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
+	if golden.FlagUpdate() {
 		// Not compared, only kept to look at.
 		_ = os.WriteFile(filepath.Join("testdata", "heatmap.svg"), out.Bytes(), 0o644)
 	}
@@ -208,27 +207,5 @@ func TestSVGIsWellFormedAndListsEveryThemenfeld(t *testing.T) {
 	// 16 rows × 4 columns, each with a tooltip, plus the document's title.
 	if elements["title"] != 16*4+1 || elements["desc"] != 1 {
 		t.Errorf("%d title and %d desc elements, want 65 and 1", elements["title"], elements["desc"])
-	}
-}
-
-// golden compares got with testdata/NAME.golden, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run go test -update to accept it):\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }

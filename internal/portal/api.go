@@ -40,7 +40,7 @@ func (s *Server) serveServices(w http.ResponseWriter, r *http.Request) {
 	}
 	if !f.Active() {
 		b, err := snap.allServices.get(func() ([]byte, error) { return encodeJSON(servicesResponse(snap, f)) })
-		s.writeEncodedJSON(w, r, http.StatusOK, b, err)
+		s.respond(w, r, http.StatusOK, jsonBody, b, err)
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, servicesResponse(snap, f))
@@ -68,14 +68,5 @@ func encodeJSON(v any) ([]byte, error) {
 
 func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, code int, v any) {
 	b, err := encodeJSON(v)
-	s.writeEncodedJSON(w, r, code, encodedBody{plain: b}, err)
-}
-
-func (s *Server) writeEncodedJSON(w http.ResponseWriter, r *http.Request, code int, b encodedBody, err error) {
-	if err != nil {
-		s.log.Error("encoding JSON response", "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	write(w, r, code, "application/json; charset=utf-8", b)
+	s.respond(w, r, code, jsonBody, encodedBody{plain: b}, err)
 }

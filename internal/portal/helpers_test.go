@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -132,6 +133,63 @@ func do(t testing.TB, h http.Handler, method, target string) response {
 func get(t testing.TB, h http.Handler, target string) response {
 	t.Helper()
 	return do(t, h, http.MethodGet, target)
+}
+
+// getOK GETs target and stops the test unless it answers 200 with
+// contentType.
+func getOK(t testing.TB, h http.Handler, target, contentType string) response {
+	t.Helper()
+	resp := get(t, h, target)
+	if resp.code != http.StatusOK {
+		t.Fatalf("GET %s = %d\n%s", target, resp.code, resp.body)
+	}
+	if ct := resp.header.Get("Content-Type"); ct != contentType {
+		t.Errorf("GET %s: Content-Type = %q, want %q", target, ct, contentType)
+	}
+	return resp
+}
+
+// getServices GETs target from the JSON API, which must answer 200 with
+// JSON that carries no raw markup, and decodes the answer.
+func getServices(t testing.TB, h http.Handler, target string) ServicesResponse {
+	t.Helper()
+	resp := getOK(t, h, target, "application/json; charset=utf-8")
+	if strings.Contains(resp.body, "<script>") || strings.Contains(resp.body, "<img") {
+		t.Errorf("GET %s: JSON contains raw markup: %s", target, resp.body)
+	}
+	var got ServicesResponse
+	must(t, json.Unmarshal([]byte(resp.body), &got))
+	return got
+}
+
+// assertPageHas fails for each of want that body lacks.
+func assertPageHas(t testing.TB, body string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("page does not contain %s", w)
+		}
+	}
+}
+
+// assertNoInjection GETs each target and fails if a page contains one of
+// raw unescaped or has an element of one of tags.
+func assertNoInjection(t *testing.T, h http.Handler, targets, raw []string, tags ...string) {
+	t.Helper()
+	for _, target := range targets {
+		body := get(t, h, target).body
+		for _, r := range raw {
+			if strings.Contains(body, r) {
+				t.Errorf("GET %s contains %q unescaped", target, r)
+			}
+		}
+		p := parsePage(t, body)
+		for _, tag := range tags {
+			if n := len(p.tag(tag)); n != 0 {
+				t.Errorf("GET %s has %d injected <%s> elements", target, n, tag)
+			}
+		}
+	}
 }
 
 // metricValue returns the value of the sample that starts with series in

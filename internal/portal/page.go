@@ -39,7 +39,10 @@ func (l layout) KeyLabel() string {
 	return "Amtlicher Gemeindeschlüssel"
 }
 
-// LoginLabel names the citizen account citizens can log in with.
+// LoginLabel names the citizen account citizens can log in with. The
+// cases are values of the API's AuthenticationProvider, spelled out because
+// the portal server does not depend on the API package;
+// TestLoginLabelNamesTheAPIProviders ties them together.
 func (l layout) LoginLabel() string {
 	if l.Authentication == nil {
 		return ""
@@ -123,7 +126,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		b, err := snap.home.get(func() ([]byte, error) {
 			return executeTemplate("page", s.pageView(snap, f))
 		})
-		s.writeHTML(w, r, http.StatusOK, b, err)
+		s.respond(w, r, http.StatusOK, htmlBody, b, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "page", s.pageView(snap, f))
@@ -164,7 +167,7 @@ func (s *Server) renderMessage(w http.ResponseWriter, r *http.Request, code int,
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
 	body, err := executeTemplate(name, data)
-	s.writeHTML(w, r, code, encodedBody{plain: body}, err)
+	s.respond(w, r, code, htmlBody, encodedBody{plain: body}, err)
 }
 
 // executeTemplate renders into a buffer first, so that a template error
@@ -175,15 +178,6 @@ func executeTemplate(name string, data any) ([]byte, error) {
 		return nil, fmt.Errorf("rendering template %s: %w", name, err)
 	}
 	return buf.Bytes(), nil
-}
-
-func (s *Server) writeHTML(w http.ResponseWriter, r *http.Request, code int, b encodedBody, err error) {
-	if err != nil {
-		s.log.Error("rendering page", "error", err)
-		http.Error(w, "Interner Fehler", http.StatusInternalServerError)
-		return
-	}
-	write(w, r, code, "text/html; charset=utf-8", b)
 }
 
 // groupServices groups the selected services by Themenfeld; services are

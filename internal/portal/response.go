@@ -47,6 +47,27 @@ func (c *cachedBody) get(render func() ([]byte, error)) (encodedBody, error) {
 	return c.body, c.err
 }
 
+// bodyKind is what a response body is: its content type, and how a failure
+// to produce it is logged and told to the client.
+type bodyKind struct {
+	contentType, failure, errorText string
+}
+
+var (
+	htmlBody = bodyKind{contentType: "text/html; charset=utf-8", failure: "rendering page", errorText: "Interner Fehler"}
+	jsonBody = bodyKind{contentType: "application/json; charset=utf-8", failure: "encoding JSON response", errorText: "internal error"}
+)
+
+// respond sends b, or a clean 500 if err says producing it failed.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, code int, kind bodyKind, b encodedBody, err error) {
+	if err != nil {
+		s.log.Error(kind.failure, "error", err)
+		http.Error(w, kind.errorText, http.StatusInternalServerError)
+		return
+	}
+	write(w, r, code, kind.contentType, b)
+}
+
 // write sends b with status code, gzip-encoded if it is large enough and
 // the client accepts it.
 func write(w http.ResponseWriter, r *http.Request, code int, contentType string, b encodedBody) {

@@ -2,7 +2,9 @@ package portal
 
 import (
 	"compress/gzip"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -50,5 +52,32 @@ func TestCompression(t *testing.T) {
 	if head.body != "" || head.header.Get("Content-Length") != plain.header.Get("Content-Length") {
 		t.Errorf("HEAD: body %d bytes, Content-Length %q, want none and %q",
 			len(head.body), head.header.Get("Content-Length"), plain.header.Get("Content-Length"))
+	}
+}
+
+// TestRespondTurnsFailuresIntoCleanErrors: a page or API body that could
+// not be produced becomes a 500 with a short text of the body's language,
+// logged, never half a body.
+func TestRespondTurnsFailuresIntoCleanErrors(t *testing.T) {
+	var logs strings.Builder
+	s, err := New(Options{DataPath: newConfigMapVolume(t).path(), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	must(t, err)
+	for _, tc := range []struct {
+		kind      bodyKind
+		body, log string
+	}{
+		{htmlBody, "Interner Fehler\n", "rendering page"},
+		{jsonBody, "internal error\n", "encoding JSON response"},
+	} {
+		logs.Reset()
+		rec := httptest.NewRecorder()
+		s.respond(rec, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, tc.kind,
+			encodedBody{plain: []byte("half a bo")}, errors.New("template exploded"))
+		if rec.Code != http.StatusInternalServerError || rec.Body.String() != tc.body {
+			t.Errorf("%s: %d %q, want 500 %q", tc.kind.contentType, rec.Code, rec.Body.String(), tc.body)
+		}
+		if !strings.Contains(logs.String(), tc.log) || !strings.Contains(logs.String(), "template exploded") {
+			t.Errorf("%s: log %q lacks %q and the error", tc.kind.contentType, logs.String(), tc.log)
+		}
 	}
 }
