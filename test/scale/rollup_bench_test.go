@@ -154,7 +154,7 @@ func newRollupRun(b *testing.B, cfg rollupConfig) *rollupRun {
 		b.Fatal(err)
 	}
 	r.watcher.progress = r.progress
-	if r.kubelet, err = kubeletsim.Start(r.ctx, r.cluster.client, informers, workers); err != nil {
+	if r.kubelet, err = kubeletsim.Start(r.ctx, r.cluster.client, informers, kubeletsim.Options{Workers: workers}); err != nil {
 		b.Fatal(err)
 	}
 	go func() {
