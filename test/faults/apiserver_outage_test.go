@@ -28,7 +28,7 @@ var _ = Describe("API server outage", func() {
 		// takes over; that is scenario "Leader failover". Here the manager
 		// must recover by itself.
 		manager := startManager("manager-0", managerOptions{})
-		pid := manager.pid()
+		pid := manager.Pid()
 
 		fleet := f.fleet("1.4.0", intstr.FromInt32(1))
 		Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
@@ -53,7 +53,7 @@ var _ = Describe("API server outage", func() {
 		// The outage is the fault being injected, not a wait for anything:
 		// the manager has to do without an API server for this long, and
 		// must not exit meanwhile.
-		Consistently(manager.exited).WithTimeout(outage).WithPolling(time.Second).ShouldNot(BeClosed(),
+		Consistently(manager.Exited()).WithTimeout(outage).WithPolling(time.Second).ShouldNot(BeClosed(),
 			"the manager exited while the API server was down")
 		cluster.startAPIServer()
 		restarted = true
@@ -105,8 +105,8 @@ var _ = Describe("API server outage", func() {
 		By("without a restart of its own")
 		// Nothing supervises the process, so a manager that gave up would
 		// have exited; one that restarted itself would log its start twice.
-		Expect(manager.running()).To(BeTrue(), "the manager exited")
-		Expect(manager.pid()).To(Equal(pid))
-		Expect(strings.Count(manager.log(), "starting manager")).To(Equal(1))
+		Expect(manager.Running()).To(BeTrue(), "the manager exited")
+		Expect(manager.Pid()).To(Equal(pid))
+		Expect(strings.Count(manager.Log(), "starting manager")).To(Equal(1))
 	})
 })

@@ -110,7 +110,7 @@ var _ = Describe("Leader failover", func() {
 			// is Ready; seeing none would mean the observer saw nothing.
 			Expect(n).To(BeNumerically(">=", 1), "wave %d", wave+1)
 		}
-		Expect(second.running()).To(BeTrue())
+		Expect(second.Running()).To(BeTrue())
 	})
 })
 

@@ -10,7 +10,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -24,10 +23,11 @@ import (
 // manager processes, and removes them when it ends.
 
 var (
-	ctx    = context.Background()
-	scheme = runtime.NewScheme()
+	ctx = context.Background()
 	// cluster is the API server the managers run against.
 	cluster *testCluster
+	// scheme knows the built-in and the ozg.dev kinds.
+	scheme *runtime.Scheme
 	// k8sClient talks to the API server directly, without a cache.
 	k8sClient client.WithWatch
 	// restConfig is the cluster admin's config, for the test's own caches.
@@ -49,14 +49,8 @@ var _ = BeforeSuite(func() {
 	SetDefaultConsistentlyDuration(2 * time.Second)
 	SetDefaultConsistentlyPollingInterval(100 * time.Millisecond)
 
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(ozgv1.AddToScheme(scheme)).To(Succeed())
-
 	cluster = startCluster()
-	restConfig = cluster.config
-	var err error
-	k8sClient, err = client.NewWithWatch(restConfig, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
+	scheme, restConfig, k8sClient = cluster.Scheme, cluster.Config, cluster.Client
 
 	managerBin = buildManager()
 
