@@ -20,13 +20,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/config"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/controllers"
 	"github.com/ozg-operator/ozg-operator/internal/kubeletsim"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/suite"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
@@ -42,15 +41,11 @@ var (
 )
 
 func TestControllers(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Controllers")
+	// Generous: this suite shares two cores with the API server and etcd.
+	suite.Run(t, "Controllers", suite.Timing{Eventually: 20 * time.Second, Polling: 50 * time.Millisecond})
 }
 
 var _ = BeforeSuite(func() {
-	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-	// Generous: this suite shares two cores with the API server and etcd.
-	SetDefaultEventuallyTimeout(20 * time.Second)
-	SetDefaultEventuallyPollingInterval(50 * time.Millisecond)
 	var err error
 	cluster, err = testenv.Start(testenv.Options{})
 	Expect(err).NotTo(HaveOccurred())

@@ -12,10 +12,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/suite"
 )
 
 // The suite shares one API server and one manager binary between the
@@ -37,18 +36,11 @@ var (
 )
 
 func TestFaults(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Faults")
+	// Generous: the manager, the API server and etcd share two cores.
+	suite.Run(t, "Faults", suite.Timing{Eventually: 60 * time.Second, Consistently: 2 * time.Second, Polling: 100 * time.Millisecond})
 }
 
 var _ = BeforeSuite(func() {
-	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-	// Generous: the manager, the API server and etcd share two cores.
-	SetDefaultEventuallyTimeout(60 * time.Second)
-	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
-	SetDefaultConsistentlyDuration(2 * time.Second)
-	SetDefaultConsistentlyPollingInterval(100 * time.Millisecond)
-
 	cluster = startCluster()
 	scheme, restConfig, k8sClient = cluster.Scheme, cluster.Config, cluster.Client
 
