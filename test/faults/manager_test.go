@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -75,6 +76,9 @@ func (m *managerProcess) kill() {
 	Expect(m.Kill()).To(Succeed())
 	Eventually(m.Exited()).WithTimeout(10 * time.Second).Should(BeClosed())
 }
+
+// starts counts how often the manager logged its start.
+func (m *managerProcess) starts() int { return strings.Count(m.Log(), "starting manager") }
 
 // stop shuts the manager down as the kubelet does, with 10 seconds' grace.
 func (m *managerProcess) stop() { m.Stop(10 * time.Second) }
