@@ -93,38 +93,6 @@ func TestRecount(t *testing.T) {
 			},
 		},
 	}, {
-		name: "Ready before not Ready; Live counts online only in a Ready and Published portal",
-		portals: []ozgv1.ServicePortal{
-			portal("a", "blomberg", "blomberg", false, true),
-			portal("b", "blomberg", "blomberg", true, false),
-		},
-		adms: []ozgv1.Administration{blomberg},
-		want: Expected{
-			Administrations: map[string]Administration{
-				"blomberg": {Services: ozgv1.StateCounts{Open: 1, Live: 1}, Portal: true, PortalReady: true},
-			},
-			Services: map[string]Service{
-				"ozg-10110": {Administrations: ozgv1.StateCounts{Live: 1}, Portals: 1},
-				"ozg-10224": {Administrations: ozgv1.StateCounts{Open: 1}, Portals: 1},
-			},
-		},
-	}, {
-		name: "equally advanced portals: the first by namespace/name decides",
-		portals: []ozgv1.ServicePortal{
-			portal("b", "blomberg", "blomberg", false, false),
-			portal("a", "blomberg", "blomberg", false, true),
-		},
-		adms: []ozgv1.Administration{blomberg},
-		want: Expected{
-			Administrations: map[string]Administration{
-				"blomberg": {Services: ozgv1.StateCounts{Open: 1, Live: 1}, Portal: true, PortalPublished: true},
-			},
-			Services: map[string]Service{
-				"ozg-10110": {Administrations: ozgv1.StateCounts{Live: 1}, Portals: 1},
-				"ozg-10224": {Administrations: ozgv1.StateCounts{Open: 1}, Portals: 1},
-			},
-		},
-	}, {
 		name:    "a portal of an administration not given and an administration without services",
 		portals: []ozgv1.ServicePortal{portal("a", "lemgo", "lemgo", true, true)},
 		adms:    []ozgv1.Administration{administration("leer")},
@@ -137,6 +105,48 @@ func TestRecount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Recount(tt.portals, tt.adms); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Recount:\n got %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRecountChoosesAPortal has two portals serve one administration:
+// the more advanced one counts, and of equally advanced ones the first by
+// namespace/name. A Live service is online only in a portal that is both
+// Ready and Published.
+func TestRecountChoosesAPortal(t *testing.T) {
+	blomberg := administration("blomberg", impl("ozg-10110", ozgv1.StateLive))
+	type state struct{ ready, published bool }
+	tests := []struct {
+		name   string
+		a, b   state // of the portals a/blomberg and b/blomberg
+		chosen state
+	}{
+		{"Ready and Published before Ready", state{true, false}, state{true, true}, state{true, true}},
+		{"Ready before Published alone", state{false, true}, state{true, false}, state{true, false}},
+		{"Ready before neither", state{false, false}, state{true, false}, state{true, false}},
+		{"Published alone is no more than neither: a/ first", state{false, true}, state{false, false}, state{false, true}},
+		{"neither is no less than Published alone: a/ first", state{false, false}, state{false, true}, state{false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			portals := []ozgv1.ServicePortal{
+				portal("b", "blomberg", "blomberg", tt.b.ready, tt.b.published),
+				portal("a", "blomberg", "blomberg", tt.a.ready, tt.a.published),
+			}
+			got := Recount(portals, []ozgv1.Administration{blomberg})
+			var online int32
+			if tt.chosen.ready && tt.chosen.published {
+				online = 1
+			}
+			wantAdm := Administration{Services: ozgv1.StateCounts{Live: 1}, Online: online, Portal: true,
+				PortalReady: tt.chosen.ready, PortalPublished: tt.chosen.published}
+			if adm := got.Administrations["blomberg"]; adm != wantAdm {
+				t.Errorf("administration %+v, want %+v", adm, wantAdm)
+			}
+			wantSvc := Service{Administrations: ozgv1.StateCounts{Live: 1}, Portals: 1, OnlinePortals: online}
+			if svc := got.Services["ozg-10110"]; svc != wantSvc {
+				t.Errorf("service %+v, want %+v", svc, wantSvc)
 			}
 		})
 	}
