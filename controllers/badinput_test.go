@@ -30,7 +30,7 @@ import (
 // The tests delete their portals at the end: the roll-up recount in
 // rollup_test.go expects every ServicePortal of the cluster to be Ready.
 
-// badInputNamespace creates a namespace whose Deployments the fake kubelet
+// badInputNamespace creates a namespace whose Deployments the kubelet stand-in
 // makes available at once.
 func badInputNamespace(prefix ...string) string {
 	ns := "bad-" + strings.Join(prefix, "") + rand.String(6)
