@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -17,6 +18,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/fleetfixture"
 )
 
 // The controllers' rows of the bad-input matrix (docs/bad-input.md): input
@@ -28,7 +30,7 @@ import (
 // The tests delete their portals at the end: the roll-up recount in
 // rollup_test.go expects every ServicePortal of the cluster to be Ready.
 
-// badInputNamespace creates a namespace whose Deployments the fake kubelet
+// badInputNamespace creates a namespace whose Deployments the kubelet stand-in
 // makes available at once.
 func badInputNamespace(prefix ...string) string {
 	ns := "bad-" + strings.Join(prefix, "") + rand.String(6)
@@ -36,6 +38,16 @@ func badInputNamespace(prefix ...string) string {
 		Name: ns, Labels: map[string]string{kubeletLabel: "auto"},
 	}})).To(Succeed())
 	return ns
+}
+
+// createPortal creates the portal of adm in ns, deleted when the spec
+// ends, and returns its key.
+func createPortal(ns, adm string) client.ObjectKey {
+	GinkgoHelper()
+	portal := newPortal(ns, "portal", adm)
+	Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+	DeferCleanup(k8sClient.Delete, ctx, portal)
+	return client.ObjectKeyFromObject(portal)
 }
 
 // randomOZGID returns an OZG-ID outside the range of the real catalogue.
@@ -67,6 +79,18 @@ func stalledWith(g Gomega, key client.ObjectKey, reason string, message ...strin
 	return p
 }
 
+// fleetStalledInvalidSpec checks that the fleet's current generation is
+// Stalled InvalidSpec with a message that message matches.
+func fleetStalledInvalidSpec(g Gomega, key client.ObjectKey, message types.GomegaMatcher) *ozgv1.PortalFleet {
+	fl := getFleet(key)(g)
+	g.Expect(fl.Status.ObservedGeneration).To(Equal(fl.Generation))
+	g.Expect(condition(&fl.Status, ozgv1.StalledCondition)).To(And(
+		HaveField("Status", metav1.ConditionTrue),
+		HaveField("Reason", ozgv1.ReasonInvalidSpec),
+		HaveField("Message", message)))
+	return fl
+}
+
 func readyAndNotStalled(key client.ObjectKey) func(Gomega) {
 	return func(g Gomega) {
 		p := getPortal(key)(g)
@@ -93,10 +117,7 @@ var _ = Describe("Bad input", func() {
 			adm := "weg-" + rand.String(5)
 			live := ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive}
 			createAdministration(adm, live)
-			portal := newPortal(ns, "portal", adm)
-			Expect(k8sClient.Create(ctx, portal)).To(Succeed())
-			DeferCleanup(k8sClient.Delete, ctx, portal)
-			key := client.ObjectKeyFromObject(portal)
+			key := createPortal(ns, adm)
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
 			content := portalContent(key)
 
@@ -120,10 +141,7 @@ var _ = Describe("Bad input", func() {
 			createAdministration(adm,
 				ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive},
 				ozgv1.ServiceImplementation{Service: "ozg-" + id, State: ozgv1.StateLive})
-			portal := newPortal(ns, "portal", adm)
-			Expect(k8sClient.Create(ctx, portal)).To(Succeed())
-			DeferCleanup(k8sClient.Delete, ctx, portal)
-			key := client.ObjectKeyFromObject(portal)
+			key := createPortal(ns, adm)
 			Eventually(func(g Gomega) {
 				readyAndNotStalled(key)(g)
 				p := getPortal(key)(g)
@@ -182,10 +200,7 @@ var _ = Describe("Bad input", func() {
 			adm := "zugang-" + rand.String(5)
 			good := "https://formulare.example.de/abfall"
 			createAdministration(adm, ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive, URL: good})
-			portal := newPortal(ns, "portal", adm)
-			Expect(k8sClient.Create(ctx, portal)).To(Succeed())
-			DeferCleanup(k8sClient.Delete, ctx, portal)
-			key := client.ObjectKeyFromObject(portal)
+			key := createPortal(ns, adm)
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
 			content := portalContent(key)
 
@@ -226,10 +241,7 @@ var _ = Describe("Bad input", func() {
 			createAdministration(adm,
 				ozgv1.ServiceImplementation{Service: "ozg-" + ids[0], State: ozgv1.StateLive},
 				ozgv1.ServiceImplementation{Service: "ozg-" + ids[1], State: ozgv1.StateLive})
-			portal := newPortal(ns, "portal", adm)
-			Expect(k8sClient.Create(ctx, portal)).To(Succeed())
-			DeferCleanup(k8sClient.Delete, ctx, portal)
-			key := client.ObjectKeyFromObject(portal)
+			key := createPortal(ns, adm)
 			Eventually(func(g Gomega) {
 				stalledWith(g, key, ozgv1.ReasonInvalidSpec, "cannot render the portal content: rendered content has ",
 					" bytes, more than the 921600 a ConfigMap can hold")
@@ -257,22 +269,13 @@ var _ = Describe("Bad input", func() {
 			// A valid cluster-scoped name, but no DNS-1035 label: a portal's
 			// Service could not carry it.
 			bad := "0" + f.provider + ".bad"
-			Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-				ObjectMeta: metav1.ObjectMeta{Name: bad, Labels: map[string]string{
-					ozgv1.LabelITProvider: f.provider, ozgv1.LabelKreis: krzKreise[0],
-				}},
-				Spec: ozgv1.AdministrationSpec{Key: krzKreise[0] + "999", DisplayName: bad, Type: ozgv1.TypeKreisangehoerigeGemeinde},
-			})).To(Succeed())
+			Expect(k8sClient.Create(ctx, fleetfixture.Administration(bad, f.provider, krzKreise[0], 899))).To(Succeed())
 			fleet := f.fleet()
 			Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
 			key := client.ObjectKeyFromObject(fleet)
 			Eventually(func(g Gomega) {
-				fl := getFleet(key)(g)
-				g.Expect(fl.Status.ObservedGeneration).To(Equal(fl.Generation))
-				g.Expect(condition(&fl.Status, ozgv1.StalledCondition)).To(And(
-					HaveField("Status", metav1.ConditionTrue),
-					HaveField("Reason", ozgv1.ReasonInvalidSpec),
-					HaveField("Message", ContainSubstring("Administration "+bad+" cannot give its name to a portal, which must be a DNS-1035 label"))))
+				fl := fleetStalledInvalidSpec(g, key,
+					ContainSubstring("Administration "+bad+" cannot give its name to a portal, which must be a DNS-1035 label"))
 				g.Expect(fl.Status.Portals).To(BeEquivalentTo(4))
 				g.Expect(fl.Status.ReadyPortals).To(BeEquivalentTo(3), "the other administrations get their portals")
 			}).WithTimeout(30 * time.Second).Should(Succeed())
@@ -299,12 +302,8 @@ var _ = Describe("Bad input", func() {
 				}}}
 			})
 			Eventually(func(g Gomega) {
-				fl := getFleet(key)(g)
-				g.Expect(fl.Status.ObservedGeneration).To(Equal(fl.Generation))
-				g.Expect(condition(&fl.Status, ozgv1.StalledCondition)).To(And(
-					HaveField("Status", metav1.ConditionTrue),
-					HaveField("Reason", ozgv1.ReasonInvalidSpec),
-					HaveField("Message", And(ContainSubstring("administrationSelector: "), ContainSubstring(`"Equals" is not a valid label selector operator`)))))
+				fleetStalledInvalidSpec(g, key,
+					And(ContainSubstring("administrationSelector: "), ContainSubstring(`"Equals" is not a valid label selector operator`)))
 			}).Should(Succeed())
 			Consistently(func(g Gomega) {
 				var portals ozgv1.ServicePortalList

@@ -3,7 +3,6 @@ package controllers_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -11,89 +10,74 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/controllers"
+	"github.com/ozg-operator/ozg-operator/internal/kubeletsim"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/suite"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
 // The suite runs the real controllers in a manager against a real
-// kube-apiserver and etcd (envtest). There is no kubelet: tests play it by
-// writing Deployment status (markDeploymentAvailable).
+// kube-apiserver and etcd (envtest). There is no kubelet: in namespaces
+// labelled kubeletLabel a kubelet stand-in (internal/kubeletsim) makes
+// Deployments available, elsewhere tests play it (markDeploymentAvailable).
 
 var (
 	k8sClient client.Client
-	testEnv   *envtest.Environment
+	cluster   *testenv.Cluster
 	requests  = &requestLog{}
 )
 
 func TestControllers(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Controllers")
+	// Generous: this suite shares two cores with the API server and etcd.
+	suite.Run(t, "Controllers", suite.Timing{Eventually: 20 * time.Second, Polling: 50 * time.Millisecond})
 }
 
 var _ = BeforeSuite(func() {
-	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-	// Generous: this suite shares two cores with the API server and etcd.
-	SetDefaultEventuallyTimeout(20 * time.Second)
-	SetDefaultEventuallyPollingInterval(50 * time.Millisecond)
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := testEnv.Start()
+	var err error
+	cluster, err = testenv.Start(testenv.Options{})
 	Expect(err).NotTo(HaveOccurred())
-
-	scheme := runtime.NewScheme()
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(ozgv1.AddToScheme(scheme)).To(Succeed())
-
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
-
-	restConfig = cfg
+	k8sClient = cluster.Client
 	startManager()
 })
 
 var (
-	restConfig *rest.Config
 	managerMu  sync.Mutex
 	managerRun struct {
-		cancel context.CancelFunc
-		done   chan struct{}
+		cancel  context.CancelFunc
+		done    chan struct{}
+		kubelet *kubeletsim.Player
 	}
-	// heldPortals names portals whose pods the fake kubelet never makes
-	// available, to test progress deadlines.
+	// heldPortals names portals (key.String()) whose pods the kubelet
+	// stand-in does not make available, to test progress deadlines.
 	heldPortals sync.Map
 )
 
-// kubeletLabel on a namespace lets the fake kubelet make its Deployments
-// available at once; elsewhere tests call markDeploymentAvailable.
+// kubeletLabel on a namespace, with the value "auto", lets the kubelet
+// stand-in make its Deployments available at once; elsewhere tests call
+// markDeploymentAvailable.
 const kubeletLabel = "test.ozg.dev/kubelet"
 
 // startManager runs the controllers in a new manager with an empty cache,
-// as after a restart of the operator.
+// as after a restart of the operator, and the kubelet stand-in on the
+// manager's cache.
 func startManager() {
 	managerMu.Lock()
 	defer managerMu.Unlock()
-	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
-		Scheme:  k8sClient.Scheme(),
+	mgr, err := ctrl.NewManager(cluster.Config, ctrl.Options{
+		Scheme:  cluster.Scheme,
 		Cache:   controllers.CacheOptions(),
 		Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{
@@ -106,14 +90,19 @@ func startManager() {
 		Client: requests.wrap(mgr.GetClient()),
 		Portal: controllers.PortalDefaults{Image: "registry.example.de/portal", Version: "1.4.0", TLSSecretPattern: "$(name)-tls"},
 	})).To(Succeed())
-	Expect(ctrl.NewControllerManagedBy(mgr).Named("fake-kubelet").For(&appsv1.Deployment{}).
-		Complete(reconcile.Func(func(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-			return reconcile.Result{}, fakeKubelet(ctx, mgr.GetClient(), req)
-		}))).To(Succeed())
 
 	ctx, cancel := context.WithCancel(context.Background())
+	kubelet, err := kubeletsim.Start(ctx, mgr.GetClient(), mgr.GetCache(), kubeletsim.Options{
+		Workers:           2,
+		NamespaceSelector: labels.SelectorFromSet(labels.Set{kubeletLabel: "auto"}),
+		Held: func(key client.ObjectKey) bool {
+			_, held := heldPortals.Load(key.String())
+			return held
+		},
+	})
+	Expect(err).NotTo(HaveOccurred())
 	done := make(chan struct{})
-	managerRun.cancel, managerRun.done = cancel, done
+	managerRun.cancel, managerRun.done, managerRun.kubelet = cancel, done, kubelet
 	go func() {
 		defer GinkgoRecover()
 		defer close(done)
@@ -121,57 +110,19 @@ func startManager() {
 	}()
 }
 
-// stopManager stops the running manager and waits until it has exited.
+// stopManager stops the running manager and the kubelet stand-in and
+// waits until both have exited.
 func stopManager() {
 	managerMu.Lock()
 	defer managerMu.Unlock()
 	managerRun.cancel()
 	<-managerRun.done
-}
-
-// fakeKubelet makes a Deployment in a kubelet-labelled namespace available
-// once it sees its current generation.
-func fakeKubelet(ctx context.Context, c client.Client, req reconcile.Request) error {
-	ns := &corev1.Namespace{}
-	if err := c.Get(ctx, client.ObjectKey{Name: req.Namespace}, ns); err != nil {
-		return client.IgnoreNotFound(err)
-	}
-	if _, held := heldPortals.Load(req.String()); ns.Labels[kubeletLabel] != "auto" || held {
-		return nil
-	}
-	d := &appsv1.Deployment{}
-	if err := c.Get(ctx, req.NamespacedName, d); err != nil {
-		return client.IgnoreNotFound(err)
-	}
-	if d.Status.ObservedGeneration == d.Generation && deploymentAvailableFor(d) {
-		return nil
-	}
-	setAvailable(d)
-	return c.Status().Update(ctx, d)
-}
-
-func deploymentAvailableFor(d *appsv1.Deployment) bool {
-	n := ptr.Deref(d.Spec.Replicas, 1)
-	return d.Status.AvailableReplicas == n && d.Status.UpdatedReplicas == n && d.Status.Replicas == n
-}
-
-// setAvailable writes what kubelet and deployment controller would report
-// once all replicas of the current generation run.
-func setAvailable(d *appsv1.Deployment) {
-	n := ptr.Deref(d.Spec.Replicas, 1)
-	d.Status = appsv1.DeploymentStatus{
-		ObservedGeneration: d.Generation,
-		Replicas:           n, UpdatedReplicas: n, ReadyReplicas: n, AvailableReplicas: n,
-		Conditions: []appsv1.DeploymentCondition{{
-			Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue,
-			Reason: "MinimumReplicasAvailable", LastUpdateTime: metav1.Now(), LastTransitionTime: metav1.Now(),
-		}},
-	}
+	managerRun.kubelet.Wait()
 }
 
 var _ = AfterSuite(func() {
 	stopManager()
-	Expect(testEnv.Stop()).To(Succeed())
+	Expect(cluster.Stop()).To(Succeed())
 })
 
 // requestLog counts the controllers' reads of and writes to each object, so
@@ -244,7 +195,7 @@ func markDeploymentAvailable(key client.ObjectKey) {
 	Eventually(func(g Gomega) {
 		d := &appsv1.Deployment{}
 		g.Expect(k8sClient.Get(context.Background(), key, d)).To(Succeed())
-		setAvailable(d)
+		kubeletsim.SetAvailable(d)
 		g.Expect(k8sClient.Status().Update(context.Background(), d)).To(Succeed())
 	}).Should(Succeed())
 }

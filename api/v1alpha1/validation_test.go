@@ -2,21 +2,19 @@ package v1alpha1_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/suite"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
 // These tests install the generated CRDs into a real kube-apiserver and check
@@ -25,31 +23,23 @@ import (
 
 var (
 	k8sClient client.Client
-	testEnv   *envtest.Environment
+	cluster   *testenv.Cluster
 	ctx       = context.Background()
 )
 
 func TestValidation(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "API validation")
+	suite.Run(t, "API validation", suite.Timing{})
 }
 
 var _ = BeforeSuite(func() {
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := testEnv.Start()
+	var err error
+	cluster, err = testenv.Start(testenv.Options{})
 	Expect(err).NotTo(HaveOccurred())
-	scheme := runtime.NewScheme()
-	Expect(ozgv1.AddToScheme(scheme)).To(Succeed())
-	Expect(corev1.AddToScheme(scheme)).To(Succeed())
-	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
+	k8sClient = cluster.Client
 })
 
 var _ = AfterSuite(func() {
-	Expect(testEnv.Stop()).To(Succeed())
+	Expect(cluster.Stop()).To(Succeed())
 })
 
 func validService() *ozgv1.OZGService {
@@ -236,25 +226,24 @@ var _ = Describe("CRD validation", func() {
 	)
 
 	Context("immutable identifiers", func() {
+		// stored creates obj for the rest of the spec.
+		stored := func(obj client.Object) {
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+			DeferCleanup(k8sClient.Delete, ctx, obj)
+		}
 		It("keeps ozgId immutable", func() {
 			s := validService()
-			Expect(k8sClient.Create(ctx, s)).To(Succeed())
-			DeferCleanup(k8sClient.Delete, ctx, s)
+			stored(s)
 			s.Spec.OZGID = "10111"
-			err := k8sClient.Update(ctx, s)
-			Expect(err).To(HaveOccurred())
-			Expect(err.Error()).To(ContainSubstring("ozgId is immutable"))
+			Expect(k8sClient.Update(ctx, s)).To(MatchError(ContainSubstring("ozgId is immutable")))
 		})
 		It("keeps the administration key immutable and allows other changes", func() {
 			a := validAdministration()
-			Expect(k8sClient.Create(ctx, a)).To(Succeed())
-			DeferCleanup(k8sClient.Delete, ctx, a)
+			stored(a)
 			a.Spec.DisplayName = "Stadt Detmold"
 			Expect(k8sClient.Update(ctx, a)).To(Succeed())
 			a.Spec.Key = "05766008"
-			err := k8sClient.Update(ctx, a)
-			Expect(err).To(HaveOccurred())
-			Expect(err.Error()).To(ContainSubstring("key is immutable"))
+			Expect(k8sClient.Update(ctx, a)).To(MatchError(ContainSubstring("key is immutable")))
 		})
 		It("defaults the service state, replicas and removal policy", func() {
 			a := validAdministration()
@@ -283,26 +272,19 @@ var _ = Describe("CRD validation", func() {
 	})
 })
 
-func mutateService(f func(*ozgv1.OZGService)) *ozgv1.OZGService {
-	s := validService()
-	f(s)
-	return s
+// mutated returns a valid object with change applied.
+func mutated[T any](valid func() T, change func(T)) T {
+	obj := valid()
+	change(obj)
+	return obj
 }
+
+func mutateService(f func(*ozgv1.OZGService)) *ozgv1.OZGService { return mutated(validService, f) }
 
 func mutateAdministration(f func(*ozgv1.Administration)) *ozgv1.Administration {
-	a := validAdministration()
-	f(a)
-	return a
+	return mutated(validAdministration, f)
 }
 
-func mutatePortal(f func(*ozgv1.ServicePortal)) *ozgv1.ServicePortal {
-	p := validPortal()
-	f(p)
-	return p
-}
+func mutatePortal(f func(*ozgv1.ServicePortal)) *ozgv1.ServicePortal { return mutated(validPortal, f) }
 
-func mutateFleet(f func(*ozgv1.PortalFleet)) *ozgv1.PortalFleet {
-	p := validFleet()
-	f(p)
-	return p
-}
+func mutateFleet(f func(*ozgv1.PortalFleet)) *ozgv1.PortalFleet { return mutated(validFleet, f) }

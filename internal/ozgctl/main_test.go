@@ -3,21 +3,19 @@ package ozgctl_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
-	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
-	"github.com/ozg-operator/ozg-operator/internal/importer/importertest"
 	"github.com/ozg-operator/ozg-operator/internal/ozgctl"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
 // The package shares one API server: starting one takes seconds.
@@ -36,14 +34,14 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	env, err := startCluster()
+	cluster, err := startCluster()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the test API server:", err)
 		return 1
 	}
-	if env != nil {
+	if cluster != nil {
 		defer func() {
-			if err := env.Stop(); err != nil {
+			if err := errors.Join(cluster.Stop(), os.RemoveAll(filepath.Dir(kubeconfig))); err != nil {
 				fmt.Fprintln(os.Stderr, "stopping the test API server:", err)
 			}
 		}()
@@ -51,61 +49,28 @@ func runTests(m *testing.M) int {
 	return m.Run()
 }
 
-// startCluster starts envtest with the CRDs of config/crd/bases. Without
-// API server binaries ($KUBEBUILDER_ASSETS or bin/k8s) it returns nil and
-// the cluster tests skip.
-func startCluster() (*envtest.Environment, error) {
-	root, err := importertest.ModuleRoot()
+// startCluster starts the test API server. Without its binaries it
+// returns nil and the cluster tests skip.
+func startCluster() (*testenv.Cluster, error) {
+	cluster, err := testenv.Start(testenv.Options{})
+	if errors.Is(err, testenv.ErrNoBinaries) {
+		noCluster = err.Error()
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		assets := filepath.Join(root, "bin", "k8s")
-		if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
-			noCluster = "no API server binaries: set KUBEBUILDER_ASSETS"
-			return nil, nil
-		}
-		env.BinaryAssetsDirectory = assets
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		return nil, err
-	}
-	stop := func(err error) (*envtest.Environment, error) {
-		_ = env.Stop()
-		return nil, err
-	}
-
-	scheme := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		return stop(err)
-	}
-	if k8sClient, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-		return stop(err)
-	}
-
+	k8sClient = cluster.Client
 	// ozgctl gets a kubeconfig as a user would.
-	user, err := env.AddUser(envtest.User{Name: "ozgctl-test", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return stop(err)
-	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		return stop(err)
-	}
 	dir, err := os.MkdirTemp("", "ozgctl-test-")
+	if err == nil {
+		kubeconfig = filepath.Join(dir, "kubeconfig")
+		err = cluster.WriteKubeconfig("ozgctl-test", kubeconfig)
+	}
 	if err != nil {
-		return stop(err)
+		return nil, errors.Join(err, cluster.Stop())
 	}
-	kubeconfig = filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(kubeconfig, data, 0o600); err != nil {
-		return stop(err)
-	}
-	return env, nil
+	return cluster, nil
 }
 
 func requireCluster(tb testing.TB) {

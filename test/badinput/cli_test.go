@@ -13,15 +13,13 @@ import (
 	"testing"
 
 	"github.com/go-logr/logr"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
-	"github.com/ozg-operator/ozg-operator/internal/importer/importertest"
 	"github.com/ozg-operator/ozg-operator/internal/ozgctl"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
 const header = "schluessel,name,typ,kreis_schluessel,kreis,regierungsbezirk,einwohner_2011,anschrift,strasse,plz_ort\n"
@@ -202,45 +200,10 @@ func snapshot(ctx context.Context, t *testing.T, c client.Client) string {
 // file for ozgctl and a client; without API server binaries it skips.
 func startCluster(t *testing.T) (string, client.Client) {
 	t.Helper()
-	root, err := importertest.ModuleRoot()
-	if err != nil {
+	cluster := testenv.ForTest(t, testenv.Options{})
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := cluster.WriteKubeconfig("ozgctl-test", kubeconfig); err != nil {
 		t.Fatal(err)
 	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		assets := filepath.Join(root, "bin", "k8s")
-		if _, err := os.Stat(filepath.Join(assets, "kube-apiserver")); err != nil {
-			t.Skip("no API server binaries: set KUBEBUILDER_ASSETS")
-		}
-		env.BinaryAssetsDirectory = assets
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stopping the test API server: %v", err)
-		}
-	})
-	scheme := runtime.NewScheme()
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, err := env.AddUser(envtest.User{Name: "ozgctl-test", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return write(t, "kubeconfig", string(data)), c
+	return kubeconfig, cluster.Client
 }

@@ -22,6 +22,8 @@ import (
 // portal should have (controllers/serviceportal_controller.go applyChildren).
 type childKind struct {
 	name string
+	// obj and list are empty objects of the kind, to delete and list into.
+	obj  client.Object
 	list client.ObjectList
 	want func(*ozgv1.ServicePortal) int
 }
@@ -36,14 +38,14 @@ func oneIf(b bool) int {
 }
 
 var childKinds = []childKind{
-	{"ConfigMap", &corev1.ConfigMapList{}, one},
-	{"Deployment", &appsv1.DeploymentList{}, one},
-	{"Service", &corev1.ServiceList{}, one},
-	{"NetworkPolicy", &networkingv1.NetworkPolicyList{}, one},
-	{"Ingress", &networkingv1.IngressList{}, func(p *ozgv1.ServicePortal) int {
+	{"ConfigMap", &corev1.ConfigMap{}, &corev1.ConfigMapList{}, one},
+	{"Deployment", &appsv1.Deployment{}, &appsv1.DeploymentList{}, one},
+	{"Service", &corev1.Service{}, &corev1.ServiceList{}, one},
+	{"NetworkPolicy", &networkingv1.NetworkPolicy{}, &networkingv1.NetworkPolicyList{}, one},
+	{"Ingress", &networkingv1.Ingress{}, &networkingv1.IngressList{}, func(p *ozgv1.ServicePortal) int {
 		return oneIf(p.Spec.Publish)
 	}},
-	{"PodDisruptionBudget", &policyv1.PodDisruptionBudgetList{}, func(p *ozgv1.ServicePortal) int {
+	{"PodDisruptionBudget", &policyv1.PodDisruptionBudget{}, &policyv1.PodDisruptionBudgetList{}, func(p *ozgv1.ServicePortal) int {
 		return oneIf(ptr.Deref(p.Spec.Replicas, 1) > 1)
 	}},
 }

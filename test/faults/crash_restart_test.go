@@ -65,6 +65,6 @@ var _ = Describe("Manager crash", func() {
 		Eventually(converged).Should(Succeed())
 		// Nothing late, such as a second copy, follows.
 		Consistently(converged).Should(Succeed())
-		Expect(restarted.running()).To(BeTrue())
+		Expect(restarted.Running()).To(BeTrue())
 	})
 })

@@ -5,18 +5,16 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/rand"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/fleetfixture"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/recount"
 )
 
 // kreise are four Kreise of North Rhine-Westphalia, in rollout order.
@@ -41,51 +39,21 @@ func newFleetFixture(scenario string, nKreise, perKreis int) *fleetFixture {
 	DeferCleanup(f.cleanup)
 	for k, kreis := range f.kreise {
 		for i := range perKreis {
-			name := fmt.Sprintf("%s-%d-%02d", f.provider, k, i)
-			Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-				ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
-					ozgv1.LabelITProvider: f.provider, ozgv1.LabelKreis: kreis,
-				}},
-				Spec: ozgv1.AdministrationSpec{
-					Key: fmt.Sprintf("%s%03d", kreis, 100+i), DisplayName: name, Type: ozgv1.TypeKreisangehoerigeGemeinde,
-					Services: []ozgv1.ServiceImplementation{
-						{Service: "ozg-10110", State: ozgv1.StateLive},
-						{Service: "ozg-10224", State: ozgv1.StateInProgress},
-					},
-				},
-			})).To(Succeed())
-			f.adms = append(f.adms, name)
-			f.kreisOf[name] = kreis
+			adm := fleetfixture.Administration(fmt.Sprintf("%s-%d-%02d", f.provider, k, i), f.provider, kreis, i,
+				ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive},
+				ozgv1.ServiceImplementation{Service: "ozg-10224", State: ozgv1.StateInProgress})
+			Expect(k8sClient.Create(ctx, adm)).To(Succeed())
+			f.adms = append(f.adms, adm.Name)
+			f.kreisOf[adm.Name] = kreis
 		}
 	}
 	return f
 }
 
-// waveName is the name of a Kreis' rollout wave.
-func waveName(kreis string) string { return "kreis-" + kreis }
-
 // fleet is a fleet over the fixture's administrations, rolled out Kreis by
 // Kreis with maxUnavailable per wave.
 func (f *fleetFixture) fleet(version string, maxUnavailable intstr.IntOrString) *ozgv1.PortalFleet {
-	waves := make([]ozgv1.RolloutWave, len(f.kreise))
-	for i, kreis := range f.kreise {
-		waves[i] = ozgv1.RolloutWave{
-			Name:           waveName(kreis),
-			Selector:       metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelKreis: kreis}},
-			MaxUnavailable: ptr.To(maxUnavailable),
-		}
-	}
-	return &ozgv1.PortalFleet{
-		ObjectMeta: metav1.ObjectMeta{Name: f.provider, Namespace: f.namespace},
-		Spec: ozgv1.PortalFleetSpec{
-			AdministrationSelector: metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelITProvider: f.provider}},
-			Template: ozgv1.PortalTemplate{
-				HostnamePattern: "$(name).serviceportal.example.de",
-				PortalSettings:  ozgv1.PortalSettings{Version: version},
-			},
-			Rollout: ozgv1.FleetRollout{Waves: waves},
-		},
-	}
+	return fleetfixture.Fleet(f.namespace, f.provider, version, f.kreise, maxUnavailable)
 }
 
 // cleanup removes the fixture's objects. envtest runs no garbage collector
@@ -93,23 +61,29 @@ func (f *fleetFixture) fleet(version string, maxUnavailable intstr.IntOrString) 
 // namespace stays.
 func (f *fleetFixture) cleanup() {
 	in := client.InNamespace(f.namespace)
-	for _, obj := range []client.Object{
-		&ozgv1.PortalFleet{}, &ozgv1.ServicePortal{},
-		&corev1.ConfigMap{}, &appsv1.Deployment{}, &corev1.Service{},
-		&networkingv1.NetworkPolicy{}, &networkingv1.Ingress{}, &policyv1.PodDisruptionBudget{},
-	} {
-		if _, ok := obj.(*corev1.Service); ok {
-			// Services do not support deletecollection.
-			var list corev1.ServiceList
-			Expect(k8sClient.List(ctx, &list, in)).To(Succeed())
-			for i := range list.Items {
-				Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, &list.Items[i]))).To(Succeed())
-			}
-			continue
-		}
-		Expect(k8sClient.DeleteAllOf(ctx, obj, in)).To(Succeed())
+	Expect(k8sClient.DeleteAllOf(ctx, &ozgv1.PortalFleet{}, in)).To(Succeed())
+	Expect(k8sClient.DeleteAllOf(ctx, &ozgv1.ServicePortal{}, in)).To(Succeed())
+	for _, kind := range childKinds {
+		deleteChildren(kind, f.namespace)
 	}
 	Expect(k8sClient.DeleteAllOf(ctx, &ozgv1.Administration{}, client.MatchingLabels{ozgv1.LabelITProvider: f.provider})).To(Succeed())
+}
+
+// deleteChildren deletes the children of kind in namespace.
+func deleteChildren(kind childKind, namespace string) {
+	GinkgoHelper()
+	in := client.InNamespace(namespace)
+	if kind.name != "Service" {
+		Expect(k8sClient.DeleteAllOf(ctx, kind.obj, in)).To(Succeed())
+		return
+	}
+	// Services do not support deletecollection.
+	Expect(k8sClient.List(ctx, kind.list, in)).To(Succeed())
+	items, err := meta.ExtractList(kind.list)
+	Expect(err).NotTo(HaveOccurred())
+	for _, item := range items {
+		Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, item.(client.Object)))).To(Succeed())
+	}
 }
 
 func getFleet(g Gomega, key client.ObjectKey) *ozgv1.PortalFleet {
@@ -148,6 +122,15 @@ func fleetReady(key client.ObjectKey, portals int) func(Gomega) {
 // generation is Ready.
 func portalReady(p *ozgv1.ServicePortal) bool {
 	return p.Status.ObservedGeneration == p.Generation && meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.ReadyCondition)
+}
+
+// rollupDiff lists where the statuses of the fixture's administrations
+// differ from a recount from them and the namespace's portals.
+func (f *fleetFixture) rollupDiff(g Gomega) []string {
+	var adms ozgv1.AdministrationList
+	g.Expect(k8sClient.List(ctx, &adms, client.MatchingLabels{ozgv1.LabelITProvider: f.provider})).To(Succeed())
+	g.Expect(adms.Items).To(HaveLen(len(f.adms)))
+	return recount.Diff(recount.Recount(listPortals(g, f.namespace), adms.Items), adms.Items, nil)
 }
 
 func listPortals(g Gomega, namespace string) []ozgv1.ServicePortal {

@@ -15,6 +15,7 @@ import (
 // namespace, so that a spec can stop it (as in an outage) and start another.
 type kubeletPlayer struct {
 	cache  cache.Cache
+	player *kubeletsim.Player
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -27,7 +28,7 @@ func startKubelet(namespace string) *kubeletPlayer {
 	Expect(err).NotTo(HaveOccurred())
 	runCtx, cancel := context.WithCancel(context.Background())
 	k := &kubeletPlayer{cache: c, cancel: cancel, done: make(chan struct{})}
-	_, err = kubeletsim.Start(runCtx, k8sClient, c, 2)
+	k.player, err = kubeletsim.Start(runCtx, k8sClient, c, kubeletsim.Options{Workers: 2})
 	Expect(err).NotTo(HaveOccurred())
 	go func() {
 		defer GinkgoRecover()
@@ -42,6 +43,7 @@ func startKubelet(namespace string) *kubeletPlayer {
 func (k *kubeletPlayer) stop() {
 	k.cancel()
 	<-k.done
+	k.player.Wait()
 }
 
 // deployments counts the Deployments the player has seen, from its cache.

@@ -12,6 +12,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/rolloutstatus"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/fleetfixture"
 )
 
 var _ = Describe("Leader failover", func() {
@@ -110,7 +111,7 @@ var _ = Describe("Leader failover", func() {
 			// is Ready; seeing none would mean the observer saw nothing.
 			Expect(n).To(BeNumerically(">=", 1), "wave %d", wave+1)
 		}
-		Expect(second.running()).To(BeTrue())
+		Expect(second.Running()).To(BeTrue())
 	})
 })
 
@@ -121,7 +122,7 @@ func orderedSubsequence(seen, kreise []string) []string {
 	var ordered []string
 	for _, kreis := range kreise {
 		for _, w := range seen {
-			if w == waveName(kreis) {
+			if w == fleetfixture.WaveName(kreis) {
 				ordered = append(ordered, w)
 				break
 			}

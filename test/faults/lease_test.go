@@ -32,5 +32,5 @@ func getLease(g Gomega, namespace string) lease {
 
 // leads reports whether the manager's log says it acquired the Lease.
 func (m *managerProcess) leads() bool {
-	return strings.Contains(m.log(), acquiredLease)
+	return strings.Contains(m.Log(), acquiredLease)
 }

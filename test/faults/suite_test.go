@@ -10,13 +10,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/suite"
 )
 
 // The suite shares one API server and one manager binary between the
@@ -24,10 +22,11 @@ import (
 // manager processes, and removes them when it ends.
 
 var (
-	ctx    = context.Background()
-	scheme = runtime.NewScheme()
+	ctx = context.Background()
 	// cluster is the API server the managers run against.
 	cluster *testCluster
+	// scheme knows the built-in and the ozg.dev kinds.
+	scheme *runtime.Scheme
 	// k8sClient talks to the API server directly, without a cache.
 	k8sClient client.WithWatch
 	// restConfig is the cluster admin's config, for the test's own caches.
@@ -37,26 +36,13 @@ var (
 )
 
 func TestFaults(t *testing.T) {
-	RegisterFailHandler(Fail)
-	RunSpecs(t, "Faults")
+	// Generous: the manager, the API server and etcd share two cores.
+	suite.Run(t, "Faults", suite.Timing{Eventually: 60 * time.Second, Consistently: 2 * time.Second, Polling: 100 * time.Millisecond})
 }
 
 var _ = BeforeSuite(func() {
-	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-	// Generous: the manager, the API server and etcd share two cores.
-	SetDefaultEventuallyTimeout(60 * time.Second)
-	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
-	SetDefaultConsistentlyDuration(2 * time.Second)
-	SetDefaultConsistentlyPollingInterval(100 * time.Millisecond)
-
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(ozgv1.AddToScheme(scheme)).To(Succeed())
-
 	cluster = startCluster()
-	restConfig = cluster.config
-	var err error
-	k8sClient, err = client.NewWithWatch(restConfig, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
+	scheme, restConfig, k8sClient = cluster.Scheme, cluster.Config, cluster.Client
 
 	managerBin = buildManager()
 

@@ -19,7 +19,8 @@
 //   - (internal/kubeletsim makes Deployments available, as kubelet would)
 //   - manager_test.go: builds, starts and stops the manager; its peak RSS
 //   - metrics_test.go: Prometheus scrapes of the manager and the API server
-//   - recount_test.go: the brute-force recount and the convergence watcher
+//   - recount_test.go: the comparison with the brute-force recount
+//     (internal/testsupport/recount) and the convergence watcher
 //   - writes_test.go: the least number of writes a change needs
 //   - bare_test.go: the same final statuses written by a bare client
 //   - parallel_test.go: bounded concurrency with retries of transient errors

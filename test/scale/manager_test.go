@@ -7,18 +7,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/managerproc"
 )
 
 // managerBinary returns the manager to measure: $OZG_BENCH_MANAGER, or
@@ -29,28 +27,21 @@ func managerBinary(tb testing.TB) string {
 	if path := os.Getenv("OZG_BENCH_MANAGER"); path != "" {
 		return path
 	}
-	out := filepath.Join(tb.TempDir(), "manager")
-	build := exec.Command("go", "build", "-o", out, "./cmd/manager")
-	build.Dir = moduleRoot
-	if output, err := build.CombinedOutput(); err != nil {
-		tb.Fatalf("building the manager: %v\n%s", err, output)
+	bin, err := managerproc.Build(tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return out
+	return bin
 }
 
-// managerProcess is the operator's manager running as a subprocess, as
-// in a cluster: with its own caches, its own memory and its own metrics.
+// managerProcess is the operator's manager running as a subprocess, with
+// its own caches, its own memory and its own metrics.
 type managerProcess struct {
-	cmd *exec.Cmd
+	*managerproc.Process
 	// started is when the process was started.
 	started time.Time
 	// metricsURL is the manager's Prometheus endpoint.
 	metricsURL string
-	// logPath holds the manager's output.
-	logPath string
-	// exited is closed when the process has exited.
-	exited   chan struct{}
-	stopOnce sync.Once
 	// sampledPeakRSS is the highest VmHWM seen by the sampler, which keeps
 	// the peak known after the process has exited (a failed run's peak
 	// matters too).
@@ -62,28 +53,21 @@ type managerProcess struct {
 // stopped when the benchmark ends.
 func startManager(tb testing.TB, binary, kubeconfig string) *managerProcess {
 	tb.Helper()
-	metricsAddr, probeAddr := freeAddr(tb), freeAddr(tb)
-	logPath := filepath.Join(tb.TempDir(), "manager.log")
-	logFile, err := os.Create(logPath)
+	metricsAddr, err := managerproc.FreeAddr()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cmd := exec.Command(binary,
+	probeAddr, err := managerproc.FreeAddr()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := &managerProcess{metricsURL: "http://" + metricsAddr + "/metrics", started: time.Now()}
+	m.Process, err = managerproc.Start(binary, kubeconfig, filepath.Join(tb.TempDir(), "manager.log"),
 		"--metrics-bind-address="+metricsAddr,
 		"--health-probe-bind-address="+probeAddr)
-	// exec keeps the last of duplicate variables: this KUBECONFIG wins.
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	m := &managerProcess{cmd: cmd, metricsURL: "http://" + metricsAddr + "/metrics", logPath: logPath, exited: make(chan struct{})}
-	m.started = time.Now()
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("starting the manager: %v", err)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	go func() {
-		_ = cmd.Wait()
-		logFile.Close()
-		close(m.exited)
-	}()
 	go m.samplePeakRSS()
 	tb.Cleanup(m.stop)
 	return m
@@ -99,36 +83,14 @@ func (m *managerProcess) samplePeakRSS() {
 		}
 		select {
 		case <-tick.C:
-		case <-m.exited:
+		case <-m.Exited():
 			return
 		}
 	}
 }
 
-// freeAddr returns a local address with a port that was free a moment ago.
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// stop asks the manager to shut down (SIGTERM, as the kubelet does) and
-// kills it if it has not exited after 30 seconds.
-func (m *managerProcess) stop() {
-	m.stopOnce.Do(func() {
-		_ = m.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-m.exited:
-		case <-time.After(30 * time.Second):
-			_ = m.cmd.Process.Kill()
-			<-m.exited
-		}
-	})
-}
+// stop shuts the manager down as the kubelet does, with 30 seconds' grace.
+func (m *managerProcess) stop() { m.Stop(30 * time.Second) }
 
 // scrape fetches the manager's metrics.
 func (m *managerProcess) scrape(ctx context.Context) (scrape, error) {
@@ -149,7 +111,7 @@ func (m *managerProcess) rss() (int64, error) { return m.procStatus("VmRSS") }
 
 // procStatus reads a size field ("VmHWM:  123456 kB") of /proc/<pid>/status.
 func (m *managerProcess) procStatus(field string) (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.cmd.Process.Pid))
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", m.Pid()))
 	if err != nil {
 		return 0, err
 	}
@@ -162,27 +124,13 @@ func (m *managerProcess) procStatus(field string) (int64, error) {
 		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
 		return kb * 1024, err
 	}
-	return 0, fmt.Errorf("no %s in /proc/%d/status", field, m.cmd.Process.Pid)
-}
-
-// logTail returns the last lines of the manager's output, for failures.
-func (m *managerProcess) logTail(lines int) string {
-	data, err := os.ReadFile(m.logPath)
-	if err != nil {
-		return err.Error()
-	}
-	all := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	return strings.Join(all[max(0, len(all)-lines):], "\n")
+	return 0, fmt.Errorf("no %s in /proc/%d/status", field, m.Pid())
 }
 
 // errorLines counts the lines of the manager's output that report errors.
 func (m *managerProcess) errorLines() (int, string) {
-	data, err := os.ReadFile(m.logPath)
-	if err != nil {
-		return 0, ""
-	}
 	n, first := 0, ""
-	for line := range strings.SplitSeq(string(data), "\n") {
+	for line := range strings.SplitSeq(m.Log(), "\n") {
 		if strings.Contains(line, "ERROR") || strings.Contains(line, `"level":"error"`) {
 			if n++; first == "" {
 				first = line

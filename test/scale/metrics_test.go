@@ -220,40 +220,28 @@ func (w writeCounts) status(kind string) int { return w.server[kind] + w.server[
 
 // conflicts counts the writes answered 409 Conflict.
 func (w writeCounts) conflicts() int {
-	n := 0
-	for k, v := range w.server {
-		if strings.HasSuffix(k, " 409") {
-			n += v
-		}
-	}
-	return n
+	return sumOf(w.server, func(k string) bool { return strings.HasSuffix(k, " 409") })
 }
 
 // children counts the writes of children.
 func (w writeCounts) children() int {
-	n := 0
-	for k, v := range w.server {
-		if strings.HasPrefix(k, "children ") {
-			n += v
-		}
-	}
-	return n
+	return sumOf(w.server, func(k string) bool { return strings.HasPrefix(k, "children ") })
 }
 
 // total counts all operator writes the API server saw.
-func (w writeCounts) total() int {
-	n := 0
-	for _, v := range w.server {
-		n += v
-	}
-	return n
-}
+func (w writeCounts) total() int { return sumOf(w.server, nil) }
 
 // managerTotal counts all writes the manager's client reported.
-func (w writeCounts) managerTotal() int {
+func (w writeCounts) managerTotal() int { return sumOf(w.manager, nil) }
+
+// sumOf adds up the counts whose key keep accepts, or all of them when
+// keep is nil.
+func sumOf(counts map[string]int, keep func(key string) bool) int {
 	n := 0
-	for _, v := range w.manager {
-		n += v
+	for k, v := range counts {
+		if keep == nil || keep(k) {
+			n += v
+		}
 	}
 	return n
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/util/retry"
 )
@@ -21,38 +22,30 @@ const maxErrors = 10
 // 429, etcd leader changes) are retried, so that a long load does not fail
 // on one hiccup of a busy server.
 func forEach[T any](ctx context.Context, workers int, items []T, fn func(context.Context, T) error) error {
-	queue := make(chan T)
 	var (
-		wg     sync.WaitGroup
+		g      errgroup.Group
 		mu     sync.Mutex
 		errs   []error
 		failed int
 	)
-	for range workers {
-		wg.Go(func() {
-			for item := range queue {
-				err := retry.OnError(retry.DefaultBackoff, isTransient, func() error { return fn(ctx, item) })
-				if err == nil {
-					continue
-				}
+	g.SetLimit(max(workers, 1))
+	for _, item := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			err := retry.OnError(retry.DefaultBackoff, isTransient, func() error { return fn(ctx, item) })
+			if err != nil {
 				mu.Lock()
 				if failed++; len(errs) < maxErrors {
 					errs = append(errs, err)
 				}
 				mu.Unlock()
 			}
+			return nil // one failed item does not stop the others
 		})
 	}
-feed:
-	for _, item := range items {
-		select {
-		case queue <- item:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(queue)
-	wg.Wait()
+	_ = g.Wait()
 	if failed > len(errs) {
 		errs = append(errs, fmt.Errorf("and %d more errors", failed-len(errs)))
 	}

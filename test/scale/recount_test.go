@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/recount"
 )
 
 // Kinds as the benchmark names them in keys and tables.
@@ -63,14 +64,13 @@ func readState(ctx context.Context, r client.Reader) (clusterState, error) {
 	return clusterState{portals: portals.Items, administrations: adms.Items, services: services.Items}, err
 }
 
-// recount compares every status with a brute-force recount from the
-// portals and administrations, with the rules of expectRecount in
-// controllers/rollup_test.go, and additionally requires every portal to be
-// Ready with Published as its spec asks, and every object named in
+// diffFromRecount compares every status with the brute-force recount of
+// internal/testsupport/recount, and additionally requires every portal to
+// be Ready with Published as its spec asks, and every object named in
 // minGenerations to have at least that generation (so that a check on a
 // cache that has not yet seen an edit cannot pass). It returns the first
-// few differences and how many there are.
-func recount(st clusterState, minGenerations map[string]int64, maxReported int) recountResult {
+// few differences and how many there are, at most one per object.
+func diffFromRecount(st clusterState, minGenerations map[string]int64, maxReported int) recountResult {
 	var r recountResult
 	r.byKind = map[string]int{}
 	differ := func(key string, format string, args ...any) {
@@ -81,8 +81,6 @@ func recount(st clusterState, minGenerations map[string]int64, maxReported int) 
 	}
 	generations := make(map[string]int64, len(minGenerations))
 
-	type portalState struct{ exists, ready, published bool }
-	byAdministration := map[string]portalState{}
 	for i := range st.portals {
 		p := &st.portals[i]
 		key := objectKey(kindPortal, p)
@@ -100,80 +98,17 @@ func recount(st clusterState, minGenerations map[string]int64, maxReported int) 
 		case published != p.Spec.Publish:
 			differ(key, "Published %v, spec.publish %v", published, p.Spec.Publish)
 		}
-		byAdministration[p.Spec.AdministrationRef.Name] = portalState{true, ready, p.Spec.Publish && ready}
 	}
-
-	type serviceCount struct{ open, inProgress, live, portals, online int32 }
-	services := map[string]*serviceCount{}
 	for i := range st.administrations {
-		a := &st.administrations[i]
-		key := objectKey(kindAdministration, a)
-		generations[key] = a.Generation
-		ps := byAdministration[a.Name]
-		var want ozgv1.StateCounts
-		var online int32
-		for _, s := range a.Spec.Services {
-			sc := services[s.Service]
-			if sc == nil {
-				sc = &serviceCount{}
-				services[s.Service] = sc
-			}
-			switch s.State {
-			case ozgv1.StateLive:
-				want.Live++
-				sc.live++
-				if ps.published {
-					online++
-					sc.online++
-				}
-			case ozgv1.StateInProgress:
-				want.InProgress++
-				sc.inProgress++
-			default:
-				want.Open++
-				sc.open++
-			}
-			if ps.exists {
-				sc.portals++
-			}
-		}
-		got := &a.Status
-		switch {
-		case got.ObservedGeneration != a.Generation:
-			differ(key, "observedGeneration %d, generation %d", got.ObservedGeneration, a.Generation)
-		case got.Services != want:
-			differ(key, "services %+v, recount %+v", got.Services, want)
-		case got.Online != online:
-			differ(key, "online %d, recount %d", got.Online, online)
-		case (got.Portal != nil) != ps.exists:
-			differ(key, "portal %v, recount: portal exists %v", got.Portal, ps.exists)
-		case ps.exists && (got.Portal.Published != ps.published || got.Portal.Ready != ps.ready):
-			differ(key, "portal ready %v published %v, recount ready %v published %v", got.Portal.Ready, got.Portal.Published, ps.ready, ps.published)
-		case !conditionTrue(got.Conditions, ozgv1.ReadyCondition):
-			differ(key, "not Ready")
-		}
+		generations[objectKey(kindAdministration, &st.administrations[i])] = st.administrations[i].Generation
+	}
+	for i := range st.services {
+		generations[objectKey(kindService, &st.services[i])] = st.services[i].Generation
 	}
 
-	for i := range st.services {
-		svc := &st.services[i]
-		key := objectKey(kindService, svc)
-		generations[key] = svc.Generation
-		want := services[svc.Name]
-		if want == nil {
-			want = &serviceCount{}
-		}
-		got := &svc.Status
-		wantStates := ozgv1.StateCounts{Open: want.open, InProgress: want.inProgress, Live: want.live}
-		switch {
-		case got.ObservedGeneration != svc.Generation:
-			differ(key, "observedGeneration %d, generation %d", got.ObservedGeneration, svc.Generation)
-		case got.Administrations != wantStates:
-			differ(key, "administrations %+v, recount %+v", got.Administrations, wantStates)
-		case got.Portals != want.portals || got.OnlinePortals != want.online:
-			differ(key, "portals %d online %d, recount portals %d online %d", got.Portals, got.OnlinePortals, want.portals, want.online)
-		case !conditionTrue(got.Conditions, ozgv1.ReadyCondition):
-			differ(key, "not Ready")
-		}
+	expected := recount.Recount(st.portals, st.administrations)
+	for _, d := range recount.Compare(expected, st.administrations, st.services) {
+		differ(d.Kind+"/"+d.Name, "%s", strings.Join(d.Problems, "; "))
 	}
 
 	for key, min := range minGenerations {
@@ -296,7 +231,7 @@ type convergence struct {
 }
 
 // awaitConverged waits until every status equals the recount (see
-// recount). It gives up after timeout or when stop is closed, returning
+// diffFromRecount). It gives up after timeout or when stop is closed, returning
 // the differences that remain.
 func (w *statusWatcher) awaitConverged(ctx context.Context, minGenerations map[string]int64, timeout time.Duration, stop <-chan struct{}) (convergence, error) {
 	deadline := time.NewTimer(timeout)
@@ -309,7 +244,7 @@ func (w *statusWatcher) awaitConverged(ctx context.Context, minGenerations map[s
 		if err != nil {
 			return convergence{}, err
 		}
-		result := recount(st, minGenerations, 5)
+		result := diffFromRecount(st, minGenerations, 5)
 		// Read after the lists: an event during them may be part of the
 		// state just read, and the benchmark must not report convergence
 		// before it happened.
@@ -354,7 +289,7 @@ var errDeadline = errors.New("deadline passed")
 
 // waitFor waits for event, or fails when the deadline passes, stop is
 // closed or ctx ends.
-func waitFor(ctx context.Context, event <-chan struct{}, deadline <-chan time.Time, stop <-chan struct{}) error {
+func waitFor[T any](ctx context.Context, event <-chan T, deadline <-chan time.Time, stop <-chan struct{}) error {
 	select {
 	case <-event:
 		return nil
@@ -371,14 +306,5 @@ func waitFor(ctx context.Context, event <-chan struct{}, deadline <-chan time.Ti
 func sleepUntil(ctx context.Context, t time.Time, deadline <-chan time.Time, stop <-chan struct{}) error {
 	timer := time.NewTimer(time.Until(t))
 	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-deadline:
-		return errDeadline
-	case <-stop:
-		return errManagerExited
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return waitFor(ctx, timer.C, deadline, stop)
 }

@@ -154,7 +154,7 @@ func newRollupRun(b *testing.B, cfg rollupConfig) *rollupRun {
 		b.Fatal(err)
 	}
 	r.watcher.progress = r.progress
-	if r.kubelet, err = kubeletsim.Start(r.ctx, r.cluster.client, informers, workers); err != nil {
+	if r.kubelet, err = kubeletsim.Start(r.ctx, r.cluster.client, informers, kubeletsim.Options{Workers: workers}); err != nil {
 		b.Fatal(err)
 	}
 	go func() {
@@ -242,7 +242,7 @@ func (r *rollupRun) progress(format string, args ...any) {
 func (r *rollupRun) fatalf(format string, args ...any) {
 	r.b.Helper()
 	if r.manager != nil {
-		r.b.Logf("manager peak RSS %.0f MiB; log (last lines):\n%s", float64(r.manager.peakRSS())/mib, r.manager.logTail(30))
+		r.b.Logf("manager peak RSS %.0f MiB; log (last lines):\n%s", float64(r.manager.peakRSS())/mib, r.manager.LogTail(30))
 	}
 	r.b.Fatalf(format, args...)
 }
@@ -253,7 +253,7 @@ func (r *rollupRun) convergeFromColdStart() mark {
 	before := r.takeMark(true)
 	r.b.StartTimer()
 	r.manager = startManager(r.b, r.binary, r.cluster.kubeconfig)
-	converged, err := r.watcher.awaitConverged(r.ctx, nil, r.cfg.convergenceTimeout, r.manager.exited)
+	converged, err := r.watcher.awaitConverged(r.ctx, nil, r.cfg.convergenceTimeout, r.manager.Exited())
 	r.b.StopTimer()
 	if err != nil {
 		r.fatalf("convergence: %v", err)
@@ -290,7 +290,7 @@ func (r *rollupRun) changeAndReconverge(from mark) {
 	// A change of a few dozen objects gets five times as long as the cold
 	// start took (at least a minute): longer means stuck, not slow.
 	timeout := max(time.Minute, 5*r.result.convergence.duration)
-	converged, err := r.watcher.awaitConverged(r.ctx, generations, timeout, r.manager.exited)
+	converged, err := r.watcher.awaitConverged(r.ctx, generations, timeout, r.manager.Exited())
 	if err != nil {
 		// The numbers so far still tell something: report them, and fail.
 		r.result.changeErr = err
@@ -311,7 +311,7 @@ func (r *rollupRun) changeAndReconverge(from mark) {
 func (r *rollupRun) await(d time.Duration, during string) {
 	select {
 	case <-time.After(d):
-	case <-r.manager.exited:
+	case <-r.manager.Exited():
 		r.fatalf("the manager exited %s", during)
 	case <-r.ctx.Done():
 		r.b.Fatal(r.ctx.Err())

@@ -58,9 +58,12 @@ func takeSnapshot(ctx context.Context, c client.Client) (*stateSnapshot, error) 
 		statuses: map[string]string{}, reported: map[string]bool{}, followsPortals: map[string]bool{},
 		children: map[string]string{}, deployments: map[string]int64{},
 	}
-	note := func(key string, conditions []metav1.Condition, followsPortals bool) {
+	// record notes a status; it must be a copy, since statusJSON clears
+	// the lastTransitionTime of its conditions.
+	record := func(key string, status any, conditions []metav1.Condition, followsPortals bool) {
 		s.reported[key] = meta.FindStatusCondition(conditions, ozgv1.ReadyCondition) != nil
 		s.followsPortals[key] = followsPortals
+		s.statuses[key] = statusJSON(status, conditions)
 	}
 	st, err := readState(ctx, c)
 	if err != nil {
@@ -68,24 +71,18 @@ func takeSnapshot(ctx context.Context, c client.Client) (*stateSnapshot, error) 
 	}
 	for i := range st.administrations {
 		a := &st.administrations[i]
-		key := objectKey(kindAdministration, a)
-		note(key, a.Status.Conditions, administrationFollowsPortals(a))
 		status := a.Status.DeepCopy()
-		s.statuses[key] = statusJSON(status, status.Conditions)
+		record(objectKey(kindAdministration, a), status, status.Conditions, administrationFollowsPortals(a))
 	}
 	for i := range st.services {
 		svc := &st.services[i]
-		key := objectKey(kindService, svc)
-		note(key, svc.Status.Conditions, serviceFollowsPortals(svc))
 		status := svc.Status.DeepCopy()
-		s.statuses[key] = statusJSON(status, status.Conditions)
+		record(objectKey(kindService, svc), status, status.Conditions, serviceFollowsPortals(svc))
 	}
 	for i := range st.portals {
 		p := &st.portals[i]
-		key := objectKey(kindPortal, p)
-		note(key, p.Status.Conditions, false)
 		status := p.Status.DeepCopy()
-		s.statuses[key] = statusJSON(status, status.Conditions)
+		record(objectKey(kindPortal, p), status, status.Conditions, false)
 	}
 	for _, gvk := range childKinds {
 		list := &metav1.PartialObjectMetadataList{}
@@ -191,26 +188,14 @@ func computeLeastWrites(before, after *stateSnapshot) leastWrites {
 }
 
 // statusTotal counts the least status writes.
-func (l leastWrites) statusTotal() int {
-	n := l.rollouts
-	for _, v := range l.status {
-		n += v
-	}
-	return n
-}
+func (l leastWrites) statusTotal() int { return l.rollouts + sumOf(l.status, nil) }
 
 // total counts all least writes.
 func (l leastWrites) total() int { return l.statusTotal() + l.children }
 
 // withFirsts counts the least writes the design allows: total and the
 // first statuses.
-func (l leastWrites) withFirsts() int {
-	n := l.total()
-	for _, v := range l.firsts {
-		n += v
-	}
-	return n
-}
+func (l leastWrites) withFirsts() int { return l.total() + sumOf(l.firsts, nil) }
 
 // kindOfKey returns the kind of an objectKey.
 func kindOfKey(key string) string {
