@@ -15,6 +15,10 @@ import (
 type change struct {
 	v       *View
 	touched [kinds]map[string]struct{}
+	// sumsBefore holds the counts of each service the event changed as
+	// they were before it: one event can change a sum and change it back
+	// (a portal moving between two administrations that track it).
+	sumsBefore map[string]ServiceCounts
 }
 
 // scheduled is a reconcile to ask for once the view's lock is released.
@@ -30,8 +34,13 @@ type scheduled struct {
 func (v *View) update(f func(*change)) {
 	v.mu.Lock()
 	wasSettling := v.settling > 0
-	c := &change{v: v}
+	c := &change{v: v, sumsBefore: map[string]ServiceCounts{}}
 	f(c)
+	for service, before := range c.sumsBefore {
+		if v.sums[service] != before {
+			c.touch(Services, service)
+		}
+	}
 	now := v.now()
 	var asks []scheduled
 	for k := range c.touched {
@@ -215,15 +224,16 @@ func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contributi
 	}
 }
 
-// replace swaps one administration's contribution to service (nil: none)
-// and touches the service's roll-up if its counts changed.
+// replace swaps one administration's contribution to service (nil: none).
 func (c *change) replace(service string, before, after *contribution) {
 	if before != nil && after != nil && *before == *after {
 		return
 	}
 	v := c.v
-	old := v.sums[service]
-	sum := old
+	sum := v.sums[service]
+	if _, seen := c.sumsBefore[service]; !seen {
+		c.sumsBefore[service] = sum
+	}
 	if before != nil {
 		sum.add(before, -1)
 	}
@@ -234,9 +244,6 @@ func (c *change) replace(service string, before, after *contribution) {
 		delete(v.sums, service)
 	} else {
 		v.sums[service] = sum
-	}
-	if old != sum {
-		c.touch(Services, service)
 	}
 }
 
