@@ -38,20 +38,11 @@ func (r *AdministrationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // Reconcile recomputes the administration's status and writes it when it changed.
 func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	adm := &ozgv1.Administration{}
-	if err := r.Get(ctx, req.NamespacedName, adm); err != nil {
-		if client.IgnoreNotFound(err) == nil {
-			r.writes.forget(req.NamespacedName)
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	if !r.writes.satisfied(req.NamespacedName, adm) {
-		return ctrl.Result{}, nil
+	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, adm, nil); !ok {
+		return ctrl.Result{}, err
 	}
 	in, wait, recheck := r.view.Administration(adm.Name, needsStatusNow(adm.Generation, &adm.Status))
-	if wait > 0 {
-		return ctrl.Result{RequeueAfter: wait}, nil
-	}
-	// A status written before its burst is over says so, and is looked at again.
-	err := updateStatusIfChanged(ctx, r.Client, &r.writes, adm, &adm.Status, administrationStatus(adm, in, recheck == 0))
-	return ctrl.Result{RequeueAfter: recheck}, err
+	return writeRollup(ctx, r.Client, &r.writes, adm, &adm.Status, wait, recheck, func(current bool) *ozgv1.AdministrationStatus {
+		return administrationStatus(adm, in, current)
+	})
 }

@@ -1,8 +1,10 @@
 package controllers
 
 import (
+	"context"
 	"sync"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -78,4 +80,23 @@ func (e *cacheExpectations) forget(key client.ObjectKey) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.replaced, key)
+}
+
+// fetch reads the object at key from the cache into obj for a reconcile.
+// It returns false when there is nothing to do now: the object is gone
+// (its expectation is dropped and gone, if set, is called), or the cache
+// has not yet seen the controller's own last write to it (the write's
+// watch event brings the object back).
+func fetch(ctx context.Context, c client.Reader, writes *cacheExpectations, key client.ObjectKey, obj client.Object, gone func()) (bool, error) {
+	if err := c.Get(ctx, key, obj); err != nil {
+		if !apierrors.IsNotFound(err) {
+			return false, err
+		}
+		writes.forget(key)
+		if gone != nil {
+			gone()
+		}
+		return false, nil
+	}
+	return writes.satisfied(key, obj), nil
 }

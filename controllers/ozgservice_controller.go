@@ -37,22 +37,13 @@ func (r *OZGServiceReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // Reconcile writes the service's status from the view's counts, when it changed.
 func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	svc := &ozgv1.OZGService{}
-	if err := r.Get(ctx, req.NamespacedName, svc); err != nil {
-		if client.IgnoreNotFound(err) == nil {
-			// Administrations may track a service the catalogue lacks.
-			r.view.Discard(rollup.Services, req.Name)
-			r.writes.forget(req.NamespacedName)
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
-	}
-	if !r.writes.satisfied(req.NamespacedName, svc) {
-		return ctrl.Result{}, nil
+	// Administrations may track a service the catalogue lacks: its burst goes.
+	gone := func() { r.view.Discard(rollup.Services, req.Name) }
+	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, svc, gone); !ok {
+		return ctrl.Result{}, err
 	}
 	counts, wait, recheck := r.view.Service(svc.Name, needsStatusNow(svc.Generation, &svc.Status))
-	if wait > 0 {
-		return ctrl.Result{RequeueAfter: wait}, nil
-	}
-	// A status written before its burst is over says so, and is looked at again.
-	err := updateStatusIfChanged(ctx, r.Client, &r.writes, svc, &svc.Status, serviceStatus(svc, counts, recheck == 0))
-	return ctrl.Result{RequeueAfter: recheck}, err
+	return writeRollup(ctx, r.Client, &r.writes, svc, &svc.Status, wait, recheck, func(current bool) *ozgv1.OZGServiceStatus {
+		return serviceStatus(svc, counts, current)
+	})
 }

@@ -123,19 +123,13 @@ func portalRequests(ctx context.Context, c client.Client, sel client.MatchingFie
 // Reconcile applies the portal's children and writes its status when it changed.
 func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	portal := &ozgv1.ServicePortal{}
-	if err := r.Get(ctx, req.NamespacedName, portal); err != nil {
-		if client.IgnoreNotFound(err) == nil {
-			r.writes.forget(req.NamespacedName)
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, portal, nil); !ok {
+		return ctrl.Result{}, err
 	}
 	if !portal.DeletionTimestamp.IsZero() {
 		// Owner references let the garbage collector remove the children.
 		r.events.forget(portal.UID)
 		r.online.Delete(portal.UID)
-		return ctrl.Result{}, nil
-	}
-	if !r.writes.satisfied(req.NamespacedName, portal) {
 		return ctrl.Result{}, nil
 	}
 	obs, err := r.observe(ctx, portal)

@@ -2,9 +2,11 @@ package controllers
 
 import (
 	"context"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -49,4 +51,19 @@ func updateStatusIfChanged[S any, P interface {
 		writes.expect(client.ObjectKeyFromObject(obj), replaced)
 	}
 	return err
+}
+
+// writeRollup follows the roll-up view's answer for obj (see
+// rollup.View.Administration): wait > 0, nothing to write yet; otherwise
+// write the status computed by status, which is current unless the view
+// asks for a recheck, after which the roll-up is looked at again.
+func writeRollup[S any, P interface {
+	*S
+	ozgv1.ConditionsHolder
+}](ctx context.Context, c client.Client, writes *cacheExpectations, obj client.Object, current P, wait, recheck time.Duration, status func(current bool) P) (ctrl.Result, error) {
+	if wait > 0 {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	err := updateStatusIfChanged(ctx, c, writes, obj, current, status(recheck == 0))
+	return ctrl.Result{RequeueAfter: recheck}, err
 }

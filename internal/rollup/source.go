@@ -18,50 +18,40 @@ import (
 // setup): each registered handler receives every cached object as an add
 // first, which is how the view builds itself.
 func (v *View) Register(ctx context.Context, informers cache.Informers) error {
-	portals, err := informers.GetInformer(ctx, &ozgv1.ServicePortal{}, cache.BlockUntilSynced(false))
-	if err != nil {
-		return err
+	for obj, h := range map[client.Object]toolscache.ResourceEventHandler{
+		&ozgv1.ServicePortal{}:  handler(v.UpsertPortal, v.DeletePortal),
+		&ozgv1.Administration{}: handler(v.UpsertAdministration, v.DeleteAdministration),
+	} {
+		informer, err := informers.GetInformer(ctx, obj, cache.BlockUntilSynced(false))
+		if err != nil {
+			return err
+		}
+		reg, err := informer.AddEventHandler(h)
+		if err != nil {
+			return err
+		}
+		v.mu.Lock()
+		v.synced = append(v.synced, reg.HasSynced)
+		v.mu.Unlock()
 	}
-	pr, err := portals.AddEventHandler(handler(v.UpsertPortal, v.DeletePortal))
-	if err != nil {
-		return err
-	}
-	adms, err := informers.GetInformer(ctx, &ozgv1.Administration{}, cache.BlockUntilSynced(false))
-	if err != nil {
-		return err
-	}
-	ar, err := adms.AddEventHandler(handler(v.UpsertAdministration, v.DeleteAdministration))
-	if err != nil {
-		return err
-	}
-	v.mu.Lock()
-	v.synced = append(v.synced, pr.HasSynced, ar.HasSynced)
-	v.mu.Unlock()
 	return nil
 }
 
 // handler adapts upsert and remove to informer callbacks; a delete may
 // come as a tombstone when the watch missed it.
 func handler[T client.Object](upsert, remove func(T)) toolscache.ResourceEventHandler {
+	call := func(f func(T), obj any) {
+		if t, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+			obj = t.Obj
+		}
+		if o, ok := obj.(T); ok {
+			f(o)
+		}
+	}
 	return toolscache.ResourceEventHandlerFuncs{
-		AddFunc: func(obj any) {
-			if o, ok := obj.(T); ok {
-				upsert(o)
-			}
-		},
-		UpdateFunc: func(_, obj any) {
-			if o, ok := obj.(T); ok {
-				upsert(o)
-			}
-		},
-		DeleteFunc: func(obj any) {
-			if t, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
-				obj = t.Obj
-			}
-			if o, ok := obj.(T); ok {
-				remove(o)
-			}
-		},
+		AddFunc:    func(obj any) { call(upsert, obj) },
+		UpdateFunc: func(_, obj any) { call(upsert, obj) },
+		DeleteFunc: func(obj any) { call(remove, obj) },
 	}
 }
 
