@@ -208,15 +208,17 @@ func (o *rolloutStatusOptions) watchError(ctx context.Context, err error, last *
 	}
 }
 
-// readReport computes the report from what reader holds: the fleet, its
-// portals, and the metadata of the administrations it selects.
+// readReport computes the report from what reader holds: the fleet, the
+// portals of its namespace and the administrations it selects.
 func readReport(ctx context.Context, reader client.Reader, key client.ObjectKey) (*rolloutstatus.Report, error) {
 	fleet := &ozgv1.PortalFleet{}
 	if err := reader.Get(ctx, key, fleet); err != nil {
 		return nil, err
 	}
+	// All of the namespace, as the controller reads them: a portal of a
+	// member's name that another owner controls excludes the member.
 	var portals ozgv1.ServicePortalList
-	if err := reader.List(ctx, &portals, client.InNamespace(key.Namespace), client.MatchingLabels{ozgv1.LabelFleet: key.Name}); err != nil {
+	if err := reader.List(ctx, &portals, client.InNamespace(key.Namespace)); err != nil {
 		return nil, err
 	}
 	var opts []client.ListOption
@@ -224,22 +226,14 @@ func readReport(ctx context.Context, reader client.Reader, key client.ObjectKey)
 	if sel, err := metav1.LabelSelectorAsSelector(&fleet.Spec.AdministrationSelector); err == nil {
 		opts = append(opts, client.MatchingLabelsSelector{Selector: sel})
 	}
-	adms := administrationMetadataList()
-	if err := reader.List(ctx, adms, opts...); err != nil {
+	// Full objects, not metadata: the hostname pattern may use the key.
+	var adms ozgv1.AdministrationList
+	if err := reader.List(ctx, &adms, opts...); err != nil {
 		return nil, err
 	}
-	// Only names and labels decide the waves.
 	members := make([]*ozgv1.Administration, len(adms.Items))
 	for i := range adms.Items {
-		members[i] = &ozgv1.Administration{ObjectMeta: adms.Items[i].ObjectMeta}
+		members[i] = &adms.Items[i]
 	}
 	return rolloutstatus.Compute(fleet, portals.Items, members), nil
-}
-
-// administrationMetadataList lists Administrations without their spec
-// and status, which can be large.
-func administrationMetadataList() *metav1.PartialObjectMetadataList {
-	list := &metav1.PartialObjectMetadataList{}
-	list.SetGroupVersionKind(ozgv1.GroupVersion.WithKind("AdministrationList"))
-	return list
 }
