@@ -49,7 +49,10 @@ For every wave, in rollout order, it shows how many portals run the current
 template (UPDATED), how many are Ready (READY), a bar of those that are both,
 and the wave's state: done, rolling out, paused, stalled or waiting. The
 portals that are not Ready follow with the reason and message of their
-Stalled or Ready condition. The last line sums up.
+Stalled or Ready condition, then the administrations the fleet selects but
+cannot give a portal (a name that is no portal name, a hostname the
+pattern cannot make, a portal of that name another owner controls), which
+the fleet counts as wanted and never Ready. The last line sums up.
 
 The rollout is done when the controller has observed the fleet's current
 generation and the fleet is Ready. It has failed when the fleet is Stalled,

@@ -190,6 +190,42 @@ func TestRolloutStatusStalled(t *testing.T) {
 	}
 }
 
+// TestRolloutStatusSelectsAsTheFleetDoes: the CLI reads what the
+// controller reads, the keys of the administrations for a hostname pattern
+// with $(key) among it, and reports an administration the fleet cannot
+// give a portal as the fleet does.
+func TestRolloutStatusSelectsAsTheFleetDoes(t *testing.T) {
+	f := newRolloutFixture(t, "select", "a")
+	f.fleet.Spec.Template.HostnamePattern = "$(name)-$(key).serviceportal.example.de"
+	if err := k8sClient.Update(t.Context(), f.fleet); err != nil {
+		t.Fatal(err)
+	}
+	create(t, &v1alpha1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: "select-x.y", Labels: map[string]string{"example.de/fleet": "select"}},
+		Spec:       v1alpha1.AdministrationSpec{Key: "09999999", DisplayName: "x.y", Type: v1alpha1.TypeKreisangehoerigeGemeinde},
+	})
+	f.setPortal(0, true, true)
+	msg := "[Administration select-x.y cannot give its name to a portal, which must be a DNS-1035 label: ...]"
+	f.setFleet(false, v1alpha1.ReasonInvalidSpec, msg, v1alpha1.ReasonInvalidSpec)
+
+	stdout, _, err := ozgctlRun(t.Context(), f.args("--watch=false")...)
+	if err == nil || !strings.Contains(err.Error(), "InvalidSpec") {
+		t.Errorf("got %v, want a stalled rollout", err)
+	}
+	for _, want := range []string{
+		"PortalFleet rollout-select/select: version 1.5.0, 2 portals: 1 updated, 1 Ready, 0 online",
+		"pilot 1/1 1/1 [##########] done",
+		"Administrations without a portal: 1",
+	} {
+		if !hasLine(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if words := strings.Join(strings.Fields(stdout), " "); !strings.Contains(words, "select-x.y Administration select-x.y cannot give its name to a portal") {
+		t.Errorf("output does not say why select-x.y has no portal:\n%s", stdout)
+	}
+}
+
 func TestRolloutStatusInProgress(t *testing.T) {
 	f := newRolloutFixture(t, "progress", "a", "b")
 	f.setPortal(0, true, false)
