@@ -4,29 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
-	"github.com/ozg-operator/ozg-operator/internal/waves"
+	"github.com/ozg-operator/ozg-operator/internal/rollout"
 )
 
 // PortalFleetReconciler owns one ServicePortal per selected Administration
@@ -36,9 +30,12 @@ type PortalFleetReconciler struct {
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
-	events       *eventRecorder
-	expectations expectations
-	writes       cacheExpectations
+	events *eventRecorder
+	// writes are the fleets' status writes.
+	writes cacheExpectations
+	// portalWrites are the portal writes, one set per fleet, so that a
+	// fleet waits only for the cache to show its own.
+	portalWrites fleetPortalWrites
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=portalfleets,verbs=get;list;watch
@@ -66,15 +63,21 @@ func (r *PortalFleetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // fleetsOfAdministration enqueues every fleet: a label change may add or
 // remove the administration anywhere, and fleets are few.
 func (r *PortalFleetReconciler) fleetsOfAdministration(ctx context.Context, _ client.Object) []reconcile.Request {
-	var fleets ozgv1.PortalFleetList
-	if err := r.List(ctx, &fleets); err != nil {
-		log.FromContext(ctx).Error(err, "listing fleets")
+	return requestsForList(ctx, r.Client, &ozgv1.PortalFleetList{})
+}
+
+// requestsForList lists objects and returns a request for each; a list
+// that fails (the cache is stopping) enqueues nothing and is logged.
+func requestsForList(ctx context.Context, c client.Reader, list client.ObjectList, opts ...client.ListOption) []reconcile.Request {
+	if err := c.List(ctx, list, opts...); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "listing for a watch", "list", fmt.Sprintf("%T", list))
 		return nil
 	}
-	reqs := make([]reconcile.Request, len(fleets.Items))
-	for i, f := range fleets.Items {
-		reqs[i] = reconcile.Request{NamespacedName: types.NamespacedName{Namespace: f.Namespace, Name: f.Name}}
-	}
+	var reqs []reconcile.Request
+	_ = meta.EachListItem(list, func(o runtime.Object) error {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o.(client.Object))})
+		return nil
+	})
 	return reqs
 }
 
@@ -84,474 +87,230 @@ func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 	fleet := &ozgv1.PortalFleet{}
 	if err := r.Get(ctx, req.NamespacedName, fleet); err != nil {
 		if client.IgnoreNotFound(err) == nil {
-			r.expectations.forget(req.NamespacedName)
 			r.writes.forget(req.NamespacedName)
+			r.portalWrites.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if !fleet.DeletionTimestamp.IsZero() || !r.writes.satisfied(client.ObjectKeyFromObject(fleet), fleet) {
+	if !fleet.DeletionTimestamp.IsZero() || !r.writes.satisfied(req.NamespacedName, fleet) {
 		return ctrl.Result{}, nil
 	}
+	v, err := r.observe(ctx, fleet)
+	if err != nil {
+		return ctrl.Result{}, ignoreCacheBehind(err)
+	}
+	before := fleet.Status.DeepCopy()
 	status := fleet.Status.DeepCopy()
 	status.ObservedGeneration = fleet.Generation
-	result, err := r.reconcile(ctx, fleet, status)
-	if errors.Is(err, errCacheBehind) {
-		// Our last writes are not in the cache yet; their watch events
-		// bring the fleet back.
-		return ctrl.Result{}, nil
+	var result ctrl.Result
+	switch {
+	case v.invalid != "":
+		setFleetReadiness(status, invalidSpec(v.invalid))
+	default:
+		if err = r.act(ctx, fleet, v); errors.Is(err, errCacheBehind) {
+			return ctrl.Result{}, nil
+		}
+		if err != nil {
+			setFleetReadiness(status, applyFailed(err))
+			break
+		}
+		fleetStatus(fleet, status, v.selection, v.hash, v.plan)
+		// A timer for the progress deadline, not a poll: portal events
+		// usually come first.
+		result.RequeueAfter = v.plan.requeueAfter
 	}
-	if perr := updateStatusIfChanged(ctx, r.Client, &r.writes, fleet, &fleet.Status, status); perr != nil {
-		return ctrl.Result{}, perr
+	version := fleet.ResourceVersion
+	if werr := updateStatusIfChanged(ctx, r.Client, &r.writes, fleet, &fleet.Status, status); werr != nil {
+		return ctrl.Result{}, errors.Join(err, werr)
+	}
+	if fleet.ResourceVersion != version {
+		// Only a stored transition is one: a write that conflicted is
+		// tried again, with the same transition.
+		recordFleetEvents(r.events, fleet, before, v.plan)
 	}
 	return result, err
 }
 
-var errCacheBehind = errors.New("cache has not seen the fleet's last writes")
+// errCacheBehind stops a reconcile that would decide on a cache that has
+// not shown the fleet's last writes; their watch events bring it back.
+var errCacheBehind = errors.New("the cache has not shown the fleet's last writes")
 
-// member is one selected administration with its portal.
-type member struct {
-	adm      *ozgv1.Administration
-	name     string // portal name
-	hostname string
-	publish  bool
-	portal   *ozgv1.ServicePortal // nil if it does not exist yet
+func ignoreCacheBehind(err error) error {
+	if errors.Is(err, errCacheBehind) {
+		return nil
+	}
+	return err
 }
 
-func (r *PortalFleetReconciler) reconcile(ctx context.Context, fleet *ozgv1.PortalFleet, status *ozgv1.PortalFleetStatus) (ctrl.Result, error) {
-	key := client.ObjectKeyFromObject(fleet)
+// fleetView is what a reconcile decides on.
+type fleetView struct {
+	// invalid says why the spec cannot be realised at all; the rest is
+	// then unset.
+	invalid   string
+	publish   func(*ozgv1.Administration) bool
+	portals   []ozgv1.ServicePortal // in the fleet's namespace
+	selection *rollout.Selection
+	hash      string
+	plan      *rolloutPlan
+	now       time.Time
+	writes    *cacheExpectations // the fleet's portal writes
+}
+
+// observe reads the fleet's administrations and portals from the cache and
+// plans the step, or returns errCacheBehind.
+func (r *PortalFleetReconciler) observe(ctx context.Context, fleet *ozgv1.PortalFleet) (*fleetView, error) {
 	selector, err := metav1.LabelSelectorAsSelector(&fleet.Spec.AdministrationSelector)
 	if err != nil {
-		setFleetStalled(status, ozgv1.ReasonInvalidSpec, "administrationSelector: "+err.Error())
-		return ctrl.Result{}, nil
+		return &fleetView{invalid: "administrationSelector: " + err.Error()}, nil
 	}
-	publish, err := publishMatcher(fleet.Spec.Publish)
-	if err != nil {
-		setFleetStalled(status, ozgv1.ReasonInvalidSpec, "publish.selector: "+err.Error())
-		return ctrl.Result{}, nil
+	v := &fleetView{hash: rollout.TemplateHash(fleet.Spec.Template.PortalSettings), now: r.Now()}
+	if v.publish, err = publishMatcher(fleet.Spec.Publish); err != nil {
+		return &fleetView{invalid: "publish.selector: " + err.Error()}, nil
 	}
-
 	var adms ozgv1.AdministrationList
 	if err := r.List(ctx, &adms, client.MatchingLabelsSelector{Selector: selector}); err != nil {
-		return ctrl.Result{}, err
+		return nil, err
 	}
 	var portals ozgv1.ServicePortalList
 	if err := r.List(ctx, &portals, client.InNamespace(fleet.Namespace)); err != nil {
-		return ctrl.Result{}, err
+		return nil, err
 	}
-	byName := make(map[string]*ozgv1.ServicePortal, len(portals.Items))
-	for i := range portals.Items {
-		byName[portals.Items[i].Name] = &portals.Items[i]
+	v.portals = portals.Items
+	byName := rollout.PortalsByName(v.portals)
+	v.writes = r.portalWrites.of(client.ObjectKeyFromObject(fleet))
+	if !cacheShowsWrites(v.writes, fleet.Namespace, byName) {
+		return nil, errCacheBehind
 	}
-	if !r.expectations.satisfied(key, byName) {
-		return ctrl.Result{}, errCacheBehind
-	}
-
-	// Collect the members; administrations that cannot get a portal are
-	// reported, the others proceed.
-	var members []*member
-	var problems []string
-	selected := map[string]bool{}
-	sort.Slice(adms.Items, func(i, j int) bool { return adms.Items[i].Name < adms.Items[j].Name })
+	candidates := make([]*ozgv1.Administration, len(adms.Items))
 	for i := range adms.Items {
-		adm := &adms.Items[i]
-		name, err := portalNameFor(adm)
-		if err == nil {
-			selected[name] = true
-		}
-		var hostname string
-		if err == nil {
-			hostname, err = hostnameFor(fleet.Spec.Template.HostnamePattern, adm)
-		}
-		if err != nil {
-			problems = append(problems, err.Error())
+		candidates[i] = &adms.Items[i]
+	}
+	if v.selection, err = rollout.Select(fleet, candidates, byName); err != nil {
+		return &fleetView{invalid: "administrationSelector: " + err.Error()}, nil
+	}
+	if v.plan, err = planRollout(fleet, v.selection.Members, v.hash, v.now); err != nil {
+		return &fleetView{invalid: "rollout.waves: " + err.Error()}, nil
+	}
+	return v, nil
+}
+
+// act applies what the fleet wants of its members' portals and releases
+// those of administrations it no longer selects.
+func (r *PortalFleetReconciler) act(ctx context.Context, fleet *ozgv1.PortalFleet, v *fleetView) error {
+	for _, m := range v.selection.Members {
+		desired := desiredPortal(fleet, m, v.publish(m.Administration), v.hash, v.plan.update[m.Name], v.now)
+		if m.Portal != nil && portalUpToDate(m.Portal, desired) {
 			continue
 		}
-		m := &member{adm: adm, name: name, hostname: hostname, publish: publish(adm), portal: byName[name]}
-		if p := m.portal; p != nil {
-			if owner := metav1.GetControllerOf(p); owner != nil && owner.UID != fleet.UID {
-				problems = append(problems, fmt.Sprintf("ServicePortal %s is controlled by %s %s", p.Name, owner.Kind, owner.Name))
-				continue
-			}
+		if err := r.applyPortal(ctx, v.writes, desired, m.Portal); err != nil {
+			return err
 		}
-		members = append(members, m)
 	}
-
-	hash := templateHash(fleet.Spec.Template.PortalSettings)
-	plan, err := r.planRollout(fleet, members, hash)
-	if err != nil {
-		setFleetStalled(status, ozgv1.ReasonInvalidSpec, "rollout.waves: "+err.Error())
-		return ctrl.Result{}, nil
-	}
-
-	var written []*ozgv1.ServicePortal
-	for _, m := range members {
-		desired := r.desiredPortal(fleet, m, hash, plan.update[m.name])
-		if m.portal != nil && portalUpToDate(m.portal, desired) {
-			continue
-		}
-		applied, err := r.applyPortal(ctx, desired)
-		if err != nil {
-			return ctrl.Result{}, fmt.Errorf("applying ServicePortal %s: %w", desired.Name, err)
-		}
-		written = append(written, applied)
-	}
-	removed, err := r.releaseUnselected(ctx, fleet, portals.Items, selected)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	r.expectations.expect(key, written, removed)
-
-	fleetStatus(fleet, status, members, hash, plan, problems)
-	if plan.requeueAfter > 0 {
-		// A timer for the progress deadline, not a poll: portal events
-		// usually come first.
-		return ctrl.Result{RequeueAfter: plan.requeueAfter}, nil
-	}
-	return ctrl.Result{}, nil
+	return r.releaseUnselected(ctx, v.writes, fleet, v.portals, v.selection.Keep)
 }
 
-// publishMatcher reports whether an administration's portal is online.
-func publishMatcher(p ozgv1.FleetPublish) (func(*ozgv1.Administration) bool, error) {
-	sel := labels.Nothing()
-	if p.Selector != nil {
-		s, err := metav1.LabelSelectorAsSelector(p.Selector)
-		if err != nil {
-			return nil, err
+// cacheShowsWrites checks every portal write of the fleet against the cache
+// (cached portals by name) and reports whether the cache shows them all.
+// A decision on a view without them could exceed maxUnavailable or create
+// a portal twice.
+func cacheShowsWrites(writes *cacheExpectations, namespace string, cached map[string]*ozgv1.ServicePortal) bool {
+	shows := true
+	for _, key := range writes.pending(namespace) {
+		var obj client.Object // nil, not a nil *ServicePortal, for a portal the cache lacks
+		if p := cached[key.Name]; p != nil {
+			obj = p
 		}
-		sel = s
+		if !writes.satisfied(key, obj) {
+			shows = false
+		}
 	}
-	return func(adm *ozgv1.Administration) bool {
-		return sel.Matches(labels.Set(adm.Labels)) || slices.Contains(p.Administrations, adm.Name)
-	}, nil
+	return shows
 }
 
-// rolloutPlan is the outcome of one rollout step.
-type rolloutPlan struct {
-	update       map[string]bool // portals to move to the current template now
-	currentWave  string
-	waveMax      int // maxUnavailable of the current wave
-	stalled      []string
-	requeueAfter time.Duration
-}
-
-func portalReady(p *ozgv1.ServicePortal) bool {
-	return p.Status.ObservedGeneration == p.Generation && meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.ReadyCondition)
-}
-
-func portalUpdated(p *ozgv1.ServicePortal, hash string) bool {
-	return p.Annotations[templateHashAnnotation] == hash
-}
-
-// planRollout finds the first wave that is not done (every portal updated
-// and Ready) and picks which of its old portals to update now, within its
-// maxUnavailable. Later waves wait. New portals start on the current
-// template at once: there is no old version of them to keep available.
-func (r *PortalFleetReconciler) planRollout(fleet *ozgv1.PortalFleet, members []*member, hash string) (*rolloutPlan, error) {
-	adms := make([]*ozgv1.Administration, len(members))
-	byAdm := make(map[string]*member, len(members))
-	for i, m := range members {
-		adms[i] = m.adm
-		byAdm[m.adm.Name] = m
-	}
-	plannedWaves, err := waves.Plan(fleet.Spec.Rollout, adms)
-	if err != nil {
-		return nil, err
-	}
-	plan := &rolloutPlan{update: map[string]bool{}}
-	deadline := 600 * time.Second
-	if d := fleet.Spec.Rollout.ProgressDeadlineSeconds; d != nil {
-		deadline = time.Duration(*d) * time.Second
-	}
-	now := r.Now()
-
-	for _, w := range plannedWaves {
-		done, unavailable := true, 0
-		var oldReady, oldUnready []string
-		for _, name := range w.Members {
-			m := byAdm[name]
-			p := m.portal
-			switch {
-			case p == nil:
-				done = false
-				unavailable++
-			case !portalUpdated(p, hash):
-				done = false
-				if portalReady(p) {
-					oldReady = append(oldReady, m.name)
-				} else {
-					oldUnready = append(oldUnready, m.name)
-					unavailable++
-				}
-			case !portalReady(p):
-				done = false
-				unavailable++
-				if since, err := time.Parse(time.RFC3339, p.Annotations[updatedAtAnnotation]); err == nil {
-					if left := since.Add(deadline).Sub(now); left <= 0 {
-						plan.stalled = append(plan.stalled, m.name)
-					} else if plan.requeueAfter == 0 || left < plan.requeueAfter {
-						plan.requeueAfter = left
-					}
-				}
-			}
-		}
-		if done {
-			continue
-		}
-		plan.currentWave, plan.waveMax = w.Name, w.MaxUnavailable
-		if fleet.Spec.Rollout.Paused || len(plan.stalled) > 0 {
-			break
-		}
-		// Updating a portal that is down anyway costs no availability.
-		for _, name := range oldUnready {
-			plan.update[name] = true
-		}
-		for _, name := range oldReady[:min(len(oldReady), max(0, w.MaxUnavailable-unavailable))] {
-			plan.update[name] = true
-		}
-		break
-	}
-	return plan, nil
-}
-
-// desiredPortal is the portal the fleet wants for m. A portal keeps its
-// settings until the rollout reaches it; hostname and publish apply at once.
-func (r *PortalFleetReconciler) desiredPortal(fleet *ozgv1.PortalFleet, m *member, hash string, update bool) *ozgv1.ServicePortal {
-	settings := fleet.Spec.Template.PortalSettings
-	portalHash, updatedAt := hash, r.Now().UTC().Format(time.RFC3339)
-	if p := m.portal; p != nil {
-		switch {
-		case portalUpdated(p, hash):
-			updatedAt = p.Annotations[updatedAtAnnotation]
-		case !update:
-			settings = p.Spec.PortalSettings
-			portalHash, updatedAt = p.Annotations[templateHashAnnotation], p.Annotations[updatedAtAnnotation]
-		}
-	}
-	desired := &ozgv1.ServicePortal{
-		TypeMeta: metav1.TypeMeta{APIVersion: ozgv1.GroupVersion.String(), Kind: "ServicePortal"},
-		ObjectMeta: metav1.ObjectMeta{
-			Name:      m.name,
-			Namespace: fleet.Namespace,
-			Labels:    map[string]string{ozgv1.LabelFleet: fleet.Name, ozgv1.LabelAdministration: m.adm.Name},
-			Annotations: map[string]string{
-				templateHashAnnotation: portalHash,
-				updatedAtAnnotation:    updatedAt,
-			},
-			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(fleet, ozgv1.GroupVersion.WithKind("PortalFleet"))},
-		},
-		Spec: ozgv1.ServicePortalSpec{
-			AdministrationRef: ozgv1.LocalObjectReference{Name: m.adm.Name},
-			Hostname:          m.hostname,
-			Publish:           m.publish,
-			PortalSettings:    *settings.DeepCopy(),
-		},
-	}
-	defaultPortalSpec(&desired.Spec)
-	return desired
-}
-
-// defaultPortalSpec applies the CRD defaults, so that a desired spec
-// compares equal to what the API server stored.
-func defaultPortalSpec(spec *ozgv1.ServicePortalSpec) {
-	if spec.Replicas == nil {
-		spec.Replicas = ptr.To[int32](1)
-	}
-	if a := spec.Authentication; a != nil && a.Provider == "" {
-		a.Provider = "Servicekonto"
-	}
-}
-
-// portalUpToDate reports whether live already is what the fleet wants;
-// labels and annotations others add do not count.
-func portalUpToDate(live, desired *ozgv1.ServicePortal) bool {
-	for k, v := range desired.Labels {
-		if live.Labels[k] != v {
-			return false
-		}
-	}
-	for k, v := range desired.Annotations {
-		if live.Annotations[k] != v {
-			return false
-		}
-	}
-	owner := metav1.GetControllerOf(live)
-	return owner != nil && owner.UID == desired.OwnerReferences[0].UID && equality.Semantic.DeepEqual(live.Spec, desired.Spec)
-}
-
-// applyPortal server-side applies the fleet's fields of a portal.
-func (r *PortalFleetReconciler) applyPortal(ctx context.Context, desired *ozgv1.ServicePortal) (*ozgv1.ServicePortal, error) {
-	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(desired)
-	if err != nil {
-		return nil, err
-	}
-	delete(content, "status")
-	unstructured.RemoveNestedField(content, "metadata", "creationTimestamp")
-	u := &unstructured.Unstructured{Object: content}
-	ac := client.ApplyConfigurationFromUnstructured(u)
-	if err := r.Apply(ctx, ac, client.FieldOwner(FieldOwner+"-fleet"), client.ForceOwnership); err != nil {
-		return nil, err
-	}
-	applied := &ozgv1.ServicePortal{}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, applied); err != nil {
-		return nil, err
-	}
-	return applied, nil
-}
-
-// releaseUnselected deletes or orphans the fleet's portals whose
-// administration the fleet no longer selects, by the fleet's removalPolicy.
-func (r *PortalFleetReconciler) releaseUnselected(ctx context.Context, fleet *ozgv1.PortalFleet, portals []ozgv1.ServicePortal, selected map[string]bool) ([]string, error) {
-	var removed []string
-	for i := range portals {
-		p := &portals[i]
-		owner := metav1.GetControllerOf(p)
-		if owner == nil || owner.UID != fleet.UID || selected[p.Name] || !p.DeletionTimestamp.IsZero() {
-			continue
-		}
-		if fleet.Spec.RemovalPolicy == ozgv1.RemovalPolicyOrphan {
-			base := p.DeepCopy()
-			p.OwnerReferences = slices.DeleteFunc(p.OwnerReferences, func(o metav1.OwnerReference) bool { return o.UID == fleet.UID })
-			delete(p.Labels, ozgv1.LabelFleet)
-			if err := r.Patch(ctx, p, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
-				return removed, fmt.Errorf("orphaning ServicePortal %s: %w", p.Name, err)
-			}
-			continue
-		}
-		if err := r.Delete(ctx, p, client.Preconditions{UID: &p.UID}); client.IgnoreNotFound(err) != nil {
-			return removed, fmt.Errorf("deleting ServicePortal %s: %w", p.Name, err)
-		}
-		removed = append(removed, p.Name)
-	}
-	return removed, nil
-}
-
-// fleetStatus fills the counts and conditions.
-func fleetStatus(fleet *ozgv1.PortalFleet, status *ozgv1.PortalFleetStatus, members []*member, hash string, plan *rolloutPlan, problems []string) {
-	status.Portals = int32(len(members) + len(problems))
-	status.ReadyPortals, status.PublishedPortals, status.UpdatedPortals = 0, 0, 0
-	versions := map[string]int32{}
-	for _, m := range members {
-		p := m.portal
-		if p == nil {
-			continue
-		}
-		if portalReady(p) {
-			status.ReadyPortals++
-		}
-		if meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.PublishedCondition) {
-			status.PublishedPortals++
-		}
-		if portalUpdated(p, hash) {
-			status.UpdatedPortals++
-		}
-		if p.Status.Version != "" {
-			versions[p.Status.Version]++
-		}
-	}
-	status.Versions = nil
-	for v, n := range versions {
-		status.Versions = append(status.Versions, ozgv1.VersionCount{Version: v, Count: n})
-	}
-	sort.Slice(status.Versions, func(i, j int) bool { return status.Versions[i].Version < status.Versions[j].Version })
-	status.CurrentWave = plan.currentWave
-
-	rollingOut := plan.currentWave != ""
-	progress := fmt.Sprintf("%d/%d ready, %d updated, %d online", status.ReadyPortals, status.Portals, status.UpdatedPortals, status.PublishedPortals)
-	unavailable := int(status.Portals - status.ReadyPortals)
-	if rollingOut && unavailable <= plan.waveMax || !rollingOut && unavailable == 0 {
-		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, progress)
-	} else {
-		setCondition(status, ozgv1.AvailableCondition, metav1.ConditionFalse, ozgv1.ReasonPortalsUnavailable, progress)
-	}
-	if fleet.Spec.Rollout.Paused {
-		setCondition(status, ozgv1.PausedCondition, metav1.ConditionTrue, ozgv1.ReasonRolloutPaused, "spec.rollout.paused is true")
-	} else {
-		setCondition(status, ozgv1.PausedCondition, metav1.ConditionFalse, ozgv1.ReasonRolloutResumed, "the rollout proceeds")
-	}
-
-	switch {
-	case len(problems) > 0:
-		setFleetStalled(status, ozgv1.ReasonInvalidSpec, joinLimited(problems))
-	case len(plan.stalled) > 0:
-		setFleetStalled(status, ozgv1.ReasonProgressDeadlineExceeded, fmt.Sprintf(
-			"wave %s: portals not Ready within the progress deadline: %s", plan.currentWave, joinLimited(plan.stalled)))
-		setCondition(status, ozgv1.RollingOutCondition, metav1.ConditionTrue, ozgv1.ReasonProgressDeadlineExceeded, "wave "+plan.currentWave)
-	case rollingOut && fleet.Spec.Rollout.Paused:
-		meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
-		meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
-		setCondition(status, ozgv1.RollingOutCondition, metav1.ConditionTrue, ozgv1.ReasonRolloutPaused, "wave "+plan.currentWave+": "+progress)
-		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonRolloutPaused, "paused in wave "+plan.currentWave+": "+progress)
-	case rollingOut:
-		meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
-		msg := "wave " + plan.currentWave + ": " + progress
-		setCondition(status, ozgv1.RollingOutCondition, metav1.ConditionTrue, ozgv1.ReasonWaveInProgress, msg)
-		setCondition(status, ozgv1.ReconcilingCondition, metav1.ConditionTrue, ozgv1.ReasonWaveInProgress, msg)
-		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonWaveInProgress, msg)
-	default:
-		meta.RemoveStatusCondition(&status.Conditions, ozgv1.StalledCondition)
-		meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
-		setCondition(status, ozgv1.RollingOutCondition, metav1.ConditionFalse, ozgv1.ReasonSucceeded, "every portal runs the current template")
-		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, progress)
-	}
-}
-
-func setFleetStalled(status *ozgv1.PortalFleetStatus, reason, message string) {
-	setCondition(status, ozgv1.StalledCondition, metav1.ConditionTrue, reason, message)
-	setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, reason, message)
-	meta.RemoveStatusCondition(&status.Conditions, ozgv1.ReconcilingCondition)
-}
-
-// joinLimited keeps condition messages readable for large fleets.
-func joinLimited(items []string) string {
-	const limit = 5
-	if len(items) <= limit {
-		return fmt.Sprint(items)
-	}
-	return fmt.Sprintf("%v and %d more", items[:limit], len(items)-limit)
-}
-
-// expectations remember the fleet's last writes until the cache shows them,
-// so that a rollout step never decides on a stale view and exceeds
-// maxUnavailable.
-type expectations struct {
+// fleetPortalWrites keeps a cacheExpectations of portal writes per fleet.
+// Two fleets in one namespace thus never wait for each other's portals,
+// whose watch events would not bring them back.
+type fleetPortalWrites struct {
 	mu      sync.Mutex
-	pending map[types.NamespacedName]map[string]int64 // portal -> generation; -1: deleted
+	byFleet map[types.NamespacedName]*cacheExpectations
 }
 
-func (e *expectations) expect(fleet types.NamespacedName, written []*ozgv1.ServicePortal, deleted []string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.pending == nil {
-		e.pending = map[types.NamespacedName]map[string]int64{}
+func (w *fleetPortalWrites) of(fleet types.NamespacedName) *cacheExpectations {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.byFleet == nil {
+		w.byFleet = map[types.NamespacedName]*cacheExpectations{}
 	}
-	m := map[string]int64{}
-	for _, p := range written {
-		m[p.Name] = p.Generation
+	e, ok := w.byFleet[fleet]
+	if !ok {
+		e = &cacheExpectations{}
+		w.byFleet[fleet] = e
 	}
-	for _, name := range deleted {
-		m[name] = -1
-	}
-	e.pending[fleet] = m
+	return e
 }
 
-func (e *expectations) satisfied(fleet types.NamespacedName, cached map[string]*ozgv1.ServicePortal) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for name, gen := range e.pending[fleet] {
-		p, ok := cached[name]
-		switch {
-		case gen < 0 && ok && p.DeletionTimestamp.IsZero():
-			return false
-		case gen >= 0 && (!ok || p.Generation < gen):
-			return false
+func (w *fleetPortalWrites) forget(fleet types.NamespacedName) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.byFleet, fleet)
+}
+
+// recordFleetEvents records the transitions between the status before the
+// reconcile and the one it wrote (fleet.Status): a wave finishing, a wave
+// starting (not while paused), the rollout stalling on an invalid spec or
+// the progress deadline. plan is the reconcile's, nil when it had none.
+func recordFleetEvents(rec *eventRecorder, fleet *ozgv1.PortalFleet, before *ozgv1.PortalFleetStatus, plan *rolloutPlan) {
+	after := &fleet.Status
+	if plan != nil {
+		if w := before.CurrentWave; w != "" && w != after.CurrentWave && plan.finished[w] {
+			rec.normal(fleet, ozgv1.EventWaveFinished, "RollOut", "every portal of wave %s runs the template and is Ready", w)
+		}
+		if w := activeWave(after); w != "" && w != activeWave(before) {
+			rec.normal(fleet, ozgv1.EventWaveStarted, "RollOut", "rolling the template out to wave %s: %d portals, maxUnavailable %d", w, plan.waveSize, plan.waveMax)
 		}
 	}
-	delete(e.pending, fleet)
-	return true
+	if c, stalled := stalledBy(after); stalled && !sameStall(before, c.Reason) {
+		switch c.Reason {
+		case ozgv1.ReasonProgressDeadlineExceeded:
+			rec.warning(fleet, ozgv1.EventProgressDeadlineExceeded, "RollOut", "%s", eventNote(c.Message))
+		default:
+			rec.warning(fleet, ozgv1.EventRolloutStalled, "RollOut", "%s", eventNote(c.Message))
+		}
+	}
 }
 
-func (e *expectations) forget(fleet types.NamespacedName) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	delete(e.pending, fleet)
+// eventNoteLimit is the longest note the API server takes in an Event;
+// a condition message listing long hostnames can exceed it.
+const eventNoteLimit = 1024
+
+// eventNote cuts message to eventNoteLimit bytes, on a character boundary.
+func eventNote(message string) string {
+	if len(message) <= eventNoteLimit {
+		return message
+	}
+	const more = "..."
+	cut := eventNoteLimit - len(more)
+	for cut > 0 && !utf8.RuneStart(message[cut]) {
+		cut--
+	}
+	return message[:cut] + more
+}
+
+// activeWave is the wave the fleet updates portals in: the current one,
+// unless the rollout is paused.
+func activeWave(s *ozgv1.PortalFleetStatus) string {
+	if meta.IsStatusConditionTrue(s.Conditions, ozgv1.PausedCondition) {
+		return ""
+	}
+	return s.CurrentWave
+}
+
+func stalledBy(s *ozgv1.PortalFleetStatus) (*metav1.Condition, bool) {
+	c := meta.FindStatusCondition(s.Conditions, ozgv1.StalledCondition)
+	return c, c != nil && c.Status == metav1.ConditionTrue
+}
+
+func sameStall(s *ozgv1.PortalFleetStatus, reason string) bool {
+	c, stalled := stalledBy(s)
+	return stalled && c.Reason == reason
 }

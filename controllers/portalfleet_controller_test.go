@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/rolloutstatus"
 )
 
 // krzKreise are the three Kreise of the krz, in rollout order.
@@ -41,22 +43,25 @@ func newFleetFixture(perKreis int) *fleetFixture {
 		Name: f.namespace, Labels: map[string]string{kubeletLabel: "auto"},
 	}})).To(Succeed())
 	for k, kreis := range krzKreise {
-		for i := 0; i < perKreis; i++ {
-			name := fmt.Sprintf("%s-%d-%d", f.provider, k, i)
-			Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-				ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
-					ozgv1.LabelITProvider: f.provider, ozgv1.LabelKreis: kreis,
-				}},
-				Spec: ozgv1.AdministrationSpec{
-					Key: fmt.Sprintf("%s%03d", kreis, 100+i), DisplayName: name, Type: ozgv1.TypeKreisangehoerigeGemeinde,
-					Services: []ozgv1.ServiceImplementation{{Service: "ozg-10110", State: ozgv1.StateLive}},
-				},
-			})).To(Succeed())
-			f.adms = append(f.adms, name)
-			f.kreisOf[name] = kreis
+		for i := range perKreis {
+			f.addAdministration(fmt.Sprintf("%s-%d-%d", f.provider, k, i), kreis, fmt.Sprintf("%s%03d", kreis, 100+i))
 		}
 	}
 	return f
+}
+
+// addAdministration creates a municipality of the fixture's IT provider in
+// kreis, with one service live.
+func (f *fleetFixture) addAdministration(name, kreis, key string) {
+	GinkgoHelper()
+	adm := &ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
+		ozgv1.LabelITProvider: f.provider, ozgv1.LabelKreis: kreis,
+	}}}
+	adm.Spec.Key, adm.Spec.DisplayName, adm.Spec.Type = key, name, ozgv1.TypeKreisangehoerigeGemeinde
+	adm.Spec.Services = []ozgv1.ServiceImplementation{{Service: "ozg-10110", State: ozgv1.StateLive}}
+	Expect(k8sClient.Create(ctx, adm)).To(Succeed())
+	f.adms = append(f.adms, name)
+	f.kreisOf[name] = kreis
 }
 
 func (f *fleetFixture) fleet(published ...string) *ozgv1.PortalFleet {
@@ -117,6 +122,19 @@ func fleetReady(key client.ObjectKey, portals int) func(Gomega) {
 		g.Expect(fl.Status.UpdatedPortals).To(BeEquivalentTo(portals))
 		g.Expect(kstatusOf(g, fl)).To(Equal(kstatus.CurrentStatus))
 	}
+}
+
+// fleetEventReasons lists the reasons of the Events regarding fleet.
+func fleetEventReasons(g Gomega, fleet *ozgv1.PortalFleet) []string {
+	var list eventsv1.EventList
+	g.Expect(k8sClient.List(ctx, &list, client.InNamespace(fleet.Namespace))).To(Succeed())
+	var reasons []string
+	for _, e := range list.Items {
+		if e.Regarding.UID == fleet.UID {
+			reasons = append(reasons, e.Reason)
+		}
+	}
+	return reasons
 }
 
 func portalIsReady(p *ozgv1.ServicePortal) bool {
@@ -329,6 +347,10 @@ var _ = Describe("PortalFleet controller", func() {
 		Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
 		key := client.ObjectKeyFromObject(fleet)
 		Eventually(fleetReady(key, 3)).WithTimeout(30 * time.Second).Should(Succeed())
+		By("telling kubectl describe how the waves went")
+		Eventually(func(g Gomega) {
+			g.Expect(fleetEventReasons(g, fleet)).To(ContainElements(ozgv1.EventWaveStarted, ozgv1.EventWaveFinished))
+		}).Should(Succeed())
 		Eventually(func() error {
 			adm := &ozgv1.Administration{}
 			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: f.adms[0]}, adm)).To(Succeed())
@@ -358,6 +380,7 @@ var _ = Describe("PortalFleet controller", func() {
 				HaveField("Reason", ozgv1.ReasonProgressDeadlineExceeded),
 				HaveField("Message", ContainSubstring(f.adms[1]))))
 			g.Expect(kstatusOf(g, fl)).To(Equal(kstatus.FailedStatus))
+			g.Expect(fleetEventReasons(g, fl)).To(ContainElement(ozgv1.EventProgressDeadlineExceeded))
 		}).WithTimeout(20 * time.Second).Should(Succeed())
 
 		By("recovering once the portal becomes Ready")
@@ -388,6 +411,65 @@ var _ = Describe("PortalFleet controller", func() {
 			g.Expect(condition(&fl.Status, ozgv1.StalledCondition)).To(And(
 				HaveField("Reason", ozgv1.ReasonInvalidSpec),
 				HaveField("Message", ContainSubstring("hostnamePattern yields"))))
+			g.Expect(fleetEventReasons(g, fl)).To(ContainElement(ozgv1.EventRolloutStalled))
 		}).Should(Succeed())
+	})
+
+	It("tells the same story as ozgctl rollout status when it cannot give administrations a portal", func() {
+		f := newFleetFixture(1)
+		// Not a DNS-1035 label: no portal can have this name.
+		dotted := f.provider + ".dotted"
+		f.addAdministration(dotted, krzKreise[1], krzKreise[1]+"999")
+		// A portal name, but with the pattern below no hostname.
+		long := f.provider + "-" + strings.Repeat("l", 63-len(f.provider)-1)
+		f.addAdministration(long, krzKreise[0], krzKreise[0]+"999")
+		fleet := f.fleet()
+		Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
+		key := client.ObjectKeyFromObject(fleet)
+		Eventually(func(g Gomega) {
+			fl := getFleet(key)(g)
+			g.Expect(fl.Status.ReadyPortals).To(BeEquivalentTo(4))
+			g.Expect(getPortal(client.ObjectKey{Namespace: f.namespace, Name: long})(g).Spec.Hostname).NotTo(BeEmpty())
+		}).WithTimeout(30 * time.Second).Should(Succeed())
+
+		By("making the hostname of the long-named administration too long: its running portal stays but leaves the counts")
+		updateFleet(key, func(fl *ozgv1.PortalFleet) {
+			fl.Spec.Template.HostnamePattern = "$(name).$(name).$(name).$(name).serviceportal.example.de"
+		})
+		Eventually(func(g Gomega) {
+			fl := getFleet(key)(g)
+			g.Expect(fl.Status.ObservedGeneration).To(Equal(fl.Generation))
+			g.Expect(fl.Status.Portals).To(BeEquivalentTo(5))
+			g.Expect(fl.Status.ReadyPortals).To(BeEquivalentTo(3))
+			g.Expect(fl.Status.UpdatedPortals).To(BeEquivalentTo(3))
+			stalled := condition(&fl.Status, ozgv1.StalledCondition)
+			g.Expect(stalled.Reason).To(Equal(ozgv1.ReasonInvalidSpec))
+			g.Expect(stalled.Message).To(And(ContainSubstring(dotted), ContainSubstring(long)))
+
+			// What ozgctl rollout status reads: the fleet, the portals of
+			// its namespace, the administrations it selects.
+			var portals ozgv1.ServicePortalList
+			g.Expect(k8sClient.List(ctx, &portals, client.InNamespace(f.namespace))).To(Succeed())
+			g.Expect(portals.Items).To(ContainElement(HaveField("Name", long)), "the long-named administration's portal still runs")
+			var adms ozgv1.AdministrationList
+			g.Expect(k8sClient.List(ctx, &adms, client.MatchingLabels{ozgv1.LabelITProvider: f.provider})).To(Succeed())
+			selected := make([]*ozgv1.Administration, len(adms.Items))
+			for i := range adms.Items {
+				selected[i] = &adms.Items[i]
+			}
+			report := rolloutstatus.Compute(fl, portals.Items, selected)
+
+			g.Expect(report.Portals).To(BeEquivalentTo(fl.Status.Portals), "portals")
+			g.Expect(report.Ready).To(BeEquivalentTo(fl.Status.ReadyPortals), "Ready portals")
+			g.Expect(report.Updated).To(BeEquivalentTo(fl.Status.UpdatedPortals), "updated portals")
+			g.Expect(report.Published).To(BeEquivalentTo(fl.Status.PublishedPortals), "online portals")
+			g.Expect(report.CurrentWave).To(Equal(fl.Status.CurrentWave), "current wave")
+			g.Expect(report.Stalled()).To(BeTrue())
+			g.Expect(report.Excluded).To(HaveLen(2))
+			for _, e := range report.Excluded {
+				g.Expect([]string{dotted, long}).To(ContainElement(e.Administration))
+				g.Expect(stalled.Message).To(ContainSubstring(e.Message), "the fleet reports %s as the CLI does", e.Administration)
+			}
+		}).WithTimeout(30 * time.Second).Should(Succeed())
 	})
 })

@@ -56,12 +56,11 @@ func CacheOptions() cache.Options {
 // default (as Flux's --concurrent).
 const DefaultConcurrency = 4
 
-// ControllerConfig lets up to concurrent reconciles of ServicePortals,
-// Administrations and OZGServices run at once: what their reconcilers keep
-// between reconciles (the roll-up view, their own last writes) is guarded
-// by locks and kept per object, and the workqueue never hands one object
-// to two workers. The PortalFleet controller keeps its in-memory expectations
-// and runs one reconcile at a time.
+// ControllerConfig lets up to concurrent reconciles of each kind run at
+// once: what the reconcilers keep between reconciles (the roll-up view,
+// their own last writes, a fleet's portal writes) is guarded by locks and
+// kept per object, and the workqueue never hands one object to two
+// workers.
 func ControllerConfig(concurrent int) config.Controller {
 	if concurrent < 1 {
 		concurrent = 1
@@ -71,7 +70,7 @@ func ControllerConfig(concurrent int) config.Controller {
 		gk("ServicePortal"):  concurrent,
 		gk("Administration"): concurrent,
 		gk("OZGService"):     concurrent,
-		gk("PortalFleet"):    1,
+		gk("PortalFleet"):    concurrent,
 	}}
 }
 

@@ -49,7 +49,10 @@ For every wave, in rollout order, it shows how many portals run the current
 template (UPDATED), how many are Ready (READY), a bar of those that are both,
 and the wave's state: done, rolling out, paused, stalled or waiting. The
 portals that are not Ready follow with the reason and message of their
-Stalled or Ready condition. The last line sums up.
+Stalled or Ready condition, then the administrations the fleet selects but
+cannot give a portal (a name that is no portal name, a hostname the
+pattern cannot make, a portal of that name another owner controls), which
+the fleet counts as wanted and never Ready. The last line sums up.
 
 The rollout is done when the controller has observed the fleet's current
 generation and the fleet is Ready. It has failed when the fleet is Stalled,
@@ -208,15 +211,17 @@ func (o *rolloutStatusOptions) watchError(ctx context.Context, err error, last *
 	}
 }
 
-// readReport computes the report from what reader holds: the fleet, its
-// portals, and the metadata of the administrations it selects.
+// readReport computes the report from what reader holds: the fleet, the
+// portals of its namespace and the administrations it selects.
 func readReport(ctx context.Context, reader client.Reader, key client.ObjectKey) (*rolloutstatus.Report, error) {
 	fleet := &ozgv1.PortalFleet{}
 	if err := reader.Get(ctx, key, fleet); err != nil {
 		return nil, err
 	}
+	// All of the namespace, as the controller reads them: a portal of a
+	// member's name that another owner controls excludes the member.
 	var portals ozgv1.ServicePortalList
-	if err := reader.List(ctx, &portals, client.InNamespace(key.Namespace), client.MatchingLabels{ozgv1.LabelFleet: key.Name}); err != nil {
+	if err := reader.List(ctx, &portals, client.InNamespace(key.Namespace)); err != nil {
 		return nil, err
 	}
 	var opts []client.ListOption
@@ -224,22 +229,14 @@ func readReport(ctx context.Context, reader client.Reader, key client.ObjectKey)
 	if sel, err := metav1.LabelSelectorAsSelector(&fleet.Spec.AdministrationSelector); err == nil {
 		opts = append(opts, client.MatchingLabelsSelector{Selector: sel})
 	}
-	adms := administrationMetadataList()
-	if err := reader.List(ctx, adms, opts...); err != nil {
+	// Full objects, not metadata: the hostname pattern may use the key.
+	var adms ozgv1.AdministrationList
+	if err := reader.List(ctx, &adms, opts...); err != nil {
 		return nil, err
 	}
-	// Only names and labels decide the waves.
 	members := make([]*ozgv1.Administration, len(adms.Items))
 	for i := range adms.Items {
-		members[i] = &ozgv1.Administration{ObjectMeta: adms.Items[i].ObjectMeta}
+		members[i] = &adms.Items[i]
 	}
 	return rolloutstatus.Compute(fleet, portals.Items, members), nil
-}
-
-// administrationMetadataList lists Administrations without their spec
-// and status, which can be large.
-func administrationMetadataList() *metav1.PartialObjectMetadataList {
-	list := &metav1.PartialObjectMetadataList{}
-	list.SetGroupVersionKind(ozgv1.GroupVersion.WithKind("AdministrationList"))
-	return list
 }

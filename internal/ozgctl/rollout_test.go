@@ -17,7 +17,7 @@ import (
 
 	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/ozgctl"
-	"github.com/ozg-operator/ozg-operator/internal/rolloutstatus"
+	"github.com/ozg-operator/ozg-operator/internal/rollout"
 )
 
 // rolloutFixture is a fleet in its own namespace with one portal per
@@ -70,7 +70,7 @@ func newRolloutFixture(t *testing.T, name string, adms ...string) *rolloutFixtur
 			ObjectMeta: metav1.ObjectMeta{
 				Namespace: ns.GetName(), Name: name + "-" + adm,
 				Labels:      map[string]string{v1alpha1.LabelFleet: name},
-				Annotations: map[string]string{rolloutstatus.TemplateHashAnnotation: "old"},
+				Annotations: map[string]string{rollout.TemplateHashAnnotation: "old"},
 			},
 			Spec: v1alpha1.ServicePortalSpec{AdministrationRef: v1alpha1.LocalObjectReference{Name: name + "-" + adm}},
 		}
@@ -101,10 +101,10 @@ func (f *rolloutFixture) setPortal(i int, updated, ready bool) {
 	p := f.portals[i]
 	hash := "old"
 	if updated {
-		hash = rolloutstatus.TemplateHash(f.fleet.Spec.Template.PortalSettings)
+		hash = rollout.TemplateHash(f.fleet.Spec.Template.PortalSettings)
 	}
-	if p.Annotations[rolloutstatus.TemplateHashAnnotation] != hash {
-		p.Annotations[rolloutstatus.TemplateHashAnnotation] = hash
+	if p.Annotations[rollout.TemplateHashAnnotation] != hash {
+		p.Annotations[rollout.TemplateHashAnnotation] = hash
 		if err := k8sClient.Update(ctx, p); err != nil {
 			f.t.Fatal(err)
 		}
@@ -190,6 +190,42 @@ func TestRolloutStatusStalled(t *testing.T) {
 	}
 }
 
+// TestRolloutStatusSelectsAsTheFleetDoes: the CLI reads what the
+// controller reads, the keys of the administrations for a hostname pattern
+// with $(key) among it, and reports an administration the fleet cannot
+// give a portal as the fleet does.
+func TestRolloutStatusSelectsAsTheFleetDoes(t *testing.T) {
+	f := newRolloutFixture(t, "select", "a")
+	f.fleet.Spec.Template.HostnamePattern = "$(name)-$(key).serviceportal.example.de"
+	if err := k8sClient.Update(t.Context(), f.fleet); err != nil {
+		t.Fatal(err)
+	}
+	create(t, &v1alpha1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: "select-x.y", Labels: map[string]string{"example.de/fleet": "select"}},
+		Spec:       v1alpha1.AdministrationSpec{Key: "09999999", DisplayName: "x.y", Type: v1alpha1.TypeKreisangehoerigeGemeinde},
+	})
+	f.setPortal(0, true, true)
+	msg := "[Administration select-x.y cannot give its name to a portal, which must be a DNS-1035 label: ...]"
+	f.setFleet(false, v1alpha1.ReasonInvalidSpec, msg, v1alpha1.ReasonInvalidSpec)
+
+	stdout, _, err := ozgctlRun(t.Context(), f.args("--watch=false")...)
+	if err == nil || !strings.Contains(err.Error(), "InvalidSpec") {
+		t.Errorf("got %v, want a stalled rollout", err)
+	}
+	for _, want := range []string{
+		"PortalFleet rollout-select/select: version 1.5.0, 2 portals: 1 updated, 1 Ready, 0 online",
+		"pilot 1/1 1/1 [##########] done",
+		"Administrations without a portal: 1",
+	} {
+		if !hasLine(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	if words := strings.Join(strings.Fields(stdout), " "); !strings.Contains(words, "select-x.y Administration select-x.y cannot give its name to a portal") {
+		t.Errorf("output does not say why select-x.y has no portal:\n%s", stdout)
+	}
+}
+
 func TestRolloutStatusInProgress(t *testing.T) {
 	f := newRolloutFixture(t, "progress", "a", "b")
 	f.setPortal(0, true, false)
@@ -220,28 +256,15 @@ func TestRolloutStatusWatchesUntilDone(t *testing.T) {
 	f.setPortal(0, true, false)
 	f.setFleet(false, "WaveInProgress", "wave pilot: 1/2 ready, 1 updated, 0 online", "")
 
-	var stdout syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		cmd := ozgctl.NewCommand(genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: &stdout, ErrOut: &bytes.Buffer{}})
-		cmd.SetArgs(f.args("--timeout", "60s"))
-		done <- cmd.ExecuteContext(t.Context())
-	}()
-	waitFor(t, &stdout, "Waiting for fleet")
-
+	stdout, exited := watchRollout(t, f)
 	f.setPortal(0, true, true)
 	f.setPortal(1, true, false)
-	waitFor(t, &stdout, `wave "rest" (2 of 2): 1 of 1 portals updated, 0 Ready`)
+	waitFor(t, stdout, `wave "rest" (2 of 2): 1 of 1 portals updated, 0 Ready`)
 	f.setPortal(1, true, true)
 	f.setFleet(true, v1alpha1.ReasonSucceeded, "2/2 ready, 2 updated, 0 online", "")
 
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("got %v, want success\n%s", err, stdout.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the watch did not see the rollout finish:\n%s", stdout.String())
+	if err := exited(); err != nil {
+		t.Fatalf("got %v, want success\n%s", err, stdout.String())
 	}
 	// Not a terminal: the report once, then one line per change.
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
@@ -258,24 +281,37 @@ func TestRolloutStatusFleetDeletedWhileWatching(t *testing.T) {
 	f.setPortal(0, true, false)
 	f.setFleet(false, "WaveInProgress", "wave pilot: 0/1 ready, 1 updated, 0 online", "")
 
-	var stdout syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		cmd := ozgctl.NewCommand(genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: &stdout, ErrOut: &bytes.Buffer{}})
-		cmd.SetArgs(f.args("--timeout", "60s"))
-		done <- cmd.ExecuteContext(t.Context())
-	}()
-	waitFor(t, &stdout, "Waiting for fleet")
+	_, exited := watchRollout(t, f)
 	if err := k8sClient.Delete(t.Context(), f.fleet); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-done:
-		if err == nil || !strings.Contains(err.Error(), `fleet "deleted" was deleted`) {
-			t.Errorf("got %v, want the fleet deleted", err)
+	if err := exited(); err == nil || !strings.Contains(err.Error(), `fleet "deleted" was deleted`) {
+		t.Errorf("got %v, want the fleet deleted", err)
+	}
+}
+
+// watchRollout runs rollout status --watch on the fleet in the background
+// until it shows the first report. exited waits for the command to end and
+// returns its error.
+func watchRollout(t *testing.T, f *rolloutFixture) (stdout *syncBuffer, exited func() error) {
+	t.Helper()
+	stdout = &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		cmd := ozgctl.NewCommand(genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: stdout, ErrOut: &bytes.Buffer{}})
+		cmd.SetArgs(f.args("--timeout", "60s"))
+		done <- cmd.ExecuteContext(t.Context())
+	}()
+	waitFor(t, stdout, "Waiting for fleet")
+	return stdout, func() error {
+		t.Helper()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the watch did not end:\n%s", stdout.String())
+			return nil
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the watch did not see the fleet go")
 	}
 }
 

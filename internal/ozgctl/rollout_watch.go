@@ -8,15 +8,14 @@ import (
 	"io"
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/rollout"
 	"github.com/ozg-operator/ozg-operator/internal/rolloutstatus"
 )
 
@@ -47,7 +46,9 @@ func (w *fleetWatch) start(ctx context.Context) (<-chan struct{}, error) {
 		ReaderFailOnMissingInformer: true,
 		ByObject: map[client.Object]cache.ByObject{
 			&ozgv1.PortalFleet{}:   {Namespaces: namespace, Field: fields.OneTermEqualSelector("metadata.name", w.key.Name)},
-			&ozgv1.ServicePortal{}: {Namespaces: namespace, Label: labels.SelectorFromSet(labels.Set{ozgv1.LabelFleet: w.key.Name})},
+			&ozgv1.ServicePortal{}: {Namespaces: namespace},
+			// Only what member selection and the waves read is kept.
+			&ozgv1.Administration{}: {Transform: trimAdministration},
 		},
 	})
 	if err != nil {
@@ -65,9 +66,9 @@ func (w *fleetWatch) start(ctx context.Context) (<-chan struct{}, error) {
 		UpdateFunc: func(any, any) { notify() },
 		DeleteFunc: func(any) { notify() },
 	}
-	// Administrations are watched for their labels, which place them in
-	// the fleet and its waves.
-	for _, obj := range []client.Object{&ozgv1.PortalFleet{}, &ozgv1.ServicePortal{}, administrationMetadata()} {
+	// Administrations are watched for their labels and keys, which place
+	// them in the fleet and its waves and make their hostnames.
+	for _, obj := range []client.Object{&ozgv1.PortalFleet{}, &ozgv1.ServicePortal{}, &ozgv1.Administration{}} {
 		informer, err := w.cache.GetInformer(ctx, obj)
 		if err != nil {
 			return nil, err
@@ -186,10 +187,10 @@ func truncate(s string, n int) string {
 	return string(runes[:n])
 }
 
-// administrationMetadata is an Administration of which only the metadata
-// is read.
-func administrationMetadata() client.Object {
-	obj := &metav1.PartialObjectMetadata{}
-	obj.SetGroupVersionKind(ozgv1.GroupVersion.WithKind("Administration"))
-	return obj
+// trimAdministration is the cache transform of administrations.
+func trimAdministration(obj any) (any, error) {
+	if adm, ok := obj.(*ozgv1.Administration); ok {
+		rollout.TrimAdministration(adm)
+	}
+	return obj, nil
 }

@@ -10,18 +10,22 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/rollout"
 	"github.com/ozg-operator/ozg-operator/internal/rolloutstatus"
 )
 
 // progressReport is the report of a two-portal fleet with ready portals
 // of which updated run the current template.
 func progressReport(updated int, stalled bool) *rolloutstatus.Report {
-	fleet := &ozgv1.PortalFleet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "f"}}
+	fleet := &ozgv1.PortalFleet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "f"},
+		Spec:       ozgv1.PortalFleetSpec{Template: ozgv1.PortalTemplate{HostnamePattern: "$(name).example.de"}},
+	}
 	if stalled {
 		meta.SetStatusCondition(&fleet.Status.Conditions, metav1.Condition{Type: ozgv1.StalledCondition, Status: metav1.ConditionTrue,
 			Reason: ozgv1.ReasonProgressDeadlineExceeded, Message: "too slow"})
 	}
-	hash := rolloutstatus.TemplateHash(fleet.Spec.Template.PortalSettings)
+	hash := rollout.TemplateHash(fleet.Spec.Template.PortalSettings)
 	var portals []ozgv1.ServicePortal
 	var adms []*ozgv1.Administration
 	for i, name := range []string{"a", "b"} {
@@ -29,7 +33,7 @@ func progressReport(updated int, stalled bool) *rolloutstatus.Report {
 		if i < updated {
 			h = hash
 		}
-		p := ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: map[string]string{rolloutstatus.TemplateHashAnnotation: h}}}
+		p := ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: map[string]string{rollout.TemplateHashAnnotation: h}}}
 		meta.SetStatusCondition(&p.Status.Conditions, metav1.Condition{Type: ozgv1.ReadyCondition, Status: metav1.ConditionTrue, Reason: "Succeeded"})
 		portals = append(portals, p)
 		adms = append(adms, &ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: name}})

@@ -19,7 +19,8 @@ type Options struct {
 }
 
 // Write prints the report: a header, the waves with their progress, the
-// portals that are not Ready and, last, the summary line.
+// portals that are not Ready, the administrations the fleet cannot give a
+// portal and, last, the summary line.
 func (r *Report) Write(w io.Writer, opts Options) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "PortalFleet %s/%s: version %s, %d portals: %d updated, %d Ready, %d online\n",
@@ -31,6 +32,11 @@ func (r *Report) Write(w io.Writer, opts Options) error {
 	}
 	if len(r.NotReady) > 0 {
 		if err := r.writeNotReady(&b, opts.MaxPortals); err != nil {
+			return err
+		}
+	}
+	if len(r.Excluded) > 0 {
+		if err := r.writeExcluded(&b, opts.MaxPortals); err != nil {
 			return err
 		}
 	}
@@ -59,21 +65,35 @@ func waveState(w Wave) string {
 }
 
 func (r *Report) writeNotReady(w io.Writer, limit int) error {
-	fmt.Fprintf(w, "\nPortals not Ready: %d\n", len(r.NotReady))
-	shown := r.NotReady
-	if limit > 0 && len(shown) > limit {
-		shown = shown[:limit]
+	return writeList(w, "Portals not Ready", "PORTAL\tWAVE\tUPDATED\tCONDITION\tREASON\tMESSAGE", len(r.NotReady), limit, func(i int) string {
+		p := r.NotReady[i]
+		return strings.Join([]string{p.Name, p.Wave, yesNo(p.Updated), orDash(p.Condition), orDash(p.Reason), oneLine(p.Message)}, "\t")
+	})
+}
+
+func (r *Report) writeExcluded(w io.Writer, limit int) error {
+	return writeList(w, "Administrations without a portal", "ADMINISTRATION\tMESSAGE", len(r.Excluded), limit, func(i int) string {
+		return r.Excluded[i].Administration + "\t" + oneLine(r.Excluded[i].Message)
+	})
+}
+
+// writeList writes a titled table of n rows, of which at most limit (0:
+// all) are shown.
+func writeList(w io.Writer, title, header string, n, limit int, row func(i int) string) error {
+	fmt.Fprintf(w, "\n%s: %d\n", title, n)
+	shown := n
+	if limit > 0 {
+		shown = min(n, limit)
 	}
 	tw := printers.GetNewTabWriter(w)
-	fmt.Fprintln(tw, "PORTAL\tWAVE\tUPDATED\tCONDITION\tREASON\tMESSAGE")
-	for _, p := range shown {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Wave, yesNo(p.Updated),
-			orDash(p.Condition), orDash(p.Reason), oneLine(p.Message))
+	fmt.Fprintln(tw, header)
+	for i := range shown {
+		fmt.Fprintln(tw, row(i))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if rest := len(r.NotReady) - len(shown); rest > 0 {
+	if rest := n - shown; rest > 0 {
 		fmt.Fprintf(w, "... and %d more\n", rest)
 	}
 	return nil

@@ -2,37 +2,28 @@
 // by wave, and renders it for `kubectl ozg rollout status`.
 //
 // Compute is a pure function of the fleet, its portals and the
-// administrations; it plans the waves with internal/waves, as the
-// controller does, so that the CLI and the controller tell the same story.
+// administrations. It selects the members, plans the waves and judges
+// the portals with internal/rollout, as the controller does, so that the
+// CLI and the controller tell the same story.
 package rolloutstatus
 
 import (
-	"cmp"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"slices"
-
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
-	"github.com/ozg-operator/ozg-operator/internal/waves"
+	"github.com/ozg-operator/ozg-operator/internal/rollout"
 )
 
-// TemplateHashAnnotation holds the hash of the fleet template a portal
-// runs. The PortalFleet controller sets it; a portal is updated when it
-// equals TemplateHash of the fleet's current template.
-const TemplateHashAnnotation = "ozg.dev/template-hash"
+// TemplateHashAnnotation is rollout.TemplateHashAnnotation.
+//
+// Deprecated: use internal/rollout; this stays until test/faults moves.
+const TemplateHashAnnotation = rollout.TemplateHashAnnotation
 
-// TemplateHash identifies the rolled-out part of a fleet template. The
-// PortalFleet controller uses it too, so the two cannot disagree.
-func TemplateHash(settings ozgv1.PortalSettings) string {
-	data, _ := json.Marshal(settings)
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:])[:16]
-}
+// TemplateHash is rollout.TemplateHash.
+//
+// Deprecated: use internal/rollout; this stays until test/faults moves.
+func TemplateHash(settings ozgv1.PortalSettings) string { return rollout.TemplateHash(settings) }
 
 // WaveState is where a wave stands in the rollout.
 type WaveState string
@@ -115,6 +106,9 @@ type Report struct {
 
 	// NotReady are the fleet's portals that are not Ready, in wave order.
 	NotReady []Portal
+	// Excluded are the administrations the fleet selects but cannot give
+	// a portal, with why; they count in Portals, never as Ready.
+	Excluded []rollout.Excluded
 }
 
 // Observed reports whether the fleet's status describes its current spec.
@@ -131,8 +125,10 @@ func (r *Report) Done() bool {
 func (r *Report) Stalled() bool { return r.Observed() && r.StalledCondition != nil }
 
 // Compute builds the report for fleet from its portals (the ServicePortals
-// in the fleet's namespace) and the administrations; only their names and
-// labels are read, so metadata suffices.
+// in the fleet's namespace, whatever their owner: a portal of a member's
+// name that another owner controls excludes the member) and the
+// administrations; only their names, labels and keys are read (see
+// rollout.TrimAdministration).
 func Compute(fleet *ozgv1.PortalFleet, portals []ozgv1.ServicePortal, adms []*ozgv1.Administration) *Report {
 	r := &Report{
 		Namespace:          fleet.Namespace,
@@ -147,65 +143,35 @@ func Compute(fleet *ozgv1.PortalFleet, portals []ozgv1.ServicePortal, adms []*oz
 		r.StalledCondition = c
 	}
 
-	members, err := selectMembers(fleet, adms)
+	sel, err := rollout.Select(fleet, adms, rollout.PortalsByName(portals))
 	if err != nil {
 		r.PlanError = "administrationSelector: " + err.Error()
 		return r
 	}
-	planned, err := waves.Plan(fleet.Spec.Rollout, members)
+	planned, err := rollout.PlanWaves(fleet.Spec.Rollout, sel.Members)
 	if err != nil {
 		r.PlanError = "rollout.waves: " + err.Error()
 		return r
 	}
-	byName := portalsOf(fleet, portals)
-	hash := TemplateHash(fleet.Spec.Template.PortalSettings)
+	hash := rollout.TemplateHash(fleet.Spec.Template.PortalSettings)
 	for _, w := range planned {
-		wave, notReady := waveProgress(w, byName, hash)
+		wave, notReady := waveProgress(w, hash)
 		r.addWave(wave, notReady)
 	}
+	r.Excluded = sel.Excluded
+	r.Portals += len(sel.Excluded)
 	r.setWaveStates()
 	return r
 }
 
-// selectMembers returns the administrations the fleet selects, sorted by
-// name as the controller plans them.
-func selectMembers(fleet *ozgv1.PortalFleet, adms []*ozgv1.Administration) ([]*ozgv1.Administration, error) {
-	sel, err := metav1.LabelSelectorAsSelector(&fleet.Spec.AdministrationSelector)
-	if err != nil {
-		return nil, err
-	}
-	var members []*ozgv1.Administration
-	for _, adm := range adms {
-		if sel.Matches(labels.Set(adm.Labels)) {
-			members = append(members, adm)
-		}
-	}
-	slices.SortFunc(members, func(a, b *ozgv1.Administration) int { return cmp.Compare(a.Name, b.Name) })
-	return members, nil
-}
-
-// portalsOf indexes the fleet's portals by name, which is the name of their
-// administration. Portals another owner controls are not the fleet's.
-func portalsOf(fleet *ozgv1.PortalFleet, portals []ozgv1.ServicePortal) map[string]*ozgv1.ServicePortal {
-	byName := make(map[string]*ozgv1.ServicePortal, len(portals))
-	for i := range portals {
-		p := &portals[i]
-		if owner := metav1.GetControllerOf(p); owner != nil && fleet.UID != "" && owner.UID != fleet.UID {
-			continue
-		}
-		byName[p.Name] = p
-	}
-	return byName
-}
-
 // waveProgress counts a wave's portals and collects those not Ready.
-func waveProgress(w waves.Wave, portals map[string]*ozgv1.ServicePortal, hash string) (Wave, []Portal) {
+func waveProgress(w rollout.Wave, hash string) (Wave, []Portal) {
 	wave := Wave{Name: w.Name, Portals: len(w.Members), MaxUnavailable: w.MaxUnavailable}
 	var notReady []Portal
-	for _, name := range w.Members {
-		p := portals[name]
-		updated := p != nil && p.Annotations[TemplateHashAnnotation] == hash
-		ready := p != nil && portalReady(p)
+	for _, m := range w.Members {
+		p := m.Portal
+		updated := p != nil && rollout.PortalUpdated(p, hash)
+		ready := p != nil && rollout.PortalReady(p)
 		if updated {
 			wave.Updated++
 		}
@@ -219,7 +185,7 @@ func waveProgress(w waves.Wave, portals map[string]*ozgv1.ServicePortal, hash st
 			wave.Published++
 		}
 		if !ready {
-			notReady = append(notReady, notReadyPortal(name, w.Name, p, updated))
+			notReady = append(notReady, notReadyPortal(m.Name, w.Name, p, updated))
 		}
 	}
 	return wave, notReady
@@ -232,7 +198,7 @@ func (r *Report) addWave(w Wave, notReady []Portal) {
 	r.Published += w.Published
 	r.NotReady = append(r.NotReady, notReady...)
 	// The implicit wave only exists to catch the rest.
-	if w.Name == waves.Implicit && w.Portals == 0 {
+	if w.Name == rollout.ImplicitWave && w.Portals == 0 {
 		return
 	}
 	r.Waves = append(r.Waves, w)
@@ -265,12 +231,6 @@ func (r *Report) currentWaveState() WaveState {
 	default:
 		return WaveRollingOut
 	}
-}
-
-// portalReady is the controller's notion: Ready True for the current
-// generation.
-func portalReady(p *ozgv1.ServicePortal) bool {
-	return p.Status.ObservedGeneration == p.Generation && meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.ReadyCondition)
 }
 
 // notReadyPortal explains why a portal is not Ready. A Stalled condition

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/rollout"
 	"github.com/ozg-operator/ozg-operator/internal/rolloutstatus"
 )
 
@@ -45,10 +46,10 @@ func newFixture() *fixture {
 		Status: ozgv1.PortalFleetStatus{ObservedGeneration: 4},
 	}
 	f := &fixture{fleet: fleet}
-	f.adm("herford", "05758", "example.de/pilot", "true")
-	f.adm("buende", "05758")
-	f.adm("enger", "05758")
-	f.adm("spenge", "05758")
+	for _, name := range []string{"herford", "buende", "enger", "spenge"} {
+		f.adm(name, "05758")
+	}
+	f.adms[0].Labels["example.de/pilot"] = "true"
 	f.adm("detmold", "05766")
 	f.adm("lemgo", "05766")
 	f.adm("bielefeld", "05711")
@@ -66,11 +67,8 @@ func newFixture() *fixture {
 	return f
 }
 
-func (f *fixture) adm(name, kreis string, extra ...string) {
+func (f *fixture) adm(name, kreis string) {
 	l := map[string]string{ozgv1.LabelKreis: kreis, ozgv1.LabelITProvider: "krz"}
-	for i := 0; i+1 < len(extra); i += 2 {
-		l[extra[i]] = extra[i+1]
-	}
 	f.adms = append(f.adms, &ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: l}})
 }
 
@@ -92,11 +90,11 @@ func setPortalCondition(p *ozgv1.ServicePortal, typ string, s metav1.ConditionSt
 func (f *fixture) portal(name string, updated bool, c condition) {
 	hash := "0123456789abcdef" // some older template
 	if updated {
-		hash = rolloutstatus.TemplateHash(f.fleet.Spec.Template.PortalSettings)
+		hash = rollout.TemplateHash(f.fleet.Spec.Template.PortalSettings)
 	}
 	p := ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{
 		Namespace: "krz", Name: name, Generation: 2,
-		Annotations: map[string]string{rolloutstatus.TemplateHashAnnotation: hash},
+		Annotations: map[string]string{rollout.TemplateHashAnnotation: hash},
 	}}
 	p.Status.ObservedGeneration = 2
 	c(&p)
@@ -110,7 +108,7 @@ func (f *fixture) setFleetCondition(typ string, s metav1.ConditionStatus, reason
 func (f *fixture) update(name string, c condition) {
 	for i := range f.portals {
 		if p := &f.portals[i]; p.Name == name {
-			p.Annotations[rolloutstatus.TemplateHashAnnotation] = rolloutstatus.TemplateHash(f.fleet.Spec.Template.PortalSettings)
+			p.Annotations[rollout.TemplateHashAnnotation] = rollout.TemplateHash(f.fleet.Spec.Template.PortalSettings)
 			p.Status.Conditions = nil
 			c(p)
 			return
@@ -144,6 +142,7 @@ func TestWriteGolden(t *testing.T) {
 			f.fleet.Spec.Rollout.Paused = true
 		}},
 		{name: "limited", opts: rolloutstatus.Options{MaxPortals: 1}, setup: func(*fixture) {}},
+		{name: "excluded", setup: excludeTwo},
 		{name: "done", setup: func(f *fixture) {
 			for _, name := range []string{"buende", "spenge", "detmold", "lemgo", "bielefeld"} {
 				f.update(name, ready)
@@ -219,6 +218,44 @@ func TestInvalidSelectorIsReported(t *testing.T) {
 	}
 }
 
+// excludeTwo gives the fleet two administrations it cannot give a
+// portal: one whose name is no portal name, and enger, whose running
+// portal another owner has taken over.
+func excludeTwo(f *fixture) {
+	f.adm("bad.salzuflen", "05766")
+	yes := true
+	for i := range f.portals {
+		if p := &f.portals[i]; p.Name == "enger" {
+			p.OwnerReferences = []metav1.OwnerReference{{Kind: "PortalFleet", Name: "other", UID: "other-uid", Controller: &yes}}
+		}
+	}
+	f.setFleetCondition(ozgv1.StalledCondition, metav1.ConditionTrue, ozgv1.ReasonInvalidSpec, "[Administration bad.salzuflen cannot ...]")
+}
+
+// TestExcludedCountAsTheControllerCounts: an administration the fleet
+// cannot give a portal counts as wanted, never as Ready or updated, and
+// belongs to no wave, as in the fleet's status.
+func TestExcludedCountAsTheControllerCounts(t *testing.T) {
+	f := newFixture()
+	excludeTwo(f)
+	r := f.report()
+	if r.Portals != 8 || r.Ready != 4 || r.Updated != 2 {
+		t.Errorf("%d portals, %d Ready, %d updated; want 8 (7 + bad.salzuflen), 4 and 2 (not enger)", r.Portals, r.Ready, r.Updated)
+	}
+	var excluded []string
+	for _, e := range r.Excluded {
+		excluded = append(excluded, e.Administration)
+	}
+	if strings.Join(excluded, " ") != "bad.salzuflen enger" {
+		t.Errorf("excluded %v", excluded)
+	}
+	for _, w := range r.Waves {
+		if w.Name == "herford" && w.Portals != 2 {
+			t.Errorf("wave herford has %d portals, want 2, buende and spenge, without enger", w.Portals)
+		}
+	}
+}
+
 func TestBar(t *testing.T) {
 	for _, tc := range []struct {
 		done, total int
@@ -236,24 +273,24 @@ func TestBar(t *testing.T) {
 	}
 }
 
-// golden compares got with testdata/NAME.golden, or rewrites it with -update.
+// golden compares got with testdata/NAME.golden; -update writes got there
+// first.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
 	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+		must(t, os.WriteFile(path, []byte(got), 0o644))
 	}
 	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
+	must(t, err)
 	if got != string(want) {
-		t.Errorf("output differs from %s (run go test -update to accept it):\ngot:\n%s\nwant:\n%s", path, got, want)
+		t.Errorf("output differs from %s (go test -update accepts it):\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,7 +1,4 @@
-// Package waves assigns a PortalFleet's administrations to the waves of its
-// rollout. The controller and `kubectl ozg rollout status` share it so that
-// both tell the same story.
-package waves
+package rollout
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -11,22 +8,23 @@ import (
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
 
-// Implicit is the name of the last wave, which collects the administrations
-// no wave selects.
-const Implicit = "rest"
+// ImplicitWave is the name of the last wave, which collects the members no
+// wave selects.
+const ImplicitWave = "rest"
 
-// Wave is one step of a rollout with the administrations it covers.
+// Wave is one step of a rollout with the members it covers.
 type Wave struct {
 	Name string
 	// MaxUnavailable is the wave's maxUnavailable resolved to a count.
 	MaxUnavailable int
-	// Members are administration names, in the order given.
-	Members []string
+	// Members are in the order given to PlanWaves.
+	Members []*Member
 }
 
-// Plan assigns every administration to the first wave whose selector
-// matches its labels; those matched by none form the last, implicit wave.
-func Plan(rollout ozgv1.FleetRollout, adms []*ozgv1.Administration) ([]Wave, error) {
+// PlanWaves assigns every member to the first wave whose selector matches
+// its administration's labels; those matched by none form the last,
+// implicit wave. The error is that of an invalid wave selector.
+func PlanWaves(rollout ozgv1.FleetRollout, members []*Member) ([]Wave, error) {
 	waves := make([]Wave, 0, len(rollout.Waves)+1)
 	selectors := make([]labels.Selector, len(rollout.Waves))
 	for i, w := range rollout.Waves {
@@ -37,16 +35,16 @@ func Plan(rollout ozgv1.FleetRollout, adms []*ozgv1.Administration) ([]Wave, err
 		selectors[i] = sel
 		waves = append(waves, Wave{Name: w.Name})
 	}
-	waves = append(waves, Wave{Name: Implicit})
-	for _, adm := range adms {
+	waves = append(waves, Wave{Name: ImplicitWave})
+	for _, m := range members {
 		i := len(selectors)
 		for j, sel := range selectors {
-			if sel.Matches(labels.Set(adm.Labels)) {
+			if sel.Matches(labels.Set(m.Administration.Labels)) {
 				i = j
 				break
 			}
 		}
-		waves[i].Members = append(waves[i].Members, adm.Name)
+		waves[i].Members = append(waves[i].Members, m)
 	}
 	for i := range waves {
 		var mu *intstr.IntOrString
