@@ -1,7 +1,9 @@
 package controllers
 
 import (
+	"fmt"
 	"sync"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -60,7 +62,24 @@ func (r *eventRecorder) record(obj runtime.Object, typ, reason, action, note str
 	if r == nil || !r.allow(obj, reason) {
 		return
 	}
-	r.rec.Eventf(obj, nil, typ, reason, action, note, args...)
+	r.rec.Eventf(obj, nil, typ, reason, action, "%s", eventNote(fmt.Sprintf(note, args...)))
+}
+
+// eventNoteLimit is the longest note the API server takes in an Event;
+// a condition message listing long hostnames can exceed it.
+const eventNoteLimit = 1024
+
+// eventNote cuts message to eventNoteLimit bytes, on a character boundary.
+func eventNote(message string) string {
+	if len(message) <= eventNoteLimit {
+		return message
+	}
+	const more = "..."
+	cut := eventNoteLimit - len(more)
+	for cut > 0 && !utf8.RuneStart(message[cut]) {
+		cut--
+	}
+	return message[:cut] + more
 }
 
 // allow takes a token from the bucket of obj and reason.

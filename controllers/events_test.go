@@ -1,7 +1,9 @@
 package controllers
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
@@ -32,4 +34,15 @@ func TestEventRecorderRateLimits(t *testing.T) {
 	}
 	var none *eventRecorder
 	none.normal(portal, ozgv1.EventPublished, "Publish", "no recorder") // must not panic
+}
+
+func TestEventNoteFitsAnEvent(t *testing.T) {
+	long := strings.Repeat("ä", eventNoteLimit) // two bytes each
+	note := eventNote(long)
+	if len(note) > eventNoteLimit || !utf8.ValidString(note) || !strings.HasSuffix(note, "...") {
+		t.Errorf("note of %d bytes, valid UTF-8 %v: %q", len(note), utf8.ValidString(note), note[len(note)-10:])
+	}
+	if eventNote("short") != "short" {
+		t.Error("a short note changed")
+	}
 }

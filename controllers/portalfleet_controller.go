@@ -3,14 +3,11 @@ package controllers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -66,33 +63,16 @@ func (r *PortalFleetReconciler) fleetsOfAdministration(ctx context.Context, _ cl
 	return requestsForList(ctx, r.Client, &ozgv1.PortalFleetList{})
 }
 
-// requestsForList lists objects and returns a request for each; a list
-// that fails (the cache is stopping) enqueues nothing and is logged.
-func requestsForList(ctx context.Context, c client.Reader, list client.ObjectList, opts ...client.ListOption) []reconcile.Request {
-	if err := c.List(ctx, list, opts...); err != nil {
-		ctrl.LoggerFrom(ctx).Error(err, "listing for a watch", "list", fmt.Sprintf("%T", list))
-		return nil
-	}
-	var reqs []reconcile.Request
-	_ = meta.EachListItem(list, func(o runtime.Object) error {
-		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(o.(client.Object))})
-		return nil
-	})
-	return reqs
-}
-
 // Reconcile converges the fleet's portals one step and writes the status
 // when it changed.
 func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	fleet := &ozgv1.PortalFleet{}
-	if err := r.Get(ctx, req.NamespacedName, fleet); err != nil {
-		if client.IgnoreNotFound(err) == nil {
-			r.writes.forget(req.NamespacedName)
-			r.portalWrites.forget(req.NamespacedName)
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	gone := func() { r.portalWrites.forget(req.NamespacedName) }
+	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, fleet, gone); !ok {
+		return ctrl.Result{}, err
 	}
-	if !fleet.DeletionTimestamp.IsZero() || !r.writes.satisfied(req.NamespacedName, fleet) {
+	if !fleet.DeletionTimestamp.IsZero() {
+		r.events.forget(fleet.UID)
 		return ctrl.Result{}, nil
 	}
 	v, err := r.observe(ctx, fleet)
@@ -272,28 +252,11 @@ func recordFleetEvents(rec *eventRecorder, fleet *ozgv1.PortalFleet, before *ozg
 	if c, stalled := stalledBy(after); stalled && !sameStall(before, c.Reason) {
 		switch c.Reason {
 		case ozgv1.ReasonProgressDeadlineExceeded:
-			rec.warning(fleet, ozgv1.EventProgressDeadlineExceeded, "RollOut", "%s", eventNote(c.Message))
+			rec.warning(fleet, ozgv1.EventProgressDeadlineExceeded, "RollOut", "%s", c.Message)
 		default:
-			rec.warning(fleet, ozgv1.EventRolloutStalled, "RollOut", "%s", eventNote(c.Message))
+			rec.warning(fleet, ozgv1.EventRolloutStalled, "RollOut", "%s", c.Message)
 		}
 	}
-}
-
-// eventNoteLimit is the longest note the API server takes in an Event;
-// a condition message listing long hostnames can exceed it.
-const eventNoteLimit = 1024
-
-// eventNote cuts message to eventNoteLimit bytes, on a character boundary.
-func eventNote(message string) string {
-	if len(message) <= eventNoteLimit {
-		return message
-	}
-	const more = "..."
-	cut := eventNoteLimit - len(more)
-	for cut > 0 && !utf8.RuneStart(message[cut]) {
-		cut--
-	}
-	return message[:cut] + more
 }
 
 // activeWave is the wave the fleet updates portals in: the current one,

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -344,16 +343,5 @@ func TestFleetEvents(t *testing.T) {
 				t.Errorf("events %q, want %q", got, tc.want)
 			}
 		})
-	}
-}
-
-func TestEventNoteFitsAnEvent(t *testing.T) {
-	long := strings.Repeat("ä", eventNoteLimit) // two bytes each
-	note := eventNote(long)
-	if len(note) > eventNoteLimit || !utf8.ValidString(note) || !strings.HasSuffix(note, "...") {
-		t.Errorf("note of %d bytes, valid UTF-8 %v: %q", len(note), utf8.ValidString(note), note[len(note)-10:])
-	}
-	if eventNote("short") != "short" {
-		t.Error("a short note changed")
 	}
 }

@@ -12,7 +12,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
@@ -83,7 +82,7 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 }
 
 func (r *ServicePortalReconciler) portalsOfAdministration(ctx context.Context, o client.Object) []reconcile.Request {
-	return portalRequests(ctx, r.Client, client.MatchingFields{indexPortalAdministration: o.GetName()})
+	return requestsForList(ctx, r.Client, &ozgv1.ServicePortalList{}, client.MatchingFields{indexPortalAdministration: o.GetName()})
 }
 
 func (r *ServicePortalReconciler) portalsOfService(ctx context.Context, o client.Object) []reconcile.Request {
@@ -104,20 +103,7 @@ func (r *ServicePortalReconciler) portalsOfHostname(ctx context.Context, o clien
 	if h == "" {
 		return nil
 	}
-	return portalRequests(ctx, r.Client, client.MatchingFields{indexPortalHostname: h})
-}
-
-func portalRequests(ctx context.Context, c client.Client, sel client.MatchingFields) []reconcile.Request {
-	var portals ozgv1.ServicePortalList
-	if err := c.List(ctx, &portals, sel); err != nil {
-		log.FromContext(ctx).Error(err, "listing portals", "selector", sel)
-		return nil
-	}
-	reqs := make([]reconcile.Request, len(portals.Items))
-	for i, p := range portals.Items {
-		reqs[i] = reconcile.Request{NamespacedName: types.NamespacedName{Namespace: p.Namespace, Name: p.Name}}
-	}
-	return reqs
+	return requestsForList(ctx, r.Client, &ozgv1.ServicePortalList{}, client.MatchingFields{indexPortalHostname: h})
 }
 
 // Reconcile applies the portal's children and writes its status when it changed.

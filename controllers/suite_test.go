@@ -81,6 +81,8 @@ func startManager() {
 		Cache:   controllers.CacheOptions(),
 		Metrics: metricsserver.Options{BindAddress: "0"},
 		Controller: config.Controller{
+			// As in production: concurrent reconciles of every kind.
+			GroupKindConcurrency: controllers.ControllerConfig(controllers.DefaultConcurrency).GroupKindConcurrency,
 			// A restarted manager registers the same controller names again.
 			SkipNameValidation: ptr.To(true),
 		},

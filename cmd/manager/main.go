@@ -29,7 +29,7 @@ func main() {
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one of several replicas reconciles.")
 	flag.StringVar(&leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
-	flag.IntVar(&concurrent, "concurrent", controllers.DefaultConcurrency, "Reconciles of ServicePortals, Administrations and OZGServices that run at once, each kind.")
+	flag.IntVar(&concurrent, "concurrent", controllers.DefaultConcurrency, "Reconciles of each kind (ServicePortal, Administration, OZGService, PortalFleet) that run at once.")
 	flag.StringVar(&portal.Image, "portal-image", controllers.DefaultPortalImage, "Portal server image repository; a portal's spec.version selects the tag.")
 	flag.StringVar(&portal.Version, "portal-version", controllers.DefaultPortalVersion, "Portal version for portals that set none.")
 	flag.StringVar(&portal.IngressClassName, "ingress-class", "", "IngressClass of published portals (default: the cluster's default class).")

@@ -15,16 +15,6 @@ import (
 	"github.com/ozg-operator/ozg-operator/internal/rollout"
 )
 
-// TemplateHashAnnotation is rollout.TemplateHashAnnotation.
-//
-// Deprecated: use internal/rollout; this stays until test/faults moves.
-const TemplateHashAnnotation = rollout.TemplateHashAnnotation
-
-// TemplateHash is rollout.TemplateHash.
-//
-// Deprecated: use internal/rollout; this stays until test/faults moves.
-func TemplateHash(settings ozgv1.PortalSettings) string { return rollout.TemplateHash(settings) }
-
 // WaveState is where a wave stands in the rollout.
 type WaveState string
 

@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
-	"github.com/ozg-operator/ozg-operator/internal/rolloutstatus"
+	"github.com/ozg-operator/ozg-operator/internal/rollout"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/fleetfixture"
 )
 
@@ -42,10 +42,10 @@ var _ = Describe("Leader failover", func() {
 
 		By("watching every change of the portals, then changing the version to 1.5.0")
 		created := getFleet(Default, key)
-		oldHash := rolloutstatus.TemplateHash(created.Spec.Template.PortalSettings)
+		oldHash := rollout.TemplateHash(created.Spec.Template.PortalSettings)
 		next := created.Spec.Template.PortalSettings
 		next.Version = "1.5.0"
-		newHash := rolloutstatus.TemplateHash(next)
+		newHash := rollout.TemplateHash(next)
 		// 10% of 25 portals, rounded down like a Deployment's maxUnavailable.
 		maxUnavailable := []int{2, 2, 2, 2}
 		// The leader dies five portals into wave 2.
@@ -55,7 +55,7 @@ var _ = Describe("Leader failover", func() {
 			return readyOld
 		}).Should(Equal(len(f.adms)), "the observer starts from 100 Ready portals on the old template")
 		updated := updateFleet(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Template.Version = "1.5.0" })
-		Expect(rolloutstatus.TemplateHash(updated.Spec.Template.PortalSettings)).To(Equal(newHash))
+		Expect(rollout.TemplateHash(updated.Spec.Template.PortalSettings)).To(Equal(newHash))
 
 		By("SIGKILLing the leader in the middle of wave 2")
 		Eventually(observer.trigger).Should(BeClosed())
@@ -86,7 +86,7 @@ var _ = Describe("Leader failover", func() {
 		portals := listPortals(Default, f.namespace)
 		Expect(portals).To(HaveLen(len(f.adms)))
 		for _, p := range portals {
-			Expect(p.Annotations).To(HaveKeyWithValue(rolloutstatus.TemplateHashAnnotation, newHash), p.Name)
+			Expect(p.Annotations).To(HaveKeyWithValue(rollout.TemplateHashAnnotation, newHash), p.Name)
 			Expect(p.Spec.Version).To(Equal("1.5.0"), p.Name)
 			Expect(p.Status.Version).To(Equal("1.5.0"), p.Name)
 			Expect(portalReady(&p)).To(BeTrue(), p.Name)

@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
-	"github.com/ozg-operator/ozg-operator/internal/rolloutstatus"
+	"github.com/ozg-operator/ozg-operator/internal/rollout"
 )
 
 // rolloutObserver watches a fleet's portals during a rollout and checks
@@ -155,7 +155,7 @@ func (o *rolloutObserver) observe(p *ozgv1.ServicePortal) {
 		o.violate("a portal of no administration of the fleet: %s", p.Name)
 		return
 	}
-	now := observedPortal{hash: p.Annotations[rolloutstatus.TemplateHashAnnotation], ready: portalReady(p)}
+	now := observedPortal{hash: p.Annotations[rollout.TemplateHashAnnotation], ready: portalReady(p)}
 	if now.hash != o.oldHash && now.hash != o.newHash {
 		o.violate("portal %s carries template hash %q, neither the old %s nor the new %s", p.Name, now.hash, o.oldHash, o.newHash)
 	}
