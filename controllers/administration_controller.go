@@ -38,7 +38,9 @@ func (r *AdministrationReconciler) SetupWithManager(mgr ctrl.Manager) error {
 // Reconcile recomputes the administration's status and writes it when it changed.
 func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	adm := &ozgv1.Administration{}
-	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, adm, nil); !ok {
+	// A portal may name an administration that does not exist: its burst goes.
+	gone := func() { r.view.Discard(rollup.Administrations, req.Name) }
+	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, adm, gone); !ok {
 		return ctrl.Result{}, err
 	}
 	in, wait, recheck := r.view.Administration(adm.Name, needsStatusNow(adm.Generation, &adm.Status))

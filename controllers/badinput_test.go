@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
@@ -128,6 +129,8 @@ var _ = Describe("Bad input", func() {
 			By("keeping the portal's children and its last content")
 			Expect(k8sClient.Get(ctx, key, &appsv1.Deployment{})).To(Succeed())
 			Expect(portalContent(key)).To(Equal(content))
+			By("leaving no roll-up pending for the missing administration")
+			Eventually(rollupsPending).Should(BeZero())
 
 			createAdministration(adm, live)
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
@@ -148,6 +151,8 @@ var _ = Describe("Bad input", func() {
 				g.Expect(condition(&p.Status, ozgv1.ReadyCondition).Message).To(ContainSubstring("not in the catalogue: ozg-" + id))
 				g.Expect(p.Status.ServicesOffered).To(BeEquivalentTo(1))
 			}).Should(Succeed())
+			By("leaving no roll-up pending for the missing catalogue entry")
+			Eventually(rollupsPending).Should(BeZero())
 
 			createCatalogEntry(id, "Neu im Katalog", "Querschnitt")
 			Eventually(func(g Gomega) {
@@ -318,3 +323,20 @@ var _ = Describe("Bad input", func() {
 		})
 	})
 })
+
+// rollupsPending reads the manager's ozg_rollup_pending gauges, summed:
+// the roll-ups whose status does not yet show their inputs. Objects that
+// do not exist must not stay pending, or make demo-check would never end.
+func rollupsPending(g Gomega) float64 {
+	families, err := ctrlmetrics.Registry.Gather()
+	g.Expect(err).NotTo(HaveOccurred())
+	var n float64
+	for _, f := range families {
+		if f.GetName() == "ozg_rollup_pending" {
+			for _, m := range f.GetMetric() {
+				n += m.GetGauge().GetValue()
+			}
+		}
+	}
+	return n
+}
