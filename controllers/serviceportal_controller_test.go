@@ -399,7 +399,7 @@ var _ = Describe("ServicePortal controller", func() {
 		}).Should(Succeed())
 		Consistently(func(g Gomega) {
 			_, w := requests.counts(key.String())
-			g.Expect(w).To(Equal(writesBefore), "no create, update, patch or delete and no status write for the portal")
+			g.Expect(w).To(Equal(writesBefore), "no create, update, patch or delete and no status write for the portal: %v", requests.writesOf(key.String()))
 			_, a := requests.counts("apply")
 			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy")
 		}, "1s", "50ms").Should(Succeed())

@@ -3,6 +3,8 @@ package controllers_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -133,6 +135,8 @@ type requestLog struct {
 	mu     sync.Mutex
 	reads  map[string]int
 	writes map[string]int
+	// history lists each object's writes (verb and type), for failure messages.
+	history map[string][]string
 }
 
 func logKey(obj client.Object) string {
@@ -148,6 +152,25 @@ func (l *requestLog) add(m *map[string]int, key string) {
 	(*m)[key]++
 }
 
+// write counts a write of obj by verb.
+func (l *requestLog) write(verb string, obj client.Object) {
+	key := logKey(obj)
+	l.add(&l.writes, key)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.history == nil {
+		l.history = map[string][]string{}
+	}
+	l.history[key] = append(l.history[key], fmt.Sprintf("%s %T", verb, obj))
+}
+
+// writesOf lists the writes of the object at key, oldest first.
+func (l *requestLog) writesOf(key string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.history[key])
+}
+
 func (l *requestLog) counts(key string) (reads, writes int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -161,19 +184,19 @@ func (l *requestLog) wrap(c client.Client) client.Client {
 			return c.Get(ctx, key, obj, opts...)
 		},
 		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
-			l.add(&l.writes, logKey(obj))
+			l.write("Create", obj)
 			return c.Create(ctx, obj, opts...)
 		},
 		Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
-			l.add(&l.writes, logKey(obj))
+			l.write("Update", obj)
 			return c.Update(ctx, obj, opts...)
 		},
 		Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
-			l.add(&l.writes, logKey(obj))
+			l.write("Patch", obj)
 			return c.Patch(ctx, obj, patch, opts...)
 		},
 		Delete: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.DeleteOption) error {
-			l.add(&l.writes, logKey(obj))
+			l.write("Delete", obj)
 			return c.Delete(ctx, obj, opts...)
 		},
 		Apply: func(ctx context.Context, c client.WithWatch, obj runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
@@ -181,11 +204,11 @@ func (l *requestLog) wrap(c client.Client) client.Client {
 			return c.Apply(ctx, obj, opts...)
 		},
 		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
-			l.add(&l.writes, logKey(obj))
+			l.write("SubResourcePatch "+sub, obj)
 			return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
 		},
 		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-			l.add(&l.writes, logKey(obj))
+			l.write("SubResourceUpdate "+sub, obj)
 			return c.SubResource(sub).Update(ctx, obj, opts...)
 		},
 	})

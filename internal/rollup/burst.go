@@ -8,20 +8,18 @@ import (
 )
 
 // burst is the events of one roll-up not yet taken in: when the first and
-// the last arrived, and how many there were.
+// the last arrived.
 type burst struct {
 	first, last time.Time
-	events      int
 }
 
-// over is when the burst counts as over: its events have been quiet long
-// enough (settled: no portal is still settling, see the timing constants).
+// over is when the burst counts as over; settled tells whether every
+// portal the roll-up counts has settled (see the timing constants).
 func (b burst) over(settled bool) time.Time {
-	quiet := min(time.Duration(b.events)*QuietStep, QuietMax)
 	if settled {
-		quiet = min(quiet, SettledQuiet)
+		return b.last.Add(SettledQuiet)
 	}
-	return b.last.Add(quiet)
+	return b.last.Add(MaxDelay)
 }
 
 // due is when the roll-up of the burst goes ahead: when it is over, or
@@ -38,58 +36,61 @@ func request(name string) reconcile.Request {
 	return reconcile.Request{NamespacedName: types.NamespacedName{Name: name}}
 }
 
+// settled tells (with the lock held) whether every portal that the named
+// roll-up counts has settled.
+func (v *View) settled(kind Kind, name string) bool {
+	if kind == Services {
+		return v.settling[name] == 0
+	}
+	e := v.adms[name]
+	return e == nil || !e.part.settling
+}
+
 // touch records an event for the named roll-up (with the lock held) and
 // returns the reconcile to ask for at the burst's end. The workqueue keeps
 // one entry per object, at the earliest time asked for; the reconcile asks
 // take whether to go on.
 func (v *View) touch(kind Kind, name string, now time.Time) []scheduled {
-	b := v.bursts[kind][name]
-	if b.events == 0 {
+	b, open := v.bursts[kind][name]
+	if !open {
 		b.first = now
 	}
 	b.last = now
-	b.events++
 	v.bursts[kind][name] = b
+	return v.schedule(kind, name, now)
+}
+
+// schedule asks (with the lock held) for the reconcile of an open burst at
+// its due time; a burst whose portals just settled is due sooner.
+func (v *View) schedule(kind Kind, name string, now time.Time) []scheduled {
+	b, open := v.bursts[kind][name]
 	q := v.queues[kind]
-	if q == nil {
-		return nil // the controller has not started: its source schedules the bursts then
+	if !open || q == nil {
+		return nil // no burst, or the controller has not started: its source schedules the bursts then
 	}
-	return []scheduled{{q: q, req: request(name), after: b.due(v.settling == 0).Sub(now)}}
+	return []scheduled{{q: q, req: request(name), after: max(0, b.due(v.settled(kind, name)).Sub(now))}}
 }
 
-// scheduleAll asks for the reconcile of every open burst at its due time
-// (with the lock held), after the last portal settled or a source started.
-func (v *View) scheduleAll(now time.Time) []scheduled {
-	var asks []scheduled
-	for k := range v.bursts {
-		asks = append(asks, v.scheduleKind(Kind(k), now)...)
-	}
-	return asks
-}
-
+// scheduleKind asks for the reconcile of every open burst of kind (with the
+// lock held), when its controller's source starts.
 func (v *View) scheduleKind(kind Kind, now time.Time) []scheduled {
-	q := v.queues[kind]
-	if q == nil {
-		return nil
-	}
-	settled := v.settling == 0
-	asks := make([]scheduled, 0, len(v.bursts[kind]))
-	for name, b := range v.bursts[kind] {
-		asks = append(asks, scheduled{q: q, req: request(name), after: max(0, b.due(settled).Sub(now))})
+	var asks []scheduled
+	for name := range v.bursts[kind] {
+		asks = append(asks, v.schedule(kind, name, now)...)
 	}
 	return asks
 }
 
 // take answers a roll-up's read (with the lock held; see View.Administration).
-// A burst is taken in only when it is over; a write it forces earlier (urgent,
-// or MaxDelay after the first event) leaves it open, with MaxDelay counted
-// anew, so that the roll-up writes once more when it is over.
+// A burst is taken in only when it is over; a write it forces earlier
+// (urgent, or MaxDelay after its first event) leaves it open, with MaxDelay
+// counted anew, so that the roll-up writes once more when it is over.
 func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Duration) {
 	b, ok := v.bursts[kind][name]
 	if !ok {
 		return 0, 0
 	}
-	now, settled := v.now(), v.settling == 0
+	now, settled := v.now(), v.settled(kind, name)
 	if !now.Before(b.over(settled)) {
 		delete(v.bursts[kind], name)
 		return 0, 0

@@ -13,12 +13,18 @@ import (
 // inputs it changed, so that their bursts are extended once, after the
 // event is taken in.
 type change struct {
-	v       *View
+	v *View
+	// replay: the event is of the informer's initial list and opens no burst.
+	replay  bool
 	touched [kinds]map[string]struct{}
 	// sumsBefore holds the counts of each service the event changed as
 	// they were before it: one event can change a sum and change it back
 	// (a portal moving between two administrations that track it).
 	sumsBefore map[string]ServiceCounts
+	// settlingBefore is, as sumsBefore, the services' settling counts.
+	settlingBefore map[string]int32
+	// settledNow are the roll-ups whose last settling portal settled.
+	settledNow [kinds]map[string]struct{}
 }
 
 // scheduled is a reconcile to ask for once the view's lock is released.
@@ -29,16 +35,20 @@ type scheduled struct {
 }
 
 // update runs f on the view under its lock, then schedules the reconciles
-// of the bursts f extended (and, when the last portal settled, of every
-// open burst, whose quiet time is now shorter).
-func (v *View) update(f func(*change)) {
+// of the bursts f extended, and anew those of the roll-ups whose portals
+// settled (they are due sooner now).
+func (v *View) update(replay bool, f func(*change)) {
 	v.mu.Lock()
-	wasSettling := v.settling > 0
-	c := &change{v: v, sumsBefore: map[string]ServiceCounts{}}
+	c := &change{v: v, replay: replay, sumsBefore: map[string]ServiceCounts{}, settlingBefore: map[string]int32{}}
 	f(c)
 	for service, before := range c.sumsBefore {
 		if v.sums[service] != before {
 			c.touch(Services, service)
+		}
+	}
+	for service, before := range c.settlingBefore {
+		if before > 0 && v.settling[service] == 0 {
+			add(&c.settledNow[Services], service)
 		}
 	}
 	now := v.now()
@@ -48,21 +58,36 @@ func (v *View) update(f func(*change)) {
 			asks = append(asks, v.touch(Kind(k), name, now)...)
 		}
 	}
-	if wasSettling && v.settling == 0 {
-		asks = append(asks, v.scheduleAll(now)...)
+	for k := range c.settledNow {
+		for name := range c.settledNow[k] {
+			if _, touched := c.touched[k][name]; !touched {
+				asks = append(asks, v.schedule(Kind(k), name, now)...)
+			}
+		}
 	}
 	v.mu.Unlock()
-	// Outside the lock: a workqueue may block a moment on a full channel.
+	ask(asks)
+}
+
+// ask asks for the reconciles, outside the view's lock: a workqueue may
+// block a moment on a full channel.
+func ask(asks []scheduled) {
 	for _, a := range asks {
 		a.q.AddAfter(a.req, a.after)
 	}
 }
 
 func (c *change) touch(kind Kind, name string) {
-	if c.touched[kind] == nil {
-		c.touched[kind] = map[string]struct{}{}
+	if !c.replay {
+		add(&c.touched[kind], name)
 	}
-	c.touched[kind][name] = struct{}{}
+}
+
+func add(set *map[string]struct{}, name string) {
+	if *set == nil {
+		*set = map[string]struct{}{}
+	}
+	(*set)[name] = struct{}{}
 }
 
 // setPortal replaces what the view knows of the portal at key with e (nil:
@@ -86,16 +111,10 @@ func (c *change) setPortal(key types.NamespacedName, e *portalEntry) {
 	}
 
 	if had {
-		if !old.settled {
-			v.settling--
-		}
 		delete(v.portals, key)
 		delete(v.adms[old.administration].portals, key)
 	}
 	if e != nil {
-		if !e.settled {
-			v.settling++
-		}
 		v.portals[key] = *e
 		v.entry(e.administration).portals[key] = struct{}{}
 	}
@@ -119,13 +138,15 @@ func (v *View) entry(name string) *administrationEntry {
 // and its services' sums when what they add to them changed.
 func (c *change) portalsChanged(name string, before AdministrationInputs) {
 	v := c.v
-	after := v.administrationInputs(name)
-	if !slicesEqual(before.Portals, after.Portals) {
+	if !slicesEqual(before.Portals, v.administrationInputs(name).Portals) {
 		c.touch(Administrations, name)
 	}
 	e := v.adms[name]
-	if old, now := partOf(before), partOf(after); old != now {
+	if old, now := e.part, v.part(name); old != now {
 		e.part = now
+		if old.settling && !now.settling {
+			add(&c.settledNow[Administrations], name)
+		}
 		for i := range e.services() {
 			s := &e.services()[i]
 			c.replace(s.Service, contributionOf(old, s), contributionOf(now, s))
@@ -146,11 +167,17 @@ func slicesEqual(a, b []ozgv1.AdministrationPortalStatus) bool {
 	return true
 }
 
-// partOf is what portals reported as in add to each service of their
-// administration: the most advanced one decides whether it is online.
-func partOf(in AdministrationInputs) portalPart {
+// part is what the named administration's portals add to each of its
+// services: the most advanced one decides whether it is online.
+func (v *View) part(name string) portalPart {
+	in := v.administrationInputs(name)
 	p := portalPart{present: len(in.Portals) > 0}
 	p.online = p.present && in.Portals[0].Ready && in.Portals[0].Published
+	if e := v.adms[name]; e != nil {
+		for key := range e.portals {
+			p.settling = p.settling || !v.portals[key].settled
+		}
+	}
 	return p
 }
 
@@ -208,8 +235,8 @@ func (c *change) setAdministration(name string, a *ozgv1.Administration) {
 
 // contribution is what one administration adds to one service's counts.
 type contribution struct {
-	state        ozgv1.ServiceState
-	portal, live bool
+	state                  ozgv1.ServiceState
+	portal, live, settling bool
 }
 
 func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contribution {
@@ -220,7 +247,8 @@ func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contributi
 	return &contribution{
 		state:  state,
 		portal: part.present,
-		live:   part.online && state == ozgv1.StateLive,
+		live:     part.online && state == ozgv1.StateLive,
+		settling: part.settling,
 	}
 }
 
@@ -234,17 +262,38 @@ func (c *change) replace(service string, before, after *contribution) {
 	if _, seen := c.sumsBefore[service]; !seen {
 		c.sumsBefore[service] = sum
 	}
+	settling := v.settling[service]
+	if _, seen := c.settlingBefore[service]; !seen {
+		c.settlingBefore[service] = settling
+	}
 	if before != nil {
 		sum.add(before, -1)
+		settling -= count(before.settling)
 	}
 	if after != nil {
 		sum.add(after, 1)
+		settling += count(after.settling)
 	}
-	if sum == (ServiceCounts{}) {
-		delete(v.sums, service)
-	} else {
-		v.sums[service] = sum
+	set(v.sums, service, sum)
+	set(v.settling, service, settling)
+}
+
+func count(b bool) int32 {
+	if b {
+		return 1
 	}
+	return 0
+}
+
+// set stores value, dropping zero values so that what no longer exists
+// takes no memory.
+func set[V comparable](m map[string]V, key string, value V) {
+	var zero V
+	if value == zero {
+		delete(m, key)
+		return
+	}
+	m[key] = value
 }
 
 func (s *ServiceCounts) add(c *contribution, sign int32) {

@@ -19,8 +19,8 @@ import (
 // first, which is how the view builds itself.
 func (v *View) Register(ctx context.Context, informers cache.Informers) error {
 	for obj, h := range map[client.Object]toolscache.ResourceEventHandler{
-		&ozgv1.ServicePortal{}:  handler(v.UpsertPortal, v.DeletePortal),
-		&ozgv1.Administration{}: handler(v.UpsertAdministration, v.DeleteAdministration),
+		&ozgv1.ServicePortal{}:  handler(v.ReplayPortal, v.UpsertPortal, v.DeletePortal),
+		&ozgv1.Administration{}: handler(v.ReplayAdministration, v.UpsertAdministration, v.DeleteAdministration),
 	} {
 		informer, err := informers.GetInformer(ctx, obj, cache.BlockUntilSynced(false))
 		if err != nil {
@@ -37,9 +37,10 @@ func (v *View) Register(ctx context.Context, informers cache.Informers) error {
 	return nil
 }
 
-// handler adapts upsert and remove to informer callbacks; a delete may
-// come as a tombstone when the watch missed it.
-func handler[T client.Object](upsert, remove func(T)) toolscache.ResourceEventHandler {
+// handler adapts replay (an add of the informer's initial list), upsert
+// and remove to informer callbacks; a delete may come as a tombstone when
+// the watch missed it.
+func handler[T client.Object](replay, upsert, remove func(T)) toolscache.ResourceEventHandler {
 	call := func(f func(T), obj any) {
 		if t, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
 			obj = t.Obj
@@ -48,8 +49,14 @@ func handler[T client.Object](upsert, remove func(T)) toolscache.ResourceEventHa
 			f(o)
 		}
 	}
-	return toolscache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { call(upsert, obj) },
+	return toolscache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, initial bool) {
+			if initial {
+				call(replay, obj)
+			} else {
+				call(upsert, obj)
+			}
+		},
 		UpdateFunc: func(_, obj any) { call(upsert, obj) },
 		DeleteFunc: func(obj any) { call(remove, obj) },
 	}

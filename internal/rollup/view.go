@@ -54,14 +54,13 @@ func (k Kind) String() string {
 // The inputs of a roll-up change in bursts: a fleet coming up flips dozens of
 // portals within seconds, and every flip touches an administration and a few
 // hundred catalogue entries, each of whose writes costs the API server the
-// whole object. A roll-up therefore waits for its burst to be over: after
-// the last event, QuietStep per event of the burst up to QuietMax, and never
-// more than MaxDelay after the first event, so that a long rollout still
-// shows its progress. Once no portal is still settling, no more events are
-// on their way and SettledQuiet suffices.
+// whole object. A roll-up therefore waits for its burst to be over. While a
+// portal it counts is still settling (see Settled), more of its input is on
+// the way: the burst is over after MaxDelay of quiet. Once they have all
+// settled, SettledQuiet after the last event suffices. A burst never holds
+// a write back more than MaxDelay after its first event, so that a long
+// rollout still shows its progress.
 const (
-	QuietStep    = time.Second
-	QuietMax     = 5 * time.Second
 	MaxDelay     = 30 * time.Second
 	SettledQuiet = 500 * time.Millisecond
 )
@@ -92,10 +91,9 @@ type View struct {
 	portals map[types.NamespacedName]portalEntry
 	adms    map[string]*administrationEntry
 	sums    map[string]ServiceCounts
-	// settling counts the portals whose status does not yet show their
-	// current generation Ready or Stalled: while there are any, more events
-	// are on their way.
-	settling int
+	// settling counts, per OZGService, the administrations tracking it whose
+	// portals are still settling: the catalogue entry's roll-up waits for them.
+	settling map[string]int32
 	bursts   [kinds]map[string]burst
 	queues   [kinds]queue
 	synced   []func() bool
@@ -117,8 +115,10 @@ type administrationEntry struct {
 	part    portalPart
 }
 
-// portalPart is what an administration's portals add to each of its services.
-type portalPart struct{ present, online bool }
+// portalPart is what an administration's portals add to each of its
+// services: whether there is one, whether it is online, and whether one is
+// still settling.
+type portalPart struct{ present, online, settling bool }
 
 // New returns an empty view; now is its clock.
 func New(now func() time.Time) *View {
@@ -126,7 +126,8 @@ func New(now func() time.Time) *View {
 		now:     now,
 		portals: map[types.NamespacedName]portalEntry{},
 		adms:    map[string]*administrationEntry{},
-		sums:    map[string]ServiceCounts{},
+		sums:     map[string]ServiceCounts{},
+		settling: map[string]int32{},
 	}
 	for k := range v.bursts {
 		v.bursts[k] = map[string]burst{}
@@ -210,31 +211,44 @@ func CountStates(services []ozgv1.ServiceImplementation) ozgv1.StateCounts {
 }
 
 // UpsertPortal takes in a portal as an add or update event shows it.
-func (v *View) UpsertPortal(p *ozgv1.ServicePortal) {
+func (v *View) UpsertPortal(p *ozgv1.ServicePortal) { v.upsertPortal(p, false) }
+
+// ReplayPortal takes in a portal of the informer's initial list. It opens
+// no burst: every object is reconciled once when its controller starts,
+// and by then the view has taken in the whole list.
+func (v *View) ReplayPortal(p *ozgv1.ServicePortal) { v.upsertPortal(p, true) }
+
+func (v *View) upsertPortal(p *ozgv1.ServicePortal, replay bool) {
 	e := portalEntry{
 		administration: p.Spec.AdministrationRef.Name,
 		summary:        Summary(p),
 		deleting:       !p.DeletionTimestamp.IsZero(),
 		settled:        Settled(p),
 	}
-	v.update(func(c *change) { c.setPortal(keyOf(p), &e) })
+	v.update(replay, func(c *change) { c.setPortal(keyOf(p), &e) })
 }
 
 // DeletePortal takes in a portal's delete event.
 func (v *View) DeletePortal(p *ozgv1.ServicePortal) {
-	v.update(func(c *change) { c.setPortal(keyOf(p), nil) })
+	v.update(false, func(c *change) { c.setPortal(keyOf(p), nil) })
 }
 
 // UpsertAdministration takes in an administration as an add or update
 // event shows it. The view keeps the object (as the cache does: it must not
 // be modified).
 func (v *View) UpsertAdministration(a *ozgv1.Administration) {
-	v.update(func(c *change) { c.setAdministration(a.Name, a) })
+	v.update(false, func(c *change) { c.setAdministration(a.Name, a) })
+}
+
+// ReplayAdministration takes in an administration of the informer's
+// initial list, as ReplayPortal does.
+func (v *View) ReplayAdministration(a *ozgv1.Administration) {
+	v.update(true, func(c *change) { c.setAdministration(a.Name, a) })
 }
 
 // DeleteAdministration takes in an administration's delete event.
 func (v *View) DeleteAdministration(a *ozgv1.Administration) {
-	v.update(func(c *change) { c.setAdministration(a.Name, nil) })
+	v.update(false, func(c *change) { c.setAdministration(a.Name, nil) })
 }
 
 func keyOf(p *ozgv1.ServicePortal) types.NamespacedName {
@@ -268,7 +282,8 @@ func (v *View) Service(name string, urgent bool) (counts ServiceCounts, wait, re
 }
 
 // Discard drops the burst of an object that does not exist (an
-// administration may track a service the catalogue lacks).
+// administration may track a service the catalogue lacks, a portal may
+// name an administration that does not exist).
 func (v *View) Discard(kind Kind, name string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -138,17 +138,18 @@ func TestViewSums(t *testing.T) {
 	v.DeleteAdministration(administration("detmold", 2))
 	v.DeleteAdministration(administration("lemgo", 1))
 	expect("all gone", "ozg-1", ServiceCounts{})
-	if len(v.sums) != 0 || len(v.adms) != 0 || len(v.portals) != 0 || v.settling != 0 {
-		t.Fatalf("an empty cluster leaves state behind: sums %v, administrations %v, portals %v, settling %d", v.sums, v.adms, v.portals, v.settling)
+	if len(v.sums) != 0 || len(v.adms) != 0 || len(v.portals) != 0 || len(v.settling) != 0 {
+		t.Fatalf("an empty cluster leaves state behind: sums %v, administrations %v, portals %v, settling %v", v.sums, v.adms, v.portals, v.settling)
 	}
 }
 
 func TestViewBursts(t *testing.T) {
 	c := newClock()
 	v, adms, svcs := started(t, c)
-	v.UpsertAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
-	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
-	v.UpsertPortal(portal("other", "detmold", 1, 0)) // settling: more events are on their way
+	v.ReplayAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+	v.ReplayAdministration(administration("detmold", 1, service("ozg-2", ozgv1.StateLive)))
+	v.ReplayPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
+	v.ReplayPortal(portal("detmold", "detmold", 1, 0)) // settling: more events are on their way
 	read := func(kind Kind, name string, urgent bool) (wait, recheck time.Duration) {
 		t.Helper()
 		if kind == Administrations {
@@ -164,64 +165,63 @@ func TestViewBursts(t *testing.T) {
 			t.Fatalf("%s: %s %s: wait %v, recheck %v; want %v, %v", step, kind, name, w, r, wait, recheck)
 		}
 	}
+	expect("after the replay", Administrations, "lemgo", true, 0, 0)
+	expect("after the replay", Services, "ozg-2", true, 0, 0)
 
-	// The set-up brought lemgo one event (its portal): an urgent first
-	// write goes ahead, but is not current, and the burst stays open.
-	expect("first status", Administrations, "lemgo", true, 0, QuietStep)
-	if v.Pending(Administrations) != 2 {
-		t.Fatalf("pending %d, want lemgo's open burst and detmold's", v.Pending(Administrations))
+	// Every portal lemgo counts has settled: half a second of quiet.
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	if d, ok := adms.asked("lemgo"); !ok || d != SettledQuiet {
+		t.Fatalf("administration asked for after %v (%v), want %v", d, ok, SettledQuiet)
 	}
-	c.advance(2 * QuietStep) // ozg-1 had two events: its administration, its portal
-	expect("set-up over", Administrations, "lemgo", false, 0, 0)
-	expect("set-up over", Services, "ozg-1", false, 0, 0)
+	if d, ok := svcs.asked("ozg-1"); !ok || d != SettledQuiet {
+		t.Fatalf("service asked for after %v (%v), want %v", d, ok, SettledQuiet)
+	}
+	c.advance(200 * time.Millisecond)
+	expect("in the quiet", Services, "ozg-1", false, 300*time.Millisecond, 0)
+	expect("urgent, in the quiet", Services, "ozg-1", true, 0, 300*time.Millisecond)
+	c.advance(300 * time.Millisecond)
+	expect("quiet over", Services, "ozg-1", false, 0, 0)
+	expect("quiet over", Administrations, "lemgo", false, 0, 0)
+	if n := v.Pending(Services) + v.Pending(Administrations); n != 0 {
+		t.Fatalf("after the bursts were taken in: pending %d", n)
+	}
+
+	// detmold's portal is settling: its roll-ups wait, at most MaxDelay
+	// after the first event; a write forced then is not current, and the
+	// burst stays open.
+	v.UpsertAdministration(administration("detmold", 2, service("ozg-2", ozgv1.StateInProgress)))
+	expect("settling", Services, "ozg-2", false, MaxDelay, 0)
+	for range 40 {
+		c.advance(time.Second)
+		v.UpsertAdministration(administration("detmold", 2, service("ozg-2", ozgv1.StateInProgress)))
+		v.UpsertPortal(portal("detmold", "detmold", 1, 0, ozgv1.PublishedCondition))
+		v.UpsertPortal(portal("detmold", "detmold", 1, 0))
+	}
+	expect("after 40 s of events", Administrations, "detmold", false, 0, MaxDelay)
+	expect("MaxDelay counted anew", Administrations, "detmold", false, MaxDelay, 0)
+
+	// The portal settles: its roll-ups are due after SettledQuiet.
 	adms.reset()
 	svcs.reset()
-
-	// A single event while portals settle: one second of quiet.
-	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
-	if d, ok := adms.asked("lemgo"); !ok || d != QuietStep {
-		t.Fatalf("administration asked for after %v (%v), want %v", d, ok, QuietStep)
+	v.UpsertPortal(portal("detmold", "detmold", 1, 1, ozgv1.StalledCondition))
+	if d, ok := adms.asked("detmold"); !ok || d != SettledQuiet {
+		t.Fatalf("after the portal settled: administration asked after %v (%v), want %v", d, ok, SettledQuiet)
 	}
-	if d, ok := svcs.asked("ozg-1"); !ok || d != QuietStep {
-		t.Fatalf("service asked for after %v (%v), want %v", d, ok, QuietStep)
-	}
-	c.advance(400 * time.Millisecond)
-	expect("in the quiet", Services, "ozg-1", false, 600*time.Millisecond, 0)
-	c.advance(600 * time.Millisecond)
-	expect("quiet over", Services, "ozg-1", false, 0, 0)
-	if v.Pending(Services) != 0 {
-		t.Fatalf("after the burst was taken in: pending %d", v.Pending(Services))
-	}
-
-	// A long burst: the quiet grows with the events up to QuietMax, and
-	// MaxDelay forces a write that is not current; the burst stays open
-	// until it is over.
-	for i := range 40 {
-		published := []string{ozgv1.ReadyCondition}
-		if i%2 == 0 {
-			published = append(published, ozgv1.PublishedCondition)
-		}
-		v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, published...))
-		c.advance(time.Second)
-	}
-	expect("after 40 s of events", Administrations, "lemgo", false, 0, QuietMax-time.Second)
-	expect("MaxDelay counted anew", Administrations, "lemgo", false, QuietMax-time.Second, 0)
-	c.advance(QuietMax - time.Second)
-	expect("over", Administrations, "lemgo", false, 0, 0)
-
-	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
-	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
-	expect("two events", Administrations, "lemgo", false, 2*QuietStep, 0)
-
-	// The last portal settles: every open burst ends after SettledQuiet.
-	adms.reset()
-	v.UpsertPortal(portal("other", "detmold", 1, 1, ozgv1.StalledCondition))
-	if d, ok := adms.asked("lemgo"); !ok || d != SettledQuiet {
-		t.Fatalf("after the portals settled: asked after %v (%v), want %v", d, ok, SettledQuiet)
-	}
-	expect("settled", Administrations, "lemgo", false, SettledQuiet, 0)
+	expect("settled", Administrations, "detmold", false, SettledQuiet, 0)
 	c.advance(SettledQuiet)
-	expect("settled, after the quiet", Administrations, "lemgo", false, 0, 0)
+	expect("settled, after the quiet", Administrations, "detmold", false, 0, 0)
+	expect("settled, after the quiet", Services, "ozg-2", false, 0, 0)
+
+	// A service whose burst is open and whose last settling portal settles
+	// without changing its counts is asked for sooner, too.
+	v.UpsertPortal(portal("detmold", "detmold", 2, 1, ozgv1.StalledCondition)) // a new generation: settling again
+	v.UpsertAdministration(administration("detmold", 3, service("ozg-2", ozgv1.StateLive)))
+	expect("settling again", Services, "ozg-2", false, MaxDelay, 0)
+	svcs.reset()
+	v.UpsertPortal(portal("detmold", "detmold", 2, 2, ozgv1.StalledCondition))
+	if d, ok := svcs.asked("ozg-2"); !ok || d != SettledQuiet {
+		t.Fatalf("after its portal settled: service asked after %v (%v), want %v", d, ok, SettledQuiet)
+	}
 }
 
 // TestViewSourceSchedulesEarlierBursts shows that bursts opened before the
@@ -239,5 +239,24 @@ func TestViewSourceSchedulesEarlierBursts(t *testing.T) {
 	}
 	if err := v.Source(Services).WaitForSync(t.Context()); err != nil {
 		t.Fatalf("a view fed by hand (no informers) is synced at once: %v", err)
+	}
+}
+
+// TestViewReplayOpensNoBurst: the informer's initial list builds the view
+// without bursts, so that the first roll-up of each object (its controller
+// reconciles every object at start) is current at once.
+func TestViewReplayOpensNoBurst(t *testing.T) {
+	v, adms, svcs := started(t, newClock())
+	v.ReplayAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+	v.ReplayPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	if n := v.Pending(Administrations) + v.Pending(Services); n != 0 {
+		t.Fatalf("pending %d after the replay, want 0", n)
+	}
+	if len(adms.asks)+len(svcs.asks) != 0 {
+		t.Fatalf("the replay asked for reconciles: %v %v", adms.asks, svcs.asks)
+	}
+	counts, wait, recheck := v.Service("ozg-1", true)
+	if want := (ServiceCounts{Administrations: ozgv1.StateCounts{Live: 1}, Portals: 1, OnlinePortals: 1}); counts != want || wait != 0 || recheck != 0 {
+		t.Fatalf("first roll-up: %+v, wait %v, recheck %v; want %+v, current", counts, wait, recheck, want)
 	}
 }
