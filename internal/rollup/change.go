@@ -245,8 +245,8 @@ func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contributi
 		state = ozgv1.DefaultServiceState
 	}
 	return &contribution{
-		state:  state,
-		portal: part.present,
+		state:    state,
+		portal:   part.present,
 		live:     part.online && state == ozgv1.StateLive,
 		settling: part.settling,
 	}

@@ -123,9 +123,9 @@ type portalPart struct{ present, online, settling bool }
 // New returns an empty view; now is its clock.
 func New(now func() time.Time) *View {
 	v := &View{
-		now:     now,
-		portals: map[types.NamespacedName]portalEntry{},
-		adms:    map[string]*administrationEntry{},
+		now:      now,
+		portals:  map[types.NamespacedName]portalEntry{},
+		adms:     map[string]*administrationEntry{},
 		sums:     map[string]ServiceCounts{},
 		settling: map[string]int32{},
 	}
