@@ -17,11 +17,11 @@ import (
 // starting), never once per reconcile, and each object and reason has a
 // token bucket on top: a portal that flaps between two states, or a fleet
 // whose waves cycle, fills `kubectl describe` with at most eventBurst events
-// and then one per eventInterval.
+// and then one per five minutes.
 const (
 	eventBurst = 5
-	// eventQPS is one event per eventInterval, 5 minutes, as the old event
-	// correlator's spam filter allows.
+	// eventQPS is one event per five minutes, as the old event correlator's
+	// spam filter allows.
 	eventQPS = 1.0 / 300
 )
 

@@ -1,6 +1,7 @@
 package rollup
 
 import (
+	"slices"
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -138,11 +139,12 @@ func (v *View) entry(name string) *administrationEntry {
 // and its services' sums when what they add to them changed.
 func (c *change) portalsChanged(name string, before AdministrationInputs) {
 	v := c.v
-	if !slicesEqual(before.Portals, v.administrationInputs(name).Portals) {
+	after := v.administrationInputs(name)
+	if !slices.Equal(before.Portals, after.Portals) {
 		c.touch(Administrations, name)
 	}
 	e := v.adms[name]
-	if old, now := e.part, v.part(name); old != now {
+	if old, now := e.part, v.part(name, after); old != now {
 		e.part = now
 		if old.settling && !now.settling {
 			add(&c.settledNow[Administrations], name)
@@ -155,22 +157,10 @@ func (c *change) portalsChanged(name string, before AdministrationInputs) {
 	v.dropIfEmpty(name)
 }
 
-func slicesEqual(a, b []ozgv1.AdministrationPortalStatus) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// part is what the named administration's portals add to each of its
-// services: the most advanced one decides whether it is online.
-func (v *View) part(name string) portalPart {
-	in := v.administrationInputs(name)
+// part is what the named administration's portals (reported as in) add
+// to each of its services: the most advanced one decides whether it is
+// online.
+func (v *View) part(name string, in AdministrationInputs) portalPart {
 	p := portalPart{present: len(in.Portals) > 0}
 	p.online = p.present && in.Portals[0].Ready && in.Portals[0].Published
 	if e := v.adms[name]; e != nil {
