@@ -37,10 +37,11 @@ func request(name string) reconcile.Request {
 }
 
 // settled tells (with the lock held) whether every portal that the named
-// roll-up counts has settled.
+// roll-up counts has settled: an administration's own, or for a catalogue
+// entry every portal.
 func (v *View) settled(kind Kind, name string) bool {
 	if kind == Services {
-		return v.settling[name] == 0
+		return v.unsettled == 0
 	}
 	e := v.adms[name]
 	return e == nil || !e.part.settling
@@ -63,7 +64,7 @@ func (v *View) touch(kind Kind, name string, now time.Time) []scheduled {
 // schedule asks (with the lock held) for the reconcile of an open burst at
 // its due time; a burst whose portals just settled is due sooner.
 func (v *View) schedule(kind Kind, name string, now time.Time) []scheduled {
-	b, open := v.bursts[kind][name]
+	b, open := v.burst(kind, name)
 	q := v.queues[kind]
 	if !open || q == nil {
 		return nil // no burst, or the controller has not started: its source schedules the bursts then
@@ -86,7 +87,7 @@ func (v *View) scheduleKind(kind Kind, now time.Time) []scheduled {
 // (urgent, or MaxDelay after its first event) leaves it open, with MaxDelay
 // counted anew, so that the roll-up writes once more when it is over.
 func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Duration) {
-	b, ok := v.bursts[kind][name]
+	b, ok := v.burst(kind, name)
 	if !ok {
 		return 0, 0
 	}
@@ -105,4 +106,15 @@ func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Dur
 	}
 	// The burst is not over, so the recheck is after now.
 	return 0, b.due(settled).Sub(now)
+}
+
+// burst returns the named roll-up's open burst (with the lock held). The
+// catalogue's bursts end together: its inputs are the whole fleet, so each
+// counts as last touched when any catalogue entry was.
+func (v *View) burst(kind Kind, name string) (burst, bool) {
+	b, ok := v.bursts[kind][name]
+	if ok && kind == Services && v.catalogueLast.After(b.last) {
+		b.last = v.catalogueLast
+	}
+	return b, ok
 }

@@ -22,10 +22,10 @@ type change struct {
 	// they were before it: one event can change a sum and change it back
 	// (a portal moving between two administrations that track it).
 	sumsBefore map[string]ServiceCounts
-	// settlingBefore is, as sumsBefore, the services' settling counts.
-	settlingBefore map[string]int32
-	// settledNow are the roll-ups whose last settling portal settled.
-	settledNow [kinds]map[string]struct{}
+	// unsettledBefore is how many portals were settling before the event.
+	unsettledBefore int
+	// settledNow are the administrations whose last settling portal settled.
+	settledNow map[string]struct{}
 }
 
 // scheduled is a reconcile to ask for once the view's lock is released.
@@ -36,35 +36,35 @@ type scheduled struct {
 }
 
 // update runs f on the view under its lock, then schedules the reconciles
-// of the bursts f extended, and anew those of the roll-ups whose portals
-// settled (they are due sooner now).
+// of the bursts f extended, and anew those that are due sooner now: an
+// administration whose portals settled, and the whole catalogue once the
+// last settling portal did.
 func (v *View) update(replay bool, f func(*change)) {
 	v.mu.Lock()
-	c := &change{v: v, replay: replay, sumsBefore: map[string]ServiceCounts{}, settlingBefore: map[string]int32{}}
+	c := &change{v: v, replay: replay, sumsBefore: map[string]ServiceCounts{}, unsettledBefore: v.unsettled}
 	f(c)
 	for service, before := range c.sumsBefore {
 		if v.sums[service] != before {
 			c.touch(Services, service)
 		}
 	}
-	for service, before := range c.settlingBefore {
-		if before > 0 && v.settling[service] == 0 {
-			add(&c.settledNow[Services], service)
-		}
-	}
 	now := v.now()
+	if len(c.touched[Services]) > 0 {
+		v.catalogueLast = now
+	}
 	var asks []scheduled
 	for k := range c.touched {
 		for name := range c.touched[k] {
 			asks = append(asks, v.touch(Kind(k), name, now)...)
 		}
 	}
-	for k := range c.settledNow {
-		for name := range c.settledNow[k] {
-			if _, touched := c.touched[k][name]; !touched {
-				asks = append(asks, v.schedule(Kind(k), name, now)...)
-			}
+	for name := range c.settledNow {
+		if _, touched := c.touched[Administrations][name]; !touched {
+			asks = append(asks, v.schedule(Administrations, name, now)...)
 		}
+	}
+	if c.unsettledBefore > 0 && v.unsettled == 0 {
+		asks = append(asks, v.scheduleKind(Services, now)...)
 	}
 	v.mu.Unlock()
 	ask(asks)
@@ -114,8 +114,14 @@ func (c *change) setPortal(key types.NamespacedName, e *portalEntry) {
 	if had {
 		delete(v.portals, key)
 		delete(v.adms[old.administration].portals, key)
+		if !old.settled {
+			v.unsettled--
+		}
 	}
 	if e != nil {
+		if !e.settled {
+			v.unsettled++
+		}
 		v.portals[key] = *e
 		v.entry(e.administration).portals[key] = struct{}{}
 	}
@@ -147,7 +153,7 @@ func (c *change) portalsChanged(name string, before AdministrationInputs) {
 	if old, now := e.part, v.part(name, after); old != now {
 		e.part = now
 		if old.settling && !now.settling {
-			add(&c.settledNow[Administrations], name)
+			add(&c.settledNow, name)
 		}
 		for i := range e.services() {
 			s := &e.services()[i]
@@ -225,8 +231,8 @@ func (c *change) setAdministration(name string, a *ozgv1.Administration) {
 
 // contribution is what one administration adds to one service's counts.
 type contribution struct {
-	state                  ozgv1.ServiceState
-	portal, live, settling bool
+	state        ozgv1.ServiceState
+	portal, live bool
 }
 
 func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contribution {
@@ -235,10 +241,9 @@ func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contributi
 		state = ozgv1.DefaultServiceState
 	}
 	return &contribution{
-		state:    state,
-		portal:   part.present,
-		live:     part.online && state == ozgv1.StateLive,
-		settling: part.settling,
+		state:  state,
+		portal: part.present,
+		live:   part.online && state == ozgv1.StateLive,
 	}
 }
 
@@ -252,38 +257,18 @@ func (c *change) replace(service string, before, after *contribution) {
 	if _, seen := c.sumsBefore[service]; !seen {
 		c.sumsBefore[service] = sum
 	}
-	settling := v.settling[service]
-	if _, seen := c.settlingBefore[service]; !seen {
-		c.settlingBefore[service] = settling
-	}
 	if before != nil {
 		sum.add(before, -1)
-		settling -= count(before.settling)
 	}
 	if after != nil {
 		sum.add(after, 1)
-		settling += count(after.settling)
 	}
-	set(v.sums, service, sum)
-	set(v.settling, service, settling)
-}
-
-func count(b bool) int32 {
-	if b {
-		return 1
+	// A zero sum is dropped, so that what no longer exists takes no memory.
+	if sum == (ServiceCounts{}) {
+		delete(v.sums, service)
+	} else {
+		v.sums[service] = sum
 	}
-	return 0
-}
-
-// set stores value, dropping zero values so that what no longer exists
-// takes no memory.
-func set[V comparable](m map[string]V, key string, value V) {
-	var zero V
-	if value == zero {
-		delete(m, key)
-		return
-	}
-	m[key] = value
 }
 
 func (s *ServiceCounts) add(c *contribution, sign int32) {

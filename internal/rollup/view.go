@@ -57,9 +57,13 @@ func (k Kind) String() string {
 // whole object. A roll-up therefore waits for its burst to be over. While a
 // portal it counts is still settling (see Settled), more of its input is on
 // the way: the burst is over after MaxDelay of quiet. Once they have all
-// settled, SettledQuiet after the last event suffices. A burst never holds
-// a write back more than MaxDelay after its first event, so that a long
-// rollout still shows its progress.
+// settled, SettledQuiet after the last event suffices. An administration
+// counts its own portals; a catalogue entry counts the whole fleet, since
+// one change (a commit applied by GitOps, a fleet's wave) touches many
+// administrations one after the other: the catalogue's bursts end together,
+// once no portal is settling and no catalogue entry was touched for
+// SettledQuiet. A burst never holds a write back more than MaxDelay after
+// its first event, so that a long rollout still shows its progress.
 const (
 	MaxDelay     = 30 * time.Second
 	SettledQuiet = 500 * time.Millisecond
@@ -91,12 +95,13 @@ type View struct {
 	portals map[types.NamespacedName]portalEntry
 	adms    map[string]*administrationEntry
 	sums    map[string]ServiceCounts
-	// settling counts, per OZGService, the administrations tracking it whose
-	// portals are still settling: the catalogue entry's roll-up waits for them.
-	settling map[string]int32
-	bursts   [kinds]map[string]burst
-	queues   [kinds]queue
-	synced   []func() bool
+	// unsettled counts the portals still settling; catalogueLast is when
+	// an event last touched a catalogue entry's roll-up (see burst).
+	unsettled     int
+	catalogueLast time.Time
+	bursts        [kinds]map[string]burst
+	queues        [kinds]queue
+	synced        []func() bool
 }
 
 // portalEntry is what the view keeps of one portal.
@@ -116,18 +121,17 @@ type administrationEntry struct {
 }
 
 // portalPart is what an administration's portals add to each of its
-// services: whether there is one, whether it is online, and whether one is
-// still settling.
+// services (whether there is one, whether it is online) and whether one is
+// still settling, which its own roll-up waits for.
 type portalPart struct{ present, online, settling bool }
 
 // New returns an empty view; now is its clock.
 func New(now func() time.Time) *View {
 	v := &View{
-		now:      now,
-		portals:  map[types.NamespacedName]portalEntry{},
-		adms:     map[string]*administrationEntry{},
-		sums:     map[string]ServiceCounts{},
-		settling: map[string]int32{},
+		now:     now,
+		portals: map[types.NamespacedName]portalEntry{},
+		adms:    map[string]*administrationEntry{},
+		sums:    map[string]ServiceCounts{},
 	}
 	for k := range v.bursts {
 		v.bursts[k] = map[string]burst{}

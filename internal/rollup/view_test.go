@@ -138,8 +138,8 @@ func TestViewSums(t *testing.T) {
 	v.DeleteAdministration(administration("detmold", 2))
 	v.DeleteAdministration(administration("lemgo", 1))
 	expect("all gone", "ozg-1", ServiceCounts{})
-	if len(v.sums) != 0 || len(v.adms) != 0 || len(v.portals) != 0 || len(v.settling) != 0 {
-		t.Fatalf("an empty cluster leaves state behind: sums %v, administrations %v, portals %v, settling %v", v.sums, v.adms, v.portals, v.settling)
+	if len(v.sums) != 0 || len(v.adms) != 0 || len(v.portals) != 0 || v.unsettled != 0 {
+		t.Fatalf("an empty cluster leaves state behind: sums %v, administrations %v, portals %v, %d settling", v.sums, v.adms, v.portals, v.unsettled)
 	}
 }
 
@@ -149,7 +149,7 @@ func TestViewBursts(t *testing.T) {
 	v.ReplayAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
 	v.ReplayAdministration(administration("detmold", 1, service("ozg-2", ozgv1.StateLive)))
 	v.ReplayPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
-	v.ReplayPortal(portal("detmold", "detmold", 1, 0)) // settling: more events are on their way
+	v.ReplayPortal(portal("detmold", "detmold", 1, 1, ozgv1.ReadyCondition))
 	read := func(kind Kind, name string, urgent bool) (wait, recheck time.Duration) {
 		t.Helper()
 		if kind == Administrations {
@@ -186,6 +186,14 @@ func TestViewBursts(t *testing.T) {
 		t.Fatalf("after the bursts were taken in: pending %d", n)
 	}
 
+	// The catalogue counts the whole fleet: while detmold's portal is
+	// settling, lemgo's service waits too, and the catalogue's bursts end
+	// together, SettledQuiet after the last event that touched any of them.
+	v.UpsertPortal(portal("detmold", "detmold", 1, 0)) // settling: more events are on their way
+	v.UpsertAdministration(administration("lemgo", 2, service("ozg-1", ozgv1.StateInProgress)))
+	expect("another portal settling", Services, "ozg-1", false, MaxDelay, 0)
+	expect("its own portals settled", Administrations, "lemgo", false, 0, 0)
+
 	// detmold's portal is settling: its roll-ups wait, at most MaxDelay
 	// after the first event; a write forced then is not current, and the
 	// burst stays open.
@@ -207,6 +215,11 @@ func TestViewBursts(t *testing.T) {
 	if d, ok := adms.asked("detmold"); !ok || d != SettledQuiet {
 		t.Fatalf("after the portal settled: administration asked after %v (%v), want %v", d, ok, SettledQuiet)
 	}
+	// lemgo's service, quiet for 40 s, is due at once.
+	if d, ok := svcs.asked("ozg-1"); !ok || d != 0 {
+		t.Fatalf("after the last portal settled: lemgo's service asked after %v (%v), want at once", d, ok)
+	}
+	expect("the fleet settled", Services, "ozg-1", false, 0, 0)
 	expect("settled", Administrations, "detmold", false, SettledQuiet, 0)
 	c.advance(SettledQuiet)
 	expect("settled, after the quiet", Administrations, "detmold", false, 0, 0)
@@ -215,12 +228,35 @@ func TestViewBursts(t *testing.T) {
 	// A service whose burst is open and whose last settling portal settles
 	// without changing its counts is asked for sooner, too.
 	v.UpsertPortal(portal("detmold", "detmold", 2, 1, ozgv1.StalledCondition)) // a new generation: settling again
-	v.UpsertAdministration(administration("detmold", 3, service("ozg-2", ozgv1.StateLive)))
+	v.UpsertAdministration(administration("detmold", 4, service("ozg-2", ozgv1.StateOpen)))
 	expect("settling again", Services, "ozg-2", false, MaxDelay, 0)
 	svcs.reset()
 	v.UpsertPortal(portal("detmold", "detmold", 2, 2, ozgv1.StalledCondition))
 	if d, ok := svcs.asked("ozg-2"); !ok || d != SettledQuiet {
 		t.Fatalf("after its portal settled: service asked after %v (%v), want %v", d, ok, SettledQuiet)
+	}
+}
+
+// TestViewCatalogueBurstsEndTogether shows that one change touching the
+// administrations one after the other is written to the catalogue once,
+// after the last of them.
+func TestViewCatalogueBurstsEndTogether(t *testing.T) {
+	c := newClock()
+	v, _, _ := started(t, c)
+	v.ReplayAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+	v.ReplayAdministration(administration("detmold", 1, service("ozg-2", ozgv1.StateLive)))
+	v.UpsertAdministration(administration("lemgo", 2, service("ozg-1", ozgv1.StateOpen)))
+	c.advance(300 * time.Millisecond)
+	v.UpsertAdministration(administration("detmold", 2, service("ozg-2", ozgv1.StateOpen)))
+	c.advance(SettledQuiet - 100*time.Millisecond)
+	if _, wait, _ := v.Service("ozg-1", false); wait != 100*time.Millisecond {
+		t.Fatalf("ozg-1, quiet itself for %v: wait %v, want the catalogue's quiet, 100ms more", 700*time.Millisecond, wait)
+	}
+	c.advance(100 * time.Millisecond)
+	for _, name := range []string{"ozg-1", "ozg-2"} {
+		if _, wait, recheck := v.Service(name, false); wait != 0 || recheck != 0 {
+			t.Fatalf("%s after the catalogue's quiet: wait %v, recheck %v; want a current write", name, wait, recheck)
+		}
 	}
 }
 
