@@ -34,6 +34,7 @@ manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from the API types and co
 	$(CONTROLLER_GEN) crd rbac:roleName=ozg-operator-manager paths="./api/...;./controllers/..." \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 	hack/sync-chart.sh
+	hack/gen-profiles.sh
 
 .PHONY: fmt
 fmt: ## go fmt.

@@ -71,6 +71,8 @@ func ControllerConfig(concurrent int) config.Controller {
 		gk("Administration"): concurrent,
 		gk("OZGService"):     concurrent,
 		gk("PortalFleet"):    concurrent,
+		// A few profiles, each reconcile reading the whole catalogue.
+		gk("ResponsibilityProfile"): 1,
 	}}
 }
 
@@ -116,6 +118,10 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	}
 	svc := &OZGServiceReconciler{Client: c, view: view}
 	if err := svc.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	profile := &ResponsibilityProfileReconciler{Client: c}
+	if err := profile.SetupWithManager(mgr); err != nil {
 		return err
 	}
 	fleet := &PortalFleetReconciler{Client: c, Now: opts.Now, events: recorder}

@@ -84,6 +84,8 @@ up() {
   "$BIN/ozgctl" import catalog --dir "$DATA/ozg-katalog" --apply
   "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --apply
   "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --kreis 05766,05758,05770 --it-provider krz --apply
+  log "applying the NRW responsibility profile (docs/responsibility.md)"
+  "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -k config/profiles >/dev/null
 
   log "giving the krz municipalities content and creating their fleet"
   go run ./hack/demo-seed --catalog "$DATA/ozg-katalog/ozg-leistungen.csv"
@@ -97,6 +99,8 @@ up() {
   fi
   "$KUBECTL" get fleet -n krz
   wait_rollups_current
+  "$KUBECTL" wait --for=condition=Ready --timeout=60s rprof/nrw >/dev/null
+  "$KUBECTL" get rprof
 
   # Serve one published municipality's portal locally from its rendered content.
   # The first name is cut from the whole list: a pipe into head would let

@@ -37,6 +37,7 @@ const (
 //
 // +kubebuilder:validation:XValidation:rule="self.type == 'Kreis' ? self.key.matches('^[0-9]{5}$') : self.key.matches('^[0-9]{8}$')",message="key must have 5 digits for a Kreis and 8 digits (AGS) for a municipality"
 // +kubebuilder:validation:XValidation:rule="!(self.type in ['Kreis', 'KreisfreieStadt']) || !has(self.parent)",message="a Kreis or kreisfreie Stadt has no parent"
+// +kubebuilder:validation:XValidation:rule="!(self.type in ['Kreis', 'KreisfreieStadt']) || !has(self.sizeClass)",message="sizeClass is for kreisangehörige municipalities: a Kreis or kreisfreie Stadt has none"
 type AdministrationSpec struct {
 	// key is the official key (Amtlicher Gemeindeschlüssel): 8 digits for a
 	// municipality, 5 for a Kreis. It is immutable.
@@ -72,6 +73,20 @@ type AdministrationSpec struct {
 	// +kubebuilder:validation:Minimum=0
 	Population *int64 `json:"population,omitempty"`
 
+	// sizeClass is the size class of a kreisangehörige municipality, which
+	// decides which Kreis tasks it holds itself (see ResponsibilityProfile).
+	// The importer derives it from the population (in NRW with the
+	// thresholds of § 4 GO NRW); unset, a kreisangehörige municipality
+	// counts as Gemeinde.
+	// +optional
+	SizeClass SizeClass `json:"sizeClass,omitempty"`
+
+	// responsibility selects the profile that says who is responsible for
+	// which service for this administration's citizens, and the
+	// administration's deviations from it.
+	// +optional
+	Responsibility *AdministrationResponsibility `json:"responsibility,omitempty"`
+
 	// itProvider is the municipal IT provider that runs the portal.
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
@@ -87,6 +102,45 @@ type AdministrationSpec struct {
 	// +listMapKey=service
 	// +kubebuilder:validation:MaxItems=2000
 	Services []ServiceImplementation `json:"services,omitempty"`
+}
+
+// AdministrationResponsibility is how services are placed for an
+// administration's citizens.
+type AdministrationResponsibility struct {
+	// profile is the name of the ResponsibilityProfile of the administration's
+	// Land. Without one every service is Unknown, except those the
+	// administration tracks in spec.services, which count as its own.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	Profile string `json:"profile,omitempty"`
+
+	// overrides move services to another level for this administration's
+	// citizens, e.g. a town that holds a Kreis task by delegation or has its
+	// own Jugendamt. An override on a Kreis applies to the citizens of all
+	// its municipalities, unless a municipality overrides the same service.
+	// +optional
+	// +listType=map
+	// +listMapKey=service
+	// +kubebuilder:validation:MaxItems=600
+	Overrides []ResponsibilityOverride `json:"overrides,omitempty"`
+}
+
+// ResponsibilityOverride places one service for an administration's citizens.
+type ResponsibilityOverride struct {
+	// service is the name of the OZGService, ozg-<ozgId>.
+	// +required
+	// +kubebuilder:validation:MaxLength=9
+	// +kubebuilder:validation:XValidation:rule="self.matches('^ozg-[0-9]{5}$')",message="service must name an OZGService as ozg-<5-digit OZG-ID>"
+	Service string `json:"service"`
+
+	// level is the level responsible instead of the profile's.
+	// +required
+	Level Level `json:"level"`
+
+	// reason says why, e.g. the delegation's legal act.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Reason string `json:"reason,omitempty"`
 }
 
 // PostalAddress is a German postal address.

@@ -35,3 +35,9 @@ func (s *PortalFleetStatus) StatusConditions() *[]metav1.Condition { return &s.C
 
 // StatusObservedGeneration implements ConditionsHolder.
 func (s *PortalFleetStatus) StatusObservedGeneration() int64 { return s.ObservedGeneration }
+
+// StatusConditions implements ConditionsHolder.
+func (s *ResponsibilityProfileStatus) StatusConditions() *[]metav1.Condition { return &s.Conditions }
+
+// StatusObservedGeneration implements ConditionsHolder.
+func (s *ResponsibilityProfileStatus) StatusObservedGeneration() int64 { return s.ObservedGeneration }

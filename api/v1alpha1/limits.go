@@ -32,6 +32,14 @@ const (
 	MaxTypisierungen = 8
 	// MaxLinks bounds a ServicePortal's spec.links.
 	MaxLinks = 20
+	// MaxProfileServices bounds a ResponsibilityProfile's spec.services.
+	MaxProfileServices = 2000
+	// MaxProfileLeistungen bounds the LeiKa entries of one service of a profile.
+	MaxProfileLeistungen = 50
+	// MaxProfileUnknownEntries bounds a ResponsibilityProfile's status.unknownEntries.
+	MaxProfileUnknownEntries = 10
+	// MaxOverrides bounds an Administration's spec.responsibility.overrides.
+	MaxOverrides = 600
 )
 
 // Limits of the strings (maxLength, counted in characters).
@@ -70,6 +78,12 @@ const (
 	MaxClientIDLength = 256
 	// MaxPaymentProviderLength bounds spec.payment.provider.
 	MaxPaymentProviderLength = 128
+
+	// MaxPlacementTextLength bounds the legalBasis and note of a
+	// profile's placement and the reason of an override.
+	MaxPlacementTextLength = 512
+	// MaxLandLength bounds a ResponsibilityProfile's spec.land.
+	MaxLandLength = 128
 
 	// MaxURLLength bounds every URL of the API: service, EfA, link and
 	// issuer URLs.

@@ -48,6 +48,10 @@ var maxItems = []limit{
 	{"MaxLeistungen", ozgv1.MaxLeistungen, []string{"OZGService:spec.leistungen"}},
 	{"MaxTypisierungen", ozgv1.MaxTypisierungen, []string{"OZGService:spec.leistungen[].typisierung"}},
 	{"MaxLinks", ozgv1.MaxLinks, []string{"ServicePortal:spec.links", "PortalFleet:spec.template.links"}},
+	{"MaxProfileServices", ozgv1.MaxProfileServices, []string{"ResponsibilityProfile:spec.services"}},
+	{"MaxProfileLeistungen", ozgv1.MaxProfileLeistungen, []string{"ResponsibilityProfile:spec.services[].leistungen"}},
+	{"MaxProfileUnknownEntries", ozgv1.MaxProfileUnknownEntries, []string{"ResponsibilityProfile:status.unknownEntries"}},
+	{"MaxOverrides", ozgv1.MaxOverrides, []string{"Administration:spec.responsibility.overrides"}},
 }
 
 var maxLengths = []limit{
@@ -67,6 +71,12 @@ var maxLengths = []limit{
 	{"MaxLinkNameLength", ozgv1.MaxLinkNameLength, []string{"ServicePortal:spec.links[].name", "PortalFleet:spec.template.links[].name"}},
 	{"MaxClientIDLength", ozgv1.MaxClientIDLength, []string{"ServicePortal:spec.authentication.clientID", "PortalFleet:spec.template.authentication.clientID"}},
 	{"MaxPaymentProviderLength", ozgv1.MaxPaymentProviderLength, []string{"ServicePortal:spec.payment.provider", "PortalFleet:spec.template.payment.provider"}},
+	{"MaxPlacementTextLength", ozgv1.MaxPlacementTextLength, []string{
+		"ResponsibilityProfile:spec.services[].legalBasis", "ResponsibilityProfile:spec.services[].note",
+		"ResponsibilityProfile:spec.services[].leistungen[].legalBasis", "ResponsibilityProfile:spec.services[].leistungen[].note",
+		"Administration:spec.responsibility.overrides[].reason",
+	}},
+	{"MaxLandLength", ozgv1.MaxLandLength, []string{"ResponsibilityProfile:spec.land"}},
 	{"MaxURLLength", ozgv1.MaxURLLength, []string{
 		"OZGService:spec.efa.url", "Administration:spec.services[].url",
 		"ServicePortal:spec.links[].url", "ServicePortal:spec.authentication.issuerURL",

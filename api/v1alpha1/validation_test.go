@@ -61,13 +61,38 @@ func validAdministration() *ozgv1.Administration {
 		ObjectMeta: metav1.ObjectMeta{Name: "detmold"},
 		Spec: ozgv1.AdministrationSpec{
 			Key: "05766020", DisplayName: "Detmold", Type: ozgv1.TypeKreisangehoerigeStadt, Parent: "kreis-lippe",
-			Population: ptr.To[int64](73000),
+			Population: ptr.To[int64](73000), SizeClass: ozgv1.SizeClassGrosse,
+			Responsibility: &ozgv1.AdministrationResponsibility{Profile: "nrw", Overrides: []ozgv1.ResponsibilityOverride{
+				{Service: "ozg-10513", Level: ozgv1.LevelGemeinde, Reason: "Delegation by the Kreis Lippe"},
+			}},
 			Services: []ozgv1.ServiceImplementation{
 				{Service: "ozg-10110", State: ozgv1.StateLive, Maturity: ptr.To[int32](3), URL: "https://formulare.example.de/abfall"},
 				{Service: "ozg-10513", State: ozgv1.StateInProgress},
 			},
 		},
 	}
+}
+
+func validProfile() *ozgv1.ResponsibilityProfile {
+	return &ozgv1.ResponsibilityProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: "nrw"},
+		Spec: ozgv1.ResponsibilityProfileSpec{
+			Land:        "Nordrhein-Westfalen",
+			Typisierung: []ozgv1.TypisierungRule{{Typisierung: "1", Level: ozgv1.LevelBund}, {Typisierung: "5", Level: ozgv1.LevelGemeinde}},
+			Services: []ozgv1.ServiceResponsibility{
+				{Service: "ozg-10513", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 57 Abs. 1 BauO NRW 2018",
+					HeldBy: []ozgv1.SizeClass{ozgv1.SizeClassGrosse, ozgv1.SizeClassMittlere}},
+					Leistungen: []ozgv1.LeistungResponsibility{{Key: "99012001000000", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "x"}}}},
+				{Service: "ozg-10110", Placement: ozgv1.Placement{Level: ozgv1.LevelUnknown, Note: "Kreis and Gemeinde share waste disposal"}},
+			},
+		},
+	}
+}
+
+func mutateProfile(f func(*ozgv1.ResponsibilityProfile)) *ozgv1.ResponsibilityProfile {
+	p := validProfile()
+	f(p)
+	return p
 }
 
 func validPortal() *ozgv1.ServicePortal {
@@ -125,9 +150,10 @@ var _ = Describe("CRD validation", func() {
 		Entry("Administration", validAdministration()),
 		Entry("Kreis", func() *ozgv1.Administration {
 			a := validAdministration()
-			a.Name, a.Spec.Key, a.Spec.Type, a.Spec.Parent = "kreis-lippe", "05766", ozgv1.TypeKreis, ""
+			a.Name, a.Spec.Key, a.Spec.Type, a.Spec.Parent, a.Spec.SizeClass = "kreis-lippe", "05766", ozgv1.TypeKreis, "", ""
 			return a
 		}()),
+		Entry("ResponsibilityProfile", validProfile()),
 		Entry("ServicePortal", validPortal()),
 		Entry("unpublished ServicePortal without hostname", func() *ozgv1.ServicePortal {
 			p := validPortal()
@@ -192,6 +218,32 @@ var _ = Describe("CRD validation", func() {
 			"url must be an absolute http(s) URL"),
 		Entry("negative population", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Population = ptr.To[int64](-1) }),
 			"spec.population: Invalid value: -1: spec.population in body should be greater than or equal to 0"),
+		Entry("Kreis with a size class", mutateAdministration(func(a *ozgv1.Administration) {
+			a.Spec.Type, a.Spec.Key, a.Spec.Parent = ozgv1.TypeKreis, "05766", ""
+		}), "sizeClass is for kreisangehörige municipalities"),
+		Entry("unknown size class", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.SizeClass = "Kleinstadt" }),
+			`spec.sizeClass: Unsupported value: "Kleinstadt"`),
+		Entry("override with an unknown level", mutateAdministration(func(a *ozgv1.Administration) {
+			a.Spec.Responsibility.Overrides[0].Level = "Amt"
+		}), `spec.responsibility.overrides[0].level: Unsupported value: "Amt"`),
+		Entry("two overrides of one service", mutateAdministration(func(a *ozgv1.Administration) {
+			a.Spec.Responsibility.Overrides = append(a.Spec.Responsibility.Overrides, a.Spec.Responsibility.Overrides[0])
+		}), `spec.responsibility.overrides[1]: Duplicate value`),
+		// ResponsibilityProfile
+		Entry("placed service without legal basis", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[0].LegalBasis = "" }),
+			"a placed service needs its legalBasis"),
+		Entry("heldBy outside the Kreis level", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[0].Level = ozgv1.LevelLand }),
+			"heldBy names the size classes that hold a Kreis task themselves: only for level Kreis"),
+		Entry("Unknown without a note", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[1].Note = "" }),
+			"an Unknown service needs a note saying why it cannot be placed"),
+		Entry("LeiKa entry without legal basis", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[0].Leistungen[0].LegalBasis = "" }),
+			"a placed service needs its legalBasis"),
+		Entry("LeiKa entry with a short key", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[0].Leistungen[0].Key = "9901" }),
+			"LeiKa key must be exactly 14 digits"),
+		Entry("profile service that is not ozg-<id>", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[0].Service = "bau" }),
+			"service must name an OZGService as ozg-<5-digit OZG-ID>"),
+		Entry("profile without Land", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Land = "" }),
+			"spec.land"),
 		// ServicePortal
 		Entry("hostname with upper case", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Hostname = "Detmold.example.de" }),
 			"hostname must be a lowercase RFC 1123 DNS name"),

@@ -12,6 +12,7 @@ import (
 	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/importer/csvtable"
 	"github.com/ozg-operator/ozg-operator/internal/importer/slug"
+	"github.com/ozg-operator/ozg-operator/internal/responsibility"
 )
 
 // AnnotationOfficialName keeps an administration's name as the official
@@ -52,10 +53,25 @@ type AdministrationOptions struct {
 	// Kreise, if not empty, keeps only the municipalities whose
 	// ozg.dev/kreis label is one of these 5-digit keys: the
 	// kreisangehörige Städte and Gemeinden of a Kreis, or a kreisfreie
-	// Stadt by its own 5-digit prefix. The Kreise themselves are left out:
-	// an IT provider runs portals for the municipalities it serves.
+	// Stadt by its own 5-digit prefix. The Kreise themselves are left out
+	// unless WithKreise: an IT provider runs portals for the municipalities
+	// it serves.
 	Kreise []string
+	// WithKreise keeps the Kreise that Kreise names, too: they hold the
+	// Kreis tasks (vehicles, driving licences) for their municipalities.
+	WithKreise bool
+	// ResponsibilityProfile is set as spec.responsibility.profile of every
+	// administration. Empty, the administrations of NRW (keys 05...) get
+	// NRWProfile and the others none.
+	ResponsibilityProfile string
 }
+
+// NRWProfile is the name of the ResponsibilityProfile of North
+// Rhine-Westphalia the project ships (config/profiles).
+const NRWProfile = "nrw"
+
+// nrwKeyPrefix is the Land part of every NRW key.
+const nrwKeyPrefix = "05"
 
 // Administrations is the result of reading an administrations file.
 type Administrations struct {
@@ -83,6 +99,9 @@ func ReadAdministrations(path string, opts AdministrationOptions) (*Administrati
 	if err != nil {
 		return nil, err
 	}
+	if opts.WithKreise && keep == nil {
+		return nil, fmt.Errorf("--with-kreise keeps the Kreise of --kreis: name them with --kreis")
+	}
 	if n := utf8.RuneCountInString(opts.ITProvider); n > v1alpha1.MaxITProviderLength {
 		return nil, fmt.Errorf("IT provider name has %d characters, at most %d are allowed", n, v1alpha1.MaxITProviderLength)
 	}
@@ -104,9 +123,9 @@ func ReadAdministrations(path string, opts AdministrationOptions) (*Administrati
 	}
 	matched := map[string]bool{}
 	for _, r := range records {
-		adm := b.build(r, kreisNames, opts.ITProvider)
+		adm := b.build(r, kreisNames, opts)
 		if keep != nil {
-			if r.typ == v1alpha1.TypeKreis || !keep[r.kreis] {
+			if !keep[r.kreis] || (r.typ == v1alpha1.TypeKreis && !opts.WithKreise) {
 				a.Report.Filtered++
 				continue
 			}
@@ -280,7 +299,8 @@ func displayName(name string, typ v1alpha1.AdministrationType) string {
 	return shortName(name)
 }
 
-func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, itProvider string) v1alpha1.Administration {
+func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, opts AdministrationOptions) v1alpha1.Administration {
+	itProvider := opts.ITProvider
 	t, row := b.table, r.row
 	official := text(row, colName)
 	spec := v1alpha1.AdministrationSpec{
@@ -298,6 +318,13 @@ func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, 
 		} else {
 			b.warn(t, row, colKreisKey, "Kreis %s is not in the file, parent left empty", r.kreis)
 		}
+		// The thresholds are NRW's (§ 4 GO NRW); other Länder have their own.
+		if spec.Population != nil && strings.HasPrefix(r.key, nrwKeyPrefix) {
+			spec.SizeClass = responsibility.NRWSizeClass(*spec.Population)
+		}
+	}
+	if profile := profileFor(r.key, opts.ResponsibilityProfile); profile != "" {
+		spec.Responsibility = &v1alpha1.AdministrationResponsibility{Profile: profile}
 	}
 
 	labels := map[string]string{
@@ -314,6 +341,18 @@ func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, 
 		},
 		Spec: spec,
 	}
+}
+
+// profileFor is the responsibility profile of the administration with key:
+// the one asked for, else the Land's that the project ships.
+func profileFor(key, asked string) string {
+	if asked != "" {
+		return asked
+	}
+	if strings.HasPrefix(key, nrwKeyPrefix) {
+		return NRWProfile
+	}
+	return ""
 }
 
 func (b *administrationsBuilder) population(row csvtable.Row, typ v1alpha1.AdministrationType) *int64 {

@@ -239,3 +239,80 @@ func TestReadAdministrationsMissingColumn(t *testing.T) {
 		t.Errorf("got error %v, want one naming einwohner_2011 and %s", err, file)
 	}
 }
+
+// Size classes follow § 4 GO NRW from the 2011 population, and every NRW
+// administration selects the NRW profile.
+func TestReadAdministrationsSizeClassAndProfile(t *testing.T) {
+	file := importertest.AdministrationsFile(t)
+	a, err := importer.ReadAdministrations(file, importer.AdministrationOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes := map[v1alpha1.SizeClass]int{}
+	for _, adm := range a.Items {
+		if adm.Spec.Responsibility == nil || adm.Spec.Responsibility.Profile != importer.NRWProfile {
+			t.Errorf("%s: responsibility %+v, want profile %s", adm.Name, adm.Spec.Responsibility, importer.NRWProfile)
+		}
+		kreisangehoerig := adm.Spec.Type == v1alpha1.TypeKreisangehoerigeStadt || adm.Spec.Type == v1alpha1.TypeKreisangehoerigeGemeinde
+		if !kreisangehoerig || adm.Spec.Population == nil {
+			if adm.Spec.SizeClass != "" {
+				t.Errorf("%s (%s, population %v) has size class %s", adm.Name, adm.Spec.Type, adm.Spec.Population, adm.Spec.SizeClass)
+			}
+			continue
+		}
+		classes[adm.Spec.SizeClass]++
+		p := *adm.Spec.Population
+		want := v1alpha1.SizeClassGemeinde
+		if p > 60_000 {
+			want = v1alpha1.SizeClassGrosse
+		} else if p > 25_000 {
+			want = v1alpha1.SizeClassMittlere
+		}
+		if adm.Spec.SizeClass != want {
+			t.Errorf("%s: %d inhabitants, size class %s, want %s", adm.Name, p, adm.Spec.SizeClass, want)
+		}
+	}
+	// Named cases: Gütersloh (96,758 inhabitants) is a Große, Bad Salzuflen
+	// (53,812) by law a Mittlere kreisangehörige Stadt (a Große only on its
+	// application, which spec.sizeClass records), Augustdorf (9,557) a Gemeinde.
+	for name, want := range map[string]v1alpha1.SizeClass{
+		"guetersloh": v1alpha1.SizeClassGrosse, "bad-salzuflen": v1alpha1.SizeClassMittlere, "augustdorf": v1alpha1.SizeClassGemeinde,
+	} {
+		if adm, ok := byNameLookup(a.Items, name); !ok || adm.Spec.SizeClass != want {
+			t.Errorf("%s: size class %q, want %s", name, adm.Spec.SizeClass, want)
+		}
+	}
+	if classes[v1alpha1.SizeClassGrosse] == 0 || classes[v1alpha1.SizeClassMittlere] == 0 || classes[v1alpha1.SizeClassGemeinde] == 0 {
+		t.Errorf("size classes %v: every class occurs in NRW", classes)
+	}
+
+	a, err = importer.ReadAdministrations(file, importer.AdministrationOptions{ResponsibilityProfile: "custom", Kreise: krzKreise})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, adm := range a.Items {
+		if adm.Spec.Responsibility == nil || adm.Spec.Responsibility.Profile != "custom" {
+			t.Errorf("%s: responsibility %+v, want the profile asked for", adm.Name, adm.Spec.Responsibility)
+		}
+	}
+}
+
+func TestReadAdministrationsWithKreise(t *testing.T) {
+	file := importertest.AdministrationsFile(t)
+	a, err := importer.ReadAdministrations(file, importer.AdministrationOptions{Kreise: krzKreise, WithKreise: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kreise := map[string]bool{}
+	for _, adm := range a.Items {
+		if adm.Spec.Type == v1alpha1.TypeKreis {
+			kreise[adm.Name] = true
+		}
+	}
+	if len(a.Items) != 39 || len(kreise) != 3 || !kreise["kreis-lippe"] || !kreise["kreis-herford"] || !kreise["kreis-minden-luebbecke"] {
+		t.Errorf("got %d administrations with the Kreise %v, want the 36 municipalities and the 3 krz Kreise", len(a.Items), kreise)
+	}
+	if _, err := importer.ReadAdministrations(file, importer.AdministrationOptions{WithKreise: true}); err == nil || !strings.Contains(err.Error(), "--kreis") {
+		t.Errorf("WithKreise without Kreise: error %v, want one naming --kreis", err)
+	}
+}

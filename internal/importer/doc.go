@@ -43,5 +43,9 @@
 //   - a Kreis filter keeps the municipalities with that ozg.dev/kreis, not
 //     the Kreise themselves: krz's Kreise 05766, 05758 and 05770 give its 36
 //     municipalities, whose spec.parent names Kreis objects the filtered
-//     import does not create.
+//     import creates only with WithKreise (--with-kreise);
+//   - kreisangehörige municipalities of NRW get spec.sizeClass from their
+//     population (§ 4 GO NRW, see responsibility.NRWSizeClass), and every
+//     administration spec.responsibility.profile: the one asked for, or
+//     NRWProfile for NRW keys.
 package importer

@@ -46,7 +46,7 @@ Without -o or --apply the files are only checked.`,
 	f.BoolVar(&o.apply, "apply", false, "apply the objects to the cluster with server-side apply (field manager "+FieldManager+")")
 	f.BoolVar(&o.strict, "strict", false, "exit non-zero if any row or object is rejected")
 	f.IntVar(&o.concurrency, "concurrency", apply.DefaultConcurrency, "apply requests in flight at once")
-	cmd.AddCommand(newImportCatalogCommand(o), newImportAdministrationsCommand(o))
+	cmd.AddCommand(newImportCatalogCommand(o), newImportAdministrationsCommand(o), newImportProfileCommand(o))
 	return cmd
 }
 
@@ -93,7 +93,13 @@ kommunen-nrw.csv (columns schluessel, name, typ, kreis_schluessel,
 regierungsbezirk, einwohner_2011, anschrift, strasse, plz_ort).
 
 --kreis keeps the municipalities of the given Kreise (and kreisfreie Städte
-by their 5-digit key prefix); the Kreise themselves are left out.`,
+by their 5-digit key prefix); the Kreise themselves only with --with-kreise.
+
+Kreisangehörige municipalities of NRW get their size class from their
+population (§ 4 GO NRW: Mittlere kreisangehörige Stadt above 25,000
+inhabitants, Große above 60,000); every administration selects the
+responsibility profile of its Land (nrw for NRW) unless
+--responsibility-profile names another.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.validate(); err != nil {
@@ -113,6 +119,58 @@ by their 5-digit key prefix); the Kreise themselves are left out.`,
 	cmd.Flags().StringVar(&file, "file", "", "the administrations CSV file")
 	cmd.Flags().StringVar(&opts.ITProvider, "it-provider", "", "municipal IT provider to set as spec.itProvider and label "+v1alpha1.LabelITProvider)
 	cmd.Flags().StringSliceVar(&opts.Kreise, "kreis", nil, "import only the municipalities of these 5-digit Kreis keys, e.g. 05766,05758")
+	cmd.Flags().BoolVar(&opts.WithKreise, "with-kreise", false, "with --kreis, import the Kreise themselves too")
+	cmd.Flags().StringVar(&opts.ResponsibilityProfile, "responsibility-profile", "", "ResponsibilityProfile every administration selects (default: its Land's, "+importer.NRWProfile+" for NRW)")
+	_ = cmd.MarkFlagRequired("file")
+	return cmd
+}
+
+func newImportProfileCommand(o *importOptions) *cobra.Command {
+	var (
+		file        string
+		opts        importer.ProfileOptions
+		typisierung map[string]string
+	)
+	cmd := &cobra.Command{
+		Use:   "profile --file FILE",
+		Short: "Import a responsibility table as a ResponsibilityProfile",
+		Long: `Import a responsibility table such as hack/profiles/nrw/services.csv
+(columns ozg_id, leika_schluessel, level, held_by, legal_basis, note): one row
+per OZG service that the typisierung does not place, with the level
+responsible (Bund, Land, Kreis, Gemeinde or Unknown), the size classes that
+hold a Kreis task themselves (Grosse;Mittlere) and the legal basis; rows with a
+LeiKa key, after their OZG service's row, place single LeiKa services.
+
+--typisierung places the services all of whose LeiKa services carry the
+given typisierungen.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.validate(); err != nil {
+				return err
+			}
+			opts.Typisierung = map[string]v1alpha1.Level{}
+			for typ, level := range typisierung {
+				l := v1alpha1.Level(level)
+				if l != v1alpha1.LevelBund && l != v1alpha1.LevelLand && l != v1alpha1.LevelKreis && l != v1alpha1.LevelGemeinde {
+					return usageErrorf("--typisierung %s=%s: the level must be Bund, Land, Kreis or Gemeinde", typ, level)
+				}
+				opts.Typisierung[typ] = l
+			}
+			p, err := importer.ReadProfile(file, opts)
+			if err != nil {
+				return err
+			}
+			return o.run(cmd.Context(), file, "", []client.Object{&p.Profile}, &p.Report)
+		},
+	}
+	cmd.Flags().StringVar(&file, "file", "", "the responsibility table CSV file")
+	cmd.Flags().StringVar(&opts.Name, "name", importer.NRWProfile, "name of the ResponsibilityProfile")
+	cmd.Flags().StringVar(&opts.Land, "land", "Nordrhein-Westfalen", "the Land the profile describes")
+	nrw := map[string]string{}
+	for typ, level := range importer.NRWTypisierung {
+		nrw[typ] = string(level)
+	}
+	cmd.Flags().StringToStringVar(&typisierung, "typisierung", nrw, "typisierung=level rules for services the table does not name")
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }
