@@ -46,8 +46,9 @@ func (r *ResponsibilityProfileReconciler) Reconcile(ctx context.Context, req ctr
 	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, profile, nil); !ok {
 		return ctrl.Result{}, err
 	}
+	// profileStatus only reads the catalogue: the cache's objects need no copy.
 	catalogue := &ozgv1.OZGServiceList{}
-	if err := r.List(ctx, catalogue); err != nil {
+	if err := r.List(ctx, catalogue, client.UnsafeDisableDeepCopy); err != nil {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, updateStatusIfChanged(ctx, r.Client, &r.writes, profile, &profile.Status, profileStatus(profile, catalogue.Items))
