@@ -105,6 +105,10 @@ demo: build kube-binaries ## The krz fleet on the embedded cluster, with the rea
 demo-check: build kube-binaries ## `make demo`, non-interactive: exits 0 once the krz fleet is Ready.
 	hack/demo.sh check
 
+.PHONY: demo-serve
+demo-serve: build ## Serve the portal PORTAL=NAME of the running demo locally and print its URL.
+	hack/demo.sh serve "$(PORTAL)"
+
 .PHONY: demo-down
 demo-down: ## Stop everything `make demo` started.
 	hack/demo.sh down

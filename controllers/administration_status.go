@@ -25,6 +25,10 @@ func administrationStatus(adm *ozgv1.Administration, in rollup.AdministrationInp
 			status.Online = status.Services.Live
 		}
 	}
+	status.Responsibility = nil
+	if in.Reach.Placed {
+		status.Responsibility = &ozgv1.AdministrationReach{Own: in.Reach.Own, Reachable: in.Reach.Reachable}
+	}
 	setAdministrationReady(status, len(adm.Spec.Services), len(in.Portals), current)
 	return status
 }

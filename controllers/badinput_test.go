@@ -229,33 +229,26 @@ var _ = Describe("Bad input", func() {
 
 		It("is Stalled InvalidSpec when the content outgrows a ConfigMap, and recovers when the list shrinks", func() {
 			ns := badInputNamespace()
-			// Two catalogue entries at the CRD's limit of 1000 LeiKa
-			// services with long names render to more than 900 KiB.
-			ids := []string{randomOZGID(), randomOZGID()}
-			for ids[1] == ids[0] {
-				ids[1] = randomOZGID()
-			}
-			for _, id := range ids {
-				leistungen := make([]ozgv1.LeiKaLeistung, 1000)
-				for i := range leistungen {
-					leistungen[i] = ozgv1.LeiKaLeistung{Name: fmt.Sprintf("%04d %s", i, strings.Repeat("Leistung ", 55)), Typisierung: []string{"5"}}
-				}
-				Expect(k8sClient.Create(ctx, &ozgv1.OZGService{
-					ObjectMeta: metav1.ObjectMeta{Name: "ozg-" + id},
-					Spec:       ozgv1.OZGServiceSpec{OZGID: id, Name: "Groß " + id, Themenfeld: "Querschnitt", Leistungen: leistungen},
-				})).To(Succeed())
+			// The catalogue part is shared (ozg-catalog), so what can outgrow
+			// a ConfigMap is the administration's own part: 460 services
+			// with URLs at the CRD's limit render to more than 900 KiB.
+			base := 60000 + rand.IntnRange(0, 30)*1000
+			var services []ozgv1.ServiceImplementation
+			for i := range 460 {
+				id := fmt.Sprintf("%05d", base+i)
+				createCatalogEntry(id, "Groß "+id, "Querschnitt")
+				services = append(services, ozgv1.ServiceImplementation{Service: "ozg-" + id, State: ozgv1.StateLive,
+					URL: "https://formulare.example.de/" + strings.Repeat("x", 2000) + id})
 			}
 			adm := "gross-" + rand.String(5)
-			createAdministration(adm,
-				ozgv1.ServiceImplementation{Service: "ozg-" + ids[0], State: ozgv1.StateLive},
-				ozgv1.ServiceImplementation{Service: "ozg-" + ids[1], State: ozgv1.StateLive})
+			createAdministration(adm, services...)
 			key := createPortal(ns, adm)
 			Eventually(func(g Gomega) {
 				stalledWith(g, key, ozgv1.ReasonInvalidSpec, "cannot render the portal content: rendered content has ",
 					" bytes, more than the 921600 a ConfigMap can hold")
 			}).Should(Succeed())
-			// A reconcile that ran before the cache had both catalogue
-			// entries may have written smaller content; it stays.
+			// A reconcile that ran before the cache had every catalogue
+			// entry may have written smaller content; it stays.
 			cm := &corev1.ConfigMap{}
 			if err := k8sClient.Get(ctx, key, cm); err == nil {
 				Expect(len(cm.Data[portaldata.ConfigMapKey])).To(BeNumerically("<", 900*1024))

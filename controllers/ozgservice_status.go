@@ -17,6 +17,14 @@ func serviceStatus(svc *ozgv1.OZGService, counts rollup.ServiceCounts, current b
 	status.ObservedGeneration = svc.Generation
 	status.Administrations = counts.Administrations
 	status.Portals, status.OnlinePortals = counts.Portals, counts.OnlinePortals
+	status.Population = nil
+	if counts.PopulationTotal > 0 {
+		status.Population = &ozgv1.ServicePopulation{
+			Total:   counts.PopulationTotal,
+			Online:  counts.PopulationOnline,
+			Percent: int32(counts.PopulationOnline * 100 / counts.PopulationTotal),
+		}
+	}
 	setServiceReady(status, current)
 	return status
 }
@@ -25,6 +33,9 @@ func serviceStatus(svc *ozgv1.OZGService, counts rollup.ServiceCounts, current b
 // Administration.
 func setServiceReady(status *ozgv1.OZGServiceStatus, current bool) {
 	msg := fmt.Sprintf("online in %d of %d portals", status.OnlinePortals, status.Portals)
+	if p := status.Population; p != nil {
+		msg += fmt.Sprintf(", for %d of %d inhabitants (%d%%)", p.Online, p.Total, p.Percent)
+	}
 	if !current {
 		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionUnknown, ozgv1.ReasonRollupPending, msg+" so far; its administrations are still reporting")
 		return

@@ -142,8 +142,9 @@ func randomServices(rng *rand.Rand, catalog []string) []ozgv1.ServiceImplementat
 }
 
 // expectRecount compares every Administration and the given OZGServices
-// with a brute-force recount from the portals and administrations
-// (internal/testsupport/recount). Every portal must be Ready, and those of
+// with a brute-force recount from the portals and administrations, and
+// their reach with one that adds the catalogue and the responsibility
+// profiles (internal/testsupport/recount). Every portal must be Ready, and those of
 // the krz scenario Published as their spec asks: the recount goes by the
 // portals' conditions.
 func expectRecount(catalog []string) func(Gomega) {
@@ -171,10 +172,15 @@ func expectRecount(catalog []string) func(Gomega) {
 		g.Expect(k8sClient.List(ctx, &adms)).To(Succeed())
 		var services ozgv1.OZGServiceList
 		g.Expect(k8sClient.List(ctx, &services)).To(Succeed())
-		tracked := slices.DeleteFunc(services.Items, func(s ozgv1.OZGService) bool { return !slices.Contains(catalog, s.Name) })
+		tracked := slices.DeleteFunc(slices.Clone(services.Items), func(s ozgv1.OZGService) bool { return !slices.Contains(catalog, s.Name) })
 		g.Expect(tracked).To(HaveLen(len(catalog)))
 
 		want := recount.Recount(portals.Items, adms.Items)
 		g.Expect(recount.Diff(want, adms.Items, tracked)).To(BeEmpty())
+
+		var profiles ozgv1.ResponsibilityProfileList
+		g.Expect(k8sClient.List(ctx, &profiles)).To(Succeed())
+		reach := recount.RecountReach(portals.Items, adms.Items, services.Items, profiles.Items)
+		g.Expect(recount.CompareReach(reach, adms.Items, tracked)).To(BeEmpty())
 	}
 }

@@ -181,7 +181,12 @@ func desiredDeployment(p *ozgv1.ServicePortal, d PortalDefaults, checksum string
 						WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
 					WithContainers(container).
 					WithVolumes(
-						corev1ac.Volume().WithName("content").WithConfigMap(corev1ac.ConfigMapVolumeSource().WithName(p.Name)),
+						// One directory, so that the kubelet swaps the portal's
+						// content and the namespace's shared catalogue together.
+						corev1ac.Volume().WithName("content").WithProjected(corev1ac.ProjectedVolumeSource().WithSources(
+							corev1ac.VolumeProjection().WithConfigMap(corev1ac.ConfigMapProjection().WithName(p.Name)),
+							corev1ac.VolumeProjection().WithConfigMap(corev1ac.ConfigMapProjection().WithName(CatalogConfigMapName)),
+						)),
 						corev1ac.Volume().WithName("tmp").WithEmptyDir(corev1ac.EmptyDirVolumeSource().WithSizeLimit(resource.MustParse("16Mi"))),
 					))))
 }

@@ -20,7 +20,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -38,8 +37,9 @@ type ServicePortalReconciler struct {
 	client.Client
 	Defaults PortalDefaults
 
-	events *eventRecorder
-	writes cacheExpectations
+	events   *eventRecorder
+	writes   cacheExpectations
+	profiles profileCache
 	// online remembers, per portal UID, whether the last event said the
 	// portal went online, so that a rollout (Published False while the new
 	// pods start) is no Unpublished/Published pair in its events.
@@ -48,7 +48,7 @@ type ServicePortalReconciler struct {
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals/status,verbs=get;patch;update
-// +kubebuilder:rbac:groups=ozg.dev,resources=administrations;ozgservices,verbs=get;list;watch
+// +kubebuilder:rbac:groups=ozg.dev,resources=administrations;ozgservices;responsibilityprofiles,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses;networkpolicies,verbs=get;list;watch;create;update;patch;delete
@@ -69,10 +69,18 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&networkingv1.NetworkPolicy{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
 		// Content changes re-render only the portals they affect; status
-		// updates of the roll-up do not change content.
-		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfAdministration),
+		// updates of the roll-up do not change content. A Kreis's state is
+		// part of its municipalities' portals, and so is whether its
+		// portal is online.
+		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfAdministrationAndMunicipalities),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfService),
+		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfKreisPortal),
+			builder.WithPredicates(onlineURLChanged)).
+		// Every portal lists the whole catalogue, placed by its profile;
+		// both change rarely (an import, a GitOps commit).
+		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.allPortals),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&ozgv1.ResponsibilityProfile{}, handler.EnqueueRequestsFromMapFunc(r.allPortals),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		// A portal that lost its hostname to another one takes it over when
 		// that one lets it go.
@@ -85,15 +93,10 @@ func (r *ServicePortalReconciler) portalsOfAdministration(ctx context.Context, o
 	return requestsForList(ctx, r.Client, &ozgv1.ServicePortalList{}, client.MatchingFields{indexPortalAdministration: o.GetName()})
 }
 
-func (r *ServicePortalReconciler) portalsOfService(ctx context.Context, o client.Object) []reconcile.Request {
-	var adms ozgv1.AdministrationList
-	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationService: o.GetName()}, client.UnsafeDisableDeepCopy); err != nil {
-		log.FromContext(ctx).Error(err, "listing administrations of service", "service", o.GetName())
-		return nil
-	}
-	var reqs []reconcile.Request
-	for i := range adms.Items {
-		reqs = append(reqs, r.portalsOfAdministration(ctx, &adms.Items[i])...)
+func (r *ServicePortalReconciler) portalsOfAdministrationAndMunicipalities(ctx context.Context, o client.Object) []reconcile.Request {
+	reqs := r.portalsOfAdministration(ctx, o)
+	if o.(*ozgv1.Administration).Spec.Type == ozgv1.TypeKreis {
+		reqs = append(reqs, r.portalsOfMunicipalities(ctx, o.GetName())...)
 	}
 	return reqs
 }
@@ -146,7 +149,12 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 		return obs, nil
 	}
 
-	rendered, err := render.Portal(portal, adm, r.catalog(ctx))
+	in, profileMissing, err := r.contentInputs(ctx, adm)
+	if err != nil {
+		return obs, err
+	}
+	obs.profileMissing = profileMissing
+	rendered, err := render.Portal(portal, in)
 	if err == nil && len(rendered.JSON) > maxContentBytes {
 		err = fmt.Errorf("rendered content has %d bytes, more than the %d a ConfigMap can hold", len(rendered.JSON), maxContentBytes)
 	}
@@ -182,18 +190,6 @@ func (r *ServicePortalReconciler) recordTransitions(portal *ozgv1.ServicePortal,
 	if hostnameConflict(after) && !hostnameConflict(before) {
 		c := meta.FindStatusCondition(after.Conditions, ozgv1.StalledCondition)
 		r.events.warning(portal, ozgv1.EventHostnameConflict, "ClaimHostname", "%s", c.Message)
-	}
-}
-
-// catalog reads OZGServices from the cache. Rendering only reads them, so
-// they are not copied: a portal offers a few hundred services.
-func (r *ServicePortalReconciler) catalog(ctx context.Context) render.Catalog {
-	return func(name string) (*ozgv1.OZGService, bool) {
-		svc := &ozgv1.OZGService{}
-		if err := r.Get(ctx, client.ObjectKey{Name: name}, svc, client.UnsafeDisableDeepCopy); err != nil {
-			return nil, false
-		}
-		return svc, true
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/controllers"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 )
 
@@ -125,6 +126,18 @@ var _ = Describe("ServicePortal controller", func() {
 		doc, err := portaldata.Parse([]byte(cm.Data[portaldata.ConfigMapKey]))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(doc.Administration.Name).To(Equal(adm))
+		Expect(doc.Catalog).To(Equal(portaldata.CatalogFile))
+		// The catalogue part is the namespace's shared copy.
+		Eventually(func(g Gomega) {
+			catalog := &corev1.ConfigMap{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: key.Namespace, Name: controllers.CatalogConfigMapName}, catalog)).To(Succeed())
+			parsed, err := portaldata.ParseCatalog(catalog.BinaryData[portaldata.CatalogFile])
+			g.Expect(err).NotTo(HaveOccurred())
+			joined, err := portaldata.Parse([]byte(cm.Data[portaldata.ConfigMapKey]))
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(joined.Join(parsed)).To(BeEmpty())
+			doc = joined
+		}).Should(Succeed())
 		Expect(doc.Services).To(HaveLen(2))
 		Expect(doc.Services[1].Name).To(Equal("Abfallentsorgung"))
 		Expect(doc.Services[1].URL).To(Equal("https://formulare.example.de/abfall"))
@@ -151,7 +164,8 @@ var _ = Describe("ServicePortal controller", func() {
 		Expect(c.Env).To(ContainElement(HaveField("ValueFrom.SecretKeyRef.Name", "oidc")))
 		Expect(c.Env).To(ContainElement(HaveField("ValueFrom.SecretKeyRef.Name", "epay")))
 		Expect(d.Spec.Template.Annotations).To(HaveKeyWithValue(checksumAnnotation, HaveLen(64)))
-		Expect(pod.Volumes).To(ContainElement(HaveField("ConfigMap.Name", portal.Name)))
+		Expect(pod.Volumes).To(ContainElement(HaveField("Projected.Sources", ConsistOf(
+			HaveField("ConfigMap.Name", portal.Name), HaveField("ConfigMap.Name", controllers.CatalogConfigMapName)))))
 
 		Expect(k8sClient.Get(ctx, key, &corev1.Service{})).To(Succeed())
 		np := &networkingv1.NetworkPolicy{}

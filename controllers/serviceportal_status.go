@@ -21,6 +21,9 @@ type portalObservation struct {
 	version, scheme string
 	// administrationMissing: the referenced Administration does not exist.
 	administrationMissing bool
+	// profileMissing names the responsibility profile the administration
+	// selects that does not exist.
+	profileMissing string
 	// renderErr says why the content cannot be rendered.
 	renderErr error
 	rendered  *render.Result
@@ -91,6 +94,12 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 		msg := fmt.Sprintf("%d of %d services live", obs.rendered.Live, obs.rendered.Offered)
 		if len(obs.rendered.Missing) > 0 {
 			msg += fmt.Sprintf("; not in the catalogue: %s", strings.Join(obs.rendered.Missing, ", "))
+		}
+		if obs.profileMissing != "" {
+			msg += fmt.Sprintf("; responsibility profile %q not found, listing only the administration's own services", obs.profileMissing)
+		}
+		if e := obs.rendered.Elsewhere; len(e) > 0 {
+			msg += fmt.Sprintf("; %d tracked services are another body's by the responsibility profile: %s", len(e), strings.Join(elsewhereNote(e), ", "))
 		}
 		setPortalReady(status, metav1.ConditionTrue, ozgv1.ReasonSucceeded, msg)
 		setPortalReconciling(status, "", "")

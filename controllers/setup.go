@@ -1,6 +1,7 @@
 // Package controllers holds the reconcilers of ozg-operator: ServicePortal
-// (children and readiness), Administration and OZGService (status roll-up)
-// and PortalFleet.
+// (children and readiness), catalog (the namespace's shared catalogue
+// ConfigMap), Administration and OZGService (status roll-up),
+// ResponsibilityProfile and PortalFleet.
 package controllers
 
 import (
@@ -33,8 +34,8 @@ const (
 	indexPortalAdministration = "spec.administrationRef.name"
 	// indexPortalHostname indexes ServicePortals by spec.hostname.
 	indexPortalHostname = "spec.hostname"
-	// indexAdministrationService indexes Administrations by the OZGServices they track.
-	indexAdministrationService = "spec.services.service"
+	// indexAdministrationParent indexes Administrations by their Kreis.
+	indexAdministrationParent = "spec.parent"
 )
 
 // CacheOptions limits the manager's cache of child kinds to the objects
@@ -106,6 +107,9 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	if err := portal.SetupWithManager(mgr); err != nil {
 		return err
 	}
+	if err := (&CatalogReconciler{Client: c}).SetupWithManager(mgr); err != nil {
+		return err
+	}
 	// The roll-ups read one view, fed by the informers (internal/rollup).
 	view := rollup.New(time.Now)
 	if err := view.Register(context.Background(), mgr.GetCache()); err != nil {
@@ -143,12 +147,10 @@ func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	}); err != nil {
 		return err
 	}
-	return idx.IndexField(ctx, &ozgv1.Administration{}, indexAdministrationService, func(o client.Object) []string {
-		services := o.(*ozgv1.Administration).Spec.Services
-		names := make([]string, len(services))
-		for i, s := range services {
-			names[i] = s.Service
+	return idx.IndexField(ctx, &ozgv1.Administration{}, indexAdministrationParent, func(o client.Object) []string {
+		if p := o.(*ozgv1.Administration).Spec.Parent; p != "" {
+			return []string{p}
 		}
-		return names
+		return nil
 	})
 }

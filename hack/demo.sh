@@ -4,9 +4,10 @@
 # fleet (16 of 36 published), run the manager, and wait for the fleet to
 # become Ready.
 #
-#   hack/demo.sh up      the demo, then print how to look around (leaves it running)
-#   hack/demo.sh check   the same, non-interactive: exit 0 once the fleet is Ready
-#   hack/demo.sh down    stop the manager, the local portal server and the cluster
+#   hack/demo.sh up          the demo, then print how to look around (leaves it running)
+#   hack/demo.sh check       the same, non-interactive: exit 0 once the fleet is Ready
+#   hack/demo.sh serve NAME  serve the portal NAME of the running demo locally
+#   hack/demo.sh down        stop the manager, the local portal server and the cluster
 #
 # Processes it starts are recorded in bin/demo/*.pid and stopped by PID.
 set -euo pipefail
@@ -83,12 +84,13 @@ up() {
   log "importing the OZG catalogue and the NRW administrations"
   "$BIN/ozgctl" import catalog --dir "$DATA/ozg-katalog" --apply
   "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --apply
-  "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --kreis 05766,05758,05770 --it-provider krz --apply
+  # The Kreise too: vehicle registration and driving licences are theirs.
+  "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --kreis 05766,05758,05770 --with-kreise --it-provider krz --apply
   log "applying the NRW responsibility profile (docs/responsibility.md)"
   "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -k config/profiles >/dev/null
 
   log "giving the krz municipalities content and creating their fleet"
-  go run ./hack/demo-seed --catalog "$DATA/ozg-katalog/ozg-leistungen.csv"
+  go run ./hack/demo-seed
 
   start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$METRICS_PORT" --health-probe-bind-address=127.0.0.1:18081
   log "waiting up to $TIMEOUT for the krz fleet to become Ready"
@@ -105,13 +107,25 @@ up() {
   # Serve one published municipality's portal locally from its rendered content.
   # The first name is cut from the whole list: a pipe into head would let
   # kubectl die of SIGPIPE, which pipefail turns into a failure.
-  local published portal
+  # The Kreise's portals (kreis-*) are published too; show a municipality's.
+  local published
   published="$("$KUBECTL" get sp -n krz -o jsonpath='{range .items[?(@.spec.publish==true)]}{.metadata.name}{"\n"}{end}')"
-  portal="${published%%$'\n'*}"
-  [ -n "$portal" ] || { log "no published portal in namespace krz"; return 1; }
-  mkdir -p "$STATE/portal"
-  "$KUBECTL" get configmap "$portal" -n krz -o jsonpath='{.data.portal\.json}' >"$STATE/portal/portal.json"
-  start portal "$BIN/portal" --data "$STATE/portal/portal.json" --listen "127.0.0.1:$PORTAL_PORT"
+  published="$(grep -v '^kreis-' <<<"$published" || true)"
+  serve "${published%%$'\n'*}"
+}
+
+# serve NAME: serve the content the operator rendered for the portal NAME
+# (its ConfigMap and the namespace's shared catalogue) on the local port.
+serve() {
+  local portal="$1"
+  [ -n "$portal" ] || { log "no portal to serve"; return 1; }
+  "$KUBECTL" get sp "$portal" -n krz >/dev/null || { log "no portal $portal in namespace krz; see: $KUBECTL get sp -n krz"; return 1; }
+  local dir="$STATE/portal"
+  rm -rf "$dir" && mkdir -p "$dir"
+  "$KUBECTL" get configmap "$portal" -n krz -o jsonpath='{.data.portal\.json}' >"$dir/portal.json"
+  "$KUBECTL" get configmap ozg-catalog -n krz -o jsonpath='{.binaryData.catalog\.json\.gz}' >"$dir/catalog.b64"
+  base64 -d "$dir/catalog.b64" >"$dir/catalog.json.gz"
+  start portal "$BIN/portal" --data "$dir/portal.json" --listen "127.0.0.1:$PORTAL_PORT"
   PORTAL_NAME="$portal"
 }
 
@@ -127,6 +141,7 @@ The krz fleet is Ready. Look around:
   bin/k8s/kubectl get adm -l ozg.dev/it-provider=krz
   bin/ozgctl coverage --by kreis
   The portal of $PORTAL_NAME: http://127.0.0.1:$PORTAL_PORT/
+  make demo-serve PORTAL=kreis-lippe         # serve another portal there instead
 
 Stop everything with: make demo-down
 EOM
@@ -134,13 +149,18 @@ EOM
   check)
     up
     ;;
+  serve)
+    [ -n "${2:-}" ] || { echo "usage: $0 serve NAME (make demo-serve PORTAL=NAME)" >&2; exit 2; }
+    serve "$2"
+    echo "The portal of $PORTAL_NAME: http://127.0.0.1:$PORTAL_PORT/"
+    ;;
   down)
     stop portal
     stop manager
     hack/dev-cluster.sh down
     ;;
   *)
-    echo "usage: $0 up|check|down" >&2
+    echo "usage: $0 up|check|serve NAME|down" >&2
     exit 2
     ;;
 esac

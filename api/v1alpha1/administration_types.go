@@ -233,6 +233,24 @@ type AdministrationStatus struct {
 	// online counts the services that are Live in a published, Ready portal.
 	// +optional
 	Online int32 `json:"online"`
+
+	// responsibility counts against the administration's responsibility
+	// profile; absent while the roll-up has not placed its services.
+	// +optional
+	Responsibility *AdministrationReach `json:"responsibility,omitempty"`
+}
+
+// AdministrationReach is what an administration answers for and what its
+// citizens can do online.
+type AdministrationReach struct {
+	// own counts, by state, the catalogue's services the administration is
+	// responsible for itself (by its profile; without one, those it
+	// tracks). A service it does not track counts as Open.
+	Own StateCounts `json:"own"`
+	// reachable counts the catalogue's services that are online for its
+	// citizens through anyone: itself or its Kreis (Live in a published,
+	// Ready portal) or an EfA service.
+	Reachable int32 `json:"reachable"`
 }
 
 // Administration is a municipality, Kreis or other body with its per-service
@@ -246,6 +264,7 @@ type AdministrationStatus struct {
 // +kubebuilder:printcolumn:name="Provider",type=string,JSONPath=`.spec.itProvider`
 // +kubebuilder:printcolumn:name="Portal",type=string,JSONPath=`.status.portal.name`
 // +kubebuilder:printcolumn:name="Online",type=integer,JSONPath=`.status.online`
+// +kubebuilder:printcolumn:name="Reachable",type=integer,JSONPath=`.status.responsibility.reachable`,description="services online for its citizens through anyone"
 // +kubebuilder:printcolumn:name="Display Name",type=string,JSONPath=`.spec.displayName`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Administration struct {

@@ -138,6 +138,25 @@ type OZGServiceStatus struct {
 	// onlinePortals counts the published, Ready portals in which the service is Live.
 	// +optional
 	OnlinePortals int32 `json:"onlinePortals"`
+
+	// population counts the inhabitants of the municipalities in the
+	// cluster and, of those, the inhabitants for whom the service is online:
+	// the administration responsible for it for their municipality (by its
+	// responsibility profile) has it Live in a published, Ready portal, or
+	// an EfA service covers it.
+	// +optional
+	Population *ServicePopulation `json:"population,omitempty"`
+}
+
+// ServicePopulation is the reach of a service among citizens.
+type ServicePopulation struct {
+	// total is the number of inhabitants of the municipalities (kreisfreie
+	// Städte and kreisangehörige municipalities) in the cluster.
+	Total int64 `json:"total"`
+	// online is the number of those for whom the service is online.
+	Online int64 `json:"online"`
+	// percent is online as a share of total, rounded down.
+	Percent int32 `json:"percent"`
 }
 
 // OZGService is one entry of the OZG catalogue ("OZG-Leistung"), bundling LeiKa
@@ -150,6 +169,7 @@ type OZGServiceStatus struct {
 // +kubebuilder:printcolumn:name="Name",type=string,JSONPath=`.spec.name`
 // +kubebuilder:printcolumn:name="Themenfeld",type=string,JSONPath=`.spec.themenfeld`
 // +kubebuilder:printcolumn:name="Online",type=integer,JSONPath=`.status.onlinePortals`
+// +kubebuilder:printcolumn:name="Reach-%",type=integer,JSONPath=`.status.population.percent`,description="share of the inhabitants for whom the service is online"
 // +kubebuilder:printcolumn:name="Portals",type=integer,JSONPath=`.status.portals`,priority=1
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

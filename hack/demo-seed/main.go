@@ -1,18 +1,23 @@
 // Command demo-seed gives the administrations of an IT provider demo
 // content and creates their PortalFleet: each administration tracks a
-// seeded random set of real OZG services in mixed states, and a seeded
-// choice of them is published (the krz had 16 of 36 portals online in
-// January 2023). It is part of `make demo`, not of the product.
+// seeded random share of the OZG services its responsibility profile says
+// it answers for itself, in mixed states, and 16 of the municipalities are
+// published (the krz had 16 of 36 portals online in January 2023): the
+// four the krz named then (Espelkamp, Stemwede, Petershagen, Löhne) and a
+// seeded choice of the others. The Kreise, which hold vehicle
+// registration and driving licences, are published too. It is part of
+// `make demo`, not of the product.
 package main
 
 import (
 	"context"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -25,28 +30,30 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/responsibility"
 )
 
 func main() {
 	var (
-		provider, namespace, catalog, version string
-		seed                                  uint64
-		published                             int
+		provider, namespace, version, named string
+		seed                                uint64
+		published                           int
 	)
 	flag.StringVar(&provider, "it-provider", "krz", "IT provider label value of the administrations")
 	flag.StringVar(&namespace, "namespace", "krz", "namespace of the fleet")
-	flag.StringVar(&catalog, "catalog", "../shared/data/ozg-katalog/ozg-leistungen.csv", "OZG services to draw from")
 	flag.StringVar(&version, "version", "1.4.0", "portal version of the fleet template")
 	flag.Uint64Var(&seed, "seed", 2023, "random seed")
-	flag.IntVar(&published, "published", 16, "how many portals are online")
+	flag.IntVar(&published, "published", 16, "how many municipalities' portals are online")
+	// krz, January 2023: Espelkamp, Stemwede, Petershagen and Löhne.
+	flag.StringVar(&named, "publish-keys", "05770008,05770044,05770028,05758024", "AGS of municipalities that are published in any case")
 	flag.Parse()
-	if err := run(provider, namespace, catalog, version, seed, published); err != nil {
+	if err := run(provider, namespace, version, seed, published, strings.Split(named, ",")); err != nil {
 		fmt.Fprintln(os.Stderr, "demo-seed:", err)
 		os.Exit(1)
 	}
 }
 
-func run(provider, namespace, catalogPath, version string, seed uint64, published int) error {
+func run(provider, namespace, version string, seed uint64, published int, named []string) error {
 	ctx := context.Background()
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -59,10 +66,14 @@ func run(provider, namespace, catalogPath, version string, seed uint64, publishe
 	if err != nil {
 		return err
 	}
-	ids, err := readOZGIDs(catalogPath)
-	if err != nil {
+	var catalog ozgv1.OZGServiceList
+	if err := c.List(ctx, &catalog); err != nil {
 		return err
 	}
+	if len(catalog.Items) == 0 {
+		return fmt.Errorf("no OZGService: import the catalogue first")
+	}
+	sort.Slice(catalog.Items, func(i, j int) bool { return catalog.Items[i].Name < catalog.Items[j].Name })
 
 	var adms ozgv1.AdministrationList
 	if err := c.List(ctx, &adms, client.MatchingLabels{ozgv1.LabelITProvider: provider}); err != nil {
@@ -72,17 +83,35 @@ func run(provider, namespace, catalogPath, version string, seed uint64, publishe
 		return fmt.Errorf("no Administration has label %s=%s: import them first", ozgv1.LabelITProvider, provider)
 	}
 	sort.Slice(adms.Items, func(i, j int) bool { return adms.Items[i].Name < adms.Items[j].Name })
+	byName := map[string]*ozgv1.Administration{}
+	for i := range adms.Items {
+		byName[adms.Items[i].Name] = &adms.Items[i]
+	}
+	profiles := map[string]*responsibility.Profile{}
 	rng := rand.New(rand.NewPCG(seed, 0))
 	states := []ozgv1.ServiceState{ozgv1.StateOpen, ozgv1.StateInProgress, ozgv1.StateLive}
 	for _, adm := range adms.Items {
-		picked := rng.Perm(len(ids))[:40+rng.IntN(80)]
+		profile, err := profileOf(ctx, c, &adm, profiles)
+		if err != nil {
+			return err
+		}
+		// Only what the administration answers for itself: a town does not
+		// register cars, nor a Kreis residents.
+		var own []string
+		for i := range catalog.Items {
+			e := &catalog.Items[i]
+			if r := responsibility.For(e.Name, profile.Place(e), &adm, byName[adm.Spec.Parent]); r.Administration == adm.Name {
+				own = append(own, e.Name)
+			}
+		}
+		picked := rng.Perm(len(own))[:len(own)*(30+rng.IntN(50))/100]
 		sort.Ints(picked)
 		services := make([]ozgv1.ServiceImplementation, len(picked))
 		for i, idx := range picked {
-			s := ozgv1.ServiceImplementation{Service: "ozg-" + ids[idx], State: states[rng.IntN(len(states))]}
+			s := ozgv1.ServiceImplementation{Service: own[idx], State: states[rng.IntN(len(states))]}
 			if s.State == ozgv1.StateLive {
 				s.Maturity = ptr.To(int32(2 + rng.IntN(3)))
-				s.URL = fmt.Sprintf("https://formulare.%s.example.de/ozg-%s", adm.Name, ids[idx])
+				s.URL = fmt.Sprintf("https://formulare.%s.example.de/%s", adm.Name, own[idx])
 				s.Tool = []string{"FormSolutions", "Civento", "OZG-Hub"}[rng.IntN(3)]
 			}
 			services[i] = s
@@ -99,11 +128,10 @@ func run(provider, namespace, catalogPath, version string, seed uint64, publishe
 		}
 	}
 
-	online := make([]string, 0, published)
-	for _, i := range rng.Perm(len(adms.Items))[:min(published, len(adms.Items))] {
-		online = append(online, adms.Items[i].Name)
+	online, err := choosePublished(adms.Items, named, published, rng)
+	if err != nil {
+		return err
 	}
-	sort.Strings(online)
 
 	ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: namespace}}
 	if err := apply(ctx, c, ns); err != nil {
@@ -134,6 +162,54 @@ func run(provider, namespace, catalogPath, version string, seed uint64, publishe
 	return nil
 }
 
+// profileOf is the compiled responsibility profile adm selects, nil if it
+// selects none; profiles caches them by name.
+func profileOf(ctx context.Context, c client.Client, adm *ozgv1.Administration, profiles map[string]*responsibility.Profile) (*responsibility.Profile, error) {
+	if adm.Spec.Responsibility == nil || adm.Spec.Responsibility.Profile == "" {
+		return nil, nil
+	}
+	name := adm.Spec.Responsibility.Profile
+	if p, ok := profiles[name]; ok {
+		return p, nil
+	}
+	p := &ozgv1.ResponsibilityProfile{}
+	if err := c.Get(ctx, client.ObjectKey{Name: name}, p); err != nil {
+		return nil, fmt.Errorf("responsibility profile of %s: %w", adm.Name, err)
+	}
+	profiles[name] = responsibility.Compile(p)
+	return profiles[name], nil
+}
+
+// choosePublished names the published administrations: every Kreis, the
+// municipalities with the named keys, and a seeded choice of the other
+// municipalities up to published.
+func choosePublished(adms []ozgv1.Administration, named []string, published int, rng *rand.Rand) ([]string, error) {
+	var online, others []string
+	found := map[string]bool{}
+	for _, adm := range adms {
+		switch {
+		case adm.Spec.Type == ozgv1.TypeKreis:
+			online = append(online, adm.Name)
+		case slices.Contains(named, adm.Spec.Key):
+			online = append(online, adm.Name)
+			found[adm.Spec.Key] = true
+			published--
+		default:
+			others = append(others, adm.Name)
+		}
+	}
+	for _, key := range named {
+		if !found[key] {
+			return nil, fmt.Errorf("no administration has the key %s to publish", key)
+		}
+	}
+	for _, i := range rng.Perm(len(others))[:max(0, min(published, len(others)))] {
+		online = append(online, others[i])
+	}
+	sort.Strings(online)
+	return online, nil
+}
+
 func wave(name, kreis string) ozgv1.RolloutWave {
 	return ozgv1.RolloutWave{
 		Name:           name,
@@ -154,21 +230,4 @@ func apply(ctx context.Context, c client.Client, obj client.Object) error {
 	}
 	u := client.ApplyConfigurationFromUnstructured(&unstructured.Unstructured{Object: content})
 	return c.Apply(ctx, u, client.FieldOwner("ozg-demo"), client.ForceOwnership)
-}
-
-func readOZGIDs(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, 0, len(rows))
-	for _, r := range rows[1:] {
-		ids = append(ids, r[0])
-	}
-	return ids, nil
 }

@@ -12,6 +12,9 @@
 //     status.portal.published).
 //   - The share online is online divided by tracked implementations; it is
 //     undefined where nothing is tracked.
+//   - The population reach (see Reach) counts for citizens instead: of every
+//     inhabitant's need of every catalogue service, the share online for
+//     them through anyone responsible, weighted by population.
 package coverage
 
 import (
@@ -93,6 +96,7 @@ type ThemenfeldRow struct {
 	Services int `json:"services"`
 	Counts
 	ShareOnline *float64 `json:"shareOnline"`
+	Reach
 }
 
 // AdministrationRow is the coverage of one administration.
@@ -108,6 +112,12 @@ type AdministrationRow struct {
 	PortalPublished bool   `json:"portalPublished"`
 	Counts
 	ShareOnline *float64 `json:"shareOnline"`
+	// Reachable counts the catalogue's services online for the
+	// municipality's inhabitants; Reach is that share of the catalogue.
+	// Both are zero and null for a Kreis, whose inhabitants are its
+	// municipalities'.
+	Reachable int `json:"reachable"`
+	Reach
 }
 
 // PortalOnline reports whether the administration's portal is Ready and
@@ -123,6 +133,7 @@ type KreisRow struct {
 	PortalsOnline int `json:"portalsOnline"`
 	Counts
 	ShareOnline *float64 `json:"shareOnline"`
+	Reach
 }
 
 // Total sums a report.
@@ -132,6 +143,7 @@ type Total struct {
 	Services        int `json:"services"`
 	Counts
 	ShareOnline *float64 `json:"shareOnline"`
+	Reach
 }
 
 // Report is the coverage of a set of administrations, in three views and
@@ -145,8 +157,10 @@ type Report struct {
 	Kreise []KreisRow
 	Total  Total
 
-	// cells counts implementations by Themenfeld and Kreis key.
+	// cells counts implementations by Themenfeld and Kreis key, reach the
+	// population reach.
 	cells map[cellKey]Counts
+	reach map[cellKey]Reach
 }
 
 type cellKey struct{ themenfeld, kreis string }
@@ -156,10 +170,36 @@ func (r *Report) Cell(themenfeld, kreisKey string) Counts {
 	return r.cells[cellKey{themenfeld, kreisKey}]
 }
 
-// Compute reports on adms against the catalogue services. kreisNames maps
-// Kreis keys to names (see KreisNames); keys without a name show the key.
-func Compute(adms []ozgv1.Administration, services []ozgv1.OZGService, kreisNames map[string]string) *Report {
-	r := &Report{cells: map[cellKey]Counts{}}
+// CellReach returns the population reach of a Themenfeld in a Kreis.
+func (r *Report) CellReach(themenfeld, kreisKey string) Reach {
+	return r.reach[cellKey{themenfeld, kreisKey}]
+}
+
+// Input is what a report is computed from.
+type Input struct {
+	// Administrations are those to report on.
+	Administrations []ozgv1.Administration
+	// All are every administration, for the Kreise of those reported on;
+	// nil means Administrations.
+	All []ozgv1.Administration
+	// Services is the catalogue.
+	Services []ozgv1.OZGService
+	// Profiles are the responsibility profiles the administrations select.
+	Profiles []ozgv1.ResponsibilityProfile
+	// KreisNames maps Kreis keys to names (see KreisNames); keys without a
+	// name show the key.
+	KreisNames map[string]string
+}
+
+// Compute reports on in.Administrations against the catalogue.
+func Compute(in Input) *Report {
+	adms, services, kreisNames := in.Administrations, in.Services, in.KreisNames
+	all := in.All
+	if all == nil {
+		all = adms
+	}
+	reach := newReachEvaluator(all, in.Profiles)
+	r := &Report{cells: map[cellKey]Counts{}, reach: map[cellKey]Reach{}}
 	themenfeldOf := make(map[string]string, len(services))
 	serviceCount := map[string]int{}
 	for _, s := range services {
@@ -168,7 +208,9 @@ func Compute(adms []ozgv1.Administration, services []ozgv1.OZGService, kreisName
 	}
 
 	byThemenfeld := map[string]*Counts{}
+	reachByThemenfeld := map[string]*Reach{}
 	byKreis := map[string]*KreisRow{}
+	var totalReach Reach
 	for i := range adms {
 		row := administrationRow(&adms[i], kreisNames)
 		k := byKreis[row.KreisKey]
@@ -194,21 +236,69 @@ func Compute(adms []ozgv1.Administration, services []ozgv1.OZGService, kreisName
 			r.cells[cellKey{tf, row.KreisKey}] = cell
 		}
 		row.ShareOnline = row.Counts.shareOnline()
+		if municipality(&adms[i]) && len(services) > 0 {
+			pop := populationOf(&adms[i])
+			onlineByThemenfeld := map[string]int{}
+			for j, online := range reach.online(&adms[i], services) {
+				if online {
+					row.Reachable++
+					onlineByThemenfeld[services[j].Spec.Themenfeld]++
+				}
+			}
+			row.Reach = Reach{Population: pop, reached: float64(row.Reachable), possible: float64(len(services))}
+			share := Reach{Population: pop}
+			share.add(pop, row.Reachable, len(services))
+			k.Reach.merge(share)
+			totalReach.merge(share)
+			for tf, n := range serviceCount {
+				t := reachByThemenfeld[tf]
+				if t == nil {
+					t = &Reach{}
+					reachByThemenfeld[tf] = t
+				}
+				t.Population += pop
+				t.add(pop, onlineByThemenfeld[tf], n)
+				cell := r.reach[cellKey{tf, row.KreisKey}]
+				cell.Population += pop
+				cell.add(pop, onlineByThemenfeld[tf], n)
+				r.reach[cellKey{tf, row.KreisKey}] = cell
+			}
+		}
+		row.Reach.finish()
 		r.Administrations = append(r.Administrations, row)
 	}
 	slices.SortFunc(r.Administrations, func(a, b AdministrationRow) int { return cmp.Compare(a.Name, b.Name) })
 
 	for _, tf := range themenfeldNames(serviceCount, byThemenfeld) {
 		c := counter(byThemenfeld, tf)
-		r.Themenfelder = append(r.Themenfelder, ThemenfeldRow{Themenfeld: tf, Services: serviceCount[tf], Counts: *c, ShareOnline: c.shareOnline()})
+		row := ThemenfeldRow{Themenfeld: tf, Services: serviceCount[tf], Counts: *c, ShareOnline: c.shareOnline()}
+		if t := reachByThemenfeld[tf]; t != nil {
+			row.Reach = *t
+		}
+		row.Reach.finish()
+		r.Themenfelder = append(r.Themenfelder, row)
 	}
 	for _, k := range byKreis {
 		k.ShareOnline = k.Counts.shareOnline()
+		k.Reach.finish()
 		r.Kreise = append(r.Kreise, *k)
 	}
 	slices.SortFunc(r.Kreise, compareKreise)
 	r.Total = total(r, len(services))
+	r.Total.Reach = totalReach
+	r.Total.Reach.finish()
 	return r
+}
+
+// municipality tells whether adm has inhabitants of its own: a Kreis's
+// are its municipalities'.
+func municipality(adm *ozgv1.Administration) bool { return adm.Spec.Type != ozgv1.TypeKreis }
+
+func populationOf(adm *ozgv1.Administration) int64 {
+	if adm.Spec.Population == nil {
+		return 0
+	}
+	return *adm.Spec.Population
 }
 
 func counter(m map[string]*Counts, key string) *Counts {

@@ -71,12 +71,17 @@ func fixture() ([]ozgv1.Administration, []ozgv1.OZGService) {
 		adm("landesamt", "05000000", ozgv1.TypeKreisfreieStadt, "", "Landesamt", portal("landesamt", true, true),
 			"10300", "Live", "10900", "Live"),
 	}
+	for i, pop := range []int64{0, 63786, 44573, 334195, 74388, 0} {
+		if pop > 0 {
+			adms[i].Spec.Population = &pop
+		}
+	}
 	return adms, services
 }
 
 func report() *coverage.Report {
 	adms, services := fixture()
-	return coverage.Compute(adms, services, coverage.KreisNames(adms))
+	return coverage.Compute(coverage.Input{Administrations: adms, Services: services, KreisNames: coverage.KreisNames(adms)})
 }
 
 func TestCounts(t *testing.T) {
@@ -108,7 +113,7 @@ func TestCounts(t *testing.T) {
 }
 
 func TestEveryThemenfeldIsListed(t *testing.T) {
-	r := coverage.Compute(nil, nil, nil)
+	r := coverage.Compute(coverage.Input{})
 	if len(r.Themenfelder) != 14 {
 		t.Fatalf("an empty report lists %d Themenfelder, want 14", len(r.Themenfelder))
 	}
@@ -199,7 +204,10 @@ func TestSVGIsWellFormedAndListsEveryThemenfeld(t *testing.T) {
 			t.Errorf("no row label %q", tf)
 		}
 	}
-	for _, kreis := range []string{"Bielefeld", "Kreis Herford", "05766", coverage.NoKreis, "Kreis", "Themenfeld", "0%", "50%", "100%", "–"} {
+	// Herford's 63,786 inhabitants reach 2 of Bauen & Wohnen's 3 services,
+	// Bünde's 44,573 none: 39% for the Kreis.
+	for _, kreis := range []string{"Bielefeld", "Kreis Herford", "05766", coverage.NoKreis,
+		"Kreis or kreisfreie Stadt (columns; those with inhabitants counted first)", "Themenfeld (rows)", "0%", "39%", "–"} {
 		if !texts[kreis] {
 			t.Errorf("no text %q", kreis)
 		}
@@ -207,5 +215,115 @@ func TestSVGIsWellFormedAndListsEveryThemenfeld(t *testing.T) {
 	// 16 rows × 4 columns, each with a tooltip, plus the document's title.
 	if elements["title"] != 16*4+1 || elements["desc"] != 1 {
 		t.Errorf("%d title and %d desc elements, want 65 and 1", elements["title"], elements["desc"])
+	}
+}
+
+// TestPopulationReach: a municipality's inhabitants reach what its Kreis
+// has online, what it has online itself, and EfA services; a Kreis's
+// inhabitants are its municipalities'.
+func TestPopulationReach(t *testing.T) {
+	services := []ozgv1.OZGService{
+		service("10439", "Fahrzeugzulassung", "Mobilität & Reisen"),
+		service("10559", "Meldebescheinigung", "Ein- & Auswanderung"),
+		service("10096", "Rentenauskunft", "Arbeit & Ruhestand"),
+	}
+	services[2].Spec.EfA = &ozgv1.EfAService{Provider: "DRV", URL: "https://rente.example.de"}
+	profile := ozgv1.ResponsibilityProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: "nrw"},
+		Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
+			{Service: "ozg-10439", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "FZV"}},
+			{Service: "ozg-10559", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "MG NRW"}},
+			{Service: "ozg-10096", Placement: ozgv1.Placement{Level: ozgv1.LevelBund, LegalBasis: "SGB VI"}},
+		}},
+	}
+	withProfile := func(a ozgv1.Administration, parent string, pop int64) ozgv1.Administration {
+		a.Spec.Parent, a.Spec.Population = parent, &pop
+		a.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
+		return a
+	}
+	kreis := adm("kreis-lippe", "05766", ozgv1.TypeKreis, "05766", "Kreis Lippe", portal("kreis-lippe", true, true), "10439", "Live")
+	kreis.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
+	adms := []ozgv1.Administration{
+		kreis,
+		withProfile(adm("augustdorf", "05766004", ozgv1.TypeKreisangehoerigeGemeinde, "05766", "Augustdorf", portal("augustdorf", true, true),
+			"10559", "Live"), "kreis-lippe", 10000),
+		// No portal: its own Live service is not online, the Kreis's is.
+		withProfile(adm("lage", "05766040", ozgv1.TypeKreisangehoerigeStadt, "05766", "Lage", nil, "10559", "Live"), "kreis-lippe", 30000),
+	}
+	r := coverage.Compute(coverage.Input{Administrations: adms, Services: services, Profiles: []ozgv1.ResponsibilityProfile{profile},
+		KreisNames: coverage.KreisNames(adms)})
+
+	share := func(r coverage.Reach) float64 {
+		s, ok := r.Share()
+		if !ok {
+			t.Fatalf("no reach in %+v", r)
+		}
+		return s
+	}
+	byName := map[string]coverage.AdministrationRow{}
+	for _, a := range r.Administrations {
+		byName[a.Name] = a
+	}
+	if a := byName["augustdorf"]; a.Reachable != 3 || share(a.Reach) != 1 {
+		t.Errorf("augustdorf reaches %d services (%v), want all 3", a.Reachable, a.PopulationReach)
+	}
+	if a := byName["lage"]; a.Reachable != 2 {
+		t.Errorf("lage reaches %d services, want the Kreis's and the EfA service", a.Reachable)
+	}
+	if a := byName["kreis-lippe"]; a.PopulationReach != nil || a.Population != 0 {
+		t.Errorf("a Kreis has no inhabitants of its own: %+v", a.Reach)
+	}
+	// (10,000 × 3 + 30,000 × 2) / (40,000 × 3)
+	if k := r.Kreise[0]; k.Population != 40000 || share(k.Reach) != 0.75 || *k.PopulationReach != 0.75 {
+		t.Errorf("Kreis %s: population %d, reach %v; want 40000, 0.75", k.Name, k.Population, k.PopulationReach)
+	}
+	if got := share(r.Total.Reach); got != 0.75 {
+		t.Errorf("total reach %v, want 0.75", got)
+	}
+	// Vehicles are online for everyone via the Kreis; registration only
+	// for Augustdorf's 10,000.
+	if got := share(r.CellReach("Mobilität & Reisen", "05766")); got != 1 {
+		t.Errorf("Mobilität & Reisen in Lippe: %v, want 1", got)
+	}
+	if got := share(r.CellReach("Ein- & Auswanderung", "05766")); got != 0.25 {
+		t.Errorf("Ein- & Auswanderung in Lippe: %v, want 0.25", got)
+	}
+
+	var svg bytes.Buffer
+	if err := r.WriteSVG(&svg); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Kreis or kreisfreie Stadt", "Themenfeld (rows)", "for its 40000 inhabitants 25% of the 1 services are online"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("the heat map lacks %q", want)
+		}
+	}
+}
+
+// TestHeatMapShowsKreiseWithDataFirst: the first columns are the Kreise
+// whose inhabitants are counted, so that the first screen is not empty.
+func TestHeatMapShowsKreiseWithDataFirst(t *testing.T) {
+	adms, services := fixture()
+	for i := range adms {
+		if adms[i].Name == "bielefeld" {
+			adms[i].Spec.Population = nil // first by key, now without data
+		}
+	}
+	r := coverage.Compute(coverage.Input{Administrations: adms, Services: services, KreisNames: coverage.KreisNames(adms)})
+	var svg bytes.Buffer
+	if err := r.WriteSVG(&svg); err != nil {
+		t.Fatal(err)
+	}
+	body := svg.String()
+	order := func(label string) int {
+		i := strings.Index(body, ">"+label+"</text>")
+		if i < 0 {
+			t.Fatalf("no column %q", label)
+		}
+		return i
+	}
+	if !(order("Kreis Herford") < order("05766") && order("05766") < order("Bielefeld") && order("Bielefeld") < order(coverage.NoKreis)) {
+		t.Errorf("columns are not the Kreise with data first, in key order: Herford %d, 05766 %d, Bielefeld %d, none %d",
+			order("Kreis Herford"), order("05766"), order("Bielefeld"), order(coverage.NoKreis))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -137,9 +138,15 @@ func (f format) header(table, csv string) string {
 // four digits in CSV; where nothing is tracked it is "-" or empty.
 func (f format) share(c Counts) string {
 	s, ok := c.Share()
+	return f.fraction(s, ok)
+}
+
+// fraction formats a share as share does; ok is false where it is
+// undefined. The CSV form rounds as the JSON one does.
+func (f format) fraction(s float64, ok bool) string {
 	switch {
 	case f.csv && ok:
-		return strconv.FormatFloat(*c.shareOnline(), 'f', 4, 64)
+		return strconv.FormatFloat(math.Round(s*1e4)/1e4, 'f', 4, 64)
 	case f.csv:
 		return ""
 	case ok:
@@ -150,11 +157,19 @@ func (f format) share(c Counts) string {
 }
 
 func (f format) countsHeader() []string {
-	return []string{f.header("TRACKED", "tracked"), f.header("LIVE", "live"), f.header("ONLINE", "online"), f.header("SHARE", "share_online")}
+	return []string{f.header("TRACKED", "tracked"), f.header("LIVE", "live"), f.header("ONLINE", "online"), f.header("SHARE", "share_online"),
+		f.header("POPULATION", "population"), f.header("REACH", "population_reach")}
 }
 
-func (f format) counts(c Counts) []string {
-	return []string{strconv.Itoa(c.Tracked), strconv.Itoa(c.Live), strconv.Itoa(c.Online), f.share(c)}
+func (f format) counts(c Counts, r Reach) []string {
+	return []string{strconv.Itoa(c.Tracked), strconv.Itoa(c.Live), strconv.Itoa(c.Online), f.share(c),
+		strconv.FormatInt(r.Population, 10), f.reach(r)}
+}
+
+// reach is the population reach as share is the share online.
+func (f format) reach(r Reach) string {
+	s, ok := r.Share()
+	return f.fraction(s, ok)
 }
 
 // grid lays the view out as a header and rows of cells.
@@ -175,7 +190,7 @@ func (r *Report) themenfeldGrid(f format) ([]string, [][]string, error) {
 	header := append([]string{f.header("THEMENFELD", "themenfeld"), f.header("SERVICES", "services")}, f.countsHeader()...)
 	rows := make([][]string, 0, len(r.Themenfelder))
 	for _, t := range r.Themenfelder {
-		rows = append(rows, append([]string{t.Themenfeld, strconv.Itoa(t.Services)}, f.counts(t.Counts)...))
+		rows = append(rows, append([]string{t.Themenfeld, strconv.Itoa(t.Services)}, f.counts(t.Counts, t.Reach)...))
 	}
 	return header, rows, nil
 }
@@ -195,7 +210,7 @@ func (r *Report) administrationGrid(f format) ([]string, [][]string, error) {
 			row = []string{a.Name, a.DisplayName, a.Key, a.KreisKey, a.Kreis, a.Portal,
 				strconv.FormatBool(a.PortalReady), strconv.FormatBool(a.PortalPublished)}
 		}
-		rows = append(rows, append(row, f.counts(a.Counts)...))
+		rows = append(rows, append(row, f.counts(a.Counts, a.Reach)...))
 	}
 	return header, rows, nil
 }
@@ -205,7 +220,7 @@ func (r *Report) kreisGrid(f format) ([]string, [][]string, error) {
 		f.header("PORTALS-ONLINE", "portals_online")}, f.countsHeader()...)
 	rows := make([][]string, 0, len(r.Kreise))
 	for _, k := range r.Kreise {
-		rows = append(rows, append([]string{k.Name, k.Key, strconv.Itoa(k.Administrations), strconv.Itoa(k.PortalsOnline)}, f.counts(k.Counts)...))
+		rows = append(rows, append([]string{k.Name, k.Key, strconv.Itoa(k.Administrations), strconv.Itoa(k.PortalsOnline)}, f.counts(k.Counts, k.Reach)...))
 	}
 	return header, rows, nil
 }
@@ -227,7 +242,7 @@ func portalState(a AdministrationRow) string {
 // totalRow is the last row of the Themenfeld and Kreis tables.
 func (r *Report) totalRow(by View) []string {
 	t := r.Total
-	counts := tableFormat.counts(t.Counts)
+	counts := tableFormat.counts(t.Counts, t.Reach)
 	if by == ByThemenfeld {
 		return append([]string{"TOTAL", strconv.Itoa(t.Services)}, counts...)
 	}

@@ -150,5 +150,12 @@ func (o *coverageOptions) report(ctx context.Context) (*coverage.Report, error) 
 	selected := slices.DeleteFunc(slices.Clone(adms.Items), func(a ozgv1.Administration) bool {
 		return !selector.Matches(labels.Set(a.Labels))
 	})
-	return coverage.Compute(selected, services.Items, coverage.KreisNames(adms.Items)), nil
+	var profiles ozgv1.ResponsibilityProfileList
+	if err := c.List(ctx, &profiles); err != nil {
+		return nil, err
+	}
+	return coverage.Compute(coverage.Input{
+		Administrations: selected, All: adms.Items, Services: services.Items,
+		Profiles: profiles.Items, KreisNames: coverage.KreisNames(adms.Items),
+	}), nil
 }

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,20 +39,24 @@ func createCoverageFixture(t *testing.T) {
 		typ              v1alpha1.AdministrationType
 		ready, published bool
 		portal           bool
+		population       int64
 		services         []impl
 	}{
-		{"cov-kreis", "09991", "09991", v1alpha1.TypeKreis, true, true, true,
+		{"cov-kreis", "09991", "09991", v1alpha1.TypeKreis, true, true, true, 0,
 			[]impl{{Service: "ozg-99903", State: live}}},
-		{"cov-online", "09991001", "09991", v1alpha1.TypeKreisangehoerigeGemeinde, true, true, true,
+		{"cov-online", "09991001", "09991", v1alpha1.TypeKreisangehoerigeGemeinde, true, true, true, 3000,
 			[]impl{{Service: "ozg-99901", State: live}, {Service: "ozg-99902", State: live}, {Service: "ozg-99904", State: open}}},
-		{"cov-unpublished", "09991002", "09991", v1alpha1.TypeKreisangehoerigeGemeinde, true, false, true,
+		{"cov-unpublished", "09991002", "09991", v1alpha1.TypeKreisangehoerigeGemeinde, true, false, true, 1000,
 			[]impl{{Service: "ozg-99901", State: live}}},
-		{"cov-stadt", "09992000", "09992", v1alpha1.TypeKreisfreieStadt, false, false, false,
+		{"cov-stadt", "09992000", "09992", v1alpha1.TypeKreisfreieStadt, false, false, false, 2000,
 			[]impl{{Service: "ozg-99901", State: live}, {Service: "ozg-99903", State: v1alpha1.StateInProgress}}},
 	} {
 		adm := &v1alpha1.Administration{
 			ObjectMeta: metav1.ObjectMeta{Name: a.name, Labels: map[string]string{"example.de/coverage": "test", v1alpha1.LabelKreis: a.kreis}},
 			Spec:       v1alpha1.AdministrationSpec{Key: a.key, DisplayName: "Test " + a.name, Type: a.typ, Services: a.services},
+		}
+		if a.population > 0 {
+			adm.Spec.Population = &a.population
 		}
 		create(t, adm)
 		if a.portal {
@@ -102,40 +108,45 @@ func TestCoverage(t *testing.T) {
 		}
 	})
 
+	// The catalogue is counted whole, whatever else the cluster holds.
+	var services v1alpha1.OZGServiceList
+	if err := k8sClient.List(t.Context(), &services); err != nil {
+		t.Fatal(err)
+	}
+	inBauen := 0
+	for _, s := range services.Items {
+		if s.Spec.Themenfeld == "Bauen & Wohnen" {
+			inBauen++
+		}
+	}
+	catalogue := float64(len(services.Items))
+
 	t.Run("by administration", func(t *testing.T) {
-		want := `name,display_name,key,kreis_key,kreis,portal,portal_ready,portal_published,tracked,live,online,share_online
-cov-kreis,Test cov-kreis,09991,09991,Test cov-kreis,cov-kreis,true,true,1,1,1,1.0000
-cov-online,Test cov-online,09991001,09991,Test cov-kreis,cov-online,true,true,3,2,2,0.6667
-cov-stadt,Test cov-stadt,09992000,09992,Test cov-stadt,,false,false,2,1,0,0.0000
-cov-unpublished,Test cov-unpublished,09991002,09991,Test cov-kreis,cov-unpublished,true,false,1,1,0,0.0000
-`
+		// Without a profile what an administration tracks is its own:
+		// cov-online has two services online for its inhabitants.
+		want := fmt.Sprintf(`name,display_name,key,kreis_key,kreis,portal,portal_ready,portal_published,tracked,live,online,share_online,population,population_reach
+cov-kreis,Test cov-kreis,09991,09991,Test cov-kreis,cov-kreis,true,true,1,1,1,1.0000,0,
+cov-online,Test cov-online,09991001,09991,Test cov-kreis,cov-online,true,true,3,2,2,0.6667,3000,%.4f
+cov-stadt,Test cov-stadt,09992000,09992,Test cov-stadt,,false,false,2,1,0,0.0000,2000,0.0000
+cov-unpublished,Test cov-unpublished,09991002,09991,Test cov-kreis,cov-unpublished,true,false,1,1,0,0.0000,1000,0.0000
+`, math.Round(2/catalogue*1e4)/1e4)
 		if got := coverageRun(t, "--by", "administration", "-o", "csv"); got != want {
 			t.Errorf("got\n%s\nwant\n%s", got, want)
 		}
 	})
 
 	t.Run("by themenfeld", func(t *testing.T) {
-		// The catalogue is counted whole, whatever else the cluster holds.
-		var services v1alpha1.OZGServiceList
-		if err := k8sClient.List(t.Context(), &services); err != nil {
-			t.Fatal(err)
-		}
-		inBauen := 0
-		for _, s := range services.Items {
-			if s.Spec.Themenfeld == "Bauen & Wohnen" {
-				inBauen++
-			}
-		}
 		out := coverageRun(t)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		if len(lines) != 1+14+1 {
 			t.Errorf("got %d lines, want a header, 14 Themenfelder and TOTAL:\n%s", len(lines), out)
 		}
 		for _, want := range [][]string{
-			{"Bauen & Wohnen", strconv.Itoa(inBauen), "4", "4", "2", "50.0%"},
-			{"Familie & Kind", "", "2", "1", "1", "50.0%"},
-			{"Umwelt", "", "1", "0", "0", "0.0%"},
-			{"Bildung", "", "0", "0", "0", "-"},
+			// 3,000 of 6,000 inhabitants reach 2 of the Themenfeld's services.
+			{"Bauen & Wohnen", strconv.Itoa(inBauen), "4", "4", "2", "50.0%", "6000", fmt.Sprintf("%.1f%%", 100*3000*2/(6000*float64(inBauen)))},
+			{"Familie & Kind", "", "2", "1", "1", "50.0%", "6000", ""},
+			{"Umwelt", "", "1", "0", "0", "0.0%", "6000", ""},
+			{"Bildung", "", "0", "0", "0", "-", "6000", ""},
 		} {
 			if !hasRow(lines, want) {
 				t.Errorf("no row %q in\n%s", want, out)
@@ -165,7 +176,9 @@ cov-unpublished,Test cov-unpublished,09991002,09991,Test cov-kreis,cov-unpublish
 				}
 			}
 		}
-		for _, want := range []string{"Bauen & Wohnen", "Unternehmensführung & -entwicklung", "Test cov-kreis", "Test cov-stadt", "67%"} {
+		// The Kreis's 4,000 inhabitants: 3,000 reach 2 of Bauen & Wohnen's services.
+		bauen := fmt.Sprintf("%d%%", int(math.Round(100*3000*2/(4000*float64(inBauen)))))
+		for _, want := range []string{"Bauen & Wohnen", "Unternehmensführung & -entwicklung", "Test cov-kreis", "Test cov-stadt", bauen, "Themenfeld (rows)"} {
 			if !texts[want] {
 				t.Errorf("the heat map has no text %q", want)
 			}

@@ -61,14 +61,11 @@ func TestBadInputMarkupFromCSVIsEscaped(t *testing.T) {
 			{Name: "<b>Wirtschaft</b>", URL: "https://wirtschaft.example.de/?a=1&b=<x>"},
 		}},
 	}}
-	rendered, err := render.Portal(portal, adm, func(name string) (*ozgv1.OZGService, bool) {
-		for i := range catalog.Services {
-			if catalog.Services[i].Name == name {
-				return &catalog.Services[i], true
-			}
-		}
-		return nil, false
-	})
+	var entries []*ozgv1.OZGService
+	for i := range catalog.Services {
+		entries = append(entries, &catalog.Services[i])
+	}
+	rendered, err := render.Portal(portal, render.Inputs{Administration: adm, Catalog: render.NewCatalog(entries)})
 	must(t, err)
 	if rendered.Offered != 1 || rendered.Document.Services[0].Name != serviceName || rendered.Document.Services[0].Leistungen[0].Name != leikaName {
 		t.Fatalf("rendered document lost the names: %+v", rendered.Document.Services)

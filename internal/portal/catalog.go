@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -98,16 +99,16 @@ func (c *Catalog) Document() *portaldata.Document {
 
 func (c *Catalog) snapshot() *snapshot { return c.current.Load() }
 
-// Reload reads the file and, if its content changed and is valid, makes it
-// the current document. It returns the error of the file's content, also
-// when that did not change. On error the previous document stays in place.
+// Reload reads the file (and the catalogue file it names) and, if their
+// content changed and is valid, makes it the current document. It returns
+// the error of the content, also when that did not change. On error the previous document stays in place.
 // Each invalid content, and each persisting read error, is logged and
 // counted once, not on every poll.
 func (c *Catalog) Reload() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
-	data, err := readLimited(c.path)
+	data, catalog, err := c.read()
 	if err != nil {
 		err = fmt.Errorf("reading portal data: %w", err)
 		c.seenAny = false // read the file afresh once it is back
@@ -119,15 +120,20 @@ func (c *Catalog) Reload() error {
 	}
 	c.lastReadErr = ""
 
-	sum := sha256.Sum256(data)
+	h := sha256.New()
+	h.Write(data)
+	h.Write([]byte{0})
+	h.Write(catalog)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
 	if c.seenAny && sum == c.lastSum {
 		return c.lastErr
 	}
 	c.lastSum, c.seenAny = sum, true
 
-	doc, err := portaldata.Parse(data)
+	doc, err := c.parse(data, catalog)
 	if err != nil {
-		c.lastErr = fmt.Errorf("parsing %s: %w", c.path, err)
+		c.lastErr = err
 		c.reportFailure(c.lastErr)
 		return c.lastErr
 	}
@@ -135,9 +141,47 @@ func (c *Catalog) Reload() error {
 	snap := newSnapshot(doc, hex.EncodeToString(sum[:]))
 	c.current.Store(snap)
 	c.metrics.loaded(doc)
-	c.log.Info("loaded portal data", "path", c.path, "checksum", snap.checksum,
+	c.log.Info("loaded portal data", "path", c.path, "catalog", doc.Catalog, "checksum", snap.checksum,
 		"administration", doc.Administration.Name, "services", len(doc.Services))
 	return nil
+}
+
+// read reads the document and, if it names one, the shared catalogue
+// beside it.
+func (c *Catalog) read() (data, catalog []byte, err error) {
+	if data, err = readLimited(c.path); err != nil {
+		return nil, nil, err
+	}
+	var names struct {
+		Catalog string `json:"catalog"`
+	}
+	// A document that does not decode has its error reported by parse.
+	if json.Unmarshal(data, &names) != nil || names.Catalog == "" || filepath.Base(names.Catalog) != names.Catalog {
+		return data, nil, nil
+	}
+	catalog, err = readLimited(filepath.Join(c.dir, names.Catalog))
+	return data, catalog, err
+}
+
+// parse parses the document and joins it with its catalogue. A service the
+// catalogue does not know yet (the operator writes the two ConfigMaps one
+// after the other) is left out and logged.
+func (c *Catalog) parse(data, catalog []byte) (*portaldata.Document, error) {
+	doc, err := portaldata.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", c.path, err)
+	}
+	if doc.Catalog == "" {
+		return doc, nil
+	}
+	cat, err := portaldata.ParseCatalog(catalog)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", filepath.Join(c.dir, doc.Catalog), err)
+	}
+	if missing := doc.Join(cat); len(missing) > 0 {
+		c.log.Warn("services not in the catalogue are left out", "catalog", doc.Catalog, "services", missing)
+	}
+	return doc, nil
 }
 
 func (c *Catalog) reportFailure(err error) {

@@ -77,23 +77,56 @@ func newConfigMapVolume(t testing.TB) *configMapVolume {
 
 func (v *configMapVolume) path() string { return filepath.Join(v.dir, portaldata.ConfigMapKey) }
 
-// write publishes data like a kubelet sync: write a new directory, point a
-// temporary symlink at it, rename that over ..data, remove the old one.
+// write publishes data as the portal's document like a kubelet sync.
 func (v *configMapVolume) write(t testing.TB, data []byte) {
+	t.Helper()
+	v.writeFiles(t, map[string][]byte{portaldata.ConfigMapKey: data})
+}
+
+// writeFiles publishes files like a kubelet sync: write a new directory,
+// point a temporary symlink at it, rename that over ..data, remove the
+// old one. Every file is a symlink into ..data.
+func (v *configMapVolume) writeFiles(t testing.TB, files map[string][]byte) {
 	t.Helper()
 	v.version++
 	ts := fmt.Sprintf("..2026_01_01_00_00_00.%09d", v.version)
 	must(t, os.Mkdir(filepath.Join(v.dir, ts), 0o755))
-	must(t, os.WriteFile(filepath.Join(v.dir, ts, portaldata.ConfigMapKey), data, 0o644))
+	for name, data := range files {
+		must(t, os.WriteFile(filepath.Join(v.dir, ts, name), data, 0o644))
+	}
 	tmp := filepath.Join(v.dir, "..data_tmp")
 	must(t, os.Symlink(ts, tmp))
 	must(t, os.Rename(tmp, filepath.Join(v.dir, "..data")))
-	if v.current == "" {
-		must(t, os.Symlink(filepath.Join("..data", portaldata.ConfigMapKey), v.path()))
-	} else {
+	for name := range files {
+		link := filepath.Join(v.dir, name)
+		if _, err := os.Lstat(link); os.IsNotExist(err) {
+			must(t, os.Symlink(filepath.Join("..data", name), link))
+		}
+	}
+	if v.current != "" {
 		must(t, os.RemoveAll(filepath.Join(v.dir, v.current)))
 	}
 	v.current = ts
+}
+
+// sharedFiles are the files of doc as the operator writes them when doc
+// names a catalogue: the document without, and the catalogue with the
+// services' catalogue part.
+func sharedFiles(t testing.TB, doc *portaldata.Document) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{portaldata.ConfigMapKey: marshal(t, doc)}
+	if doc.Catalog == "" {
+		return files
+	}
+	cat := &portaldata.CatalogDocument{SchemaVersion: portaldata.SchemaVersion}
+	for _, s := range doc.Services {
+		cat.Services = append(cat.Services, portaldata.CatalogService{OZGID: s.OZGID, Name: s.Name, Themenfeld: s.Themenfeld,
+			Lebenslage: s.Lebenslage, EfA: s.EfA, Leistungen: s.Leistungen})
+	}
+	data, err := portaldata.MarshalCatalog(cat)
+	must(t, err)
+	files[doc.Catalog] = data
+	return files
 }
 
 func must(t testing.TB, err error) {
@@ -107,7 +140,7 @@ func must(t testing.TB, err error) {
 func newLoadedServer(t testing.TB, doc *portaldata.Document) *Server {
 	t.Helper()
 	vol := newConfigMapVolume(t)
-	vol.write(t, marshal(t, doc))
+	vol.writeFiles(t, sharedFiles(t, doc))
 	s, err := New(Options{DataPath: vol.path(), ServeMetrics: true})
 	must(t, err)
 	must(t, s.Reload())

@@ -19,6 +19,43 @@ func stateLabel(s portaldata.State) string {
 	return string(s)
 }
 
+// responsibleLabel names who is responsible as citizens read it after
+// "Zuständig:".
+func responsibleLabel(r *portaldata.Responsible) string {
+	if r.DisplayName != "" {
+		return r.DisplayName
+	}
+	switch r.Level {
+	case portaldata.LevelGemeinde:
+		return "Ihre Stadt oder Gemeinde"
+	case portaldata.LevelKreis:
+		return "Ihr Kreis"
+	case portaldata.LevelLand:
+		return "Ihr Bundesland"
+	case portaldata.LevelBund:
+		return "Bund"
+	}
+	return "nicht bekannt"
+}
+
+// contactLabel names whom citizens turn to, after "Bitte wenden Sie sich
+// an", for a service another body is responsible for.
+func contactLabel(r *portaldata.Responsible) string {
+	switch {
+	case r.Level == portaldata.LevelBund:
+		return "die zuständige Bundesbehörde"
+	case r.Level == portaldata.LevelLand && r.DisplayName != "":
+		return "die zuständige Landesbehörde (" + r.DisplayName + ")"
+	case r.Level == portaldata.LevelLand:
+		return "die zuständige Landesbehörde"
+	case r.DisplayName != "":
+		return r.DisplayName
+	case r.Level == portaldata.LevelKreis:
+		return "Ihre Kreisverwaltung"
+	}
+	return "Ihre Stadt- oder Gemeindeverwaltung"
+}
+
 // maturityNames are the German names of the OZG Reifegrade.
 var maturityNames = [...]string{
 	0: "Offline (keine Online-Informationen)",

@@ -86,6 +86,12 @@ type serviceView struct {
 	// Href is the link citizens follow; empty if there is none.
 	Href  string
 	IsEfA bool
+	// Responsible names who answers for the service; empty in documents
+	// that do not say.
+	Responsible string
+	// Contact is whom citizens turn to while there is no online service,
+	// ContactURL that body's portal if it has one.
+	Contact, ContactURL string
 }
 
 type messageView struct {
@@ -139,7 +145,7 @@ func (s *Server) pageView(snap *snapshot, f filter) pageView {
 		v.States = append(v.States, stateOption{Value: st, Label: stateLabel(st), Selected: st == f.State})
 	}
 	idx := f.apply(snap)
-	v.Groups = groupServices(snap.doc.Services, idx)
+	v.Groups = groupServices(snap.doc, idx)
 	v.Count = len(idx)
 	v.Home = !f.Active()
 	name := snap.doc.Administration.DisplayName
@@ -183,10 +189,10 @@ func executeTemplate(name string, data any) ([]byte, error) {
 // groupServices groups the selected services by Themenfeld; services are
 // sorted by Themenfeld already, so a group ends where the Themenfeld
 // changes.
-func groupServices(services []portaldata.Service, idx []int) []groupView {
+func groupServices(doc *portaldata.Document, idx []int) []groupView {
 	var groups []groupView
 	for _, i := range idx {
-		svc := &services[i]
+		svc := &doc.Services[i]
 		if n := len(groups); n == 0 || groups[n-1].Themenfeld != svc.Themenfeld {
 			groups = append(groups, groupView{
 				ID:         fmt.Sprintf("themenfeld-%d", len(groups)+1),
@@ -194,7 +200,7 @@ func groupServices(services []portaldata.Service, idx []int) []groupView {
 			})
 		}
 		g := &groups[len(groups)-1]
-		g.Services = append(g.Services, newServiceView(svc))
+		g.Services = append(g.Services, newServiceView(doc, svc))
 	}
 	return groups
 }
@@ -207,15 +213,22 @@ var stateClasses = map[portaldata.State]string{
 	portaldata.StateOpen:       "state-open",
 }
 
-func newServiceView(svc *portaldata.Service) serviceView {
+func newServiceView(doc *portaldata.Document, svc *portaldata.Service) serviceView {
 	v := serviceView{
 		Service:    svc,
 		StateLabel: stateLabel(svc.State),
 		StateClass: stateClasses[svc.State],
+		Contact:    doc.Administration.DisplayName,
 	}
 	if svc.Maturity != nil {
 		v.MaturityLabel = maturityLabel(*svc.Maturity)
 	}
 	v.Href, v.IsEfA = svc.LinkURL()
+	if r := svc.Responsible; r != nil {
+		v.Responsible = responsibleLabel(r)
+		if r.Level != portaldata.LevelUnknown && !svc.Own(doc) {
+			v.Contact, v.ContactURL = contactLabel(r), r.PortalURL
+		}
+	}
 	return v
 }

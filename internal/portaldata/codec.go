@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -41,24 +42,36 @@ func Parse(data []byte) (*Document, error) {
 	if len(data) > MaxDocumentSize {
 		return nil, fmt.Errorf("document is larger than %d bytes", MaxDocumentSize)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
 	var doc Document
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("decoding document: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("decoding document: unexpected data after the JSON object")
+	if err := decodeOne(data, &doc, "document"); err != nil {
+		return nil, err
 	}
 	if err := doc.Validate(); err != nil {
 		return nil, err
 	}
 	doc.normalize()
+	doc.expandResponsibles()
 	return &doc, nil
+}
+
+// decodeOne decodes data, which must hold one JSON object and nothing
+// after it, into v; what names it in errors.
+func decodeOne(data []byte, v any, what string) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("decoding %s: %w", what, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("decoding %s: unexpected data after the JSON object", what)
+	}
+	return nil
 }
 
 // Marshal validates doc and encodes it deterministically: services sorted
 // by Themenfeld, name and OZG-ID, Typisierung sorted, every other list in
-// the caller's order, compact JSON. Equal documents give equal bytes, so a
+// the caller's order, compact JSON, responsible entries that equal their
+// level's authority reduced to the level, and when the document names a
+// catalogue, the services' catalogue part left out. Equal documents give equal bytes, so a
 // checksum over the result tells whether the portal's content changed. doc
 // itself is not modified.
 func Marshal(doc *Document) ([]byte, error) {
@@ -69,8 +82,55 @@ func Marshal(doc *Document) ([]byte, error) {
 		return nil, err
 	}
 	c := doc.clone()
+	if c.Catalog != "" {
+		// The reader takes this part from the shared catalogue.
+		for i := range c.Services {
+			s := &c.Services[i]
+			s.Name, s.Themenfeld, s.Lebenslage, s.EfA, s.Leistungen = "", "", "", nil, nil
+		}
+	}
 	c.normalize()
+	c.compactResponsibles()
 	return json.Marshal(c)
+}
+
+// compactResponsibles reduces each service's responsible entry that equals
+// its level's authority to the level.
+func (d *Document) compactResponsibles() {
+	for i := range d.Services {
+		r := d.Services[i].Responsible
+		if r == nil {
+			continue
+		}
+		if a, ok := d.Authorities[r.Level]; ok {
+			a.Level = r.Level
+			if *r == a {
+				d.Services[i].Responsible = &Responsible{Level: r.Level}
+			}
+		}
+	}
+}
+
+// expandResponsibles fills each responsible entry that names only its
+// level from the level's authority. The services share one copy per level.
+func (d *Document) expandResponsibles() {
+	if len(d.Authorities) == 0 {
+		return
+	}
+	shared := make(map[Level]*Responsible, len(d.Authorities))
+	for level, a := range d.Authorities {
+		a.Level = level
+		shared[level] = &a
+	}
+	for i := range d.Services {
+		r := d.Services[i].Responsible
+		if r == nil || *r != (Responsible{Level: r.Level}) {
+			continue
+		}
+		if a := shared[r.Level]; a != nil {
+			d.Services[i].Responsible = a
+		}
+	}
 }
 
 // normalize puts d into canonical order and replaces a nil service list by
@@ -122,11 +182,13 @@ func FoldGerman(s string) string {
 // clone copies d deeply enough that normalize on the copy leaves d intact.
 func (d *Document) clone() *Document {
 	c := *d
+	c.Authorities = maps.Clone(d.Authorities)
 	c.Services = make([]Service, len(d.Services))
 	for i, s := range d.Services {
-		s.Leistungen = slices.Clone(s.Leistungen)
-		for j := range s.Leistungen {
-			s.Leistungen[j].Typisierung = slices.Clone(s.Leistungen[j].Typisierung)
+		s.Leistungen = cloneLeistungen(s.Leistungen)
+		if s.Responsible != nil {
+			r := *s.Responsible
+			s.Responsible = &r
 		}
 		c.Services[i] = s
 	}

@@ -8,10 +8,15 @@
 // and readers ignore fields they do not know. It never carries secrets.
 package portaldata
 
-// SchemaVersion is the version of the document this package writes and the
-// only one it reads. Adding optional fields keeps the version; removing or
-// changing the meaning of a field requires a new one.
-const SchemaVersion = 1
+// SchemaVersion is the version of the document this package writes.
+// Adding optional fields keeps the version; removing or changing the
+// meaning of a field requires a new one. Version 2 added the shared
+// catalogue (Document.Catalog) and who is responsible for each service.
+const SchemaVersion = 2
+
+// MinSchemaVersion is the oldest version Parse reads: a version 1 document
+// is a version 2 document without catalogue file and responsibilities.
+const MinSchemaVersion = 1
 
 // ConfigMapKey is the key of the document in the portal's ConfigMap and the
 // name of the file the portal server reads from the mounted volume.
@@ -30,8 +35,23 @@ type Document struct {
 	// Administration is the body the portal belongs to.
 	Administration Administration `json:"administration"`
 
-	// Services are the administration's OZG services. Parse and Marshal
-	// return them sorted by Themenfeld, name and OZG-ID.
+	// Catalog names the file beside the document that holds the catalogue
+	// part of the services (names, Themenfelder, LeiKa services, EfA), see
+	// CatalogDocument: every portal of a namespace shares one copy instead
+	// of carrying its own. Empty, the services carry that part themselves.
+	// Join fills it in.
+	Catalog string `json:"catalog,omitempty"`
+
+	// Authorities are who answers at each level for the portal's citizens.
+	// A service's responsible entry that names only its level stands for
+	// its level's authority: Parse fills it in and Marshal leaves it out,
+	// so that hundreds of services do not repeat the same few names.
+	Authorities map[Level]Responsible `json:"authorities,omitempty"`
+
+	// Services are the OZG services the portal lists: those the
+	// administration answers for and, with a responsibility profile, every
+	// other one its citizens need, each with who is responsible. Parse and
+	// Marshal return them sorted by Themenfeld, name and OZG-ID.
 	Services []Service `json:"services"`
 
 	// Links point to other portals and are shown on every page, in order.
@@ -83,29 +103,75 @@ func (s State) Valid() bool {
 	return false
 }
 
-// Service is one OZG service as the administration offers it.
+// Service is one OZG service as the portal's citizens find it. The
+// catalogue part (Name, Themenfeld, Lebenslage, EfA, Leistungen) comes from
+// the catalogue file when the document names one.
 type Service struct {
 	// OZGID is the 5-digit OZG-ID.
 	OZGID string `json:"ozgId"`
 	// Name is the designation (Bezeichnung) from the catalogue.
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 	// Themenfeld is the OZG subject area.
-	Themenfeld string `json:"themenfeld"`
+	Themenfeld string `json:"themenfeld,omitempty"`
 	// Lebenslage is the life or business situation, if known.
 	Lebenslage string `json:"lebenslage,omitempty"`
-	// State is the administration's implementation state.
-	State State `json:"state"`
+	// Responsible is who answers for the service to the portal's citizens.
+	// Documents of version 1 have none.
+	Responsible *Responsible `json:"responsible,omitempty"`
+	// State is the implementation state of the responsible administration;
+	// empty when no administration known to the operator answers for the
+	// service (the Land, the Bund, or nobody known).
+	State State `json:"state,omitempty"`
 	// Maturity is the OZG Reifegrad 0-4, if known.
 	Maturity *int32 `json:"maturity,omitempty"`
 	// Tool is what the online form was built with.
 	Tool string `json:"tool,omitempty"`
-	// URL is the administration's own online service.
+	// URL is where the portal's citizens go online for the service: the
+	// responsible administration's online service, its portal, or the EfA
+	// service; empty if nowhere.
 	URL string `json:"url,omitempty"`
 	// EfA is the centrally run online service from the catalogue, if any.
 	EfA *EfA `json:"efa,omitempty"`
 	// Leistungen are the LeiKa services the OZG service bundles, in
 	// catalogue order.
 	Leistungen []Leistung `json:"leistungen,omitempty"`
+}
+
+// Level is the level of government responsible for a service. The values
+// are those of the ResponsibilityProfile API.
+type Level string
+
+const (
+	LevelBund     Level = "Bund"
+	LevelLand     Level = "Land"
+	LevelKreis    Level = "Kreis"
+	LevelGemeinde Level = "Gemeinde"
+	// LevelUnknown: the responsibility profile cannot place the service.
+	LevelUnknown Level = "Unknown"
+)
+
+// Levels lists the valid levels.
+var Levels = []Level{LevelBund, LevelLand, LevelKreis, LevelGemeinde, LevelUnknown}
+
+// Responsible is who answers for a service to the portal's citizens.
+type Responsible struct {
+	// Level is the level of government responsible.
+	Level Level `json:"level"`
+	// Administration is the name of the Administration object responsible,
+	// for the Kreis and Gemeinde levels when it is known.
+	Administration string `json:"administration,omitempty"`
+	// DisplayName is the name citizens know, e.g. "Kreis Lippe" or
+	// "Land Nordrhein-Westfalen"; empty when unknown.
+	DisplayName string `json:"displayName,omitempty"`
+	// PortalURL is the service portal of the responsible administration,
+	// when it is another administration's and published, for citizens to
+	// find it and whom to contact.
+	PortalURL string `json:"portalURL,omitempty"`
+}
+
+// Own tells whether the portal's own administration is responsible.
+func (s *Service) Own(d *Document) bool {
+	return s.Responsible == nil || s.Responsible.Administration == d.Administration.Name
 }
 
 // EfA is a centrally run "Einer für Alle" online service.
@@ -153,13 +219,12 @@ type Payment struct {
 	Provider string `json:"provider"`
 }
 
-// LinkURL returns the link citizens follow for the service: the
-// administration's own online service if it has one, else the EfA service.
-// efa reports whether the link is the EfA service; url is empty if there is
-// neither.
+// LinkURL returns the link citizens follow for the service: URL if set,
+// else (in documents of version 1) the EfA service. efa reports whether
+// the link is the EfA service; url is empty if there is neither.
 func (s *Service) LinkURL() (url string, efa bool) {
 	if s.URL != "" {
-		return s.URL, false
+		return s.URL, s.EfA != nil && s.URL == s.EfA.URL
 	}
 	if s.EfA != nil && s.EfA.URL != "" {
 		return s.EfA.URL, true

@@ -30,6 +30,6 @@ func ExampleMarshal() {
 	fmt.Println(configMapData[portaldata.ConfigMapKey])
 	fmt.Printf("checksum: %x\n", sha256.Sum256(data))
 	// Output:
-	// {"schemaVersion":1,"administration":{"name":"stadt-musterstadt","key":"05999000","displayName":"Stadt Musterstadt","type":"KreisfreieStadt"},"services":[{"ozgId":"10110","name":"Wohngeld","themenfeld":"Bauen \u0026 Wohnen","state":"Live","maturity":3,"url":"https://musterstadt.example/wohngeld"}]}
-	// checksum: 821ff40bd6e2d0498b2c053cc443029f6db613417c8ad89e71823674a0946f94
+	// {"schemaVersion":2,"administration":{"name":"stadt-musterstadt","key":"05999000","displayName":"Stadt Musterstadt","type":"KreisfreieStadt"},"services":[{"ozgId":"10110","name":"Wohngeld","themenfeld":"Bauen \u0026 Wohnen","state":"Live","maturity":3,"url":"https://musterstadt.example/wohngeld"}]}
+	// checksum: c4cf237565d5d2b193f3afffcc8aae95e727d8b84b8e27d2f0bac9ea126bdd45
 }

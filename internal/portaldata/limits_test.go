@@ -46,6 +46,14 @@ func TestLimitsMatchTheAPI(t *testing.T) {
 	if !slices.Equal(authProviders, providers) {
 		t.Errorf("authProviders are %v, the API's are %v", authProviders, providers)
 	}
+	var levels []string
+	for _, l := range Levels {
+		levels = append(levels, string(l))
+	}
+	api := []string{string(v1alpha1.LevelBund), string(v1alpha1.LevelLand), string(v1alpha1.LevelKreis), string(v1alpha1.LevelGemeinde), string(v1alpha1.LevelUnknown)}
+	if !slices.Equal(levels, api) {
+		t.Errorf("Levels are %v, the API's are %v", levels, api)
+	}
 	var states []string
 	for _, s := range States {
 		states = append(states, string(s))

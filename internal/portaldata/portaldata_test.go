@@ -165,7 +165,16 @@ func TestParseRejects(t *testing.T) {
 	}{
 		{"not JSON", "{", "decoding document"},
 		{"trailing data", string(valid) + "{}", "unexpected data"},
-		{"other schema version", mutate(func(d *Document) { d.SchemaVersion = 2 }), "schemaVersion: unsupported version 2"},
+		{"newer schema version", mutate(func(d *Document) { d.SchemaVersion = 3 }), "schemaVersion: unsupported version 3"},
+		{"catalogue in version 1", mutate(func(d *Document) { d.SchemaVersion, d.Catalog = 1, CatalogFile }), "catalog: needs schemaVersion 2"},
+		{"catalogue path", mutate(func(d *Document) { d.Catalog = "../../etc/passwd" }), "catalog: must be a file name"},
+		{"state missing in version 1", mutate(func(d *Document) { d.SchemaVersion, d.Services[0].State = 1, "" }), "services[0].state"},
+		{"bad level", mutate(func(d *Document) { d.Services[0].Responsible = &Responsible{Level: "Bezirk"} }), "services[0].responsible.level"},
+		{"responsible portal URL", mutate(func(d *Document) {
+			d.Services[0].Responsible = &Responsible{Level: LevelKreis, PortalURL: "javascript:alert(1)"}
+		}), "services[0].responsible.portalURL"},
+		{"unknown authority level", mutate(func(d *Document) { d.Authorities = map[Level]Responsible{"Bezirk": {}} }), `authorities: unknown level "Bezirk"`},
+		{"name missing without catalogue", mutate(func(d *Document) { d.Services[0].Name = "" }), "services[0].name: is required"},
 		{"missing administration key", mutate(func(d *Document) { d.Administration.Key = "" }), "administration.key"},
 		{"bad OZG-ID", mutate(func(d *Document) { d.Services[0].OZGID = "1011" }), "services[0].ozgId: must be 5 digits"},
 		{"duplicate OZG-ID", mutate(func(d *Document) { d.Services[1].OZGID = d.Services[0].OZGID }), "duplicate OZG-ID"},

@@ -50,16 +50,26 @@ var (
 	leikaKeyPattern = regexp.MustCompile(patternLeiKaKey)
 	adminKeyPattern = regexp.MustCompile(patternAdministrationKey)
 	typisierungPat  = regexp.MustCompile(patternTypisierung)
+
+	catalogFilePattern = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$`)
 )
 
 // Validate reports every problem of d, each prefixed with the path of the
 // offending field, joined into one error.
 func (d *Document) Validate() error {
 	var v validator
-	if d.SchemaVersion != SchemaVersion {
-		v.addf("schemaVersion", "unsupported version %d, want %d", d.SchemaVersion, SchemaVersion)
+	if d.SchemaVersion < MinSchemaVersion || d.SchemaVersion > SchemaVersion {
+		v.addf("schemaVersion", "unsupported version %d, want %d to %d", d.SchemaVersion, MinSchemaVersion, SchemaVersion)
 		// The rest may mean something else in another version.
 		return v.err()
+	}
+	if d.Catalog != "" {
+		if d.SchemaVersion < 2 {
+			v.addf("catalog", "needs schemaVersion 2")
+		} else if !catalogFilePattern.MatchString(d.Catalog) {
+			// The name is opened beside the document: no path may leave it.
+			v.addf("catalog", "must be a file name of letters, digits, '.', '_' and '-', got %q", d.Catalog)
+		}
 	}
 
 	a := d.Administration
@@ -71,6 +81,20 @@ func (d *Document) Validate() error {
 		v.addf("administration.key", "must be a 5-digit Kreis key or an 8-digit AGS, got %q", a.Key)
 	}
 
+	if len(d.Authorities) > 0 && d.SchemaVersion < 2 {
+		v.addf("authorities", "needs schemaVersion 2")
+	}
+	for _, level := range Levels {
+		if a, ok := d.Authorities[level]; ok {
+			v.responsible("authorities."+string(level), &a, level)
+		}
+	}
+	for level := range d.Authorities {
+		if !slices.Contains(Levels, level) {
+			v.addf("authorities", "unknown level %q, want one of Bund, Land, Kreis, Gemeinde, Unknown", level)
+		}
+	}
+
 	if len(d.Services) > MaxServices {
 		v.addf("services", "has %d entries, at most %d are allowed", len(d.Services), MaxServices)
 	}
@@ -78,12 +102,8 @@ func (d *Document) Validate() error {
 	for i := range d.Services {
 		s := &d.Services[i]
 		p := fmt.Sprintf("services[%d]", i)
-		if first, dup := seen[s.OZGID]; dup {
-			v.addf(p+".ozgId", "duplicate OZG-ID %q, first at services[%d]", s.OZGID, first)
-		} else {
-			seen[s.OZGID] = i
-		}
-		v.service(p, s)
+		v.unique(seen, p, s.OZGID, i)
+		v.service(p, s, d.Catalog == "", d.SchemaVersion)
 	}
 
 	if len(d.Links) > maxLinks {
@@ -108,29 +128,66 @@ func (d *Document) Validate() error {
 	return v.err()
 }
 
-func (v *validator) service(p string, s *Service) {
+// unique reports the OZG-ID of services[i] (at p) if seen has it, and
+// records it otherwise.
+func (v *validator) unique(seen map[string]int, p, ozgID string, i int) {
+	if first, dup := seen[ozgID]; dup {
+		v.addf(p+".ozgId", "duplicate OZG-ID %q, first at services[%d]", ozgID, first)
+	} else {
+		seen[ozgID] = i
+	}
+}
+
+// service checks one service; inline says that it must carry its
+// catalogue part itself.
+func (v *validator) service(p string, s *Service, inline bool, version int) {
 	if !ozgIDPattern.MatchString(s.OZGID) {
 		v.addf(p+".ozgId", "must be 5 digits, got %q", s.OZGID)
 	}
-	v.text(p+".name", s.Name, maxServiceNameLength, true)
-	v.text(p+".themenfeld", s.Themenfeld, maxThemenfeldLength, true)
-	v.text(p+".lebenslage", s.Lebenslage, maxLebenslageLength, false)
+	v.catalogPart(p, s.Name, s.Themenfeld, s.Lebenslage, s.EfA, s.Leistungen, inline)
 	v.text(p+".tool", s.Tool, maxToolLength, false)
-	if !s.State.Valid() {
+	// Since version 2 a service no administration answers for has no state.
+	if !s.State.Valid() && (s.State != "" || version < 2) {
 		v.addf(p+".state", "must be Open, InProgress or Live, got %q", s.State)
 	}
 	if m := s.Maturity; m != nil && (*m < minMaturity || *m > maxMaturity) {
 		v.addf(p+".maturity", "must be an OZG Reifegrad from %d to %d, got %d", minMaturity, maxMaturity, *m)
 	}
 	v.url(p+".url", s.URL, false, false)
-	if s.EfA != nil {
-		v.text(p+".efa.provider", s.EfA.Provider, maxEfAProviderLength, true)
-		v.url(p+".efa.url", s.EfA.URL, true, false)
+	if r := s.Responsible; r != nil {
+		if version < 2 {
+			v.addf(p+".responsible", "needs schemaVersion 2")
+		}
+		v.responsible(p+".responsible", r, r.Level)
 	}
-	if len(s.Leistungen) > maxLeistungen {
-		v.addf(p+".leistungen", "has %d entries, at most %d are allowed", len(s.Leistungen), maxLeistungen)
+}
+
+func (v *validator) responsible(p string, r *Responsible, level Level) {
+	if !slices.Contains(Levels, level) {
+		v.addf(p+".level", "must be one of Bund, Land, Kreis, Gemeinde, Unknown, got %q", level)
 	}
-	for j, l := range s.Leistungen {
+	if r.Level != "" && r.Level != level {
+		v.addf(p+".level", "is %q under the level %q", r.Level, level)
+	}
+	v.text(p+".administration", r.Administration, maxObjectNameLength, false)
+	v.text(p+".displayName", r.DisplayName, maxDisplayNameLength, false)
+	v.url(p+".portalURL", r.PortalURL, false, false)
+}
+
+// catalogPart checks what the catalogue says of a service; required says
+// that name and Themenfeld must be there.
+func (v *validator) catalogPart(p, name, themenfeld, lebenslage string, efa *EfA, leistungen []Leistung, required bool) {
+	v.text(p+".name", name, maxServiceNameLength, required)
+	v.text(p+".themenfeld", themenfeld, maxThemenfeldLength, required)
+	v.text(p+".lebenslage", lebenslage, maxLebenslageLength, false)
+	if efa != nil {
+		v.text(p+".efa.provider", efa.Provider, maxEfAProviderLength, true)
+		v.url(p+".efa.url", efa.URL, true, false)
+	}
+	if len(leistungen) > maxLeistungen {
+		v.addf(p+".leistungen", "has %d entries, at most %d are allowed", len(leistungen), maxLeistungen)
+	}
+	for j, l := range leistungen {
 		lp := fmt.Sprintf("%s.leistungen[%d]", p, j)
 		if l.Key != "" && !leikaKeyPattern.MatchString(l.Key) {
 			v.addf(lp+".key", "must be 14 digits, got %q", l.Key)

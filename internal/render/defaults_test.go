@@ -22,10 +22,9 @@ func TestPortalFillsInTheCRDDefaults(t *testing.T) {
 			Services: []ozgv1.ServiceImplementation{{Service: "ozg-10110"}},
 		},
 	}
-	catalog := func(name string) (*ozgv1.OZGService, bool) {
-		return &ozgv1.OZGService{Spec: ozgv1.OZGServiceSpec{OZGID: "10110", Name: "Abfallentsorgung", Themenfeld: "Bauen & Wohnen"}}, name == "ozg-10110"
-	}
-	res, err := render.Portal(portal, adm, catalog)
+	catalog := render.NewCatalog([]*ozgv1.OZGService{{ObjectMeta: metav1.ObjectMeta{Name: "ozg-10110"},
+		Spec: ozgv1.OZGServiceSpec{OZGID: "10110", Name: "Abfallentsorgung", Themenfeld: "Bauen & Wohnen"}}})
+	res, err := render.Portal(portal, render.Inputs{Administration: adm, Catalog: catalog})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,16 +13,13 @@ import (
 	"github.com/ozg-operator/ozg-operator/internal/render"
 )
 
-// catalogOf serves the given entries by object name.
-func catalogOf(entries ...ozgv1.OZGServiceSpec) render.Catalog {
-	return func(name string) (*ozgv1.OZGService, bool) {
-		for i := range entries {
-			if "ozg-"+entries[i].OZGID == name {
-				return &ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: entries[i]}, true
-			}
-		}
-		return nil, false
+// catalogOf is a catalogue of the given entries.
+func catalogOf(entries ...ozgv1.OZGServiceSpec) *render.Catalog {
+	var objs []*ozgv1.OZGService
+	for i := range entries {
+		objs = append(objs, &ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-" + entries[i].OZGID}, Spec: entries[i]})
 	}
+	return render.NewCatalog(objs)
 }
 
 var (
@@ -51,7 +48,7 @@ func TestPortal(t *testing.T) {
 		name          string
 		portal        *ozgv1.ServicePortal
 		adm           *ozgv1.Administration
-		catalog       render.Catalog
+		catalog       *render.Catalog
 		offered, live int32
 		missing       []string
 		services      []string // OZG ids in document order
@@ -65,7 +62,7 @@ func TestPortal(t *testing.T) {
 		{"joined with the catalogue, in the administration's order", &ozgv1.ServicePortal{}, detmold(
 			ozgv1.ServiceImplementation{Service: "ozg-10513", State: ozgv1.StateInProgress, Tool: "Formularserver NRW"},
 			ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive, URL: "https://formulare.example.de/abfall"},
-		), catalogOf(abfall, abbruch), 2, 1, nil, []string{"10513", "10110"}, func(t *testing.T, doc *portaldata.Document) {
+		), catalogOf(abfall, abbruch), 2, 2, nil, []string{"10513", "10110"}, func(t *testing.T, doc *portaldata.Document) {
 			s := doc.Services[1]
 			if s.Name != "Abfallentsorgung" || s.URL != "https://formulare.example.de/abfall" || len(s.Leistungen) != 1 || s.Leistungen[0].Key != "99013007000000" {
 				t.Errorf("service %+v", s)
@@ -88,7 +85,7 @@ func TestPortal(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := render.Portal(tc.portal, tc.adm, tc.catalog)
+			res, err := render.Portal(tc.portal, render.Inputs{Administration: tc.adm, Catalog: tc.catalog})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,16 +124,16 @@ func TestPortal(t *testing.T) {
 func TestPortalIsDeterministic(t *testing.T) {
 	adm := detmold(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateInProgress},
 		ozgv1.ServiceImplementation{Service: "ozg-10513"})
-	first, err := render.Portal(&ozgv1.ServicePortal{}, adm, catalogOf(abfall, abbruch))
+	first, err := render.Portal(&ozgv1.ServicePortal{}, render.Inputs{Administration: adm, Catalog: catalogOf(abfall, abbruch)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := render.Portal(&ozgv1.ServicePortal{}, adm, catalogOf(abfall, abbruch))
+	again, _ := render.Portal(&ozgv1.ServicePortal{}, render.Inputs{Administration: adm, Catalog: catalogOf(abfall, abbruch)})
 	if !bytes.Equal(first.JSON, again.JSON) || first.Checksum != again.Checksum || len(first.Checksum) != 64 {
 		t.Fatalf("two renders differ: %s vs %s", first.Checksum, again.Checksum)
 	}
 	adm.Spec.Services[0].State = ozgv1.StateLive
-	changed, _ := render.Portal(&ozgv1.ServicePortal{}, adm, catalogOf(abfall, abbruch))
+	changed, _ := render.Portal(&ozgv1.ServicePortal{}, render.Inputs{Administration: adm, Catalog: catalogOf(abfall, abbruch)})
 	if changed.Checksum == first.Checksum || !strings.Contains(string(changed.JSON), `"Live"`) {
 		t.Fatalf("a state change kept the checksum %s", first.Checksum)
 	}

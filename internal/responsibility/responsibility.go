@@ -37,6 +37,7 @@ type Placement struct {
 // and nil place nothing.
 type Profile struct {
 	name        string
+	land        string
 	typisierung map[string]ozgv1.Level
 	services    map[string]*ozgv1.ServiceResponsibility
 }
@@ -46,6 +47,7 @@ type Profile struct {
 func Compile(p *ozgv1.ResponsibilityProfile) *Profile {
 	c := &Profile{
 		name:        p.Name,
+		land:        p.Spec.Land,
 		typisierung: make(map[string]ozgv1.Level, len(p.Spec.Typisierung)),
 		services:    make(map[string]*ozgv1.ServiceResponsibility, len(p.Spec.Services)),
 	}
@@ -65,6 +67,14 @@ func (p *Profile) Name() string {
 		return ""
 	}
 	return p.name
+}
+
+// Land is the Land the profile describes, as citizens name it ("" for nil).
+func (p *Profile) Land() string {
+	if p == nil {
+		return ""
+	}
+	return p.land
 }
 
 // Place returns where the profile puts svc: its table entry, else the level

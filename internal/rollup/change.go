@@ -42,7 +42,22 @@ type scheduled struct {
 func (v *View) update(replay bool, f func(*change)) {
 	v.mu.Lock()
 	c := &change{v: v, replay: replay, sumsBefore: map[string]ServiceCounts{}, unsettledBefore: v.unsettled}
+	populationBefore, placedBefore := v.population, len(v.catalog) > 0
 	f(c)
+	if v.population != populationBefore {
+		// Every catalogue entry's status shows the total.
+		for name := range v.catalog {
+			c.touch(Services, name)
+		}
+	}
+	if placed := len(v.catalog) > 0; placed != placedBefore {
+		// Every administration's status gains or loses its reach.
+		for name, e := range v.adms {
+			if e.obj != nil {
+				c.touch(Administrations, name)
+			}
+		}
+	}
 	for service, before := range c.sumsBefore {
 		if v.sums[service] != before {
 			c.touch(Services, service)
@@ -159,6 +174,14 @@ func (c *change) portalsChanged(name string, before AdministrationInputs) {
 			s := &e.services()[i]
 			c.replace(s.Service, contributionOf(old, s), contributionOf(now, s))
 		}
+		if old.online != now.online {
+			// Whose services are online for whom: its own citizens', and
+			// for a Kreis its municipalities'.
+			c.reevaluate(name, "")
+			if e.obj != nil && e.obj.Spec.Type == ozgv1.TypeKreis {
+				c.reevaluateMunicipalities(name)
+			}
+		}
 	}
 	v.dropIfEmpty(name)
 }
@@ -225,6 +248,25 @@ func (c *change) setAdministration(name string, a *ozgv1.Administration) {
 	}
 	for service, p := range previous {
 		c.replace(service, contributionOf(e.part, p), nil)
+	}
+	c.reachChanged(name, old, a)
+}
+
+// reachChanged follows an administration's spec change (from old to a,
+// either nil) into the reach: its own, and a Kreis's municipalities'.
+func (c *change) reachChanged(name string, old, a *ozgv1.Administration) {
+	v := c.v
+	var oldParent, newParent string
+	if old != nil {
+		oldParent = old.Spec.Parent
+	}
+	if a != nil {
+		newParent = a.Spec.Parent
+	}
+	v.setParent(name, oldParent, newParent)
+	c.reevaluate(name, "")
+	if (old != nil && old.Spec.Type == ozgv1.TypeKreis) || (a != nil && a.Spec.Type == ozgv1.TypeKreis) {
+		c.reevaluateMunicipalities(name)
 	}
 	v.dropIfEmpty(name)
 }

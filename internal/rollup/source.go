@@ -13,14 +13,16 @@ import (
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
 
-// Register feeds the view from the informers of ServicePortals and
-// Administrations. Call it before the informers start (at controller
+// Register feeds the view from the informers of ServicePortals,
+// Administrations, OZGServices and ResponsibilityProfiles. Call it before the informers start (at controller
 // setup): each registered handler receives every cached object as an add
 // first, which is how the view builds itself.
 func (v *View) Register(ctx context.Context, informers cache.Informers) error {
 	for obj, h := range map[client.Object]toolscache.ResourceEventHandler{
-		&ozgv1.ServicePortal{}:  handler(v.ReplayPortal, v.UpsertPortal, v.DeletePortal),
-		&ozgv1.Administration{}: handler(v.ReplayAdministration, v.UpsertAdministration, v.DeleteAdministration),
+		&ozgv1.ServicePortal{}:         handler(v.ReplayPortal, v.UpsertPortal, v.DeletePortal),
+		&ozgv1.Administration{}:        handler(v.ReplayAdministration, v.UpsertAdministration, v.DeleteAdministration),
+		&ozgv1.OZGService{}:            handler(v.ReplayService, v.UpsertService, v.DeleteService),
+		&ozgv1.ResponsibilityProfile{}: handler(v.ReplayProfile, v.UpsertProfile, v.DeleteProfile),
 	} {
 		informer, err := informers.GetInformer(ctx, obj, cache.BlockUntilSynced(false))
 		if err != nil {

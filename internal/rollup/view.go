@@ -1,11 +1,13 @@
 // Package rollup keeps the in-memory view that the Administration and
 // OZGService roll-ups read.
 //
-// The view is fed by the informer events of ServicePortals and
-// Administrations, and by nothing else. It keeps, per Administration, what
-// its portals say (name, URL, Ready, Published, still rolling out) and, per
-// OZGService, the sum of what the administrations tracking it add (their
-// states, whether they have a portal and whether it is online). When an
+// The view is fed by the informer events of ServicePortals,
+// Administrations, OZGServices and ResponsibilityProfiles, and by nothing
+// else. It keeps, per Administration, what its portals say (name, URL,
+// Ready, Published, still rolling out) and, per OZGService, the sum of what
+// the administrations tracking it add (their states, whether they have a
+// portal and whether it is online); and the reach (reach.go): for whose
+// citizens each service is online, by who is responsible for it. When an
 // event changes what a roll-up would write, the view opens or extends that
 // object's burst and asks its controller for a reconcile once the burst is
 // over. The reconcilers read their inputs and take the burst in, and write
@@ -31,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/responsibility"
 )
 
 // Kind names one of the two roll-ups.
@@ -74,6 +77,9 @@ type AdministrationInputs struct {
 	// Portals are the portals serving the administration (those being
 	// deleted left), the most advanced first (see Rank).
 	Portals []ozgv1.AdministrationPortalStatus
+	// Reach is what the administration answers for and its citizens can
+	// do online (reach.go).
+	Reach AdministrationReach
 }
 
 // ServiceCounts is what the administrations tracking one OZGService add up to.
@@ -82,6 +88,12 @@ type ServiceCounts struct {
 	// Portals counts the administrations with a portal, OnlinePortals those
 	// whose portal is Ready and published and that have the service Live.
 	Portals, OnlinePortals int32
+	// PopulationOnline sums the inhabitants of the municipalities for which
+	// the service is online (reach.go).
+	PopulationOnline int64
+	// PopulationTotal is the inhabitants of all municipalities; the view
+	// fills it in when it is read, it is not part of the sums.
+	PopulationTotal int64
 }
 
 type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
@@ -95,6 +107,16 @@ type View struct {
 	portals map[types.NamespacedName]portalEntry
 	adms    map[string]*administrationEntry
 	sums    map[string]ServiceCounts
+	// The reach (reach.go): catalogue entries and compiled profiles by
+	// name, the slot of each service, placements by profile and service,
+	// the municipalities of each Kreis, and their population.
+	catalog            map[string]*ozgv1.OZGService
+	profiles           map[string]*responsibility.Profile
+	profileGenerations map[string]int64
+	slots              map[string]int
+	placements         map[string]map[string]responsibility.Placement
+	children           map[string]map[string]struct{}
+	population         int64
 	// unsettled counts the portals still settling; catalogueLast is when
 	// an event last touched a catalogue entry's roll-up (see burst).
 	unsettled     int
@@ -118,6 +140,7 @@ type administrationEntry struct {
 	obj     *ozgv1.Administration
 	portals map[types.NamespacedName]struct{}
 	part    portalPart
+	reach   reachEntry
 }
 
 // portalPart is what an administration's portals add to each of its
@@ -132,6 +155,13 @@ func New(now func() time.Time) *View {
 		portals: map[types.NamespacedName]portalEntry{},
 		adms:    map[string]*administrationEntry{},
 		sums:    map[string]ServiceCounts{},
+
+		catalog:            map[string]*ozgv1.OZGService{},
+		profiles:           map[string]*responsibility.Profile{},
+		profileGenerations: map[string]int64{},
+		slots:              map[string]int{},
+		placements:         map[string]map[string]responsibility.Placement{},
+		children:           map[string]map[string]struct{}{},
 	}
 	for k := range v.bursts {
 		v.bursts[k] = map[string]burst{}
@@ -255,6 +285,38 @@ func (v *View) DeleteAdministration(a *ozgv1.Administration) {
 	v.update(false, func(c *change) { c.setAdministration(a.Name, nil) })
 }
 
+// UpsertService takes in a catalogue entry as an add or update event shows
+// it. The view keeps the object, which must not be modified.
+func (v *View) UpsertService(s *ozgv1.OZGService) {
+	v.update(false, func(c *change) { c.setService(s.Name, s) })
+}
+
+// ReplayService takes in a catalogue entry of the informer's initial list.
+func (v *View) ReplayService(s *ozgv1.OZGService) {
+	v.update(true, func(c *change) { c.setService(s.Name, s) })
+}
+
+// DeleteService takes in a catalogue entry's delete event.
+func (v *View) DeleteService(s *ozgv1.OZGService) {
+	v.update(false, func(c *change) { c.setService(s.Name, nil) })
+}
+
+// UpsertProfile takes in a responsibility profile, which must not be
+// modified afterwards.
+func (v *View) UpsertProfile(p *ozgv1.ResponsibilityProfile) {
+	v.update(false, func(c *change) { c.setProfile(p.Name, p) })
+}
+
+// ReplayProfile takes in a profile of the informer's initial list.
+func (v *View) ReplayProfile(p *ozgv1.ResponsibilityProfile) {
+	v.update(true, func(c *change) { c.setProfile(p.Name, p) })
+}
+
+// DeleteProfile takes in a profile's delete event.
+func (v *View) DeleteProfile(p *ozgv1.ResponsibilityProfile) {
+	v.update(false, func(c *change) { c.setProfile(p.Name, nil) })
+}
+
 func keyOf(p *ozgv1.ServicePortal) types.NamespacedName {
 	return types.NamespacedName{Namespace: p.Namespace, Name: p.Name}
 }
@@ -282,7 +344,9 @@ func (v *View) Service(name string, urgent bool) (counts ServiceCounts, wait, re
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	wait, recheck = v.take(Services, name, urgent)
-	return v.sums[name], wait, recheck
+	counts = v.sums[name]
+	counts.PopulationTotal = v.population
+	return counts, wait, recheck
 }
 
 // Discard drops the burst of an object that does not exist (an
@@ -303,7 +367,7 @@ func (v *View) Pending(kind Kind) int {
 }
 
 func (v *View) administrationInputs(name string) AdministrationInputs {
-	var in AdministrationInputs
+	in := AdministrationInputs{Reach: v.reachOf(name)}
 	e := v.adms[name]
 	if e == nil {
 		return in

@@ -218,12 +218,21 @@ func ptr[T any](v T) *T { return &v }
 // every state, EfA links, LeiKa details and two hostile names. Wohngeld
 // links to serviceURL; the other links are never followed.
 func sampleDocument(serviceURL string) *portaldata.Document {
-	return &portaldata.Document{
+	kreis := &portaldata.Responsible{Level: portaldata.LevelKreis, Administration: "kreis-musterkreis", DisplayName: "Kreis Musterkreis",
+		PortalURL: "https://kreis.example.invalid/"}
+	bund := &portaldata.Responsible{Level: portaldata.LevelBund, DisplayName: "Bund"}
+	doc := &portaldata.Document{
 		SchemaVersion: portaldata.SchemaVersion,
 		Administration: portaldata.Administration{
-			Name: "stadt-musterstadt", Key: "05999000", DisplayName: "Stadt Musterstadt", Type: "KreisfreieStadt",
+			Name: "stadt-musterstadt", Key: "05999004", DisplayName: "Stadt Musterstadt", Type: "KreisangehoerigeStadt", Parent: "kreis-musterkreis",
 		},
 		Services: []portaldata.Service{
+			// The Kreis's services, linked to its online service or, while
+			// there is none, to the Kreis as the body to contact.
+			{OZGID: "10439", Name: "Kfz-Zulassung", Themenfeld: "Mobilität & Reisen", State: portaldata.StateLive,
+				URL: "https://kfz.kreis.example.invalid/", Responsible: kreis},
+			{OZGID: "10169", Name: "Führerschein", Themenfeld: "Mobilität & Reisen", State: portaldata.StateOpen, Responsible: kreis},
+			{OZGID: "10096", Name: "Rentenversicherungskonto", Themenfeld: "Arbeit & Ruhestand", Responsible: bund},
 			{OZGID: "10110", Name: "Wohngeld", Themenfeld: "Bauen & Wohnen", Lebenslage: "Wohnen", State: portaldata.StateLive,
 				Maturity: ptr[int32](3), URL: serviceURL, Tool: "Formularserver",
 				Leistungen: []portaldata.Leistung{
@@ -253,4 +262,11 @@ func sampleDocument(serviceURL string) *portaldata.Document {
 		Authentication: &portaldata.Authentication{Provider: "Servicekonto", IssuerURL: "https://login.example.invalid", ClientID: "musterstadt"},
 		Payment:        &portaldata.Payment{Provider: "ePayBL"},
 	}
+	own := &portaldata.Responsible{Level: portaldata.LevelGemeinde, Administration: "stadt-musterstadt", DisplayName: "Stadt Musterstadt"}
+	for i := range doc.Services {
+		if doc.Services[i].Responsible == nil {
+			doc.Services[i].Responsible = own
+		}
+	}
+	return doc
 }

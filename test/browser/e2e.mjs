@@ -127,6 +127,20 @@ try {
     check(h1 === 'Wohngeld beantragen', `online service page shows ${JSON.stringify(h1)}`);
     report.steps.push({ step: 'follow-link', url: page.url(), heading: h1 });
 
+    // A service of the Kreis says who is responsible and links the
+    // Kreis's online service; one without says whom to contact.
+    await page.goto(portalURL + '/?q=kfz');
+    let entry = page.locator('article.service', { hasText: 'Kfz-Zulassung' });
+    const responsible = await entry.locator('dl.facts > div', { has: page.locator('dt', { hasText: 'Zuständig' }) }).locator('dd').textContent();
+    check(responsible === 'Kreis Musterkreis', `Kfz-Zulassung names ${JSON.stringify(responsible)} as responsible`);
+    const kfzLink = entry.getByRole('link', { name: /^Online-Dienst starten\s+für Kfz-Zulassung$/ });
+    check(await kfzLink.getAttribute('href') === 'https://kfz.kreis.example.invalid/', `Kfz-Zulassung links ${await kfzLink.getAttribute('href')}`);
+    await page.goto(portalURL + '/?q=f%C3%BChrerschein');
+    entry = page.locator('article.service', { hasText: 'Führerschein' });
+    const contact = entry.getByRole('link', { name: 'Kreis Musterkreis' });
+    check(await contact.getAttribute('href') === 'https://kreis.example.invalid/', `Führerschein's contact links ${await contact.getAttribute('href')}`);
+    report.steps.push({ step: 'kreis-service', responsible });
+
     if (artifactsDir) {
       await page.goto(portalURL + '/?q=wohngeld');
       await page.screenshot({ path: path.join(artifactsDir, 'search.png'), fullPage: true });
@@ -154,7 +168,7 @@ try {
     const context = await browser.newContext({ bypassCSP: true, locale: 'de-DE' });
     const page = await context.newPage();
     watch(page, 'axe');
-    const pages = ['/', '/?q=wohngeld&state=Live', '/?q=gibt-es-nicht', '/?state=Unbekannt', '/gibt-es-nicht'];
+    const pages = ['/', '/?q=wohngeld&state=Live', '/?q=kfz', '/?q=gibt-es-nicht', '/?state=Unbekannt', '/gibt-es-nicht'];
     for (const p of pages) {
       await page.goto(portalURL + p);
       // Check the LeiKa lists too, which are collapsed by default.

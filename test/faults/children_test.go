@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/controllers"
 )
 
 // childKind is one kind of a portal's children and how many of it a
@@ -62,6 +63,7 @@ func childProblems(g Gomega, namespace string, portals []ozgv1.ServicePortal) []
 	}
 	// Wrong counts come first: they say most.
 	var counts, problems []string
+	catalogs := 0
 	for _, kind := range childKinds {
 		g.Expect(k8sClient.List(ctx, kind.list, client.InNamespace(namespace))).To(Succeed())
 		items, err := meta.ExtractList(kind.list)
@@ -72,6 +74,12 @@ func childProblems(g Gomega, namespace string, portals []ozgv1.ServicePortal) []
 			if kind.name == "ConfigMap" && obj.GetName() == "kube-root-ca.crt" {
 				// kube-controller-manager publishes it into every namespace
 				// (not under envtest, which does not run it).
+				continue
+			}
+			if kind.name == "ConfigMap" && obj.GetName() == controllers.CatalogConfigMapName {
+				// The namespace's shared catalogue belongs to no portal:
+				// one per namespace with portals, none without.
+				catalogs++
 				continue
 			}
 			owner := metav1.GetControllerOf(obj)
@@ -93,6 +101,9 @@ func childProblems(g Gomega, namespace string, portals []ozgv1.ServicePortal) []
 				counts = append(counts, fmt.Sprintf("portal %s has %d %s, want %d", p.Name, got, kind.name, want))
 			}
 		}
+	}
+	if want := oneIf(len(portals) > 0); catalogs != want {
+		counts = append(counts, fmt.Sprintf("the namespace has %d ConfigMaps %s, want %d", catalogs, controllers.CatalogConfigMapName, want))
 	}
 	sort.Strings(counts)
 	sort.Strings(problems)

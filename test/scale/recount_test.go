@@ -45,6 +45,7 @@ type clusterState struct {
 	portals         []ozgv1.ServicePortal
 	administrations []ozgv1.Administration
 	services        []ozgv1.OZGService
+	profiles        []ozgv1.ResponsibilityProfile
 }
 
 // readState lists the three kinds from r. The lists share the reader's
@@ -55,13 +56,15 @@ func readState(ctx context.Context, r client.Reader) (clusterState, error) {
 		portals  ozgv1.ServicePortalList
 		adms     ozgv1.AdministrationList
 		services ozgv1.OZGServiceList
+		profiles ozgv1.ResponsibilityProfileList
 	)
 	err := errors.Join(
 		r.List(ctx, &portals, client.InNamespace(portalNamespace), client.UnsafeDisableDeepCopy),
 		r.List(ctx, &adms, client.UnsafeDisableDeepCopy),
 		r.List(ctx, &services, client.UnsafeDisableDeepCopy),
+		r.List(ctx, &profiles, client.UnsafeDisableDeepCopy),
 	)
-	return clusterState{portals: portals.Items, administrations: adms.Items, services: services.Items}, err
+	return clusterState{portals: portals.Items, administrations: adms.Items, services: services.Items, profiles: profiles.Items}, err
 }
 
 // diffFromRecount compares every status with the brute-force recount of
@@ -73,7 +76,12 @@ func readState(ctx context.Context, r client.Reader) (clusterState, error) {
 func diffFromRecount(st clusterState, minGenerations map[string]int64, maxReported int) recountResult {
 	var r recountResult
 	r.byKind = map[string]int{}
+	differing := map[string]bool{}
 	differ := func(key string, format string, args ...any) {
+		if differing[key] {
+			return
+		}
+		differing[key] = true
 		r.byKind[kindOfKey(key)]++
 		if r.total++; r.total <= maxReported {
 			r.reported = append(r.reported, key+": "+fmt.Sprintf(format, args...))
@@ -108,6 +116,10 @@ func diffFromRecount(st clusterState, minGenerations map[string]int64, maxReport
 
 	expected := recount.Recount(st.portals, st.administrations)
 	for _, d := range recount.Compare(expected, st.administrations, st.services) {
+		differ(d.Kind+"/"+d.Name, "%s", strings.Join(d.Problems, "; "))
+	}
+	reach := recount.RecountReach(st.portals, st.administrations, st.services, st.profiles)
+	for _, d := range recount.CompareReach(reach, st.administrations, st.services) {
 		differ(d.Kind+"/"+d.Name, "%s", strings.Join(d.Problems, "; "))
 	}
 

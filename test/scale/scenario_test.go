@@ -16,7 +16,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"sigs.k8s.io/yaml"
+
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/responsibility"
 )
 
 // dataDir is ../shared/data beside the checkout.
@@ -38,6 +41,7 @@ const (
 type scenario struct {
 	name            string
 	services        []*ozgv1.OZGService
+	profiles        []*ozgv1.ResponsibilityProfile
 	administrations []*ozgv1.Administration
 	portals         []*ozgv1.ServicePortal
 }
@@ -69,7 +73,24 @@ func (s *scenario) published() int {
 func nrwScenario(tb testing.TB, rng *rand.Rand) *scenario {
 	tb.Helper()
 	catalog := readCatalog(tb)
-	return newScenario("NRW", catalog, readNRWAdministrations(tb), rng)
+	s := newScenario("NRW", catalog, readNRWAdministrations(tb), rng)
+	s.profiles = []*ozgv1.ResponsibilityProfile{readNRWProfile(tb)}
+	return s
+}
+
+// readNRWProfile reads the NRW responsibility profile the project ships,
+// which readNRWAdministrations has every NRW administration select.
+func readNRWProfile(tb testing.TB) *ozgv1.ResponsibilityProfile {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join(moduleRoot, "config", "profiles", "nrw.yaml"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p := &ozgv1.ResponsibilityProfile{}
+	if err := yaml.UnmarshalStrict(data, p); err != nil {
+		tb.Fatalf("config/profiles/nrw.yaml: %v", err)
+	}
+	return p
 }
 
 // germanyScenario is NRW plus synthetic municipalities up to total
@@ -80,6 +101,7 @@ func germanyScenario(tb testing.TB, rng *rand.Rand, total int) *scenario {
 	tb.Helper()
 	catalog := readCatalog(tb)
 	adms := readNRWAdministrations(tb)
+	profiles := []*ozgv1.ResponsibilityProfile{readNRWProfile(tb)}
 	lands := []string{"01", "02", "03", "04", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16"}
 	for i := 0; len(adms) < total; i++ {
 		land := lands[i%len(lands)]
@@ -96,7 +118,9 @@ func germanyScenario(tb testing.TB, rng *rand.Rand, total int) *scenario {
 			},
 		})
 	}
-	return newScenario("Germany", catalog, adms, rng)
+	s := newScenario("Germany", catalog, adms, rng)
+	s.profiles = profiles
+	return s
 }
 
 // newScenario gives every administration its service states and every
@@ -188,6 +212,11 @@ func readNRWAdministrations(tb testing.TB) []*ozgv1.Administration {
 		if n, err := strconv.ParseInt(row["einwohner_2011"], 10, 64); err == nil {
 			adm.Spec.Population = &n
 		}
+		// As ozgctl import administrations sets them for NRW.
+		adm.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
+		if responsibility.Kreisangehoerig(adm) && adm.Spec.Population != nil {
+			adm.Spec.SizeClass = responsibility.NRWSizeClass(*adm.Spec.Population)
+		}
 		adms = append(adms, adm)
 	}
 	return adms
@@ -216,8 +245,8 @@ func readCSV(tb testing.TB, path string) []map[string]string {
 	return rows
 }
 
-// create writes the scenario into the cluster: the catalogue, then the
-// administrations, then the namespace and the portals, each with the given
+// create writes the scenario into the cluster: the catalogue and the
+// profiles, then the administrations, then the namespace and the portals, each with the given
 // number of concurrent workers.
 func (s *scenario) create(ctx context.Context, c client.Client, workers int) error {
 	create := func(ctx context.Context, obj client.Object) error {
@@ -227,6 +256,9 @@ func (s *scenario) create(ctx context.Context, c client.Client, workers int) err
 	}
 	if err := forEach(ctx, workers, s.services, func(ctx context.Context, o *ozgv1.OZGService) error { return create(ctx, o) }); err != nil {
 		return fmt.Errorf("creating OZG services: %w", err)
+	}
+	if err := forEach(ctx, workers, s.profiles, func(ctx context.Context, o *ozgv1.ResponsibilityProfile) error { return create(ctx, o) }); err != nil {
+		return fmt.Errorf("creating responsibility profiles: %w", err)
 	}
 	if err := forEach(ctx, workers, s.administrations, func(ctx context.Context, o *ozgv1.Administration) error { return create(ctx, o) }); err != nil {
 		return fmt.Errorf("creating administrations: %w", err)

@@ -1,0 +1,161 @@
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strconv"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+	"github.com/ozg-operator/ozg-operator/internal/render"
+)
+
+// CatalogConfigMapName is the ConfigMap in every namespace with portals that
+// holds the catalogue part of their content (portaldata.CatalogFile): one
+// copy per namespace instead of one per portal.
+const CatalogConfigMapName = "ozg-catalog"
+
+// catalogLabel marks the catalogue ConfigMaps.
+const catalogLabel = "ozg.dev/catalog"
+
+// CatalogReconciler keeps the catalogue ConfigMap of each namespace that has
+// ServicePortals in line with the OZGServices, and removes it once the
+// namespace has none. Requests name the ConfigMap.
+type CatalogReconciler struct {
+	client.Client
+
+	mu sync.Mutex
+	// last is the encoding of the catalogue last rendered and the
+	// fingerprint of the entries it was rendered from, so that the
+	// namespaces share one rendering.
+	last struct {
+		fingerprint [sha256.Size]byte
+		data        []byte
+	}
+}
+
+// +kubebuilder:rbac:groups=ozg.dev,resources=ozgservices;serviceportals,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update;patch;delete
+
+// SetupWithManager registers the controller and its watches.
+func (r *CatalogReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("catalog").
+		// A namespace needs its copy from its first portal on, and no
+		// longer after its last.
+		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(catalogOfNamespace),
+			builder.WithPredicates(predicate.Funcs{
+				UpdateFunc:  func(event.UpdateEvent) bool { return false },
+				GenericFunc: func(event.GenericEvent) bool { return false },
+			})).
+		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.catalogsOfAllNamespaces),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// A copy changed or deleted by hand is restored.
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(catalogOfNamespace),
+			builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
+				return o.GetName() == CatalogConfigMapName && o.GetLabels()[catalogLabel] == "true"
+			}))).
+		Complete(r)
+}
+
+func catalogOfNamespace(_ context.Context, o client.Object) []reconcile.Request {
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: o.GetNamespace(), Name: CatalogConfigMapName}}}
+}
+
+func (r *CatalogReconciler) catalogsOfAllNamespaces(ctx context.Context, _ client.Object) []reconcile.Request {
+	var portals ozgv1.ServicePortalList
+	if err := r.List(ctx, &portals, client.UnsafeDisableDeepCopy); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "listing portals for the catalogue")
+		return nil
+	}
+	seen := map[string]bool{}
+	var reqs []reconcile.Request
+	for i := range portals.Items {
+		if ns := portals.Items[i].Namespace; !seen[ns] {
+			seen[ns] = true
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKey{Namespace: ns, Name: CatalogConfigMapName}})
+		}
+	}
+	return reqs
+}
+
+// Reconcile applies the namespace's catalogue ConfigMap, or deletes it when
+// no portal is left.
+func (r *CatalogReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var portals ozgv1.ServicePortalList
+	if err := r.List(ctx, &portals, client.InNamespace(req.Namespace), client.Limit(1), client.UnsafeDisableDeepCopy); err != nil {
+		return ctrl.Result{}, err
+	}
+	if len(portals.Items) == 0 {
+		return ctrl.Result{}, deleteIfExists(ctx, r.Client, req.NamespacedName, &corev1.ConfigMap{})
+	}
+	catalog, err := listCatalog(ctx, r.Client)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	data, err := r.encode(catalog)
+	if err != nil {
+		// Every entry passed the CRD's validation, whose limits the
+		// document shares: a failure here is a bug, not bad input.
+		return ctrl.Result{}, fmt.Errorf("encoding the catalogue: %w", err)
+	}
+	if len(data) > maxContentBytes {
+		// 95 kB for the real catalogue: ten times that is no catalogue the
+		// portals can use. The error is logged and retried with backoff;
+		// the namespace's portals stay unavailable until it shrinks.
+		return ctrl.Result{}, fmt.Errorf("the catalogue compresses to %d bytes, more than the %d a ConfigMap can hold", len(data), maxContentBytes)
+	}
+	desired := corev1ac.ConfigMap(req.Name, req.Namespace).
+		WithLabels(map[string]string{managedBy: FieldOwner, catalogLabel: "true"}).
+		WithBinaryData(map[string][]byte{portaldata.CatalogFile: data})
+	return ctrl.Result{}, applyIfChanged(ctx, r.Client, req.NamespacedName, &corev1.ConfigMap{}, desired, corev1ac.ExtractConfigMap)
+}
+
+// encode renders the catalogue, or returns the last rendering if the
+// entries are the same.
+func (r *CatalogReconciler) encode(c *render.Catalog) ([]byte, error) {
+	h := sha256.New()
+	c.Each(func(e *ozgv1.OZGService) {
+		h.Write([]byte(e.Name + "/" + string(e.UID) + "/" + strconv.FormatInt(e.Generation, 10) + "\n"))
+	})
+	var fp [sha256.Size]byte
+	h.Sum(fp[:0])
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.last.data != nil && r.last.fingerprint == fp {
+		return r.last.data, nil
+	}
+	data, err := portaldata.MarshalCatalog(render.CatalogDocument(c))
+	if err != nil {
+		return nil, err
+	}
+	r.last.fingerprint, r.last.data = fp, data
+	return data, nil
+}
+
+// listCatalog reads the catalogue from the cache. Rendering only reads it,
+// so it is not copied.
+func listCatalog(ctx context.Context, c client.Reader) (*render.Catalog, error) {
+	var list ozgv1.OZGServiceList
+	if err := c.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, err
+	}
+	entries := make([]*ozgv1.OZGService, len(list.Items))
+	for i := range list.Items {
+		entries[i] = &list.Items[i]
+	}
+	return render.NewCatalog(entries), nil
+}

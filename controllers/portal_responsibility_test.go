@@ -1,0 +1,252 @@
+package controllers_test
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/controllers"
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/recount"
+)
+
+// expectReach compares the reach in every Administration's status and in
+// the named OZGServices' with a brute-force recount of all objects.
+func expectReach(services ...string) func(Gomega) {
+	return func(g Gomega) {
+		var portals ozgv1.ServicePortalList
+		g.Expect(k8sClient.List(ctx, &portals)).To(Succeed())
+		// Play kubelet: the roll-ups wait for every portal to settle.
+		for _, p := range portals.Items {
+			if p.DeletionTimestamp.IsZero() && condition(&p.Status, ozgv1.ReadyCondition).Status != metav1.ConditionTrue &&
+				condition(&p.Status, ozgv1.StalledCondition).Status != metav1.ConditionTrue {
+				markDeploymentAvailable(client.ObjectKeyFromObject(&p))
+			}
+		}
+		var adms ozgv1.AdministrationList
+		g.Expect(k8sClient.List(ctx, &adms)).To(Succeed())
+		var catalog ozgv1.OZGServiceList
+		g.Expect(k8sClient.List(ctx, &catalog)).To(Succeed())
+		var profiles ozgv1.ResponsibilityProfileList
+		g.Expect(k8sClient.List(ctx, &profiles)).To(Succeed())
+		var named []ozgv1.OZGService
+		for _, s := range catalog.Items {
+			if slices.Contains(services, s.Name) {
+				named = append(named, s)
+			}
+		}
+		g.Expect(named).To(HaveLen(len(services)))
+		reach := recount.RecountReach(portals.Items, adms.Items, catalog.Items, profiles.Items)
+		g.Expect(recount.CompareReach(reach, adms.Items, named)).To(BeEmpty())
+	}
+}
+
+// rollupTimeout bounds a wait for the roll-ups: a burst may wait MaxDelay
+// (30 s) while some portal is still settling.
+const rollupTimeout = 90 * time.Second
+
+// population returns the named OZGService's status.population.
+func population(name string) func(Gomega) ozgv1.ServicePopulation {
+	return func(g Gomega) ozgv1.ServicePopulation {
+		s := &ozgv1.OZGService{}
+		g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, s)).To(Succeed())
+		g.Expect(s.Status.Population).NotTo(BeNil())
+		return *s.Status.Population
+	}
+}
+
+// portalService returns the service ozgID of the content the operator
+// rendered for the portal key.
+func portalService(key client.ObjectKey, ozgID string) func(Gomega) portaldata.Service {
+	return func(g Gomega) portaldata.Service {
+		cm := &corev1.ConfigMap{}
+		g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+		doc, err := portaldata.Parse([]byte(cm.Data[portaldata.ConfigMapKey]))
+		g.Expect(err).NotTo(HaveOccurred())
+		for _, s := range doc.Services {
+			if s.OZGID == ozgID {
+				g.Expect(s.Responsible).NotTo(BeNil())
+				return s
+			}
+		}
+		g.Expect(doc.Services).To(ContainElement(HaveField("OZGID", ozgID)))
+		return portaldata.Service{}
+	}
+}
+
+var _ = Describe("Portal content by responsibility", func() {
+	It("lists the Kreis's service in a Gemeinde's portal and links it once the Kreis has it live and published", func() {
+		suffix := rand.String(6)
+		kfz, melde := fmt.Sprintf("7%04d", rand.IntnRange(0, 5000)), fmt.Sprintf("7%04d", rand.IntnRange(5000, 10000))
+		createCatalogEntry(kfz, "Fahrzeugzulassung "+suffix, "Mobilität & Reisen")
+		createCatalogEntry(melde, "Meldebescheinigung "+suffix, "Ein- und Auswanderung")
+		profile, kreis, gemeinde, ns := "rp-"+suffix, "kreis-"+suffix, "gemeinde-"+suffix, "ns-"+suffix
+		Expect(k8sClient.Create(ctx, &ozgv1.ResponsibilityProfile{
+			ObjectMeta: metav1.ObjectMeta{Name: profile},
+			Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
+				{Service: "ozg-" + kfz, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 46 FZV"}},
+				{Service: "ozg-" + melde, Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "§ 1 MG NRW"}},
+			}},
+		})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+			ObjectMeta: metav1.ObjectMeta{Name: kreis},
+			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("05%03d", rand.IntnRange(0, 1000)), DisplayName: "Kreis " + suffix, Type: ozgv1.TypeKreis,
+				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile},
+				Services:       []ozgv1.ServiceImplementation{{Service: "ozg-" + kfz, State: ozgv1.StateOpen}}},
+		})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+			ObjectMeta: metav1.ObjectMeta{Name: gemeinde},
+			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("0576%04d", rand.IntnRange(0, 10000)), DisplayName: "Gemeinde " + suffix,
+				Type: ozgv1.TypeKreisangehoerigeGemeinde, Parent: kreis, Population: ptr.To(int64(9557)),
+				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile},
+				Services:       []ozgv1.ServiceImplementation{{Service: "ozg-" + melde, State: ozgv1.StateLive, URL: "https://melde.gemeinde.example.de"}}},
+		})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+		Expect(k8sClient.Create(ctx, newPortal(ns, gemeinde, gemeinde))).To(Succeed())
+		gemeindeContent := client.ObjectKey{Namespace: ns, Name: gemeinde}
+
+		By("listing the Kreis's service with the Kreis as responsible, not linked while the Kreis is not online")
+		Eventually(func(g Gomega) {
+			s := portalService(gemeindeContent, kfz)(g)
+			g.Expect(s.Responsible.Level).To(Equal(portaldata.LevelKreis))
+			g.Expect(s.Responsible.Administration).To(Equal(kreis))
+			g.Expect(s.Responsible.DisplayName).To(Equal("Kreis " + suffix))
+			g.Expect(s.State).To(Equal(portaldata.StateOpen))
+			g.Expect(s.URL).To(BeEmpty())
+			own := portalService(gemeindeContent, melde)(g)
+			g.Expect(own.Responsible.Administration).To(Equal(gemeinde))
+			g.Expect(own.URL).To(Equal("https://melde.gemeinde.example.de"))
+		}).Should(Succeed())
+
+		By("the Kreis going live with it: still not linked, its portal is not online")
+		setKreisState := func(state ozgv1.ServiceState, url string) {
+			Eventually(func() error {
+				adm := &ozgv1.Administration{}
+				if err := k8sClient.Get(ctx, client.ObjectKey{Name: kreis}, adm); err != nil {
+					return err
+				}
+				adm.Spec.Services[0].State, adm.Spec.Services[0].URL = state, url
+				return k8sClient.Update(ctx, adm)
+			}).Should(Succeed())
+		}
+		setKreisState(ozgv1.StateLive, "https://kfz.kreis.example.de")
+		Eventually(func(g Gomega) {
+			s := portalService(gemeindeContent, kfz)(g)
+			g.Expect(s.State).To(Equal(portaldata.StateLive))
+			g.Expect(s.URL).To(BeEmpty())
+		}).Should(Succeed())
+
+		By("the Kreis's portal going online: the Gemeinde's portal links the Kreis's online service")
+		kreisPortal := newPortal(ns, kreis, kreis)
+		kreisPortal.Spec.Publish = true
+		Expect(k8sClient.Create(ctx, kreisPortal)).To(Succeed())
+		markDeploymentAvailable(client.ObjectKeyFromObject(kreisPortal))
+		Eventually(func(g Gomega) {
+			s := portalService(gemeindeContent, kfz)(g)
+			g.Expect(s.URL).To(Equal("https://kfz.kreis.example.de"))
+			g.Expect(s.Responsible.PortalURL).To(Equal("https://" + kreisPortal.Spec.Hostname))
+		}).Should(Succeed())
+		By("the Gemeinde's inhabitants counting for the Kreis's service's reach")
+		var reached int64
+		Eventually(func(g Gomega) {
+			expectReach("ozg-"+kfz, "ozg-"+melde)(g)
+			reached = population("ozg-" + kfz)(g).Online
+			g.Expect(reached).To(BeNumerically(">=", 9557))
+		}).WithTimeout(rollupTimeout).Should(Succeed())
+
+		By("a state flip at the Kreis reaching the Gemeinde's portal")
+		setKreisState(ozgv1.StateInProgress, "https://kfz.kreis.example.de")
+		Eventually(func(g Gomega) {
+			s := portalService(gemeindeContent, kfz)(g)
+			g.Expect(s.State).To(Equal(portaldata.StateInProgress))
+			g.Expect(s.URL).To(BeEmpty())
+			expectReach("ozg-"+kfz, "ozg-"+melde)(g)
+			g.Expect(population("ozg-" + kfz)(g).Online).To(Equal(reached - 9557))
+		}).WithTimeout(rollupTimeout).Should(Succeed())
+
+		By("an override moving the service to the Gemeinde")
+		Eventually(func() error {
+			adm := &ozgv1.Administration{}
+			if err := k8sClient.Get(ctx, client.ObjectKey{Name: gemeinde}, adm); err != nil {
+				return err
+			}
+			adm.Spec.Responsibility.Overrides = []ozgv1.ResponsibilityOverride{{Service: "ozg-" + kfz, Level: ozgv1.LevelGemeinde, Reason: "delegation"}}
+			return k8sClient.Update(ctx, adm)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			s := portalService(gemeindeContent, kfz)(g)
+			g.Expect(s.Responsible.Level).To(Equal(portaldata.LevelGemeinde))
+			g.Expect(s.Responsible.Administration).To(Equal(gemeinde))
+			g.Expect(s.State).To(Equal(portaldata.StateOpen))
+			expectReach("ozg-"+kfz, "ozg-"+melde)(g)
+		}).WithTimeout(rollupTimeout).Should(Succeed())
+		adm := &ozgv1.Administration{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Name: gemeinde}, adm)).To(Succeed())
+		Expect(adm.Status.Responsibility).NotTo(BeNil())
+		// Its own: registration (Live) and, by the override, vehicles (Open).
+		Expect(adm.Status.Responsibility.Own.Live).To(BeNumerically(">=", 1))
+	})
+
+	It("shares one catalogue per namespace, restores it, and removes it with the namespace's last portal", func() {
+		ns, adm := fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive})
+		createCatalogEntry("10110", "Abfallentsorgung", "Umwelt")
+		first, second := newPortal(ns, adm, adm), newPortal(ns, adm+"-zwei", adm)
+		Expect(k8sClient.Create(ctx, first)).To(Succeed())
+		Expect(k8sClient.Create(ctx, second)).To(Succeed())
+		key := client.ObjectKey{Namespace: ns, Name: controllers.CatalogConfigMapName}
+		catalog := func(g Gomega) *portaldata.CatalogDocument {
+			cm := &corev1.ConfigMap{}
+			g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+			doc, err := portaldata.ParseCatalog(cm.BinaryData[portaldata.CatalogFile])
+			g.Expect(err).NotTo(HaveOccurred())
+			return doc
+		}
+		Eventually(func(g Gomega) {
+			g.Expect(catalog(g).Services).To(ContainElement(HaveField("OZGID", "10110")))
+		}).Should(Succeed())
+
+		By("restoring a copy deleted by hand")
+		Expect(k8sClient.Delete(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: controllers.CatalogConfigMapName}})).To(Succeed())
+		Eventually(func(g Gomega) { g.Expect(catalog(g).Services).NotTo(BeEmpty()) }).Should(Succeed())
+
+		By("keeping it while a portal is left, removing it with the last")
+		Expect(k8sClient.Delete(ctx, first)).To(Succeed())
+		Consistently(func(g Gomega) { g.Expect(catalog(g).Services).NotTo(BeEmpty()) }).WithTimeout(2 * time.Second).Should(Succeed())
+		Expect(k8sClient.Delete(ctx, second)).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, key, &corev1.ConfigMap{}))
+		}).Should(BeTrue())
+	})
+
+	It("says so when the administration's profile does not exist, and lists its own services", func() {
+		ns, adm := fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive})
+		createCatalogEntry("10110", "Abfallentsorgung", "Umwelt")
+		Eventually(func() error {
+			a := &ozgv1.Administration{}
+			if err := k8sClient.Get(ctx, client.ObjectKey{Name: adm}, a); err != nil {
+				return err
+			}
+			a.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "gibt-es-nicht"}
+			return k8sClient.Update(ctx, a)
+		}).Should(Succeed())
+		Expect(k8sClient.Create(ctx, newPortal(ns, adm, adm))).To(Succeed())
+		key := client.ObjectKey{Namespace: ns, Name: adm}
+		markDeploymentAvailable(key)
+		Eventually(func(g Gomega) {
+			c := condition(&getPortal(key)(g).Status, ozgv1.ReadyCondition)
+			g.Expect(c.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(c.Message).To(ContainSubstring(`responsibility profile "gibt-es-nicht" not found`))
+			g.Expect(portalService(key, "10110")(g).Responsible.Administration).To(Equal(adm))
+		}).Should(Succeed())
+	})
+})

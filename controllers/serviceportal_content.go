@@ -1,0 +1,171 @@
+package controllers
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/render"
+	"github.com/ozg-operator/ozg-operator/internal/responsibility"
+)
+
+// contentInputs gathers what adm's portal content depends on besides the
+// portal: the catalogue, the responsibility profile, the Kreis and whether
+// the Kreis's portal is online. profileMissing names a profile adm selects
+// that does not exist; the content is then rendered as without one.
+func (r *ServicePortalReconciler) contentInputs(ctx context.Context, adm *ozgv1.Administration) (in render.Inputs, profileMissing string, err error) {
+	in.Administration = adm
+	if in.Catalog, err = listCatalog(ctx, r.Client); err != nil {
+		return in, "", err
+	}
+	if name := profileOf(adm); name != "" {
+		profile := &ozgv1.ResponsibilityProfile{}
+		switch err := r.Get(ctx, client.ObjectKey{Name: name}, profile, client.UnsafeDisableDeepCopy); {
+		case apierrors.IsNotFound(err):
+			profileMissing = name
+		case err != nil:
+			return in, "", err
+		default:
+			in.Profile = r.profiles.compiled(profile)
+		}
+	}
+	if adm.Spec.Parent == "" || !responsibility.Kreisangehoerig(adm) {
+		return in, profileMissing, nil
+	}
+	kreis := &ozgv1.Administration{}
+	switch err := r.Get(ctx, client.ObjectKey{Name: adm.Spec.Parent}, kreis, client.UnsafeDisableDeepCopy); {
+	case apierrors.IsNotFound(err):
+		return in, profileMissing, nil
+	case err != nil:
+		return in, "", err
+	}
+	in.Kreis = kreis
+	in.KreisPortalURL, err = r.onlinePortalURL(ctx, kreis.Name)
+	return in, profileMissing, err
+}
+
+func profileOf(adm *ozgv1.Administration) string {
+	if adm.Spec.Responsibility == nil {
+		return ""
+	}
+	return adm.Spec.Responsibility.Profile
+}
+
+// onlinePortalURL is the URL of a published, Ready portal of the
+// administration named adm, "" if it has none. Of several, the first by
+// namespace and name speaks for it, so that every reconcile agrees.
+func (r *ServicePortalReconciler) onlinePortalURL(ctx context.Context, adm string) (string, error) {
+	var portals ozgv1.ServicePortalList
+	if err := r.List(ctx, &portals, client.MatchingFields{indexPortalAdministration: adm}, client.UnsafeDisableDeepCopy); err != nil {
+		return "", err
+	}
+	var best *ozgv1.ServicePortal
+	for i := range portals.Items {
+		p := &portals.Items[i]
+		if onlineURL(p) == "" {
+			continue
+		}
+		if best == nil || p.Namespace+"/"+p.Name < best.Namespace+"/"+best.Name {
+			best = p
+		}
+	}
+	if best == nil {
+		return "", nil
+	}
+	return onlineURL(best), nil
+}
+
+// onlineURL is where citizens reach p: its URL once it is published and
+// Ready, else "".
+func onlineURL(p *ozgv1.ServicePortal) string {
+	if !p.DeletionTimestamp.IsZero() ||
+		!meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.PublishedCondition) ||
+		!meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.ReadyCondition) {
+		return ""
+	}
+	return p.Status.URL
+}
+
+// onlineURLChanged passes the portal updates that change where citizens
+// reach the portal, which the portals of its municipalities link to.
+var onlineURLChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		return onlineURL(e.ObjectOld.(*ozgv1.ServicePortal)) != onlineURL(e.ObjectNew.(*ozgv1.ServicePortal))
+	},
+	CreateFunc: func(e event.CreateEvent) bool { return onlineURL(e.Object.(*ozgv1.ServicePortal)) != "" },
+	DeleteFunc: func(e event.DeleteEvent) bool { return onlineURL(e.Object.(*ozgv1.ServicePortal)) != "" },
+}
+
+// portalsOfMunicipalities returns the portals of the municipalities whose
+// Kreis is the administration named kreis: its state and its portal are
+// part of their content.
+func (r *ServicePortalReconciler) portalsOfMunicipalities(ctx context.Context, kreis string) []reconcile.Request {
+	var adms ozgv1.AdministrationList
+	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationParent: kreis}, client.UnsafeDisableDeepCopy); err != nil {
+		return nil
+	}
+	var reqs []reconcile.Request
+	for i := range adms.Items {
+		reqs = append(reqs, r.portalsOfAdministration(ctx, &adms.Items[i])...)
+	}
+	return reqs
+}
+
+// portalsOfKreisPortal maps a portal whose online URL changed to the
+// portals of its administration's municipalities.
+func (r *ServicePortalReconciler) portalsOfKreisPortal(ctx context.Context, o client.Object) []reconcile.Request {
+	return r.portalsOfMunicipalities(ctx, o.(*ozgv1.ServicePortal).Spec.AdministrationRef.Name)
+}
+
+// allPortals maps a change that may touch every portal's content (the
+// catalogue, a profile) to all portals.
+func (r *ServicePortalReconciler) allPortals(ctx context.Context, _ client.Object) []reconcile.Request {
+	return requestsForList(ctx, r.Client, &ozgv1.ServicePortalList{}, client.UnsafeDisableDeepCopy)
+}
+
+// profileCache keeps each ResponsibilityProfile compiled once per
+// generation; the compiled form points into the cached object, which the
+// cache replaces, never changes.
+type profileCache struct {
+	mu     sync.Mutex
+	byName map[string]compiledProfile
+}
+
+type compiledProfile struct {
+	uid        types.UID
+	generation int64
+	profile    *responsibility.Profile
+}
+
+func (c *profileCache) compiled(p *ozgv1.ResponsibilityProfile) *responsibility.Profile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byName[p.Name]; ok && e.uid == p.UID && e.generation == p.Generation {
+		return e.profile
+	}
+	if c.byName == nil {
+		c.byName = map[string]compiledProfile{}
+	}
+	compiled := responsibility.Compile(p)
+	c.byName[p.Name] = compiledProfile{uid: p.UID, generation: p.Generation, profile: compiled}
+	return compiled
+}
+
+// elsewhereNote names up to a few tracked services the profile places with
+// another body, for the portal's Ready message.
+func elsewhereNote(names []string) []string {
+	const shown = 5
+	if len(names) <= shown {
+		return names
+	}
+	return append(slices.Clone(names[:shown]), "...")
+}

@@ -1,0 +1,124 @@
+package coverage
+
+import (
+	"math"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/responsibility"
+)
+
+// Reach is coverage counted for citizens: of every inhabitant's need of
+// every catalogue service, the share that is online for them. A service is
+// online for the inhabitants of a municipality when the administration
+// responsible for it there (by the municipality's responsibility profile:
+// the municipality itself, its Kreis) has it Live in a Ready, published
+// portal, or when an EfA service covers it. Kreise have no inhabitants of
+// their own: theirs are their municipalities'.
+type Reach struct {
+	// Population is the inhabitants counted.
+	Population int64 `json:"population"`
+	// PopulationReach is the share, rounded to four digits; null where no
+	// inhabitants are counted.
+	PopulationReach *float64 `json:"populationReach"`
+
+	// reached sums inhabitants × services online for them, possible
+	// inhabitants × services.
+	reached, possible float64
+}
+
+// Share is the population-weighted share online, and false where no
+// inhabitants are counted.
+func (r Reach) Share() (float64, bool) {
+	if r.possible == 0 {
+		return 0, false
+	}
+	return r.reached / r.possible, true
+}
+
+func (r *Reach) add(population int64, online, services int) {
+	r.reached += float64(population) * float64(online)
+	r.possible += float64(population) * float64(services)
+}
+
+func (r *Reach) merge(o Reach) {
+	r.Population += o.Population
+	r.reached += o.reached
+	r.possible += o.possible
+}
+
+// finish rounds the share for machine output.
+func (r *Reach) finish() {
+	r.PopulationReach = nil
+	if s, ok := r.Share(); ok {
+		s = math.Round(s*1e4) / 1e4
+		r.PopulationReach = &s
+	}
+}
+
+// reachEvaluator answers, for one municipality and service, whether the
+// service is online for its inhabitants.
+type reachEvaluator struct {
+	byName   map[string]*ozgv1.Administration
+	profiles map[string]*responsibility.Profile
+}
+
+func newReachEvaluator(all []ozgv1.Administration, profiles []ozgv1.ResponsibilityProfile) *reachEvaluator {
+	e := &reachEvaluator{byName: map[string]*ozgv1.Administration{}, profiles: map[string]*responsibility.Profile{}}
+	for i := range all {
+		e.byName[all[i].Name] = &all[i]
+	}
+	for i := range profiles {
+		e.profiles[profiles[i].Name] = responsibility.Compile(&profiles[i])
+	}
+	return e
+}
+
+// online lists, for adm's inhabitants, whether each service is online.
+func (e *reachEvaluator) online(adm *ozgv1.Administration, services []ozgv1.OZGService) []bool {
+	var profile *responsibility.Profile
+	if r := adm.Spec.Responsibility; r != nil {
+		profile = e.profiles[r.Profile]
+	}
+	var kreis *ozgv1.Administration
+	if responsibility.Kreisangehoerig(adm) {
+		kreis = e.byName[adm.Spec.Parent]
+	}
+	own, kreisStates := states(adm), states(kreis)
+	out := make([]bool, len(services))
+	for i := range services {
+		svc := &services[i]
+		if svc.Spec.EfA != nil {
+			out[i] = true
+			continue
+		}
+		var responsible string
+		if profile != nil {
+			responsible = responsibility.For(svc.Name, profile.Place(svc), adm, kreis).Administration
+		} else if _, tracked := own[svc.Name]; tracked {
+			responsible = adm.Name
+		}
+		switch {
+		case responsible == adm.Name:
+			out[i] = own[svc.Name] == ozgv1.StateLive && portalOnline(adm)
+		case kreis != nil && responsible == kreis.Name:
+			out[i] = kreisStates[svc.Name] == ozgv1.StateLive && portalOnline(kreis)
+		}
+	}
+	return out
+}
+
+func states(adm *ozgv1.Administration) map[string]ozgv1.ServiceState {
+	if adm == nil {
+		return nil
+	}
+	m := make(map[string]ozgv1.ServiceState, len(adm.Spec.Services))
+	for _, s := range adm.Spec.Services {
+		m[s.Service] = s.State
+	}
+	return m
+}
+
+func portalOnline(adm *ozgv1.Administration) bool {
+	p := adm.Status.Portal
+	return p != nil && p.Ready && p.Published
+}
