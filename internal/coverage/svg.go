@@ -161,7 +161,7 @@ func (r *Report) writeCells(b *strings.Builder, l layout, columns []KreisRow) {
 func cellTooltip(t ThemenfeldRow, kreis string, c Counts, reach Reach) string {
 	share, ok := reach.Share()
 	if !ok {
-		return fmt.Sprintf("%s, %s: no inhabitants counted; %d of %d tracked implementations online", t.Themenfeld, kreis, c.Online, c.Tracked)
+		return fmt.Sprintf("%s, %s: no inhabitants or services counted; %d of %d tracked implementations online", t.Themenfeld, kreis, c.Online, c.Tracked)
 	}
 	return fmt.Sprintf("%s, %s: for its %d inhabitants %.0f%% of the %d services are online; %d of %d tracked implementations online",
 		t.Themenfeld, kreis, reach.Population, 100*share, t.Services, c.Online, c.Tracked)
@@ -180,7 +180,7 @@ func writeLegend(b *strings.Builder, l layout) {
 			x, y, bin.fill, x+34, y+12, esc(bin.label))
 		x += 96
 	}
-	fmt.Fprintf(b, "<rect x=\"%d\" y=\"%d\" width=\"28\" height=\"16\" fill=\"#ffffff\" stroke=\"#999999\" stroke-dasharray=\"3 2\"/><text x=\"%d\" y=\"%d\">– no inhabitants counted</text>\n</g>\n",
+	fmt.Fprintf(b, "<rect x=\"%d\" y=\"%d\" width=\"28\" height=\"16\" fill=\"#ffffff\" stroke=\"#999999\" stroke-dasharray=\"3 2\"/><text x=\"%d\" y=\"%d\">– no inhabitants or services counted</text>\n</g>\n",
 		x, y, x+34, y+12)
 }
 
@@ -196,7 +196,7 @@ const definition = "Online for a town's inhabitants: the body responsible there 
 func (r *Report) description() string {
 	return fmt.Sprintf("Heat map with %d Themenfelder as rows and %d Kreise as columns, those with inhabitants counted first. Each cell shows, "+
 		"for the inhabitants of the Kreis's municipalities, the share of the Themenfeld's services that are online for them, weighted by population; "+
-		"a dash means no inhabitants are counted. %s.",
+		"a dash means no inhabitants or no services are counted. %s.",
 		len(r.Themenfelder), len(r.Kreise), r.subtitle())
 }
 
