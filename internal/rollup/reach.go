@@ -73,29 +73,28 @@ func populationOf(a *ozgv1.Administration) int64 {
 
 // reachContext is what evaluating one administration's services needs.
 type reachContext struct {
+	// kreis is nil when adm has none or the view does not know it;
+	// profile is nil when adm selects none or it does not exist.
 	adm, kreis             *ozgv1.Administration
 	profile                *responsibility.Profile
 	profileName            string
 	states, kreisStates    map[string]ozgv1.ServiceState
 	ownOnline, kreisOnline bool
-	hasProfile, kreisKnown bool
-	adminName, kreisName   string
 	population             int64
 }
 
 func (v *View) reachContextOf(a *ozgv1.Administration) *reachContext {
-	rc := &reachContext{adm: a, adminName: a.Name, states: statesOf(a), population: populationOf(a)}
+	rc := &reachContext{adm: a, states: statesOf(a), population: populationOf(a)}
 	if e := v.adms[a.Name]; e != nil {
 		rc.ownOnline = e.part.online
 	}
 	if a.Spec.Responsibility != nil && a.Spec.Responsibility.Profile != "" {
 		rc.profileName = a.Spec.Responsibility.Profile
 		rc.profile = v.profiles[rc.profileName]
-		rc.hasProfile = rc.profile != nil
 	}
 	if responsibility.Kreisangehoerig(a) && a.Spec.Parent != "" {
 		if k := v.adms[a.Spec.Parent]; k != nil && k.obj != nil {
-			rc.kreis, rc.kreisName, rc.kreisKnown = k.obj, k.obj.Name, true
+			rc.kreis = k.obj
 			rc.kreisStates = statesOf(k.obj)
 			rc.kreisOnline = k.part.online
 		}
@@ -118,23 +117,23 @@ func statesOf(a *ozgv1.Administration) map[string]ozgv1.ServiceState {
 // evaluate is the slot byte of svc for rc's administration.
 func (v *View) evaluate(rc *reachContext, svc *ozgv1.OZGService) uint8 {
 	var responsible string
-	if rc.hasProfile {
+	if rc.profile != nil {
 		responsible = responsibility.For(svc.Name, v.placement(rc.profileName, rc.profile, svc), rc.adm, rc.kreis).Administration
 	} else if _, tracked := rc.states[svc.Name]; tracked {
 		// Without a profile, what an administration tracks is its own.
-		responsible = rc.adminName
+		responsible = rc.adm.Name
 	}
 	var b uint8
 	live := false
 	switch {
-	case responsible == rc.adminName:
+	case responsible == rc.adm.Name:
 		state, tracked := rc.states[svc.Name]
 		if !tracked {
 			state = ozgv1.DefaultServiceState
 		}
 		b = ownCode(state)
 		live = state == ozgv1.StateLive && rc.ownOnline
-	case rc.kreisKnown && responsible == rc.kreisName:
+	case rc.kreis != nil && responsible == rc.kreis.Name:
 		live = rc.kreisStates[svc.Name] == ozgv1.StateLive && rc.kreisOnline
 	}
 	if live || svc.Spec.EfA != nil {
