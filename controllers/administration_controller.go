@@ -44,6 +44,12 @@ func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		return ctrl.Result{}, err
 	}
 	in, wait, recheck := r.view.Administration(adm.Name, needsStatusNow(adm.Generation, &adm.Status))
+	if in.Generation != adm.Generation {
+		// The view has not taken this spec in yet (or the cache is behind
+		// it): it asks for this roll-up when it has, the cache's event
+		// when it catches up. Writing now would write a stale reach.
+		return ctrl.Result{}, nil
+	}
 	return writeRollup(ctx, r.Client, &r.writes, adm, &adm.Status, wait, recheck, func(current bool) *ozgv1.AdministrationStatus {
 		return administrationStatus(adm, in, current)
 	})

@@ -37,14 +37,18 @@ func request(name string) reconcile.Request {
 }
 
 // settled tells (with the lock held) whether every portal that the named
-// roll-up counts has settled: an administration's own, or for a catalogue
-// entry every portal.
+// roll-up counts has settled: an administration's own and, since its reach
+// counts them, its Kreis's; for a catalogue entry every portal.
 func (v *View) settled(kind Kind, name string) bool {
 	if kind == Services {
 		return v.unsettled == 0
 	}
 	e := v.adms[name]
-	return e == nil || !e.part.settling
+	if e == nil {
+		return true
+	}
+	k := v.kreisOf(e.obj)
+	return !e.part.settling && (k == nil || !k.part.settling)
 }
 
 // touch records an event for the named roll-up (with the lock held) and

@@ -24,8 +24,12 @@ type change struct {
 	sumsBefore map[string]ServiceCounts
 	// unsettledBefore is how many portals were settling before the event.
 	unsettledBefore int
-	// settledNow are the administrations whose last settling portal settled.
+	// settledNow are the administrations whose last settling portal (their
+	// own or their Kreis's) settled.
 	settledNow map[string]struct{}
+	// specChanged are the administrations whose new spec the view took in:
+	// their roll-ups write it at once (see reachChanged).
+	specChanged map[string]struct{}
 }
 
 // scheduled is a reconcile to ask for once the view's lock is released.
@@ -76,6 +80,11 @@ func (v *View) update(replay bool, f func(*change)) {
 	for name := range c.settledNow {
 		if _, touched := c.touched[Administrations][name]; !touched {
 			asks = append(asks, v.schedule(Administrations, name, now)...)
+		}
+	}
+	if q := v.queues[Administrations]; q != nil {
+		for name := range c.specChanged {
+			asks = append(asks, scheduled{q: q, req: request(name)})
 		}
 	}
 	if c.unsettledBefore > 0 && v.unsettled == 0 {
@@ -169,6 +178,11 @@ func (c *change) portalsChanged(name string, before AdministrationInputs) {
 		e.part = now
 		if old.settling && !now.settling {
 			add(&c.settledNow, name)
+			// A Kreis's portal settling may let its municipalities' roll-ups
+			// go ahead too (View.settled).
+			for m := range v.children[name] {
+				add(&c.settledNow, m)
+			}
 		}
 		for i := range e.services() {
 			s := &e.services()[i]
@@ -264,7 +278,19 @@ func (c *change) reachChanged(name string, old, a *ozgv1.Administration) {
 		newParent = a.Spec.Parent
 	}
 	v.setParent(name, oldParent, newParent)
+	// The administration's own reach follows its spec at once: its
+	// roll-up, asked for now, writes it with the new observedGeneration,
+	// and a burst opened here would only make that write "not current" and
+	// add a second one. (What the spec change sets off, its portals'
+	// rollouts, opens bursts of its own.)
+	_, touchedBefore := c.touched[Administrations][name]
 	c.reevaluate(name, "")
+	if a != nil && !c.replay {
+		if !touchedBefore {
+			delete(c.touched[Administrations], name)
+		}
+		add(&c.specChanged, name)
+	}
 	if (old != nil && old.Spec.Type == ozgv1.TypeKreis) || (a != nil && a.Spec.Type == ozgv1.TypeKreis) {
 		c.reevaluateMunicipalities(name)
 	}

@@ -92,14 +92,22 @@ func (v *View) reachContextOf(a *ozgv1.Administration) *reachContext {
 		rc.profileName = a.Spec.Responsibility.Profile
 		rc.profile = v.profiles[rc.profileName]
 	}
-	if responsibility.Kreisangehoerig(a) && a.Spec.Parent != "" {
-		if k := v.adms[a.Spec.Parent]; k != nil && k.obj != nil {
-			rc.kreis = k.obj
-			rc.kreisStates = statesOf(k.obj)
-			rc.kreisOnline = k.part.online
-		}
+	if k := v.kreisOf(a); k != nil && k.obj != nil {
+		rc.kreis = k.obj
+		rc.kreisStates = statesOf(k.obj)
+		rc.kreisOnline = k.part.online
 	}
 	return rc
+}
+
+// kreisOf is the entry of a's Kreis when a is kreisangehörig (nil when a
+// is nil, has no Kreis or the view knows nothing of it): its services and
+// its portal are part of a's reach.
+func (v *View) kreisOf(a *ozgv1.Administration) *administrationEntry {
+	if a == nil || !responsibility.Kreisangehoerig(a) || a.Spec.Parent == "" {
+		return nil
+	}
+	return v.adms[a.Spec.Parent]
 }
 
 func statesOf(a *ozgv1.Administration) map[string]ozgv1.ServiceState {

@@ -80,6 +80,11 @@ type AdministrationInputs struct {
 	// Reach is what the administration answers for and its citizens can
 	// do online (reach.go).
 	Reach AdministrationReach
+	// Generation is the generation of the administration the view has
+	// taken in (0: none). The reach follows the spec: a roll-up that reads
+	// another generation than its object's must wait for the view, which
+	// asks for the roll-up again once it has taken the new one in.
+	Generation int64
 }
 
 // ServiceCounts is what the administrations tracking one OZGService add up to.
@@ -371,6 +376,9 @@ func (v *View) administrationInputs(name string) AdministrationInputs {
 	e := v.adms[name]
 	if e == nil {
 		return in
+	}
+	if e.obj != nil {
+		in.Generation = e.obj.Generation
 	}
 	for key := range e.portals {
 		p := v.portals[key]

@@ -296,3 +296,119 @@ func TestViewReplayOpensNoBurst(t *testing.T) {
 		t.Fatalf("first roll-up: %+v, wait %v, recheck %v; want %+v, current", counts, wait, recheck, want)
 	}
 }
+
+// TestViewMunicipalityWaitsForItsKreisPortal shows that a municipality's
+// roll-up waits while its Kreis's portal settles, as it does for its own:
+// its reach counts the Kreis's online services, and a Kreis portal's
+// rollout would otherwise be written twice to every municipality, once
+// when the portal stops being Ready and once when it is Ready again.
+func TestViewMunicipalityWaitsForItsKreisPortal(t *testing.T) {
+	c := newClock()
+	v, adms, _ := started(t, c)
+	v.ReplayProfile(&ozgv1.ResponsibilityProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: "nrw", Generation: 1},
+		Spec: ozgv1.ResponsibilityProfileSpec{Services: []ozgv1.ServiceResponsibility{
+			{Service: "ozg-1", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis}},
+		}},
+	})
+	v.ReplayService(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-1", Generation: 1}})
+	kreis := administration("kreis-lippe", 1, service("ozg-1", ozgv1.StateLive))
+	kreis.Spec.Type = ozgv1.TypeKreis
+	town := administration("augustdorf", 1)
+	town.Spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
+	town.Spec.Parent = "kreis-lippe"
+	town.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
+	v.ReplayAdministration(kreis)
+	v.ReplayAdministration(town)
+	v.ReplayPortal(portal("kreis-lippe", "kreis-lippe", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	if r := v.reachOf("augustdorf"); r.Reachable != 1 {
+		t.Fatalf("the Kreis's live service in its online portal: augustdorf reaches %d, want 1", r.Reachable)
+	}
+
+	// The Kreis's portal rolls out: not Ready, a new generation not yet
+	// observed. The town's reach drops, but its roll-up waits.
+	v.UpsertPortal(portal("kreis-lippe", "kreis-lippe", 2, 1, ozgv1.PublishedCondition))
+	if r := v.reachOf("augustdorf"); r.Reachable != 0 {
+		t.Fatalf("the Kreis portal not Ready: augustdorf reaches %d, want 0", r.Reachable)
+	}
+	if d, ok := adms.asked("augustdorf"); !ok || d != MaxDelay {
+		t.Fatalf("while its Kreis's portal settles: augustdorf asked after %v (%v), want %v", d, ok, MaxDelay)
+	}
+	if _, wait, _ := v.Administration("augustdorf", false); wait != MaxDelay {
+		t.Fatalf("while its Kreis's portal settles: augustdorf waits %v, want %v", wait, MaxDelay)
+	}
+
+	// The rollout is done: the town's roll-up is due after the quiet, and
+	// writes the reach it had before, once.
+	adms.reset()
+	c.advance(5 * time.Second)
+	v.UpsertPortal(portal("kreis-lippe", "kreis-lippe", 2, 2, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	if d, ok := adms.asked("augustdorf"); !ok || d != SettledQuiet {
+		t.Fatalf("after its Kreis's portal settled: augustdorf asked after %v (%v), want %v", d, ok, SettledQuiet)
+	}
+	c.advance(SettledQuiet)
+	in, wait, recheck := v.Administration("augustdorf", false)
+	if wait != 0 || recheck != 0 || in.Reach.Reachable != 1 {
+		t.Fatalf("after the quiet: wait %v, recheck %v, reachable %d; want 0, 0, 1", wait, recheck, in.Reach.Reachable)
+	}
+}
+
+// TestViewSpecChangeIsWrittenAtOnce shows that an administration's new
+// spec is asked for at once and read as current: its own reach follows the
+// spec without waiting for anything, so that one write carries the new
+// observedGeneration and the reach. The reach of a Kreis's municipalities
+// is another roll-up's input: they get a burst.
+func TestViewSpecChangeIsWrittenAtOnce(t *testing.T) {
+	c := newClock()
+	v, adms, _ := started(t, c)
+	v.ReplayProfile(&ozgv1.ResponsibilityProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: "nrw", Generation: 1},
+		Spec: ozgv1.ResponsibilityProfileSpec{Services: []ozgv1.ServiceResponsibility{
+			{Service: "ozg-1", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis}},
+			{Service: "ozg-2", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde}},
+		}},
+	})
+	for _, name := range []string{"ozg-1", "ozg-2"} {
+		v.ReplayService(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: name, Generation: 1}})
+	}
+	kreis := administration("kreis-lippe", 1)
+	kreis.Spec.Type = ozgv1.TypeKreis
+	town := func(generation int64, state ozgv1.ServiceState) *ozgv1.Administration {
+		a := administration("augustdorf", generation, service("ozg-2", state))
+		a.Spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
+		a.Spec.Parent = "kreis-lippe"
+		a.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
+		return a
+	}
+	v.ReplayAdministration(kreis)
+	v.ReplayAdministration(town(1, ozgv1.StateOpen))
+	v.ReplayPortal(portal("augustdorf", "augustdorf", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	v.ReplayPortal(portal("kreis-lippe", "kreis-lippe", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+
+	v.UpsertAdministration(town(2, ozgv1.StateLive))
+	if d, ok := adms.asked("augustdorf"); !ok || d != 0 {
+		t.Fatalf("after its spec change: augustdorf asked after %v (%v), want at once", d, ok)
+	}
+	in, wait, recheck := v.Administration("augustdorf", true)
+	if wait != 0 || recheck != 0 || in.Generation != 2 || in.Reach.Own.Live != 1 || in.Reach.Reachable != 1 {
+		t.Fatalf("after its spec change: wait %v, recheck %v, generation %d, reach %+v; want a current read of generation 2 with its service live and reachable",
+			wait, recheck, in.Generation, in.Reach)
+	}
+
+	// The Kreis takes its service live: the town's reach changes, in a burst.
+	adms.reset()
+	v.UpsertAdministration(func() *ozgv1.Administration {
+		k := administration("kreis-lippe", 2, service("ozg-1", ozgv1.StateLive))
+		k.Spec.Type = ozgv1.TypeKreis
+		return k
+	}())
+	if d, ok := adms.asked("augustdorf"); !ok || d != SettledQuiet {
+		t.Fatalf("after its Kreis's spec change: augustdorf asked after %v (%v), want %v", d, ok, SettledQuiet)
+	}
+	if d, ok := adms.asked("kreis-lippe"); !ok || d != 0 {
+		t.Fatalf("after its spec change: kreis-lippe asked after %v (%v), want at once", d, ok)
+	}
+	if in, _, _ := v.Administration("augustdorf", false); in.Reach.Reachable != 2 {
+		t.Fatalf("the Kreis's service live in its online portal: augustdorf reaches %d, want 2", in.Reach.Reachable)
+	}
+}

@@ -12,6 +12,9 @@
 // BenchmarkRollupGermany (11,000 administrations) runs only with
 // OZG_BENCH_GERMANY=1 and needs a longer -timeout (300m). OZG_BENCH_MANAGER names a
 // prebuilt manager binary to measure instead of building ./cmd/manager.
+// OZG_BENCH_TRACE=Administration (kinds, comma-separated) logs every status
+// change of those kinds with the fields it changed: what to read when a
+// phase issues more writes than it needs.
 //
 // The files split the work like Cluster API's test framework:
 //   - cluster_test.go: the API server, its clients and the manager's kubeconfig

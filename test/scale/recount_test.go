@@ -4,9 +4,13 @@ package scale
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"maps"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -179,8 +183,14 @@ func newStatusWatcher(ctx context.Context, informers cache.Cache) (*statusWatche
 			return nil, err
 		}
 		if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-			AddFunc:    func(any) { w.observe(kind, false) },
-			UpdateFunc: func(oldObj, newObj any) { w.observe(kind, statusChanged(oldObj, newObj)) },
+			AddFunc: func(any) { w.observe(kind, false) },
+			UpdateFunc: func(oldObj, newObj any) {
+				changed := statusChanged(oldObj, newObj)
+				if changed && traceKinds[kind] {
+					traceStatusChange(kind, oldObj, newObj)
+				}
+				w.observe(kind, changed)
+			},
 			DeleteFunc: func(any) { w.observe(kind, false) },
 		}); err != nil {
 			return nil, err
@@ -207,6 +217,61 @@ func (w *statusWatcher) statusChanges() map[string]int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return maps.Clone(w.changes)
+}
+
+// traceKinds are the kinds named in OZG_BENCH_TRACE (comma-separated, e.g.
+// Administration): each status change of theirs is logged with what changed,
+// to find out which writes a phase did not need.
+var traceKinds = func() map[string]bool {
+	kinds := map[string]bool{}
+	for _, k := range strings.Split(os.Getenv("OZG_BENCH_TRACE"), ",") {
+		if k != "" {
+			kinds[k] = true
+		}
+	}
+	return kinds
+}()
+
+// traceStatusChange logs the fields of a status change that differ, as
+// JSON, with the conditions' lastTransitionTime left out.
+func traceStatusChange(kind string, oldObj, newObj any) {
+	fields := func(obj any) map[string]string {
+		var status any
+		var conditions []metav1.Condition
+		switch o := obj.(type) {
+		case *ozgv1.Administration:
+			st := o.Status.DeepCopy()
+			status, conditions = st, st.Conditions
+		case *ozgv1.OZGService:
+			st := o.Status.DeepCopy()
+			status, conditions = st, st.Conditions
+		case *ozgv1.ServicePortal:
+			st := o.Status.DeepCopy()
+			status, conditions = st, st.Conditions
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(statusJSON(status, conditions)), &m); err != nil {
+			panic(err) // statusJSON wrote it
+		}
+		out := make(map[string]string, len(m))
+		for k, v := range m {
+			out[k] = string(v)
+		}
+		return out
+	}
+	before, after := fields(oldObj), fields(newObj)
+	var diff []string
+	for _, k := range slices.Sorted(maps.Keys(after)) {
+		if before[k] != after[k] {
+			diff = append(diff, fmt.Sprintf("%s: %s -> %s", k, before[k], after[k]))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(before)) {
+		if _, ok := after[k]; !ok {
+			diff = append(diff, fmt.Sprintf("%s: %s -> (none)", k, before[k]))
+		}
+	}
+	log.Printf("trace %s %s: %s", kind, newObj.(client.Object).GetName(), strings.Join(diff, "; "))
 }
 
 func statusChanged(oldObj, newObj any) bool {
