@@ -113,6 +113,24 @@ demo-serve: build ## Serve the portal PORTAL=NAME of the running demo locally an
 demo-down: ## Stop everything `make demo` started.
 	hack/demo.sh down
 
+##@ GitOps
+
+.PHONY: flux
+flux: ## Build (once, cached) Flux's source-controller and kustomize-controller from the Go module proxy into bin/flux.
+	hack/build-flux.sh $(BIN)/flux
+
+.PHONY: gitops-demo
+gitops-demo: build kube-binaries flux ## Flux runs the krz fleet from a local Git repository (first commit); leaves it running.
+	hack/gitops.sh up
+
+.PHONY: gitops-check
+gitops-check: build kube-binaries flux ## The GitOps check: five commits, what Flux and the operator report after each (docs/gitops.md).
+	hack/gitops.sh check
+
+.PHONY: gitops-down
+gitops-down: ## Stop everything `make gitops-demo` started.
+	hack/gitops.sh down
+
 $(CONTROLLER_GEN):
 	@mkdir -p $(BIN)
 	GOBIN=$(BIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)

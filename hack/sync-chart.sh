@@ -6,6 +6,11 @@
 #   config/rbac/role.yaml    ->  charts/ozg-operator/files/rbac-rules.yaml
 #                                (the rules of the ClusterRole, which the
 #                                chart's templates/clusterrole.yaml includes)
+#   config/argocd/health/*.lua -> charts/ozg-operator/files/argocd/*.lua
+#                                (the Argo CD health checks, which the
+#                                chart's templates/argocd-health.yaml reads)
+#                                and config/argocd/argocd-cm.yaml, by
+#                                hack/gen-argocd (go run)
 #
 # Run it after controller-gen (`make manifests` does). With --check it writes
 # nothing and fails when the chart is out of date (for CI, `make chart-check`).
@@ -58,11 +63,17 @@ mkdir -p "$tmp/crds" "$tmp/files"
 cp "$CRD_SRC"/*.yaml "$tmp/crds/"
 rules_file >"$tmp/files/rbac-rules.yaml"
 
+# gen_argocd [--check]: the Argo CD health checks (see hack/gen-argocd).
+gen_argocd() {
+  (cd "$REPO" && go run ./hack/gen-argocd -root "$REPO" -chart "$CHART" "$@")
+}
+
 if $check; then
   if ! diff -r "$tmp/crds" "$CHART/crds" >&2 || ! diff "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml" >&2; then
     log "charts/ozg-operator is out of date with config/; run hack/sync-chart.sh (make manifests)"
     exit 1
   fi
+  gen_argocd -check || exit 1
   exit 0
 fi
 
@@ -71,3 +82,4 @@ mkdir -p "$CHART/crds" "$CHART/files"
 rm -f "$CHART"/crds/*.yaml
 cp "$tmp"/crds/*.yaml "$CHART/crds/"
 cp "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml"
+gen_argocd

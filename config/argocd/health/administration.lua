@@ -1,0 +1,94 @@
+-- Argo CD health check for ozg.dev/Administration, the argocd-cm key
+-- resource.customizations.health.ozg.dev_Administration (see docs/gitops.md).
+--
+-- An Administration's status is a roll-up of its portals: observedGeneration
+-- and Ready from the first reconcile on, as kstatus reads them. Ready says
+-- whether the roll-up is current: True (Succeeded) once it was written
+-- after its portals' events came to rest, Unknown (RollupPending) while
+-- they are still reporting. The operator sets no Stalled here; one would
+-- count all the same.
+--   no status, a status of an older generation, no Ready -> Progressing
+--   Stalled True                                         -> Degraded
+--   Ready True                                           -> Healthy
+--   Ready False or Unknown                               -> Progressing
+-- The message is the deciding condition's "reason: message" (Healthy: the
+-- Ready message alone).
+--
+-- Argo CD runs argocd-cm scripts without Lua's string library: use only
+-- base functions. Edit config/argocd/health/*.lua only; hack/gen-argocd
+-- copies them into argocd-cm.yaml and the Helm chart (make manifests).
+
+local kind = "Administration"
+
+local function text(value)
+  if value == nil then
+    return ""
+  end
+  return tostring(value)
+end
+
+local function find(conditions, wanted)
+  if type(conditions) ~= "table" then
+    return nil
+  end
+  for _, condition in ipairs(conditions) do
+    if type(condition) == "table" and condition.type == wanted then
+      return condition
+    end
+  end
+  return nil
+end
+
+local function describe(condition)
+  local reason, message = text(condition.reason), text(condition.message)
+  if reason == "" and message == "" then
+    return text(condition.type) .. " is " .. text(condition.status)
+  end
+  if reason == "" then
+    return message
+  end
+  if message == "" then
+    return reason
+  end
+  return reason .. ": " .. message
+end
+
+local function result(status, message)
+  return { status = status, message = message }
+end
+
+local status = obj.status
+if type(status) ~= "table" then
+  return result("Progressing", "Waiting for the operator to reconcile the " .. kind)
+end
+
+local generation = nil
+if type(obj.metadata) == "table" then
+  generation = tonumber(obj.metadata.generation)
+end
+local observed = tonumber(status.observedGeneration)
+if generation ~= nil and observed == nil then
+  return result("Progressing", "Waiting for the operator to reconcile the " .. kind)
+end
+if generation ~= nil and observed < generation then
+  return result("Progressing", "Waiting for the operator to reconcile generation " .. generation ..
+    " (the status describes generation " .. observed .. ")")
+end
+
+local stalled = find(status.conditions, "Stalled")
+if stalled ~= nil and stalled.status == "True" then
+  return result("Degraded", describe(stalled))
+end
+
+local ready = find(status.conditions, "Ready")
+if ready == nil then
+  return result("Progressing", "Waiting for the operator to set the Ready condition")
+end
+if ready.status == "True" then
+  if text(ready.message) == "" then
+    return result("Healthy", describe(ready))
+  end
+  return result("Healthy", text(ready.message))
+end
+
+return result("Progressing", describe(ready))

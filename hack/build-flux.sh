@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds Flux's source-controller and kustomize-controller from the Go module
+# proxy, for the GitOps check (hack/gitops.sh), and keeps their CRDs beside
+# them. Like hack/build-kube-binaries.sh, the result is cached per version
+# outside the clone, under
+# ${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}, and linked
+# into the directory given as $1 (default bin/flux).
+#
+# v1.9.6 is the newest release that builds with Go 1.26 (v1.10 needs 1.27).
+# Each controller is built in a throwaway module that carries the replace
+# lines of the controller's own go.mod (go does not apply a dependency's).
+# The proxy does not serve github.com/fluxcd/pkg/artifact v0.18.3, which
+# source-controller v1.9.6 asks for; v0.18.0 is API-compatible for it.
+set -euo pipefail
+
+FLUX_VERSION="${FLUX_VERSION:-v1.9.6}"
+FLUX_ARTIFACT_VERSION="${FLUX_ARTIFACT_VERSION:-v0.18.0}"
+DEST="${1:-bin/flux}"
+mkdir -p "$DEST" && DEST="$(cd "$DEST" && pwd)"
+
+CACHE_ROOT="${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}"
+CACHE="$CACHE_ROOT/flux-$FLUX_VERSION-artifact-$FLUX_ARTIFACT_VERSION"
+CONTROLLERS=(source-controller kustomize-controller)
+
+export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+
+log() { printf '[build-flux] %s\n' "$*" >&2; }
+
+quietly() {
+  local out
+  if ! out="$("$@" 2>&1)"; then printf '%s\n' "$out" >&2; return 1; fi
+}
+
+complete() {
+  for c in "${CONTROLLERS[@]}"; do
+    [ -x "$CACHE/$c" ] && [ -d "$CACHE/crds/$c" ] || return 1
+  done
+}
+
+link() {
+  for c in "${CONTROLLERS[@]}"; do ln -sfn "$CACHE/$c" "$DEST/$c"; done
+  ln -sfn "$CACHE/crds" "$DEST/crds"
+}
+
+if complete; then link; exit 0; fi
+
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.lock"
+flock 9
+if complete; then link; exit 0; fi
+
+WORK="$(mktemp -d "$CACHE_ROOT/build-flux.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/out" "$WORK/crds"
+
+# replaces GOMOD: the module replacements of GOMOD that point at another
+# module (not at a directory of its own), as "old=new@version" lines.
+replaces() {
+  awk '
+    /^replace \(/ { block = 1; next }
+    block && /^\)/ { block = 0; next }
+    { line = $0; sub(/\/\/.*/, "", line); n = split(line, f, " ") }
+    block && n >= 4 && f[2] == "=>" && f[3] !~ /^\.\.?\// { print f[1] "=" f[3] "@" f[4] }
+    !block && f[1] == "replace" && n >= 5 && f[3] == "=>" && f[4] !~ /^\.\.?\// { print f[2] "=" f[4] "@" f[5] }
+  ' "$1"
+}
+
+# build CONTROLLER: github.com/fluxcd/CONTROLLER at FLUX_VERSION into
+# $WORK/out, its CRDs into $WORK/crds/CONTROLLER.
+build() (
+  local name="$1" module="github.com/fluxcd/$1" dir="$WORK/$1" gomod src
+  mkdir -p "$dir" && cd "$dir"
+  go mod init "ozg.dev/build-$name" >/dev/null 2>&1
+  local info
+  info="$(GOFLAGS= go mod download -json "$module@$FLUX_VERSION")"
+  gomod="$(sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' <<<"$info")"
+  src="$(sed -n 's/.*"Dir": "\(.*\)".*/\1/p' <<<"$info")"
+  while read -r r; do go mod edit -replace "$r"; done < <(replaces "$gomod")
+  go mod edit -replace "github.com/fluxcd/pkg/artifact=github.com/fluxcd/pkg/artifact@$FLUX_ARTIFACT_VERSION"
+  go mod edit -require "$module@$FLUX_VERSION"
+  quietly go get "$module@$FLUX_VERSION"
+  log "building $name $FLUX_VERSION (a cold build takes about ten minutes)"
+  go build -trimpath -ldflags "-s -w" -o "$WORK/out/$name" "$module"
+  cp -r "$src/config/crd/bases" "$WORK/crds/$name"
+  chmod -R u+w "$WORK/crds/$name"
+)
+
+for c in "${CONTROLLERS[@]}"; do build "$c"; done
+for c in "${CONTROLLERS[@]}"; do mv -f "$WORK/out/$c" "$CACHE/$c"; done
+rm -rf "$CACHE/crds" && mv "$WORK/crds" "$CACHE/crds"
+link
+log "Flux controllers cached in $CACHE"
