@@ -8,10 +8,6 @@ import (
 	"context"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -21,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/reconnect"
 	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
 
@@ -40,17 +37,18 @@ const (
 
 // CacheOptions limits the manager's cache of child kinds to the objects
 // the operator manages, so that its memory does not grow with the rest of
-// the cluster's ConfigMaps, Services and Deployments.
+// the cluster's ConfigMaps, Services and Deployments, and keeps of each
+// object only what the reconcilers read (cache_transform.go). Its
+// informers try again every second while the API server refuses
+// connections, so that they are back within a second of it
+// (internal/reconnect).
 func CacheOptions() cache.Options {
-	managed := cache.ByObject{Label: labels.SelectorFromSet(labels.Set{managedBy: FieldOwner})}
-	return cache.Options{ByObject: map[client.Object]cache.ByObject{
-		&corev1.ConfigMap{}:             managed,
-		&corev1.Service{}:               managed,
-		&appsv1.Deployment{}:            managed,
-		&networkingv1.Ingress{}:         managed,
-		&networkingv1.NetworkPolicy{}:   managed,
-		&policyv1.PodDisruptionBudget{}: managed,
-	}}
+	managed := labels.SelectorFromSet(labels.Set{managedBy: FieldOwner})
+	return cache.Options{
+		NewInformer:      reconnect.NewInformerFunc(reconnect.DefaultInterval),
+		DefaultTransform: stripManagedFields,
+		ByObject:         cacheByObject(managed),
+	}
 }
 
 // DefaultConcurrency is how many reconciles of one kind run at once by

@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/config"
@@ -61,6 +62,8 @@ var (
 		cancel  context.CancelFunc
 		done    chan struct{}
 		kubelet *kubeletsim.Player
+		// cache is the manager's cache, to see what it keeps.
+		cache cache.Cache
 	}
 	// heldPortals names portals (key.String()) whose pods the kubelet
 	// stand-in does not make available, to test progress deadlines.
@@ -106,7 +109,7 @@ func startManager() {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	done := make(chan struct{})
-	managerRun.cancel, managerRun.done, managerRun.kubelet = cancel, done, kubelet
+	managerRun.cancel, managerRun.done, managerRun.kubelet, managerRun.cache = cancel, done, kubelet, mgr.GetCache()
 	go func() {
 		defer GinkgoRecover()
 		defer close(done)

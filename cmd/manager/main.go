@@ -4,6 +4,7 @@ package main
 import (
 	"flag"
 	"os"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -19,16 +20,22 @@ import (
 
 func main() {
 	var (
-		metricsAddr, probeAddr string
-		leaderElect            bool
-		leaderElectionNS       string
-		portal                 controllers.PortalDefaults
-		concurrent             int
+		metricsAddr, probeAddr, profilerAddr string
+		leaderElect                          bool
+		leaderElectionNS                     string
+		leaseDuration, renewDeadline, retry  time.Duration
+		portal                               controllers.PortalDefaults
+		concurrent                           int
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one of several replicas reconciles.")
 	flag.StringVar(&leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
+	// The defaults are controller-runtime's, as in Cluster API.
+	flag.DurationVar(&leaseDuration, "leader-elect-lease-duration", 15*time.Second, "How long replicas that are not the leader wait before they may take an unrenewed lease over.")
+	flag.DurationVar(&renewDeadline, "leader-elect-renew-deadline", 10*time.Second, "How long the leader tries to renew its lease before it gives leadership up; shorter than the lease duration.")
+	flag.DurationVar(&retry, "leader-elect-retry-period", 2*time.Second, "How often replicas try to acquire or renew the lease.")
+	flag.StringVar(&profilerAddr, "profiler-address", "", "Address of the pprof profiler (e.g. localhost:6060); empty, the default, disables it.")
 	flag.IntVar(&concurrent, "concurrent", controllers.DefaultConcurrency, "Reconciles of each kind (ServicePortal, Administration, OZGService, PortalFleet) that run at once.")
 	flag.StringVar(&portal.Image, "portal-image", controllers.DefaultPortalImage, "Portal server image repository; a portal's spec.version selects the tag.")
 	flag.StringVar(&portal.Version, "portal-version", controllers.DefaultPortalVersion, "Portal version for portals that set none.")
@@ -44,15 +51,25 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(ozgv1.AddToScheme(scheme))
 
+	if leaderElect && (renewDeadline >= leaseDuration || retry >= renewDeadline) {
+		log.Error(nil, "leader election needs retry period < renew deadline < lease duration",
+			"leaseDuration", leaseDuration.String(), "renewDeadline", renewDeadline.String(), "retryPeriod", retry.String())
+		os.Exit(1)
+	}
+
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                  scheme,
 		Cache:                   controllers.CacheOptions(),
 		Metrics:                 metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress:  probeAddr,
+		PprofBindAddress:        profilerAddr,
 		Controller:              controllers.ControllerConfig(concurrent),
 		LeaderElection:          leaderElect,
 		LeaderElectionID:        "ozg-operator.ozg.dev",
 		LeaderElectionNamespace: leaderElectionNS,
+		LeaseDuration:           &leaseDuration,
+		RenewDeadline:           &renewDeadline,
+		RetryPeriod:             &retry,
 		// The new leader starts at once when the old one exits cleanly.
 		LeaderElectionReleaseOnCancel: true,
 	})

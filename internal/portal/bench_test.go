@@ -58,3 +58,25 @@ func BenchmarkSearch(b *testing.B) {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/?q=nummer+42", nil))
 	}
 }
+
+func BenchmarkSearchState(b *testing.B) {
+	s := newLoadedServer(b, largeDocument())
+	h := s.Handler()
+	for b.Loop() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/?state=Live", nil))
+	}
+}
+
+// BenchmarkSearchDistinct asks a different search every time, so that
+// none is served from the result cache.
+func BenchmarkSearchDistinct(b *testing.B) {
+	s := newLoadedServer(b, largeDocument())
+	h := s.Handler()
+	i := 0
+	for b.Loop() {
+		i++
+		req := httptest.NewRequest("GET", fmt.Sprintf("/?q=nummer+%d", i%1000), nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"os"
@@ -37,10 +38,23 @@ type snapshot struct {
 	checksum string
 	// home and allServices cache the unfiltered page and API response.
 	home, allServices cachedBody
+	// results caches the pages of recent searches.
+	results *resultCache
+
+	fragmentsOnce sync.Once
+	fragments     []template.HTML
+	fragmentsErr  error
+}
+
+// serviceFragments returns every service rendered, rendering them on the
+// first call.
+func (s *snapshot) serviceFragments() ([]template.HTML, error) {
+	s.fragmentsOnce.Do(func() { s.fragments, s.fragmentsErr = renderServices(s.doc) })
+	return s.fragments, s.fragmentsErr
 }
 
 func newSnapshot(doc *portaldata.Document, checksum string) *snapshot {
-	s := &snapshot{doc: doc, checksum: checksum, searchText: make([]string, len(doc.Services))}
+	s := &snapshot{doc: doc, checksum: checksum, searchText: make([]string, len(doc.Services)), results: newResultCache()}
 	for i := range doc.Services {
 		svc := &doc.Services[i]
 		// Services are sorted by Themenfeld, so equal ones are adjacent.

@@ -63,6 +63,12 @@ func (f filter) Active() bool {
 	return f.Query != "" || f.Themenfeld != "" || f.State != ""
 }
 
+// key identifies the page the filter selects: the query as typed (the
+// search field shows it), the Themenfeld and the state.
+func (f filter) key() string {
+	return f.Query + "\x00" + f.Themenfeld + "\x00" + string(f.State)
+}
+
 // apply returns the indexes of the snapshot's services the filter selects.
 func (f filter) apply(s *snapshot) []int {
 	var idx []int

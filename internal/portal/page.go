@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 )
@@ -75,7 +76,11 @@ type stateOption struct {
 type groupView struct {
 	ID         string
 	Themenfeld string
-	Services   []serviceView
+	// Count is how many services the group lists.
+	Count int
+	// Services are the group's services, rendered (template "service")
+	// and joined, so that the page template copies them once.
+	Services template.HTML
 }
 
 type serviceView struct {
@@ -122,30 +127,46 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
-		v := s.pageView(snap, filter{})
+		v, rerr := s.pageView(snap, filter{})
+		if rerr != nil {
+			s.respond(w, r, http.StatusInternalServerError, htmlBody, encodedBody{}, rerr)
+			return
+		}
 		v.Error = err.Error()
 		v.Title = "Fehler in der Suche – Serviceportal " + snap.doc.Administration.DisplayName
 		s.render(w, r, http.StatusBadRequest, "page", v)
 		return
 	}
-	if !f.Active() {
-		b, err := snap.home.get(func() ([]byte, error) {
-			return executeTemplate("page", s.pageView(snap, f))
-		})
-		s.respond(w, r, http.StatusOK, htmlBody, b, err)
-		return
+	renderPage := func() ([]byte, error) {
+		v, err := s.pageView(snap, f)
+		if err != nil {
+			return nil, err
+		}
+		return executeTemplate("page", v)
 	}
-	s.render(w, r, http.StatusOK, "page", s.pageView(snap, f))
+	// The start page is rendered once per document, a search once while
+	// it stays in the result cache.
+	var b encodedBody
+	if f.Active() {
+		b, err = snap.results.get(f, renderPage)
+	} else {
+		b, err = snap.home.get(renderPage)
+	}
+	s.respond(w, r, http.StatusOK, htmlBody, b, err)
 }
 
 // pageView lists the services f selects.
-func (s *Server) pageView(snap *snapshot, f filter) pageView {
+func (s *Server) pageView(snap *snapshot, f filter) (pageView, error) {
 	v := pageView{layout: newLayout(snap), Filter: f, Themenfelder: snap.themenfelder, Total: len(snap.doc.Services)}
 	for _, st := range portaldata.States {
 		v.States = append(v.States, stateOption{Value: st, Label: stateLabel(st), Selected: st == f.State})
 	}
+	fragments, err := snap.serviceFragments()
+	if err != nil {
+		return v, err
+	}
 	idx := f.apply(snap)
-	v.Groups = groupServices(snap.doc, idx)
+	v.Groups = groupServices(snap.doc, fragments, idx)
 	v.Count = len(idx)
 	v.Home = !f.Active()
 	name := snap.doc.Administration.DisplayName
@@ -153,7 +174,7 @@ func (s *Server) pageView(snap *snapshot, f filter) pageView {
 	if f.Active() {
 		v.Title = fmt.Sprintf("Suchergebnisse (%d) – Serviceportal %s", v.Count, name)
 	}
-	return v
+	return v, nil
 }
 
 func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
@@ -186,22 +207,31 @@ func executeTemplate(name string, data any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// groupServices groups the selected services by Themenfeld; services are
-// sorted by Themenfeld already, so a group ends where the Themenfeld
-// changes.
-func groupServices(doc *portaldata.Document, idx []int) []groupView {
+// groupServices groups the selected services, rendered, by Themenfeld;
+// services are sorted by Themenfeld already, so a group ends where the
+// Themenfeld changes.
+func groupServices(doc *portaldata.Document, fragments []template.HTML, idx []int) []groupView {
 	var groups []groupView
+	var b strings.Builder
+	flush := func() {
+		if n := len(groups); n > 0 {
+			groups[n-1].Services = template.HTML(b.String()) //nolint:gosec // joined escaped fragments
+			b.Reset()
+		}
+	}
 	for _, i := range idx {
 		svc := &doc.Services[i]
 		if n := len(groups); n == 0 || groups[n-1].Themenfeld != svc.Themenfeld {
+			flush()
 			groups = append(groups, groupView{
 				ID:         fmt.Sprintf("themenfeld-%d", len(groups)+1),
 				Themenfeld: svc.Themenfeld,
 			})
 		}
-		g := &groups[len(groups)-1]
-		g.Services = append(g.Services, newServiceView(doc, svc))
+		groups[len(groups)-1].Count++
+		b.WriteString(string(fragments[i]))
 	}
+	flush()
 	return groups
 }
 
@@ -211,6 +241,23 @@ var stateClasses = map[portaldata.State]string{
 	portaldata.StateLive:       "state-live",
 	portaldata.StateInProgress: "state-in-progress",
 	portaldata.StateOpen:       "state-open",
+}
+
+// renderServices renders every service of doc once (template "service"):
+// a page of search results then joins the entries it lists instead of
+// executing the template, which costs far more than the copy, for each.
+func renderServices(doc *portaldata.Document) ([]template.HTML, error) {
+	fragments := make([]template.HTML, len(doc.Services))
+	var buf bytes.Buffer
+	for i := range doc.Services {
+		buf.Reset()
+		if err := templates.ExecuteTemplate(&buf, "service", newServiceView(doc, &doc.Services[i])); err != nil {
+			return nil, fmt.Errorf("rendering service %s: %w", doc.Services[i].OZGID, err)
+		}
+		// The template escaped every string in it.
+		fragments[i] = template.HTML(buf.String()) //nolint:gosec
+	}
+	return fragments, nil
 }
 
 func newServiceView(doc *portaldata.Document, svc *portaldata.Service) serviceView {

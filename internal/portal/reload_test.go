@@ -42,12 +42,22 @@ func TestReloadOnConfigMapUpdate(t *testing.T) {
 		}
 		return parsePage(t, resp.body).serviceNames()
 	}
+	// Search results are cached per document: a reload must not serve the
+	// old document's.
+	searchNames := func() []string {
+		resp := get(t, h, "/?q=wohngeld")
+		if resp.code != http.StatusOK {
+			return nil
+		}
+		return parsePage(t, resp.body).serviceNames()
+	}
 	metric := func(series string) func() string {
 		return func() string { return metricValue(get(t, h, "/metrics").body, series) }
 	}
 
 	g.Eventually(serviceNames).Within(5 * time.Second).ProbeEvery(10 * time.Millisecond).
 		Should(ContainElement("Wohngeld"))
+	g.Expect(searchNames()).To(Equal([]string{"Wohngeld"}))
 
 	updated := sampleDocument()
 	updated.Services[0].Name = "Wohngeld (neu)"
@@ -55,6 +65,7 @@ func TestReloadOnConfigMapUpdate(t *testing.T) {
 	vol.write(t, marshal(t, updated))
 	g.Eventually(serviceNames).Within(5 * time.Second).ProbeEvery(10 * time.Millisecond).
 		Should(Equal([]string{"Baugenehmigung", "Wohngeld (neu)", "Änderung der Meldeadresse", "Personalausweis"}))
+	g.Expect(searchNames()).To(Equal([]string{"Wohngeld (neu)"}))
 	g.Expect(metric(`ozg_portal_data_reloads_total{result="success"}`)()).To(Equal("2"))
 	g.Expect(metric(`ozg_portal_services{state="Open"}`)()).To(Equal("1"))
 

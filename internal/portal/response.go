@@ -17,14 +17,33 @@ type encodedBody struct {
 	plain, gzipped []byte
 }
 
-// withGzip computes the gzip encoding if the body is worth compressing.
-func (b encodedBody) withGzip() encodedBody {
+// gzipWriters are reused, one pool per level: a new writer allocates and
+// clears about 800 KiB, which costs more than compressing a page of search
+// results.
+var gzipWriters = map[int]*sync.Pool{}
+
+func init() {
+	for _, level := range []int{gzip.DefaultCompression, gzip.BestSpeed} {
+		gzipWriters[level] = &sync.Pool{New: func() any {
+			w, _ := gzip.NewWriterLevel(nil, level)
+			return w
+		}}
+	}
+}
+
+// withGzip computes the gzip encoding if the body is worth compressing:
+// with the default level for bodies that are compressed once and sent
+// often (the start page), with the fastest for search results.
+func (b encodedBody) withGzip(level int) encodedBody {
 	if b.gzipped == nil && len(b.plain) >= minGzipSize {
 		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
+		buf.Grow(len(b.plain) / 4)
+		zw := gzipWriters[level].Get().(*gzip.Writer)
+		zw.Reset(&buf)
 		// Writing to a bytes.Buffer cannot fail.
 		_, _ = zw.Write(b.plain)
 		_ = zw.Close()
+		gzipWriters[level].Put(zw)
 		b.gzipped = buf.Bytes()
 	}
 	return b
@@ -42,7 +61,7 @@ type cachedBody struct {
 func (c *cachedBody) get(render func() ([]byte, error)) (encodedBody, error) {
 	c.once.Do(func() {
 		plain, err := render()
-		c.body, c.err = encodedBody{plain: plain}.withGzip(), err
+		c.body, c.err = encodedBody{plain: plain}.withGzip(gzip.DefaultCompression), err
 	})
 	return c.body, c.err
 }
@@ -78,7 +97,7 @@ func write(w http.ResponseWriter, r *http.Request, code int, contentType string,
 	data := b.plain
 	if len(b.plain) >= minGzipSize && acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
-		data = b.withGzip().gzipped
+		data = b.withGzip(gzip.BestSpeed).gzipped
 	}
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(code)

@@ -24,14 +24,20 @@ var _ = Describe("Leader failover", func() {
 		By("starting two replicas with leader election; the first one started leads")
 		// The second starts only once the first leads, so that the Lease's
 		// holder identity is known to be the first process's.
-		first := startManager("replica-0", managerOptions{leaderElectionNamespace: f.namespace})
+		// Shorter than the defaults (15 s, 10 s, 2 s), so that the flags are
+		// seen to reach the Lease and the failover takes less time.
+		opts := managerOptions{leaderElectionNamespace: f.namespace, args: []string{
+			"--leader-elect-lease-duration=10s", "--leader-elect-renew-deadline=6s", "--leader-elect-retry-period=1s",
+		}}
+		first := startManager("replica-0", opts)
 		var led lease
 		Eventually(func(g Gomega) {
 			g.Expect(first.leads()).To(BeTrue(), "replica-0 logs that it acquired the lease")
 			led = getLease(g, f.namespace)
 			g.Expect(led.holder).NotTo(BeEmpty())
 		}).Should(Succeed())
-		second := startManager("replica-1", managerOptions{leaderElectionNamespace: f.namespace})
+		Expect(led.durationSeconds).To(BeEquivalentTo(10), "--leader-elect-lease-duration")
+		second := startManager("replica-1", opts)
 
 		By("creating a fleet of 100 portals on version 1.4.0, 10% unavailable per Kreis wave")
 		fleet := f.fleet("1.4.0", intstr.FromString("10%"))

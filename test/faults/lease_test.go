@@ -22,12 +22,15 @@ const acquiredLease = "Successfully acquired lease"
 type lease struct {
 	holder      string
 	transitions int32
+	// durationSeconds is the lease duration its holder asked for.
+	durationSeconds int32
 }
 
 func getLease(g Gomega, namespace string) lease {
 	l := &coordinationv1.Lease{}
 	g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: leaseName}, l)).To(Succeed())
-	return lease{holder: ptr.Deref(l.Spec.HolderIdentity, ""), transitions: ptr.Deref(l.Spec.LeaseTransitions, 0)}
+	return lease{holder: ptr.Deref(l.Spec.HolderIdentity, ""), transitions: ptr.Deref(l.Spec.LeaseTransitions, 0),
+		durationSeconds: ptr.Deref(l.Spec.LeaseDurationSeconds, 0)}
 }
 
 // leads reports whether the manager's log says it acquired the Lease.

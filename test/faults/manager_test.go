@@ -37,6 +37,8 @@ type managerOptions struct {
 	// leaderElectionNamespace turns leader election on, with the Lease in
 	// this namespace.
 	leaderElectionNamespace string
+	// args are further flags.
+	args []string
 }
 
 // startManager runs the manager against the test cluster. Its output goes
@@ -56,6 +58,7 @@ func startManager(name string, opts managerOptions) *managerProcess {
 	if ns := opts.leaderElectionNamespace; ns != "" {
 		args = append(args, "--leader-elect", "--leader-election-namespace="+ns)
 	}
+	args = append(args, opts.args...)
 	p, err := managerproc.Start(managerBin, cluster.kubeconfig, filepath.Join(GinkgoT().TempDir(), name+".log"), args...)
 	Expect(err).NotTo(HaveOccurred())
 	m := &managerProcess{Process: p, name: name}

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -42,6 +43,8 @@ type managerProcess struct {
 	started time.Time
 	// metricsURL is the manager's Prometheus endpoint.
 	metricsURL string
+	// profilerURL is the manager's pprof endpoint, if it serves one.
+	profilerURL string
 	// sampledPeakRSS is the highest VmHWM seen by the sampler, which keeps
 	// the peak known after the process has exited (a failed run's peak
 	// matters too).
@@ -62,15 +65,50 @@ func startManager(tb testing.TB, binary, kubeconfig string) *managerProcess {
 		tb.Fatal(err)
 	}
 	m := &managerProcess{metricsURL: "http://" + metricsAddr + "/metrics", started: time.Now()}
-	m.Process, err = managerproc.Start(binary, kubeconfig, filepath.Join(tb.TempDir(), "manager.log"),
-		"--metrics-bind-address="+metricsAddr,
-		"--health-probe-bind-address="+probeAddr)
+	args := []string{"--metrics-bind-address=" + metricsAddr, "--health-probe-bind-address=" + probeAddr}
+	if os.Getenv(heapProfileEnv) != "" {
+		profilerAddr, err := managerproc.FreeAddr()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		m.profilerURL = "http://" + profilerAddr + "/debug/pprof"
+		args = append(args, "--profiler-address="+profilerAddr)
+	}
+	m.Process, err = managerproc.Start(binary, kubeconfig, filepath.Join(tb.TempDir(), "manager.log"), args...)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	go m.samplePeakRSS()
 	tb.Cleanup(m.stop)
 	return m
+}
+
+// heapProfileEnv names a file for the manager's heap profile, taken once
+// it converged from the cold start (go tool pprof -sample_index=inuse_space).
+const heapProfileEnv = "OZG_BENCH_HEAP_PROFILE"
+
+// writeHeapProfile saves the manager's heap profile to the file
+// heapProfileEnv names, if it names one.
+func (m *managerProcess) writeHeapProfile(tb testing.TB) {
+	path := os.Getenv(heapProfileEnv)
+	if path == "" || m.profilerURL == "" {
+		return
+	}
+	resp, err := http.Get(m.profilerURL + "/heap?gc=1")
+	if err != nil {
+		tb.Errorf("heap profile: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err == nil {
+		err = os.WriteFile(path, data, 0o644)
+	}
+	if err != nil {
+		tb.Errorf("heap profile: %v", err)
+		return
+	}
+	tb.Logf("manager heap profile: %s", path)
 }
 
 // samplePeakRSS records VmHWM every second until the process exits.

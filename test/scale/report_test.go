@@ -11,6 +11,8 @@ import (
 	"testing"
 	"text/tabwriter"
 	"time"
+
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/benchsummary"
 )
 
 // Goals of the issue "Readiness roll-up with minimal writes at scale".
@@ -108,6 +110,18 @@ func (r *rollupResult) reportMetrics(b *testing.B) {
 	b.ReportMetric(float64(r.peakRSS)/mib, "peak-rss-MiB")
 	b.ReportMetric(r.change.duration.Seconds(), "change-s")
 	b.ReportMetric(ratio(r.change.writes.total(), r.change.least.total()), "change-writes/least")
+	// bin/bench/summary.json (make bench), one section per scale.
+	if err := benchsummary.Record(strings.ToLower(r.scenario.name), map[string]any{
+		"convergence_s":               r.convergence.duration.Seconds(),
+		"convergence_vs_design_floor": r.convergenceRatioToDesignLeast(),
+		"writes":                      r.convergence.writes.total(),
+		"writes_vs_design_least":      ratio(r.convergence.writes.total(), r.convergence.least.withFirsts()),
+		"rest_writes":                 r.rest.writes.total(),
+		"rss_mib":                     float64(r.peakRSS) / mib,
+		"change_writes_vs_least":      ratio(r.change.writes.total(), r.change.least.total()),
+	}); err != nil {
+		b.Error(err)
+	}
 }
 
 // print writes the result as two tables: times and memory, then writes.

@@ -105,6 +105,7 @@ func BenchmarkRollupGermany(b *testing.B) {
 func runRollup(b *testing.B, cfg rollupConfig) {
 	run := newRollupRun(b, cfg)
 	converged := run.convergeFromColdStart()
+	run.manager.writeHeapProfile(b)
 	rested := run.stayAtRest(converged)
 	run.changeAndReconverge(rested)
 	run.stopManager()

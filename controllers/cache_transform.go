@@ -1,0 +1,144 @@
+package controllers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"unique"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
+	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// The manager's cache keeps what the reconcilers read and no more (issue
+// 17: at Germany scale the cache held managedFields of every object, the
+// rendered content of every portal ConfigMap and millions of copies of the
+// same short strings):
+//   - No object keeps its managedFields. The children's managedFields were
+//     read for one thing, whether the fields the operator owns equal what it
+//     would apply (applyIfChanged); the transform answers that question
+//     once per event and keeps the answer, a digest, in the annotation
+//     ownedDigestAnnotation of the cached copy.
+//   - A ConfigMap keeps no data: nothing reads it back, the digest covers it.
+//   - An Administration's service entries share their repeated strings
+//     (OZG service, state, tool) and maturity values.
+//
+// Nothing writes a child from a cached copy (they are applied from their
+// desired state), so the annotation never reaches the API server.
+
+// ownedDigestAnnotation holds, on cached children only, the SHA-256 of the
+// fields the operator's field owner owns, as applyIfChanged compares them.
+const ownedDigestAnnotation = "ozg.dev/cache-owned-fields-digest"
+
+// cacheByObject selects the children by the label managed and sets the
+// transforms of the kinds that have one of their own.
+func cacheByObject(managed labels.Selector) map[client.Object]cache.ByObject {
+	child := func(transform toolscache.TransformFunc) cache.ByObject {
+		return cache.ByObject{Label: managed, Transform: transform}
+	}
+	return map[client.Object]cache.ByObject{
+		&corev1.ConfigMap{}: child(childTransform(corev1ac.ExtractConfigMap, func(cm *corev1.ConfigMap) {
+			cm.Data, cm.BinaryData = nil, nil
+		})),
+		&corev1.Service{}:               child(childTransform(corev1ac.ExtractService, nil)),
+		&appsv1.Deployment{}:            child(childTransform(appsv1ac.ExtractDeployment, nil)),
+		&networkingv1.Ingress{}:         child(childTransform(networkingv1ac.ExtractIngress, nil)),
+		&networkingv1.NetworkPolicy{}:   child(childTransform(networkingv1ac.ExtractNetworkPolicy, nil)),
+		&policyv1.PodDisruptionBudget{}: child(childTransform(policyv1ac.ExtractPodDisruptionBudget, nil)),
+		&ozgv1.Administration{}:         {Transform: transformAdministration},
+	}
+}
+
+// stripManagedFields is the transform of every other kind.
+func stripManagedFields(obj any) (any, error) {
+	if o, ok := obj.(client.Object); ok {
+		o.SetManagedFields(nil)
+	}
+	return obj, nil
+}
+
+// childTransform digests what the operator owns of a child, then drops
+// the managed fields and, with trim, what nothing reads. An object without
+// managed fields (already transformed) is left as it is.
+func childTransform[O client.Object, A any](extract func(O, string) (A, error), trim func(O)) toolscache.TransformFunc {
+	return func(obj any) (any, error) {
+		o, ok := obj.(O)
+		if !ok || len(o.GetManagedFields()) == 0 {
+			return obj, nil
+		}
+		if owned, err := extract(o, FieldOwner); err == nil {
+			if digest, err := ownedDigest(owned); err == nil {
+				a := o.GetAnnotations()
+				if a == nil {
+					a = map[string]string{}
+				}
+				a[ownedDigestAnnotation] = digest
+				o.SetAnnotations(a)
+			}
+		}
+		o.SetManagedFields(nil)
+		if trim != nil {
+			trim(o)
+		}
+		return o, nil
+	}
+}
+
+// ownedDigest is the digest of an apply configuration as JSON: equal
+// digests, equal fields.
+func ownedDigest(ac any) (string, error) {
+	data, err := json.Marshal(ac)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// maturities are the shared maturity values; the API allows 0 to 4.
+var maturities = func() []*int32 {
+	m := make([]*int32, 5)
+	for i := range m {
+		v := int32(i)
+		m[i] = &v
+	}
+	return m
+}()
+
+// transformAdministration drops the managed fields and lets the service
+// entries of all administrations share their repeated values: 11,000
+// administrations track 2.2 million of them with a few hundred distinct
+// services, three states and a handful of tools. Cached objects are read
+// only (a Get returns a deep copy), so sharing is safe.
+func transformAdministration(obj any) (any, error) {
+	adm, ok := obj.(*ozgv1.Administration)
+	if !ok {
+		return obj, nil
+	}
+	adm.ManagedFields = nil
+	// The JSON decoder grew the slice by doubling; keep only what it holds.
+	adm.Spec.Services = slices.Clip(slices.Clone(adm.Spec.Services))
+	for i := range adm.Spec.Services {
+		s := &adm.Spec.Services[i]
+		s.Service = unique.Make(s.Service).Value()
+		s.State = ozgv1.ServiceState(unique.Make(string(s.State)).Value())
+		s.Tool = unique.Make(s.Tool).Value()
+		if m := s.Maturity; m != nil && *m >= 0 && int(*m) < len(maturities) {
+			s.Maturity = maturities[*m]
+		}
+	}
+	return adm, nil
+}

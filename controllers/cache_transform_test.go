@@ -1,0 +1,72 @@
+package controllers_test
+
+import (
+	"unsafe"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+)
+
+// ownedDigestAnnotation is controllers.ownedDigestAnnotation.
+const ownedDigestAnnotation = "ozg.dev/cache-owned-fields-digest"
+
+var _ = Describe("The manager's cache", func() {
+	It("keeps no managed fields and no ConfigMap data, and still restores a ConfigMap edited by hand", func() {
+		live := ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive, Tool: "Formularserver"}
+		ns, adm := fixture(live)
+		other := adm + "-b"
+		createAdministration(other, live)
+		portal := newPortal(ns, "portal", adm)
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+
+		By("the ConfigMap in the cache: a digest of the owned fields instead of managed fields and data")
+		var rendered string
+		Eventually(func(g Gomega) {
+			cm := &corev1.ConfigMap{}
+			g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+			rendered = cm.Data[portaldata.ConfigMapKey]
+			g.Expect(rendered).NotTo(BeEmpty())
+			g.Expect(cm.ManagedFields).NotTo(BeEmpty())
+			g.Expect(cm.Annotations).NotTo(HaveKey(ownedDigestAnnotation), "the digest stays in the cache")
+
+			cached := &corev1.ConfigMap{}
+			g.Expect(managerRun.cache.Get(ctx, key, cached)).To(Succeed())
+			g.Expect(cached.ResourceVersion).To(Equal(cm.ResourceVersion))
+			g.Expect(cached.Data).To(BeNil())
+			g.Expect(cached.ManagedFields).To(BeNil())
+			g.Expect(cached.Annotations).To(HaveKeyWithValue(ownedDigestAnnotation, HaveLen(64)))
+		}).Should(Succeed())
+
+		By("administrations in the cache: no managed fields, one copy of each repeated string")
+		Eventually(func(g Gomega) {
+			a, b := &ozgv1.Administration{}, &ozgv1.Administration{}
+			g.Expect(managerRun.cache.Get(ctx, client.ObjectKey{Name: adm}, a)).To(Succeed())
+			g.Expect(managerRun.cache.Get(ctx, client.ObjectKey{Name: other}, b)).To(Succeed())
+			g.Expect(a.ManagedFields).To(BeNil())
+			g.Expect(a.Spec.Services).To(HaveLen(1))
+			g.Expect(b.Spec.Services).To(HaveLen(1))
+			// A deep copy shares string bytes, so the cache's sharing shows.
+			g.Expect(unsafe.StringData(a.Spec.Services[0].Tool)).To(Equal(unsafe.StringData(b.Spec.Services[0].Tool)))
+			g.Expect(unsafe.StringData(a.Spec.Services[0].Service)).To(Equal(unsafe.StringData(b.Spec.Services[0].Service)))
+		}).Should(Succeed())
+
+		By("a hand edit of the content is put back")
+		Eventually(func() error {
+			cm := &corev1.ConfigMap{}
+			Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+			cm.Data[portaldata.ConfigMapKey] = `{"edited": true}`
+			return k8sClient.Update(ctx, cm)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) string {
+			cm := &corev1.ConfigMap{}
+			g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+			return cm.Data[portaldata.ConfigMapKey]
+		}).Should(Equal(rendered))
+	})
+})

@@ -1,0 +1,72 @@
+package portal
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestResultCacheRendersAPageOnce(t *testing.T) {
+	c := newResultCache()
+	renders := 0
+	small := func() ([]byte, error) { renders++; return []byte(strings.Repeat("<li>Wohngeld</li>", 100)), nil }
+	f := filter{Query: "wohngeld"}
+	for range 3 {
+		b, err := c.get(f, small)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.gzipped == nil {
+			t.Fatal("a cached page is kept with its gzip encoding")
+		}
+	}
+	if renders != 1 {
+		t.Errorf("rendered %d times, want 1", renders)
+	}
+	// The query as typed is part of the key: the search field shows it.
+	if _, err := c.get(filter{Query: "Wohngeld"}, small); err != nil || renders != 2 {
+		t.Errorf("another spelling rendered %d pages in all, want 2 (err %v)", renders, err)
+	}
+
+	big := func() ([]byte, error) { renders++; return make([]byte, maxResultSize+1), nil }
+	renders = 0
+	for range 2 {
+		if _, err := c.get(filter{State: "Live"}, big); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if renders != 2 {
+		t.Errorf("a page over %d bytes rendered %d times, want every time (not cached)", maxResultSize, renders)
+	}
+}
+
+func TestSearchPageIsTheSameCompressedAndCached(t *testing.T) {
+	h := newLoadedServer(t, largeDocument()).Handler()
+	plain := get(t, h, "/?q=nummer+42&state=Live")
+	if plain.code != 200 || !strings.Contains(plain.body, "Leistung Nummer 42 mit") {
+		t.Fatalf("search page: %d\n%.300s", plain.code, plain.body)
+	}
+	for range 2 {
+		req := httptest.NewRequest("GET", "/?q=nummer+42&state=Live", nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("Content-Encoding %q, want gzip", rec.Header().Get("Content-Encoding"))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(rec.Body.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(body) != plain.body {
+			t.Fatal("the compressed search page differs from the plain one")
+		}
+	}
+}
