@@ -132,8 +132,8 @@ var _ = Describe("Bad input", func() {
 			Expect(portalContent(key)).To(Equal(content))
 			By("leaving no roll-up pending for the missing administration")
 			// Roll-ups that count a portal which never becomes available (the
-			// suite has several) wait up to MaxDelay.
-			Eventually(rollupsPending).WithTimeout(rollup.MaxDelay + 15*time.Second).Should(BeZero())
+			// suite has several) wait up to the catalogue's CatalogueMaxDelay.
+			Eventually(rollupsPending).WithTimeout(rollup.CatalogueMaxDelay + 15*time.Second).Should(BeZero())
 
 			createAdministration(adm, live)
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
@@ -155,7 +155,7 @@ var _ = Describe("Bad input", func() {
 				g.Expect(p.Status.ServicesOffered).To(BeEquivalentTo(1))
 			}).Should(Succeed())
 			By("leaving no roll-up pending for the missing catalogue entry")
-			Eventually(rollupsPending).WithTimeout(rollup.MaxDelay + 15*time.Second).Should(BeZero())
+			Eventually(rollupsPending).WithTimeout(rollup.CatalogueMaxDelay + 15*time.Second).Should(BeZero())
 
 			createCatalogEntry(id, "Neu im Katalog", "Querschnitt")
 			Eventually(func(g Gomega) {

@@ -51,8 +51,8 @@ func expectReach(services ...string) func(Gomega) {
 	}
 }
 
-// rollupTimeout bounds a wait for the roll-ups: a burst may wait MaxDelay
-// (30 s) while some portal is still settling.
+// rollupTimeout bounds a wait for the roll-ups: a catalogue burst may wait
+// CatalogueMaxDelay (60 s) while some portal is still settling.
 const rollupTimeout = 90 * time.Second
 
 // population returns the named OZGService's status.population.

@@ -32,7 +32,8 @@ const (
 	ReasonPortalsUnavailable = "PortalsUnavailable"
 	// ReasonRollupPending: a roll-up (Administration, OZGService) had to be
 	// written while its inputs were still arriving (its first status, a spec
-	// change, or a burst of portal events that went on for 30 s); its counts
+	// change, or a burst of portal events that went on for 30 s, 60 s for
+	// an OZGService); its counts
 	// show the progress so far, Ready is Unknown, and the operator writes it
 	// again, Ready True, once the inputs have come to rest.
 	ReasonRollupPending = "RollupPending"

@@ -13,20 +13,21 @@ type burst struct {
 	first, last time.Time
 }
 
-// over is when the burst counts as over; settled tells whether every
-// portal the roll-up counts has settled (see the timing constants).
-func (b burst) over(settled bool) time.Time {
+// over is when the burst of a roll-up of kind counts as over; settled
+// tells whether every portal the roll-up counts has settled (see the
+// timing constants).
+func (b burst) over(kind Kind, settled bool) time.Time {
 	if settled {
 		return b.last.Add(SettledQuiet)
 	}
-	return b.last.Add(MaxDelay)
+	return b.last.Add(kind.MaxDelay())
 }
 
 // due is when the roll-up of the burst goes ahead: when it is over, or
-// MaxDelay after its first event.
-func (b burst) due(settled bool) time.Time {
-	due := b.over(settled)
-	if bound := b.first.Add(MaxDelay); bound.Before(due) {
+// the kind's MaxDelay after its first event.
+func (b burst) due(kind Kind, settled bool) time.Time {
+	due := b.over(kind, settled)
+	if bound := b.first.Add(kind.MaxDelay()); bound.Before(due) {
 		return bound
 	}
 	return due
@@ -73,7 +74,7 @@ func (v *View) schedule(kind Kind, name string, now time.Time) []scheduled {
 	if !open || q == nil {
 		return nil // no burst, or the controller has not started: its source schedules the bursts then
 	}
-	return []scheduled{{q: q, req: request(name), after: max(0, b.due(v.settled(kind, name)).Sub(now))}}
+	return []scheduled{{q: q, req: request(name), after: max(0, b.due(kind, v.settled(kind, name)).Sub(now))}}
 }
 
 // scheduleKind asks for the reconcile of every open burst of kind (with the
@@ -96,11 +97,11 @@ func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Dur
 		return 0, 0
 	}
 	now, settled := v.now(), v.settled(kind, name)
-	if !now.Before(b.over(settled)) {
+	if !now.Before(b.over(kind, settled)) {
 		delete(v.bursts[kind], name)
 		return 0, 0
 	}
-	due := b.due(settled)
+	due := b.due(kind, settled)
 	if !urgent && now.Before(due) {
 		return due.Sub(now), 0
 	}
@@ -109,7 +110,7 @@ func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Dur
 		v.bursts[kind][name] = b
 	}
 	// The burst is not over, so the recheck is after now.
-	return 0, b.due(settled).Sub(now)
+	return 0, b.due(kind, settled).Sub(now)
 }
 
 // burst returns the named roll-up's open burst (with the lock held). The

@@ -65,12 +65,26 @@ func (k Kind) String() string {
 // one change (a commit applied by GitOps, a fleet's wave) touches many
 // administrations one after the other: the catalogue's bursts end together,
 // once no portal is settling and no catalogue entry was touched for
-// SettledQuiet. A burst never holds a write back more than MaxDelay after
-// its first event, so that a long rollout still shows its progress.
+// SettledQuiet. A burst never holds a write back more than MaxDelay
+// (CatalogueMaxDelay for a catalogue entry) after its first event, so that
+// a long rollout still shows its progress. The catalogue's bound is longer:
+// each of its bursts writes every entry (hundreds of writes), and its counts
+// are the fleet's, whose progress each portal and Administration shows
+// within MaxDelay.
 const (
-	MaxDelay     = 30 * time.Second
-	SettledQuiet = 500 * time.Millisecond
+	MaxDelay          = 30 * time.Second
+	CatalogueMaxDelay = 60 * time.Second
+	SettledQuiet      = 500 * time.Millisecond
 )
+
+// MaxDelay is how long a burst of the kind's roll-ups may hold a write
+// back: MaxDelay, or CatalogueMaxDelay for the catalogue.
+func (k Kind) MaxDelay() time.Duration {
+	if k == Services {
+		return CatalogueMaxDelay
+	}
+	return MaxDelay
+}
 
 // AdministrationInputs is what the view knows of an administration's portals.
 type AdministrationInputs struct {

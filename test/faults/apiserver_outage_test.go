@@ -14,6 +14,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/benchsummary"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/recount"
 )
 
 // outage is how long the API server stays down.
@@ -97,6 +98,15 @@ var _ = Describe("API server outage", func() {
 			g.Expect(d.Spec.Template.Annotations).NotTo(Equal(before.Spec.Template.Annotations), "the new content rolled the pods")
 
 			g.Expect(f.rollupDiff(g)).To(BeEmpty(), "administration statuses as recounted")
+			// The catalogue counts every portal of the cluster (other specs'
+			// too, which stay in envtest's namespaces).
+			var all ozgv1.ServicePortalList
+			var adms ozgv1.AdministrationList
+			var services ozgv1.OZGServiceList
+			g.Expect(k8sClient.List(ctx, &all)).To(Succeed())
+			g.Expect(k8sClient.List(ctx, &adms)).To(Succeed())
+			g.Expect(k8sClient.List(ctx, &services)).To(Succeed())
+			g.Expect(recount.Diff(recount.Recount(all.Items, adms.Items), nil, services.Items)).To(BeEmpty(), "catalogue statuses as recounted")
 
 			fl := getFleet(g, key)
 			g.Expect(fl.Status.PublishedPortals).To(BeEquivalentTo(1))
