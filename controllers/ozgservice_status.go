@@ -25,6 +25,12 @@ func serviceStatus(svc *ozgv1.OZGService, counts rollup.ServiceCounts, current b
 			Percent: int32(counts.PopulationOnline * 100 / counts.PopulationTotal),
 		}
 	}
+	status.Tools = nil
+	for _, t := range counts.Tools {
+		if t.Count > 0 {
+			status.Tools = append(status.Tools, ozgv1.ToolUse{Name: t.Name, Live: t.Count})
+		}
+	}
 	setServiceReady(status, current)
 	return status
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -97,6 +98,23 @@ var _ = Describe("Status roll-up in the krz scenario", Ordered, func() {
 			}
 		}
 		Expect(online).To(Equal(16))
+
+		By("showing the tools of Live implementations, spellings together")
+		withTools := 0
+		for _, name := range catalog {
+			s := &ozgv1.OZGService{}
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, s)).To(Succeed())
+			if len(s.Status.Tools) > 0 {
+				withTools++
+			}
+			keys := map[string]bool{}
+			for _, u := range s.Status.Tools {
+				key := strings.ToLower(strings.ReplaceAll(u.Name, " ", ""))
+				Expect(keys).NotTo(HaveKey(key), "%s shows one tool twice: %v", name, s.Status.Tools)
+				keys[key] = true
+			}
+		}
+		Expect(withTools).To(BeNumerically(">", 10))
 	})
 
 	It("follows flipped portals and states", func() {
@@ -137,9 +155,16 @@ func randomServices(rng *rand.Rand, catalog []string) []ozgv1.ServiceImplementat
 	services := make([]ozgv1.ServiceImplementation, len(picked))
 	for i, idx := range picked {
 		services[i] = ozgv1.ServiceImplementation{Service: catalog[idx], State: states[rng.IntN(len(states))]}
+		if services[i].State != ozgv1.StateOpen {
+			services[i].Tool = toolSpellings[rng.IntN(len(toolSpellings))]
+		}
 	}
 	return services
 }
+
+// toolSpellings are tools as administrations type them: more than a
+// catalogue entry shows, some spelt two ways.
+var toolSpellings = []string{"FormSolutions", "Form Solutions", "Civento", "civento", "OZG-Hub", "Lecos Formularserver", "cit intelliForm", "Eigenbau"}
 
 // expectRecount compares every Administration and the given OZGServices
 // with a brute-force recount from the portals and administrations, and

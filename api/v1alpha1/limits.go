@@ -40,6 +40,8 @@ const (
 	MaxProfileUnknownEntries = 10
 	// MaxOverrides bounds an Administration's spec.responsibility.overrides.
 	MaxOverrides = 600
+	// MaxServiceTools bounds an OZGService's status.tools.
+	MaxServiceTools = 5
 )
 
 // Limits of the strings (maxLength, counted in characters).

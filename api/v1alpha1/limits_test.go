@@ -52,6 +52,7 @@ var maxItems = []limit{
 	{"MaxProfileLeistungen", ozgv1.MaxProfileLeistungen, []string{"ResponsibilityProfile:spec.services[].leistungen"}},
 	{"MaxProfileUnknownEntries", ozgv1.MaxProfileUnknownEntries, []string{"ResponsibilityProfile:status.unknownEntries"}},
 	{"MaxOverrides", ozgv1.MaxOverrides, []string{"Administration:spec.responsibility.overrides"}},
+	{"MaxServiceTools", ozgv1.MaxServiceTools, []string{"OZGService:status.tools"}},
 }
 
 var maxLengths = []limit{

@@ -146,6 +146,23 @@ type OZGServiceStatus struct {
 	// an EfA service covers it.
 	// +optional
 	Population *ServicePopulation `json:"population,omitempty"`
+	// tools are the most used tools among the service's Live
+	// implementations (spec.services[].tool of the administrations), the
+	// most used first, at most five: whom to ask for a form assistant.
+	// Names that differ only in case or spacing count as one tool, shown
+	// in its most frequent spelling.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=5
+	Tools []ToolUse `json:"tools,omitempty"`
+}
+
+// ToolUse is how many Live implementations of a service use one tool.
+type ToolUse struct {
+	// name of the tool.
+	Name string `json:"name"`
+	// live counts the Live implementations built with it.
+	Live int32 `json:"live"`
 }
 
 // ServicePopulation is the reach of a service among citizens.

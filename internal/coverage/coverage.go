@@ -21,8 +21,10 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/tools"
 )
 
 // Themenfelder are the 14 subject areas of the OZG catalogue. Reports list
@@ -54,6 +56,8 @@ const (
 	// NoKreis is the name of the Kreis of administrations without the
 	// ozg.dev/kreis label.
 	NoKreis = "(no Kreis)"
+	// NoTool is the tool of implementations that name none.
+	NoTool = "(no tool)"
 )
 
 // Counts counts implementations.
@@ -136,6 +140,22 @@ type KreisRow struct {
 	Reach
 }
 
+// ToolRow is the coverage of the implementations built with one tool.
+// Names that differ only in case or spacing are one tool (package tools).
+type ToolRow struct {
+	// Tool is the most frequent spelling, NoTool for implementations that
+	// name none.
+	Tool string `json:"tool"`
+	// Spellings are all names the administrations use for it, trimmed and sorted.
+	Spellings []string `json:"spellings"`
+	// Services and Administrations count the distinct OZG services and
+	// administrations with an implementation built with it.
+	Services        int `json:"services"`
+	Administrations int `json:"administrations"`
+	Counts
+	ShareOnline *float64 `json:"shareOnline"`
+}
+
 // Total sums a report.
 type Total struct {
 	Administrations int `json:"administrations"`
@@ -155,7 +175,10 @@ type Report struct {
 	Administrations []AdministrationRow
 	// Kreise are sorted by key, administrations without Kreis last.
 	Kreise []KreisRow
-	Total  Total
+	// Tools are sorted by implementations, the most first, then by Live
+	// ones; NoTool last.
+	Tools []ToolRow
+	Total Total
 
 	// cells counts implementations by Themenfeld and Kreis key, reach the
 	// population reach.
@@ -210,6 +233,7 @@ func Compute(in Input) *Report {
 	byThemenfeld := map[string]*Counts{}
 	reachByThemenfeld := map[string]*Reach{}
 	byKreis := map[string]*KreisRow{}
+	byTool := toolCounter{}
 	var totalReach Reach
 	for i := range adms {
 		row := administrationRow(&adms[i], kreisNames)
@@ -230,6 +254,7 @@ func Compute(in Input) *Report {
 			}
 			row.Counts.add(c)
 			k.Counts.add(c)
+			byTool.add(adms[i].Name, impl, c)
 			counter(byThemenfeld, tf).add(c)
 			cell := r.cells[cellKey{tf, row.KreisKey}]
 			cell.add(c)
@@ -284,10 +309,68 @@ func Compute(in Input) *Report {
 		r.Kreise = append(r.Kreise, *k)
 	}
 	slices.SortFunc(r.Kreise, compareKreise)
+	r.Tools = byTool.rows()
 	r.Total = total(r, len(services))
 	r.Total.Reach = totalReach
 	r.Total.Reach.finish()
 	return r
+}
+
+// toolCounter collects the tool rows by tool key ("" for no tool).
+type toolCounter map[string]*toolEntry
+
+type toolEntry struct {
+	spellings                 tools.Spellings
+	services, administrations map[string]struct{}
+	counts                    Counts
+}
+
+func (t toolCounter) add(adm string, impl ozgv1.ServiceImplementation, c Counts) {
+	key := tools.Key(impl.Tool)
+	e := t[key]
+	if e == nil {
+		e = &toolEntry{spellings: tools.Spellings{}, services: map[string]struct{}{}, administrations: map[string]struct{}{}}
+		t[key] = e
+	}
+	if key != "" {
+		e.spellings[impl.Tool]++
+	}
+	e.services[impl.Service] = struct{}{}
+	e.administrations[adm] = struct{}{}
+	e.counts.add(c)
+}
+
+func (t toolCounter) rows() []ToolRow {
+	rows := make([]ToolRow, 0, len(t))
+	for key, e := range t {
+		row := ToolRow{Tool: NoTool, Spellings: []string{}, Services: len(e.services), Administrations: len(e.administrations),
+			Counts: e.counts, ShareOnline: e.counts.shareOnline()}
+		if key != "" {
+			row.Tool = e.spellings.Name()
+			for spelling := range e.spellings {
+				row.Spellings = append(row.Spellings, strings.TrimSpace(spelling))
+			}
+			slices.Sort(row.Spellings)
+			row.Spellings = slices.Compact(row.Spellings)
+		}
+		rows = append(rows, row)
+	}
+	slices.SortFunc(rows, func(a, b ToolRow) int {
+		if (a.Tool == NoTool) != (b.Tool == NoTool) {
+			if a.Tool == NoTool {
+				return 1
+			}
+			return -1
+		}
+		if c := cmp.Compare(b.Tracked, a.Tracked); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Live, a.Live); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Tool, b.Tool)
+	})
+	return rows
 }
 
 // municipality tells whether adm has inhabitants of its own: a Kreis's

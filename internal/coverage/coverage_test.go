@@ -71,6 +71,17 @@ func fixture() ([]ozgv1.Administration, []ozgv1.OZGService) {
 		adm("landesamt", "05000000", ozgv1.TypeKreisfreieStadt, "", "Landesamt", portal("landesamt", true, true),
 			"10300", "Live", "10900", "Live"),
 	}
+	// Tools as administrations type them: "Form Solutions" is FormSolutions.
+	for _, t := range []struct {
+		adm, tool string
+		service   int
+	}{{"kreis-herford", "civento ", 0}, {"herford", "FormSolutions", 0}, {"herford", "Civento", 1}, {"buende", "Form Solutions", 0}, {"bielefeld", "FormSolutions", 0}} {
+		for i := range adms {
+			if adms[i].Name == t.adm {
+				adms[i].Spec.Services[t.service].Tool = t.tool
+			}
+		}
+	}
 	for i, pop := range []int64{0, 63786, 44573, 334195, 74388, 0} {
 		if pop > 0 {
 			adms[i].Spec.Population = &pop

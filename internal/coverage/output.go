@@ -23,10 +23,12 @@ const (
 	ByAdministration View = "administration"
 	// ByKreis has one row per Kreis.
 	ByKreis View = "kreis"
+	// ByTool has one row per tool the implementations were built with.
+	ByTool View = "tool"
 )
 
 // Views are the views a report offers.
-var Views = []View{ByThemenfeld, ByAdministration, ByKreis}
+var Views = []View{ByThemenfeld, ByAdministration, ByKreis, ByTool}
 
 // WriteTable writes the view as a kubectl-style table. The Themenfeld and
 // Kreis views end with a TOTAL row.
@@ -35,7 +37,7 @@ func (r *Report) WriteTable(w io.Writer, by View) error {
 	if err != nil {
 		return err
 	}
-	if by != ByAdministration {
+	if by == ByThemenfeld || by == ByKreis {
 		rows = append(rows, r.totalRow(by))
 	}
 	tw := printers.GetNewTabWriter(w)
@@ -75,6 +77,8 @@ func (r *Report) document(by View) (document, error) {
 		d.Rows = nonNil(r.Administrations)
 	case ByKreis:
 		d.Rows = nonNil(r.Kreise)
+	case ByTool:
+		d.Rows = nonNil(r.Tools)
 	default:
 		return d, unknownView(by)
 	}
@@ -181,6 +185,8 @@ func (r *Report) grid(by View, f format) ([]string, [][]string, error) {
 		return r.administrationGrid(f)
 	case ByKreis:
 		return r.kreisGrid(f)
+	case ByTool:
+		return r.toolGrid(f)
 	default:
 		return nil, nil, unknownView(by)
 	}
@@ -221,6 +227,26 @@ func (r *Report) kreisGrid(f format) ([]string, [][]string, error) {
 	rows := make([][]string, 0, len(r.Kreise))
 	for _, k := range r.Kreise {
 		rows = append(rows, append([]string{k.Name, k.Key, strconv.Itoa(k.Administrations), strconv.Itoa(k.PortalsOnline)}, f.counts(k.Counts, k.Reach)...))
+	}
+	return header, rows, nil
+}
+
+// toolGrid has no population columns: citizens do not meet tools. CSV
+// adds the spellings, joined by "|".
+func (r *Report) toolGrid(f format) ([]string, [][]string, error) {
+	header := []string{f.header("TOOL", "tool"), f.header("SERVICES", "services"), f.header("ADMINISTRATIONS", "administrations"),
+		f.header("TRACKED", "tracked"), f.header("LIVE", "live"), f.header("ONLINE", "online"), f.header("SHARE", "share_online")}
+	if f.csv {
+		header = append(header, "spellings")
+	}
+	rows := make([][]string, 0, len(r.Tools))
+	for _, t := range r.Tools {
+		row := []string{t.Tool, strconv.Itoa(t.Services), strconv.Itoa(t.Administrations),
+			strconv.Itoa(t.Tracked), strconv.Itoa(t.Live), strconv.Itoa(t.Online), f.share(t.Counts)}
+		if f.csv {
+			row = append(row, strings.Join(t.Spellings, "|"))
+		}
+		rows = append(rows, row)
 	}
 	return header, rows, nil
 }

@@ -30,8 +30,8 @@ var coverageOutputs = []string{"table", "csv", "json", "yaml"}
 func newCoverageCommand(kube *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &coverageOptions{kube: kube, streams: streams}
 	cmd := &cobra.Command{
-		Use:   "coverage [--by themenfeld|administration|kreis] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR]",
-		Short: "Show where OZG services are online, by Themenfeld, administration or Kreis",
+		Use:   "coverage [--by themenfeld|administration|kreis|tool] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR]",
+		Short: "Show where OZG services are online, by Themenfeld, administration, Kreis or tool",
 		Long: `Show where OZG services are online, computed from the Administrations
 (spec.services, status.portal and the ozg.dev/kreis label) and the OZG
 catalogue (the OZGServices' Themenfeld).
@@ -53,11 +53,17 @@ Views (--by):
                   online), implementations tracked, live, online, share
   kreis           administrations, portals online (Ready and published),
                   implementations tracked, live, online, share
+  tool            the tool each implementation was built with
+                  (spec.services[].tool; names that differ only in case or
+                  spacing are one tool, shown in its most frequent
+                  spelling): OZG services and administrations using it,
+                  implementations tracked, live, online, share; the
+                  implementations that name no tool last, as "(no tool)"
 
 Implementations of services that are not in the catalogue count under the
 Themenfeld "(not in catalogue)"; administrations without the ozg.dev/kreis
 label under the Kreis "(no Kreis)". The Themenfeld and Kreis tables end
-with a TOTAL row.
+with a TOTAL row. "ozgctl tools" is --by tool.
 
 --format svg writes a heat map instead: a row per Themenfeld, a column per
 Kreis, each cell coloured by its share online and labelled with it.
@@ -79,7 +85,7 @@ Kreis, each cell coloured by its share online and labelled with it.
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.by, "by", string(coverage.ByThemenfeld), "group by themenfeld, administration or kreis")
+	f.StringVar(&o.by, "by", string(coverage.ByThemenfeld), "group by themenfeld, administration, kreis or tool")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json or yaml")
 	f.StringVar(&o.format, "format", "", "svg: write a Themenfeld × Kreis heat map instead of -o")
 	f.StringVarP(&o.selector, "selector", "l", "", "label selector over Administrations, e.g. ozg.dev/kreis=05758")

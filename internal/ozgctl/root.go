@@ -42,6 +42,8 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		newImportCommand(kube, streams),
 		newRolloutCommand(kube, streams),
 		newCoverageCommand(kube, streams),
+		newReuseCommand(kube, streams),
+		newToolsCommand(kube, streams),
 	)
 	markRunErrors(cmd)
 	return cmd

@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/tools"
 )
 
 // change applies one event to the view and collects the roll-ups whose
@@ -301,6 +302,9 @@ func (c *change) reachChanged(name string, old, a *ozgv1.Administration) {
 type contribution struct {
 	state        ozgv1.ServiceState
 	portal, live bool
+	// tool is the tool of a Live implementation (the catalogue shows the
+	// tools of those only).
+	tool string
 }
 
 func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contribution {
@@ -308,11 +312,15 @@ func contributionOf(part portalPart, s *ozgv1.ServiceImplementation) *contributi
 	if state == "" {
 		state = ozgv1.DefaultServiceState
 	}
-	return &contribution{
+	c := &contribution{
 		state:  state,
 		portal: part.present,
 		live:   part.online && state == ozgv1.StateLive,
 	}
+	if state == ozgv1.StateLive {
+		c.tool = s.Tool
+	}
+	return c
 }
 
 // replace swaps one administration's contribution to service (nil: none).
@@ -337,6 +345,33 @@ func (c *change) replace(service string, before, after *contribution) {
 	} else {
 		v.sums[service] = sum
 	}
+	if toolOf(before) != toolOf(after) {
+		c.replaceTool(service, toolOf(before), toolOf(after))
+	}
+}
+
+func toolOf(c *contribution) string {
+	if c == nil {
+		return ""
+	}
+	return c.tool
+}
+
+// replaceTool moves one Live implementation of service from one tool to
+// another ("": none) in the service's tally.
+func (c *change) replaceTool(service, before, after string) {
+	v := c.v
+	t := v.tools[service]
+	if t == nil {
+		t = tools.Tally{}
+		v.tools[service] = t
+	}
+	t.Add(before, -1)
+	t.Add(after, 1)
+	if len(t) == 0 {
+		delete(v.tools, service)
+	}
+	c.touch(Services, service)
 }
 
 func (s *ServiceCounts) add(c *contribution, sign int32) {

@@ -34,6 +34,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/responsibility"
+	"github.com/ozg-operator/ozg-operator/internal/tools"
 )
 
 // Kind names one of the two roll-ups.
@@ -113,7 +114,13 @@ type ServiceCounts struct {
 	// PopulationTotal is the inhabitants of all municipalities; the view
 	// fills it in when it is read, it is not part of the sums.
 	PopulationTotal int64
+	// Tools are the most used tools of the service's Live implementations,
+	// the most used first (see package tools); filled in when read.
+	Tools [MaxTools]tools.Count
 }
+
+// MaxTools is how many tools a catalogue entry's status shows.
+const MaxTools = ozgv1.MaxServiceTools
 
 type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
 
@@ -126,6 +133,8 @@ type View struct {
 	portals map[types.NamespacedName]portalEntry
 	adms    map[string]*administrationEntry
 	sums    map[string]ServiceCounts
+	// tools tallies, per service, the tools of its Live implementations.
+	tools map[string]tools.Tally
 	// The reach (reach.go): catalogue entries and compiled profiles by
 	// name, the slot of each service, placements by profile and service,
 	// the municipalities of each Kreis, and their population.
@@ -174,6 +183,7 @@ func New(now func() time.Time) *View {
 		portals: map[types.NamespacedName]portalEntry{},
 		adms:    map[string]*administrationEntry{},
 		sums:    map[string]ServiceCounts{},
+		tools:   map[string]tools.Tally{},
 
 		catalog:            map[string]*ozgv1.OZGService{},
 		profiles:           map[string]*responsibility.Profile{},
@@ -365,6 +375,7 @@ func (v *View) Service(name string, urgent bool) (counts ServiceCounts, wait, re
 	wait, recheck = v.take(Services, name, urgent)
 	counts = v.sums[name]
 	counts.PopulationTotal = v.population
+	copy(counts.Tools[:], v.tools[name].Top(MaxTools))
 	return counts, wait, recheck
 }
 

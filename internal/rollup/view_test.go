@@ -1,6 +1,8 @@
 package rollup
 
 import (
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -412,5 +414,54 @@ func TestViewSpecChangeIsWrittenAtOnce(t *testing.T) {
 	}
 	if in, _, _ := v.Administration("augustdorf", false); in.Reach.Reachable != 2 {
 		t.Fatalf("the Kreis's service live in its online portal: augustdorf reaches %d, want 2", in.Reach.Reachable)
+	}
+}
+
+// TestViewToolsOfLiveImplementations: a catalogue entry counts the tools of
+// its Live implementations, spellings of one tool together, and an
+// implementation that leaves Live or changes its tool is taken back.
+func TestViewToolsOfLiveImplementations(t *testing.T) {
+	v, _, svcs := started(t, newClock())
+	withTool := func(state ozgv1.ServiceState, tool string) ozgv1.ServiceImplementation {
+		s := service("ozg-1", state)
+		s.Tool = tool
+		return s
+	}
+	tools := func() []string {
+		counts, _, _ := v.Service("ozg-1", true)
+		var got []string
+		for _, c := range counts.Tools {
+			if c.Count > 0 {
+				got = append(got, fmt.Sprintf("%s=%d", c.Name, c.Count))
+			}
+		}
+		return got
+	}
+	v.UpsertAdministration(administration("lemgo", 1, withTool(ozgv1.StateLive, "FormSolutions")))
+	v.UpsertAdministration(administration("detmold", 1, withTool(ozgv1.StateLive, "Form Solutions")))
+	v.UpsertAdministration(administration("blomberg", 1, withTool(ozgv1.StateLive, "FormSolutions")))
+	v.UpsertAdministration(administration("horn", 1, withTool(ozgv1.StateLive, "Civento")))
+	v.UpsertAdministration(administration("bad-salzuflen", 1, withTool(ozgv1.StateInProgress, "OZG-Hub")))
+	if got, want := tools(), []string{"FormSolutions=3", "Civento=1"}; !slices.Equal(got, want) {
+		t.Fatalf("tools %v, want %v (not Live: not counted)", got, want)
+	}
+	for i := range 6 {
+		v.UpsertAdministration(administration(fmt.Sprintf("gemeinde-%d", i), 1, withTool(ozgv1.StateLive, fmt.Sprintf("Werkzeug %d", i))))
+	}
+	if got := tools(); len(got) != MaxTools || got[0] != "FormSolutions=3" {
+		t.Fatalf("tools %v, want the %d most used, FormSolutions first", got, MaxTools)
+	}
+	for i := range 6 {
+		v.DeleteAdministration(administration(fmt.Sprintf("gemeinde-%d", i), 1))
+	}
+	svcs.reset()
+	v.UpsertAdministration(administration("lemgo", 2, withTool(ozgv1.StateInProgress, "FormSolutions")))
+	v.UpsertAdministration(administration("horn", 2, withTool(ozgv1.StateLive, "OZG-Hub")))
+	if got, want := tools(), []string{"Form Solutions=2", "OZG-Hub=1"}; !slices.Equal(got, want) {
+		t.Fatalf("after the changes: tools %v, want %v", got, want)
+	}
+	// Two spellings once each: the first in byte order names the tool.
+	if _, ok := svcs.asked("ozg-1"); !ok {
+		t.Fatalf("a tool change asked for no roll-up of its service")
 	}
 }

@@ -8,6 +8,9 @@ package recount
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"sort"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -50,6 +53,64 @@ type Service struct {
 	// OnlinePortals counts the administrations tracking it whose portal is
 	// Ready and Published and that have it Live.
 	OnlinePortals int32
+	// Tools are the five most used tools of its Live implementations as
+	// "name=count,..." (see ToolsString), the most used first.
+	Tools string
+}
+
+// ToolsString writes tool uses as Service.Tools does.
+func ToolsString(uses []ozgv1.ToolUse) string {
+	parts := make([]string, len(uses))
+	for i, u := range uses {
+		parts[i] = fmt.Sprintf("%s=%d", u.Name, u.Live)
+	}
+	return strings.Join(parts, ",")
+}
+
+// recountTools counts the tools of the Live implementations of each
+// service by brute force: names equal without case and spaces are one
+// tool, named by its most frequent spelling (ties: the first in byte
+// order).
+func recountTools(adms []ozgv1.Administration) map[string]string {
+	spellings := map[string]map[string]map[string]int32{} // service, key, spelling
+	for i := range adms {
+		for _, impl := range adms[i].Spec.Services {
+			key := strings.ToLower(strings.Join(strings.Fields(impl.Tool), ""))
+			if impl.State != ozgv1.StateLive || key == "" {
+				continue
+			}
+			if spellings[impl.Service] == nil {
+				spellings[impl.Service] = map[string]map[string]int32{}
+			}
+			if spellings[impl.Service][key] == nil {
+				spellings[impl.Service][key] = map[string]int32{}
+			}
+			spellings[impl.Service][key][impl.Tool]++
+		}
+	}
+	out := map[string]string{}
+	for service, byKey := range spellings {
+		var uses []ozgv1.ToolUse
+		for _, s := range byKey {
+			names := slices.Sorted(maps.Keys(s))
+			best, total := names[0], int32(0)
+			for _, n := range names {
+				total += s[n]
+				if s[n] > s[best] {
+					best = n
+				}
+			}
+			uses = append(uses, ozgv1.ToolUse{Name: strings.TrimSpace(best), Live: total})
+		}
+		sort.Slice(uses, func(i, j int) bool {
+			if uses[i].Live != uses[j].Live {
+				return uses[i].Live > uses[j].Live
+			}
+			return uses[i].Name < uses[j].Name
+		})
+		out[service] = ToolsString(uses[:min(len(uses), ozgv1.MaxServiceTools)])
+	}
+	return out
 }
 
 // Recount computes Expected from the objects alone. Portals being deleted
@@ -97,6 +158,11 @@ func Recount(portals []ozgv1.ServicePortal, adms []ozgv1.Administration) Expecte
 			want.Services[impl.Service] = s
 		}
 		want.Administrations[a.Name] = w
+	}
+	for service, tools := range recountTools(adms) {
+		s := want.Services[service]
+		s.Tools = tools
+		want.Services[service] = s
 	}
 	return want
 }
@@ -217,6 +283,9 @@ func serviceProblems(want Service, s *ozgv1.OZGService) []string {
 	if got.Portals != want.Portals || got.OnlinePortals != want.OnlinePortals {
 		problems = append(problems, fmt.Sprintf("portals %d online %d, recount portals %d online %d",
 			got.Portals, got.OnlinePortals, want.Portals, want.OnlinePortals))
+	}
+	if tools := ToolsString(got.Tools); tools != want.Tools {
+		problems = append(problems, fmt.Sprintf("tools %q, recount %q", tools, want.Tools))
 	}
 	return problems
 }

@@ -1,0 +1,205 @@
+// Package reuse answers OZG-connect's question: who has built an OZG
+// service, how far, with which tool, so that an administration can ask
+// them for it instead of building it again.
+package reuse
+
+import (
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/cli-runtime/pkg/printers"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// Nearness says how close an administration is to the one asking (--near).
+type Nearness int
+
+const (
+	// SameKreis: both belong to the same Kreis (ozg.dev/kreis label).
+	SameKreis Nearness = iota
+	// SamePeer: the same type and size class, and the same IT provider.
+	SamePeer
+	// Other: neither.
+	Other
+)
+
+func (n Nearness) String() string {
+	switch n {
+	case SameKreis:
+		return "same Kreis"
+	case SamePeer:
+		return "same size class and provider"
+	default:
+		return ""
+	}
+}
+
+// Implementation is one administration's implementation of the service.
+type Implementation struct {
+	Name     string             `json:"name"`
+	State    ozgv1.ServiceState `json:"state"`
+	Maturity *int32             `json:"maturity"`
+	Tool     string             `json:"tool"`
+	URL      string             `json:"url"`
+	// Online: Live, and the administration's portal is Ready and published.
+	Online bool `json:"online"`
+
+	DisplayName string   `json:"-"`
+	Near        Nearness `json:"-"`
+}
+
+// Result lists the administrations tracking a service.
+type Result struct {
+	Service         string           `json:"service"`
+	Administrations []Implementation `json:"administrations"`
+	// near is the administration the list is ranked for, if any.
+	near string
+}
+
+// Find lists every administration in adms that tracks service, Live first,
+// then In progress, then Open, each by maturity (highest first, none
+// last), then by name. With near, the administrations of near's Kreis come
+// first, then those of its type and size class with its IT provider, each
+// group ordered as above; near itself is left out.
+func Find(service string, adms []ozgv1.Administration, near *ozgv1.Administration) Result {
+	r := Result{Service: service, Administrations: []Implementation{}}
+	if near != nil {
+		r.near = near.Name
+	}
+	for i := range adms {
+		a := &adms[i]
+		if near != nil && a.Name == near.Name {
+			continue
+		}
+		for _, s := range a.Spec.Services {
+			if s.Service != service {
+				continue
+			}
+			state := s.State
+			if state == "" {
+				state = ozgv1.DefaultServiceState
+			}
+			p := a.Status.Portal
+			r.Administrations = append(r.Administrations, Implementation{
+				Name: a.Name, DisplayName: a.Spec.DisplayName, State: state, Maturity: s.Maturity, Tool: strings.TrimSpace(s.Tool), URL: s.URL,
+				Online: state == ozgv1.StateLive && p != nil && p.Ready && p.Published,
+				Near:   nearness(a, near),
+			})
+			break
+		}
+	}
+	slices.SortFunc(r.Administrations, compare)
+	return r
+}
+
+func nearness(a, near *ozgv1.Administration) Nearness {
+	switch {
+	case near == nil:
+		return Other
+	case kreisOf(a) != "" && kreisOf(a) == kreisOf(near):
+		return SameKreis
+	case a.Spec.Type == near.Spec.Type && a.Spec.SizeClass == near.Spec.SizeClass &&
+		a.Spec.ITProvider != "" && a.Spec.ITProvider == near.Spec.ITProvider:
+		return SamePeer
+	default:
+		return Other
+	}
+}
+
+// kreisOf is the key of the administration's Kreis: its ozg.dev/kreis
+// label (the importer sets it), else for a Kreis its own key.
+func kreisOf(a *ozgv1.Administration) string {
+	if k := a.Labels[ozgv1.LabelKreis]; k != "" {
+		return k
+	}
+	if a.Spec.Type == ozgv1.TypeKreis {
+		return a.Spec.Key
+	}
+	return ""
+}
+
+var stateRank = map[ozgv1.ServiceState]int{ozgv1.StateLive: 0, ozgv1.StateInProgress: 1, ozgv1.StateOpen: 2}
+
+func compare(a, b Implementation) int {
+	if c := cmp.Compare(a.Near, b.Near); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(stateRank[a.State], stateRank[b.State]); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(maturity(b.Maturity), maturity(a.Maturity)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Name, b.Name)
+}
+
+func maturity(m *int32) int32 {
+	if m == nil {
+		return -1
+	}
+	return *m
+}
+
+// WriteJSON writes {"service": ..., "administrations": [...]}, indented.
+func (r Result) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// WriteTable writes a kubectl-style table; ranked for an administration,
+// it says how near each one is.
+func (r Result) WriteTable(w io.Writer) error {
+	header, rows := r.grid(false)
+	tw := printers.GetNewTabWriter(w)
+	for _, row := range append([][]string{header}, rows...) {
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	return tw.Flush()
+}
+
+// WriteCSV writes the table as CSV with the display names, unset values
+// empty.
+func (r Result) WriteCSV(w io.Writer) error {
+	header, rows := r.grid(true)
+	cw := csv.NewWriter(w)
+	if err := cw.WriteAll(append([][]string{header}, rows...)); err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+func (r Result) grid(csv bool) ([]string, [][]string) {
+	header := []string{"NAME", "STATE", "MATURITY", "TOOL", "ONLINE", "URL"}
+	if csv {
+		header = []string{"name", "display_name", "state", "maturity", "tool", "online", "url"}
+	}
+	if r.near != "" {
+		header = append(header, map[bool]string{false: "NEAR", true: "near"}[csv])
+	}
+	none := map[bool]string{false: "-", true: ""}[csv]
+	rows := make([][]string, 0, len(r.Administrations))
+	for _, a := range r.Administrations {
+		m, tool, url := none, cmp.Or(a.Tool, none), cmp.Or(a.URL, none)
+		if a.Maturity != nil {
+			m = strconv.Itoa(int(*a.Maturity))
+		}
+		row := []string{a.Name, string(a.State), m, tool, strconv.FormatBool(a.Online), url}
+		if csv {
+			row = []string{a.Name, a.DisplayName, string(a.State), m, tool, strconv.FormatBool(a.Online), url}
+		}
+		if r.near != "" {
+			row = append(row, cmp.Or(a.Near.String(), none))
+		}
+		rows = append(rows, row)
+	}
+	return header, rows
+}
