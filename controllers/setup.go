@@ -72,6 +72,8 @@ func ControllerConfig(concurrent int) config.Controller {
 		gk("PortalFleet"):    concurrent,
 		// A few profiles, each reconcile reading the whole catalogue.
 		gk("ResponsibilityProfile"): 1,
+		// A few programmes, each reconcile reading every administration.
+		gk("ServiceProgramme"): 1,
 	}}
 }
 
@@ -124,6 +126,9 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 	}
 	profile := &ResponsibilityProfileReconciler{Client: c}
 	if err := profile.SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := (&ServiceProgrammeReconciler{Client: c, Now: opts.Now}).SetupWithManager(mgr); err != nil {
 		return err
 	}
 	fleet := &PortalFleetReconciler{Client: c, Now: opts.Now, events: recorder}

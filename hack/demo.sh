@@ -103,6 +103,10 @@ up() {
   wait_rollups_current
   "$KUBECTL" wait --for=condition=Ready --timeout=60s rprof/nrw >/dev/null
   "$KUBECTL" get rprof
+  # The krz G2B programme (hack/demo-seed says which services it holds).
+  "$KUBECTL" wait --for=condition=Ready --timeout=60s prog/krz-g2b -n krz >/dev/null
+  "$KUBECTL" get prog -n krz
+  "$BIN/ozgctl" coverage --programme krz-g2b -n krz
 
   # Serve one published municipality's portal locally from its rendered content.
   # The first name is cut from the whole list: a pipe into head would let
@@ -140,6 +144,9 @@ The krz fleet is Ready. Look around:
   bin/k8s/kubectl get fleet,sp -n krz
   bin/k8s/kubectl get adm -l ozg.dev/it-provider=krz
   bin/ozgctl coverage --by kreis
+  bin/ozgctl coverage --programme krz-g2b -n krz   # the G2B priorities
+  bin/ozgctl reuse ozg-10092 --near lemgo    # who has Wohngeld, with which tool
+  bin/ozgctl tools -l ozg.dev/it-provider=krz
   The portal of $PORTAL_NAME: http://127.0.0.1:$PORTAL_PORT/
   make demo-serve PORTAL=kreis-lippe         # serve another portal there instead
 

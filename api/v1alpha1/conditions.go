@@ -41,3 +41,9 @@ func (s *ResponsibilityProfileStatus) StatusConditions() *[]metav1.Condition { r
 
 // StatusObservedGeneration implements ConditionsHolder.
 func (s *ResponsibilityProfileStatus) StatusObservedGeneration() int64 { return s.ObservedGeneration }
+
+// StatusConditions implements ConditionsHolder.
+func (s *ServiceProgrammeStatus) StatusConditions() *[]metav1.Condition { return &s.Conditions }
+
+// StatusObservedGeneration implements ConditionsHolder.
+func (s *ServiceProgrammeStatus) StatusObservedGeneration() int64 { return s.ObservedGeneration }

@@ -37,6 +37,11 @@ const (
 	// show the progress so far, Ready is Unknown, and the operator writes it
 	// again, Ready True, once the inputs have come to rest.
 	ReasonRollupPending = "RollupPending"
+	// ReasonServicesNotFound: a ServiceProgramme names OZG services or LeiKa
+	// keys the catalogue lacks; they are left out of its counts.
+	ReasonServicesNotFound = "ServicesNotFound"
+	// ReasonInvalidSelector: a label selector of the spec does not parse.
+	ReasonInvalidSelector = "InvalidSelector"
 )
 
 // Event reasons: what the controllers record as Kubernetes Events on the

@@ -158,8 +158,73 @@ func run(provider, namespace, version string, seed uint64, published int, named 
 	if err := apply(ctx, c, fleet); err != nil {
 		return fmt.Errorf("PortalFleet: %w", err)
 	}
-	fmt.Printf("gave %d administrations content; fleet %s/%s publishes %d\n", len(adms.Items), namespace, provider, len(online))
+	prog, err := g2bProgramme(catalog.Items, provider, namespace, rand.New(rand.NewPCG(seed, 1)))
+	if err != nil {
+		return err
+	}
+	if err := apply(ctx, c, prog); err != nil {
+		return fmt.Errorf("ServiceProgramme: %w", err)
+	}
+	fmt.Printf("gave %d administrations content; fleet %s/%s publishes %d; programme %s/%s has %d and %d LeiKa services in priority 1 and 2\n",
+		len(adms.Items), namespace, provider, len(online), namespace, prog.Name, len(prog.Spec.Priorities[0].LeiKaKeys), len(prog.Spec.Priorities[1].LeiKaKeys))
 	return nil
+}
+
+// The krz working group G2B (2021) put 360 of about 1,100 business LeiKa
+// services in priority 1 and 310 in priority 2, the rest in priority 3.
+// Its list is not public, so the demo draws its own: the business services
+// are those of the Themenfeld "Unternehmensführung & -entwicklung" (1,013
+// with a LeiKa key, 1,059 in all), priorities 1 and 2 a seeded random
+// choice among those a municipality or the Land executes (typisierung 2/3,
+// 3, 4 or 5: 873 of them; type 1 is federal execution, nothing a portal of
+// the krz builds), priority 3 the rest of the Themenfeld by label. The
+// target dates are illustrative.
+const (
+	g2bThemenfeld = "Unternehmensführung & -entwicklung"
+	g2bPriority1  = 360
+	g2bPriority2  = 310
+)
+
+func g2bProgramme(catalog []ozgv1.OZGService, provider, namespace string, rng *rand.Rand) (*ozgv1.ServiceProgramme, error) {
+	var candidates []string
+	label := ""
+	for _, s := range catalog {
+		if s.Spec.Themenfeld != g2bThemenfeld {
+			continue
+		}
+		label = s.Labels[ozgv1.LabelThemenfeld]
+		for _, l := range s.Spec.Leistungen {
+			if l.Key != "" && slices.ContainsFunc(l.Typisierung, municipalOrLand) {
+				candidates = append(candidates, l.Key)
+			}
+		}
+	}
+	slices.Sort(candidates)
+	candidates = slices.Compact(candidates)
+	if len(candidates) < g2bPriority1+g2bPriority2 || label == "" {
+		return nil, fmt.Errorf("the catalogue has %d business LeiKa services a municipality or the Land executes, the G2B programme needs %d", len(candidates), g2bPriority1+g2bPriority2)
+	}
+	rng.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
+	p1, p2 := slices.Sorted(slices.Values(candidates[:g2bPriority1])), slices.Sorted(slices.Values(candidates[g2bPriority1:g2bPriority1+g2bPriority2]))
+	return &ozgv1.ServiceProgramme{
+		TypeMeta:   metav1.TypeMeta{APIVersion: ozgv1.GroupVersion.String(), Kind: "ServiceProgramme"},
+		ObjectMeta: metav1.ObjectMeta{Name: provider + "-g2b", Namespace: namespace},
+		Spec: ozgv1.ServiceProgrammeSpec{
+			DisplayName:            provider + " G2B",
+			AdministrationSelector: metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelITProvider: provider}},
+			Priorities: []ozgv1.ProgrammePriority{
+				{Priority: 1, TargetDate: "2023-12-31", LeiKaKeys: p1},
+				{Priority: 2, TargetDate: "2024-12-31", LeiKaKeys: p2},
+				{Priority: 3, ServiceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelThemenfeld: label}}},
+			},
+		},
+	}, nil
+}
+
+// municipalOrLand tells whether a typisierung has a municipality or the
+// Land execute the service.
+func municipalOrLand(t string) bool {
+	return t == "2/3" || t == "3" || t == "4" || t == "5" || t == "2"
 }
 
 // profileOf is the compiled responsibility profile adm selects, nil if it

@@ -2,15 +2,20 @@ package ozgctl
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/coverage"
+	"github.com/ozg-operator/ozg-operator/internal/programme"
 )
 
 // coverageOptions are the flags of coverage.
@@ -18,10 +23,11 @@ type coverageOptions struct {
 	kube    *genericclioptions.ConfigFlags
 	streams genericiooptions.IOStreams
 
-	by       string
-	output   string
-	format   string
-	selector string
+	by        string
+	output    string
+	format    string
+	selector  string
+	programme string
 }
 
 // coverageOutputs are the values of coverage -o.
@@ -30,7 +36,7 @@ var coverageOutputs = []string{"table", "csv", "json", "yaml"}
 func newCoverageCommand(kube *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &coverageOptions{kube: kube, streams: streams}
 	cmd := &cobra.Command{
-		Use:   "coverage [--by themenfeld|administration|kreis|tool] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR]",
+		Use:   "coverage [--by themenfeld|administration|kreis|tool] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR] [--programme NAME]",
 		Short: "Show where OZG services are online, by Themenfeld, administration, Kreis or tool",
 		Long: `Show where OZG services are online, computed from the Administrations
 (spec.services, status.portal and the ozg.dev/kreis label) and the OZG
@@ -67,7 +73,17 @@ with a TOTAL row. "ozgctl tools" is --by tool.
 
 --format svg writes a heat map instead: a row per Themenfeld, a column per
 Kreis, each cell coloured by its share online and labelled with it.
--l selects the administrations to count; the catalogue is always whole.`,
+-l selects the administrations to count; the catalogue is always whole.
+
+--programme NAME shows the progress of the ServiceProgramme NAME (in the
+namespace of -n) instead, computed from the cluster as the operator
+computes its status: a row per priority with its target date (marked
+overdue once passed with services not Live everywhere), its LeiKa
+services, the OZG services bundling them, the administrations taking
+part, their implementations by state (each administration times each
+LeiKa service, in the state the administration gives the OZG service
+that bundles it; Open where it does not track it), the share Live and the
+administrations furthest behind. It excludes --by, -l and --format.`,
 		Example: `  # Share online per Themenfeld
   kubectl ozg coverage
 
@@ -75,7 +91,10 @@ Kreis, each cell coloured by its share online and labelled with it.
   kubectl ozg coverage --by administration -l ozg.dev/kreis=05758 -o csv
 
   # A heat map of the IT provider krz's administrations
-  kubectl ozg coverage --format svg -l ozg.dev/it-provider=krz > coverage.svg`,
+  kubectl ozg coverage --format svg -l ozg.dev/it-provider=krz > coverage.svg
+
+  # How far the krz's administrations are with the G2B priorities
+  kubectl ozg coverage --programme krz-g2b -n krz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := o.validate(cmd); err != nil {
@@ -89,11 +108,14 @@ Kreis, each cell coloured by its share online and labelled with it.
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json or yaml")
 	f.StringVar(&o.format, "format", "", "svg: write a Themenfeld × Kreis heat map instead of -o")
 	f.StringVarP(&o.selector, "selector", "l", "", "label selector over Administrations, e.g. ozg.dev/kreis=05758")
+	f.StringVar(&o.programme, "programme", "", "show the progress of this ServiceProgramme (in the namespace of -n) instead")
 	return cmd
 }
 
 func (o *coverageOptions) validate(cmd *cobra.Command) error {
 	switch {
+	case o.programme != "" && (cmd.Flags().Changed("by") || cmd.Flags().Changed("selector") || o.format != ""):
+		return usageErrorf("--programme excludes --by, --selector and --format")
 	case !slices.Contains(coverage.Views, coverage.View(o.by)):
 		return usageErrorf("--by %q is not supported, want one of %v", o.by, coverage.Views)
 	case !slices.Contains(coverageOutputs, o.output):
@@ -110,6 +132,9 @@ func (o *coverageOptions) validate(cmd *cobra.Command) error {
 }
 
 func (o *coverageOptions) run(ctx context.Context) error {
+	if o.programme != "" {
+		return o.runProgramme(ctx)
+	}
 	report, err := o.report(ctx)
 	if err != nil {
 		return err
@@ -164,4 +189,50 @@ func (o *coverageOptions) report(ctx context.Context) (*coverage.Report, error) 
 		Administrations: selected, All: adms.Items, Services: services.Items,
 		Profiles: profiles.Items, KreisNames: coverage.KreisNames(adms.Items),
 	}), nil
+}
+
+// runProgramme prints the progress of the ServiceProgramme o.programme.
+func (o *coverageOptions) runProgramme(ctx context.Context) error {
+	cfg, err := restConfig(o.kube, o.streams.ErrOut)
+	if err != nil {
+		return err
+	}
+	c, err := newClient(cfg)
+	if err != nil {
+		return err
+	}
+	ns, err := namespace(o.kube)
+	if err != nil {
+		return err
+	}
+	prog := &ozgv1.ServiceProgramme{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: o.programme}, prog); err != nil {
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("ServiceProgramme %q not found in namespace %q", o.programme, ns)
+		}
+		return err
+	}
+	var adms ozgv1.AdministrationList
+	if err := c.List(ctx, &adms); err != nil {
+		return err
+	}
+	var services ozgv1.OZGServiceList
+	if err := c.List(ctx, &services); err != nil {
+		return err
+	}
+	result, err := programme.Compute(&prog.Spec, adms.Items, services.Items, time.Now())
+	if err != nil {
+		return fmt.Errorf("ServiceProgramme %s/%s: %w", ns, o.programme, err)
+	}
+	report := programme.NewReport(prog, result)
+	switch o.output {
+	case "csv":
+		return report.WriteCSV(o.streams.Out)
+	case "json":
+		return report.WriteJSON(o.streams.Out)
+	case "yaml":
+		return report.WriteYAML(o.streams.Out)
+	default:
+		return report.WriteTable(o.streams.Out)
+	}
 }

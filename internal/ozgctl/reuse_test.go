@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
@@ -204,5 +205,61 @@ func TestReuseErrors(t *testing.T) {
 				t.Errorf("exit code %d, want %d", code, tc.code)
 			}
 		})
+	}
+}
+
+func TestCoverageProgramme(t *testing.T) {
+	createReuseFixture(t)
+	create(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "g2b-cli"}})
+	create(t, &v1alpha1.ServiceProgramme{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "g2b-cli", Name: "test-g2b"},
+		Spec: v1alpha1.ServiceProgrammeSpec{
+			AdministrationSelector: metav1.LabelSelector{MatchLabels: map[string]string{"example.de/reuse": "test"}},
+			Priorities: []v1alpha1.ProgrammePriority{
+				{Priority: 1, Services: []string{"ozg-99951"}, TargetDate: "2023-12-31"},
+				{Priority: 2, Services: []string{"ozg-99952", "ozg-99958"}},
+			},
+		},
+	})
+	for _, tc := range []struct {
+		golden string
+		args   []string
+	}{
+		{"programme.table.golden", []string{"coverage", "--programme", "test-g2b", "-n", "g2b-cli"}},
+		{"programme.json.golden", []string{"coverage", "--programme", "test-g2b", "-n", "g2b-cli", "-o", "json"}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			golden.Assert(t, run(t, tc.args...), tc.golden)
+		})
+	}
+	var doc struct {
+		Administrations int
+		Priorities      []v1alpha1.PriorityStatus
+		Missing         []string
+	}
+	if err := json.Unmarshal([]byte(run(t, "coverage", "--programme", "test-g2b", "-n", "g2b-cli", "-o", "json")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	// Seven administrations; ozg-99951 is Live in reuse-a, -c and -d.
+	p1 := doc.Priorities[0]
+	if doc.Administrations != 7 || p1.Implementations != (v1alpha1.StateCounts{Open: 3, InProgress: 1, Live: 3}) || p1.ShareLive != "42.9%" || !p1.Overdue {
+		t.Errorf("programme: %+v", doc)
+	}
+	if strings.Join(doc.Missing, ",") != "ozg-99958" {
+		t.Errorf("missing %v, want ozg-99958", doc.Missing)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+		code int
+	}{
+		{[]string{"coverage", "--programme", "nope", "-n", "g2b-cli"}, `ServiceProgramme "nope" not found in namespace "g2b-cli"`, ozgctl.ExitFailure},
+		{[]string{"coverage", "--programme", "test-g2b", "--by", "kreis"}, "--programme excludes --by", ozgctl.ExitUsage},
+	} {
+		_, _, err := ozgctlRun(t.Context(), append(tc.args, "--kubeconfig", kubeconfig)...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || ozgctl.ExitCode(err) != tc.code {
+			t.Errorf("%v: error %v (exit %d), want %q (exit %d)", tc.args, err, ozgctl.ExitCode(err), tc.want, tc.code)
+		}
 	}
 }

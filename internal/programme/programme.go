@@ -1,0 +1,207 @@
+// Package programme computes the progress of a ServiceProgramme: per
+// priority, its LeiKa services, the administrations taking part and how
+// far each is. It is a pure function of the programme, the catalogue and
+// the administrations, shared by the controller and ozgctl.
+package programme
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// MaxBehind is how many administrations a priority names as furthest behind.
+const MaxBehind = 5
+
+// Result is a programme's progress.
+type Result struct {
+	// Administrations counts those taking part.
+	Administrations int32
+	// Priorities follow the priority numbers, 1 first.
+	Priorities []ozgv1.PriorityStatus
+	// Missing names what the spec names and the catalogue lacks:
+	// OZGService names and LeiKa keys, in the spec's order.
+	Missing []string
+	// Next is the next target date still to come (zero if none), when
+	// a priority may turn overdue.
+	Next time.Time
+}
+
+// Compute counts the programme's progress at now. adms are all
+// Administrations (the programme's selector picks among them), catalogue
+// all OZGServices. It fails only for a selector that does not parse.
+func Compute(spec *ozgv1.ServiceProgrammeSpec, adms []ozgv1.Administration, catalogue []ozgv1.OZGService, now time.Time) (*Result, error) {
+	selector, err := metav1.LabelSelectorAsSelector(&spec.AdministrationSelector)
+	if err != nil {
+		return nil, fmt.Errorf("administrationSelector: %w", err)
+	}
+	var taking []*ozgv1.Administration
+	for i := range adms {
+		if selector.Matches(labels.Set(adms[i].Labels)) {
+			taking = append(taking, &adms[i])
+		}
+	}
+	slices.SortFunc(taking, func(a, b *ozgv1.Administration) int { return cmp.Compare(a.Name, b.Name) })
+	states := make([]map[string]ozgv1.ServiceState, len(taking))
+	for i, a := range taking {
+		states[i] = make(map[string]ozgv1.ServiceState, len(a.Spec.Services))
+		for _, s := range a.Spec.Services {
+			states[i][s.Service] = cmp.Or(s.State, ozgv1.DefaultServiceState)
+		}
+	}
+
+	r := &Result{Administrations: int32(len(taking))}
+	items, err := resolve(spec, catalogue, r)
+	if err != nil {
+		return nil, err
+	}
+	priorities := slices.Clone(spec.Priorities)
+	slices.SortFunc(priorities, func(a, b ozgv1.ProgrammePriority) int { return cmp.Compare(a.Priority, b.Priority) })
+	for _, p := range priorities {
+		// weight counts the priority's LeiKa services per OZG service.
+		weight := map[string]int32{}
+		for _, service := range items[p.Priority] {
+			weight[service]++
+		}
+		st := ozgv1.PriorityStatus{Priority: p.Priority, TargetDate: p.TargetDate,
+			LeiKaServices: int32(len(items[p.Priority])), Services: int32(len(weight))}
+		progress := make([]ozgv1.AdministrationProgress, len(taking))
+		for i, a := range taking {
+			progress[i] = ozgv1.AdministrationProgress{Name: a.Name, Of: st.LeiKaServices}
+			for service, w := range weight {
+				state := states[i][service]
+				switch state {
+				case ozgv1.StateLive:
+					st.Implementations.Live += w
+					progress[i].Live += w
+				case ozgv1.StateInProgress:
+					st.Implementations.InProgress += w
+				default: // Open, or not tracked
+					st.Implementations.Open += w
+				}
+			}
+		}
+		total := st.Implementations.Open + st.Implementations.InProgress + st.Implementations.Live
+		st.ShareLive = share(st.Implementations.Live, total)
+		slices.SortStableFunc(progress, func(a, b ozgv1.AdministrationProgress) int { return cmp.Compare(a.Live, b.Live) })
+		for _, pr := range progress {
+			if len(st.Behind) == MaxBehind || pr.Live == pr.Of {
+				break
+			}
+			st.Behind = append(st.Behind, pr)
+		}
+		if due, ok := dayAfter(p.TargetDate); ok {
+			if now.Before(due) {
+				if r.Next.IsZero() || due.Before(r.Next) {
+					r.Next = due
+				}
+			} else {
+				st.Overdue = st.Implementations.Live < total
+			}
+		}
+		r.Priorities = append(r.Priorities, st)
+	}
+	return r, nil
+}
+
+// resolve maps each priority to the OZG service of each of its LeiKa
+// services (an OZG service without a keyed LeiKa service is one entry),
+// the first priority naming one keeping it, and notes what is missing.
+func resolve(spec *ozgv1.ServiceProgrammeSpec, catalogue []ozgv1.OZGService, r *Result) (map[int32][]string, error) {
+	byName := make(map[string]*ozgv1.OZGService, len(catalogue))
+	ordered := make([]*ozgv1.OZGService, len(catalogue))
+	for i := range catalogue {
+		ordered[i] = &catalogue[i]
+	}
+	slices.SortFunc(ordered, func(a, b *ozgv1.OZGService) int { return cmp.Compare(a.Name, b.Name) })
+	// A LeiKa key bundled by several OZG services counts as the first one's.
+	leika := map[string]string{}
+	for _, s := range ordered {
+		byName[s.Name] = s
+		for _, l := range s.Spec.Leistungen {
+			if l.Key != "" {
+				if _, ok := leika[l.Key]; !ok {
+					leika[l.Key] = s.Name
+				}
+			}
+		}
+	}
+	seen := map[string]bool{}
+	items := map[int32][]string{}
+	add := func(p int32, id, service string) {
+		if !seen[id] {
+			seen[id] = true
+			items[p] = append(items[p], service)
+		}
+	}
+	addService := func(p int32, s *ozgv1.OZGService) {
+		keyed := false
+		for _, l := range s.Spec.Leistungen {
+			if l.Key != "" && leika[l.Key] == s.Name {
+				add(p, "leika:"+l.Key, s.Name)
+				keyed = true
+			}
+		}
+		if !keyed {
+			add(p, "ozg:"+s.Name, s.Name)
+		}
+	}
+	priorities := slices.Clone(spec.Priorities)
+	slices.SortFunc(priorities, func(a, b ozgv1.ProgrammePriority) int { return cmp.Compare(a.Priority, b.Priority) })
+	for _, p := range priorities {
+		for _, name := range p.Services {
+			if s := byName[name]; s != nil {
+				addService(p.Priority, s)
+			} else {
+				r.Missing = append(r.Missing, name)
+			}
+		}
+		for _, key := range p.LeiKaKeys {
+			if service, ok := leika[key]; ok {
+				add(p.Priority, "leika:"+key, service)
+			} else {
+				r.Missing = append(r.Missing, "LeiKa "+key)
+			}
+		}
+		if p.ServiceSelector != nil {
+			selector, err := metav1.LabelSelectorAsSelector(p.ServiceSelector)
+			if err != nil {
+				return nil, fmt.Errorf("priority %d: serviceSelector: %w", p.Priority, err)
+			}
+			for _, s := range ordered {
+				if selector.Matches(labels.Set(s.Labels)) {
+					addService(p.Priority, s)
+				}
+			}
+		}
+	}
+	return items, nil
+}
+
+// share is live of total as a percentage with one decimal, "-" for none.
+func share(live, total int32) string {
+	if total == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(float64(live)*100/float64(total), 'f', 1, 64) + "%"
+}
+
+// dayAfter is the start of the day after a target date (UTC): the date
+// itself still counts as in time.
+func dayAfter(date string) (time.Time, bool) {
+	if date == "" {
+		return time.Time{}, false
+	}
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return d.AddDate(0, 0, 1), true
+}
