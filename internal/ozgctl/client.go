@@ -43,6 +43,15 @@ func newClient(cfg *rest.Config) (client.Client, error) {
 	return client.New(cfg, client.Options{Scheme: scheme})
 }
 
+// kubeClient is a client for the cluster of the kubeconfig flags.
+func kubeClient(kube *genericclioptions.ConfigFlags, warnings io.Writer) (client.Client, error) {
+	cfg, err := restConfig(kube, warnings)
+	if err != nil {
+		return nil, err
+	}
+	return newClient(cfg)
+}
+
 // namespace is the namespace of -n, or else of the kubeconfig context.
 func namespace(kube *genericclioptions.ConfigFlags) (string, error) {
 	ns, _, err := kube.ToRawKubeConfigLoader().Namespace()

@@ -158,11 +158,7 @@ func (o *coverageOptions) run(ctx context.Context) error {
 // coverage of those the selector picks. All administrations are read so
 // that Kreise are named even when the selector leaves the Kreis out.
 func (o *coverageOptions) report(ctx context.Context) (*coverage.Report, error) {
-	cfg, err := restConfig(o.kube, o.streams.ErrOut)
-	if err != nil {
-		return nil, err
-	}
-	c, err := newClient(cfg)
+	c, err := kubeClient(o.kube, o.streams.ErrOut)
 	if err != nil {
 		return nil, err
 	}
@@ -193,11 +189,7 @@ func (o *coverageOptions) report(ctx context.Context) (*coverage.Report, error) 
 
 // runProgramme prints the progress of the ServiceProgramme o.programme.
 func (o *coverageOptions) runProgramme(ctx context.Context) error {
-	cfg, err := restConfig(o.kube, o.streams.ErrOut)
-	if err != nil {
-		return err
-	}
-	c, err := newClient(cfg)
+	c, err := kubeClient(o.kube, o.streams.ErrOut)
 	if err != nil {
 		return err
 	}

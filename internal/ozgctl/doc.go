@@ -1,12 +1,16 @@
 // Package ozgctl implements the ozgctl command line, which imports the OZG
 // catalogue and a Land's administrations into a cluster running
 // ozg-operator, or prints them as manifests for GitOps, follows the
-// rollout of a PortalFleet, and reports where OZG services are online:
+// rollout of a PortalFleet, and reports where OZG services are online,
+// who built them with which tool, and a ServiceProgramme's progress:
 //
 //	ozgctl import catalog --dir DIR [-o yaml | --apply] [--strict]
 //	ozgctl import administrations --file FILE [--it-provider NAME] [--kreis KEY,...] [-o yaml | --apply] [--strict]
 //	ozgctl rollout status fleet/NAME [-n NAMESPACE] [--watch=false] [--timeout DURATION]
-//	ozgctl coverage [--by themenfeld|administration|kreis] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR]
+//	ozgctl coverage [--by themenfeld|administration|kreis|tool] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR]
+//	ozgctl coverage --programme NAME [-n NAMESPACE] [-o table|csv|json|yaml]
+//	ozgctl reuse SERVICE [--near ADMINISTRATION] [-o table|json|csv]
+//	ozgctl tools [-o table|csv|json|yaml] [-l SELECTOR]
 //
 // Installed as kubectl-ozg on the PATH, the same binary is the kubectl
 // plugin "kubectl ozg" and names itself so in help and errors. It takes
@@ -14,8 +18,9 @@
 // returns kubectl's exit codes: 0 on success, 1 when a command fails
 // (including a stalled rollout or a --timeout), 2 for a wrong command line.
 //
-// rollout status and coverage are thin: the reports are computed and
-// rendered by internal/rolloutstatus and internal/coverage.
+// rollout status, coverage, reuse and tools are thin: the reports are
+// computed and rendered by internal/rolloutstatus, internal/coverage,
+// internal/programme and internal/reuse.
 //
 // The rest of this comment is about import.
 //

@@ -85,11 +85,7 @@ func (o *reuseOptions) validate() error {
 }
 
 func (o *reuseOptions) run(ctx context.Context) error {
-	cfg, err := restConfig(o.kube, o.streams.ErrOut)
-	if err != nil {
-		return err
-	}
-	c, err := newClient(cfg)
+	c, err := kubeClient(o.kube, o.streams.ErrOut)
 	if err != nil {
 		return err
 	}
