@@ -214,4 +214,3 @@ var _ = Describe("ServiceProgramme", Ordered, func() {
 		}).Should(Succeed())
 	})
 })
-
