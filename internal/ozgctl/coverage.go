@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -96,12 +95,7 @@ administrations furthest behind. It excludes --by, -l and --format.`,
   # How far the krz's administrations are with the G2B priorities
   kubectl ozg coverage --programme krz-g2b -n krz`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.validate(cmd); err != nil {
-				return err
-			}
-			return o.run(cmd.Context())
-		},
+		RunE: o.runE,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.by, "by", string(coverage.ByThemenfeld), "group by themenfeld, administration, kreis or tool")
@@ -110,6 +104,14 @@ administrations furthest behind. It excludes --by, -l and --format.`,
 	f.StringVarP(&o.selector, "selector", "l", "", "label selector over Administrations, e.g. ozg.dev/kreis=05758")
 	f.StringVar(&o.programme, "programme", "", "show the progress of this ServiceProgramme (in the namespace of -n) instead")
 	return cmd
+}
+
+// runE is the RunE of coverage and of tools, its --by tool view.
+func (o *coverageOptions) runE(cmd *cobra.Command, _ []string) error {
+	if err := o.validate(cmd); err != nil {
+		return err
+	}
+	return o.run(cmd.Context())
 }
 
 func (o *coverageOptions) validate(cmd *cobra.Command) error {
@@ -198,10 +200,7 @@ func (o *coverageOptions) runProgramme(ctx context.Context) error {
 		return err
 	}
 	prog := &ozgv1.ServiceProgramme{}
-	if err := c.Get(ctx, client.ObjectKey{Namespace: ns, Name: o.programme}, prog); err != nil {
-		if apierrors.IsNotFound(err) {
-			return fmt.Errorf("ServiceProgramme %q not found in namespace %q", o.programme, ns)
-		}
+	if err := getNamed(ctx, c, client.ObjectKey{Namespace: ns, Name: o.programme}, prog, "ServiceProgramme", ""); err != nil {
 		return err
 	}
 	var adms ozgv1.AdministrationList

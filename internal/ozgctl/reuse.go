@@ -2,6 +2,7 @@ package ozgctl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -89,13 +90,13 @@ func (o *reuseOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := getNamed(ctx, c, o.service, &ozgv1.OZGService{}, "OZGService", "the catalogue"); err != nil {
+	if err := getNamed(ctx, c, client.ObjectKey{Name: o.service}, &ozgv1.OZGService{}, "OZGService", "the catalogue"); err != nil {
 		return err
 	}
 	var near *ozgv1.Administration
 	if o.near != "" {
 		near = &ozgv1.Administration{}
-		if err := getNamed(ctx, c, o.near, near, "Administration", "--near"); err != nil {
+		if err := getNamed(ctx, c, client.ObjectKey{Name: o.near}, near, "Administration", "--near"); err != nil {
 			return err
 		}
 	}
@@ -114,12 +115,20 @@ func (o *reuseOptions) run(ctx context.Context) error {
 	}
 }
 
-// getNamed gets the cluster-scoped object name of kind, and names what
-// is missing where it is.
-func getNamed(ctx context.Context, c client.Client, name string, obj client.Object, kind, where string) error {
-	err := c.Get(ctx, client.ObjectKey{Name: name}, obj)
-	if apierrors.IsNotFound(err) {
-		return fmt.Errorf("%s %q not found (%s)", kind, name, where)
+// getNamed gets the object key of kind, and says which is missing: its
+// name, its namespace if it has one, and where it was asked for if where
+// is set.
+func getNamed(ctx context.Context, c client.Client, key client.ObjectKey, obj client.Object, kind, where string) error {
+	err := c.Get(ctx, key, obj)
+	if !apierrors.IsNotFound(err) {
+		return err
 	}
-	return err
+	msg := fmt.Sprintf("%s %q not found", kind, key.Name)
+	if key.Namespace != "" {
+		msg += fmt.Sprintf(" in namespace %q", key.Namespace)
+	}
+	if where != "" {
+		msg += " (" + where + ")"
+	}
+	return errors.New(msg)
 }

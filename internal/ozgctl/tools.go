@@ -26,12 +26,7 @@ This is "ozgctl coverage --by tool".`,
 		Example: `  # The tools of the IT provider krz's administrations
   kubectl ozg tools -l ozg.dev/it-provider=krz`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := o.validate(cmd); err != nil {
-				return err
-			}
-			return o.run(cmd.Context())
-		},
+		RunE: o.runE,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json or yaml")

@@ -58,12 +58,12 @@ func Compute(spec *ozgv1.ServiceProgrammeSpec, adms []ozgv1.Administration, cata
 	}
 
 	r := &Result{Administrations: int32(len(taking))}
-	items, err := resolve(spec, catalogue, r)
+	priorities := slices.Clone(spec.Priorities)
+	slices.SortFunc(priorities, func(a, b ozgv1.ProgrammePriority) int { return cmp.Compare(a.Priority, b.Priority) })
+	items, err := resolve(priorities, catalogue, r)
 	if err != nil {
 		return nil, err
 	}
-	priorities := slices.Clone(spec.Priorities)
-	slices.SortFunc(priorities, func(a, b ozgv1.ProgrammePriority) int { return cmp.Compare(a.Priority, b.Priority) })
 	for _, p := range priorities {
 		// weight counts the priority's LeiKa services per OZG service.
 		weight := map[string]int32{}
@@ -111,10 +111,11 @@ func Compute(spec *ozgv1.ServiceProgrammeSpec, adms []ozgv1.Administration, cata
 	return r, nil
 }
 
-// resolve maps each priority to the OZG service of each of its LeiKa
-// services (an OZG service without a keyed LeiKa service is one entry),
-// the first priority naming one keeping it, and notes what is missing.
-func resolve(spec *ozgv1.ServiceProgrammeSpec, catalogue []ozgv1.OZGService, r *Result) (map[int32][]string, error) {
+// resolve maps each priority (sorted, 1 first) to the OZG service of each
+// of its LeiKa services (an OZG service without a keyed LeiKa service is
+// one entry), the first priority naming one keeping it, and notes what is
+// missing.
+func resolve(priorities []ozgv1.ProgrammePriority, catalogue []ozgv1.OZGService, r *Result) (map[int32][]string, error) {
 	byName := make(map[string]*ozgv1.OZGService, len(catalogue))
 	ordered := make([]*ozgv1.OZGService, len(catalogue))
 	for i := range catalogue {
@@ -153,8 +154,6 @@ func resolve(spec *ozgv1.ServiceProgrammeSpec, catalogue []ozgv1.OZGService, r *
 			add(p, "ozg:"+s.Name, s.Name)
 		}
 	}
-	priorities := slices.Clone(spec.Priorities)
-	slices.SortFunc(priorities, func(a, b ozgv1.ProgrammePriority) int { return cmp.Compare(a.Priority, b.Priority) })
 	for _, p := range priorities {
 		for _, name := range p.Services {
 			if s := byName[name]; s != nil {
