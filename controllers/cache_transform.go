@@ -136,6 +136,7 @@ func transformAdministration(obj any) (any, error) {
 		s.Service = unique.Make(s.Service).Value()
 		s.State = ozgv1.ServiceState(unique.Make(string(s.State)).Value())
 		s.Tool = unique.Make(s.Tool).Value()
+		s.TrustLevel = ozgv1.TrustLevel(unique.Make(string(s.TrustLevel)).Value())
 		if m := s.Maturity; m != nil && *m >= 0 && int(*m) < len(maturities) {
 			s.Maturity = maturities[*m]
 		}

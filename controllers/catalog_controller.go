@@ -26,7 +26,7 @@ import (
 // CatalogConfigMapName is the ConfigMap in every namespace with portals that
 // holds the catalogue part of their content (portaldata.CatalogFile): one
 // copy per namespace instead of one per portal.
-const CatalogConfigMapName = "ozg-catalog"
+const CatalogConfigMapName = portaldata.CatalogConfigMapName
 
 // catalogLabel marks the catalogue ConfigMaps.
 const catalogLabel = "ozg.dev/catalog"

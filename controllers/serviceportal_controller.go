@@ -154,6 +154,11 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 		return obs, err
 	}
 	obs.profileMissing = profileMissing
+	if portal.Spec.Hostname != "" {
+		// Set also before the portal is published, so that publishing it
+		// does not change its content and roll its pods.
+		in.PublicURL = obs.scheme + "://" + portal.Spec.Hostname
+	}
 	rendered, err := render.Portal(portal, in)
 	if err == nil && len(rendered.JSON) > maxContentBytes {
 		err = fmt.Errorf("rendered content has %d bytes, more than the %d a ConfigMap can hold", len(rendered.JSON), maxContentBytes)

@@ -127,6 +127,9 @@ var _ = Describe("ServicePortal controller", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(doc.Administration.Name).To(Equal(adm))
 		Expect(doc.Catalog).To(Equal(portaldata.CatalogFile))
+		// Canonical links and the sitemap use the public URL, TLS
+		// configured: https, before the portal is published, too.
+		Expect(doc.PublicURL).To(Equal("https://" + portal.Spec.Hostname))
 		// The catalogue part is the namespace's shared copy.
 		Eventually(func(g Gomega) {
 			catalog := &corev1.ConfigMap{}

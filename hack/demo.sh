@@ -107,6 +107,9 @@ up() {
   "$KUBECTL" wait --for=condition=Ready --timeout=60s prog/krz-g2b -n krz >/dev/null
   "$KUBECTL" get prog -n krz
   "$BIN/ozgctl" coverage --programme krz-g2b -n krz
+  # What the krz hands to the Portalverbund NRW (docs/portalverbund.md).
+  "$BIN/ozgctl" export portalverbund --fleet krz -n krz >"$STATE/portalverbund-krz.json"
+  log "Portalverbund feed of the krz fleet: $STATE/portalverbund-krz.json, $(wc -c <"$STATE/portalverbund-krz.json") bytes"
 
   # Serve one published municipality's portal locally from its rendered content.
   # The first name is cut from the whole list: a pipe into head would let
@@ -147,7 +150,9 @@ The krz fleet is Ready. Look around:
   bin/ozgctl coverage --programme krz-g2b -n krz   # the G2B priorities
   bin/ozgctl reuse ozg-10092 --near lemgo    # who has Wohngeld, with which tool
   bin/ozgctl tools -l ozg.dev/it-provider=krz
+  bin/ozgctl export portalverbund --fleet krz -n krz   # the feed for the Portalverbund
   The portal of $PORTAL_NAME: http://127.0.0.1:$PORTAL_PORT/
+    (and /leistungen/10092, /sitemap.xml, /robots.txt, /api/v1/portalverbund)
   make demo-serve PORTAL=kreis-lippe         # serve another portal there instead
 
 Stop everything with: make demo-down

@@ -32,12 +32,26 @@ const (
 	StateLive ServiceState = "Live"
 )
 
+// TrustLevel is an eIDAS level of assurance (Vertrauensniveau).
+// +kubebuilder:validation:Enum=Low;Substantial;High
+type TrustLevel string
+
+const (
+	// TrustLevelLow is "niedrig", e.g. a user name and password.
+	TrustLevelLow TrustLevel = "Low"
+	// TrustLevelSubstantial is "substanziell", e.g. ELSTER certificates.
+	TrustLevelSubstantial TrustLevel = "Substantial"
+	// TrustLevelHigh is "hoch", e.g. the online ID card (eID).
+	TrustLevelHigh TrustLevel = "High"
+)
+
 // AdministrationSpec is a municipality's or Kreis' identity and its content
 // decisions: which OZG services it offers, how far each is.
 //
 // +kubebuilder:validation:XValidation:rule="self.type == 'Kreis' ? self.key.matches('^[0-9]{5}$') : self.key.matches('^[0-9]{8}$')",message="key must have 5 digits for a Kreis and 8 digits (AGS) for a municipality"
 // +kubebuilder:validation:XValidation:rule="!(self.type in ['Kreis', 'KreisfreieStadt']) || !has(self.parent)",message="a Kreis or kreisfreie Stadt has no parent"
 // +kubebuilder:validation:XValidation:rule="!(self.type in ['Kreis', 'KreisfreieStadt']) || !has(self.sizeClass)",message="sizeClass is for kreisangehörige municipalities: a Kreis or kreisfreie Stadt has none"
+// +kubebuilder:validation:XValidation:rule="!has(self.ars) || (self.type == 'Kreis' ? self.ars == self.key + '0000000' : (self.key.size() == 8 && self.ars.startsWith(self.key.substring(0, 5)) && self.ars.endsWith(self.key.substring(5, 8))))",message="ars must extend key: a Kreis' ARS is its key and seven zeros, a municipality's starts with the first five digits of its AGS and ends with the last three"
 type AdministrationSpec struct {
 	// key is the official key (Amtlicher Gemeindeschlüssel): 8 digits for a
 	// municipality, 5 for a Kreis. It is immutable.
@@ -46,6 +60,18 @@ type AdministrationSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.matches('^([0-9]{5}|[0-9]{8})$')",message="key must be a 5-digit Kreis key or an 8-digit AGS"
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="key is immutable"
 	Key string `json:"key"`
+
+	// ars is the Amtlicher Regionalschlüssel, 12 digits: Land (2),
+	// Regierungsbezirk (1), Kreis (2), Gemeindeverband (4) and Gemeinde
+	// (3). The Portalverbund and the Länder's service directories (XZuFi)
+	// name areas and authorities by it. A Kreis' ARS is its key and seven
+	// zeros; in Länder without Gemeindeverbände, such as NRW, a
+	// municipality's Gemeindeverband part is 0 and its Gemeinde part
+	// (05766020 is 057660020020), which the importer derives.
+	// +optional
+	// +kubebuilder:validation:MaxLength=12
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[0-9]{12}$')",message="ars must be a 12-digit Amtlicher Regionalschlüssel"
+	ARS string `json:"ars,omitempty"`
 
 	// displayName is the administration's name as citizens know it.
 	// +required
@@ -188,6 +214,12 @@ type ServiceImplementation struct {
 	// +kubebuilder:validation:MaxLength=128
 	Tool string `json:"tool,omitempty"`
 
+	// trustLevel is the level of assurance (Vertrauensniveau, eIDAS) the
+	// online service asks of the citizen's identification: Low (niedrig),
+	// Substantial (substanziell) or High (hoch).
+	// +optional
+	TrustLevel TrustLevel `json:"trustLevel,omitempty"`
+
 	// url is the link citizens follow to the online service.
 	// +optional
 	// +kubebuilder:validation:MaxLength=2048
@@ -265,6 +297,7 @@ type AdministrationReach struct {
 // +kubebuilder:printcolumn:name="Portal",type=string,JSONPath=`.status.portal.name`
 // +kubebuilder:printcolumn:name="Online",type=integer,JSONPath=`.status.online`
 // +kubebuilder:printcolumn:name="Reachable",type=integer,JSONPath=`.status.responsibility.reachable`,description="services online for its citizens through anyone"
+// +kubebuilder:printcolumn:name="ARS",type=string,JSONPath=`.spec.ars`,priority=1
 // +kubebuilder:printcolumn:name="Display Name",type=string,JSONPath=`.spec.displayName`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Administration struct {

@@ -114,6 +114,8 @@ const (
 	PatternKreisKey = `^[0-9]{5}$`
 	// PatternAGS is the spec.key of a municipality (Amtlicher Gemeindeschlüssel).
 	PatternAGS = `^[0-9]{8}$`
+	// PatternARS is an Administration's spec.ars (Amtlicher Regionalschlüssel).
+	PatternARS = `^[0-9]{12}$`
 	// PatternPostalCode is the postalCode of an address.
 	PatternPostalCode = `^[0-9]{5}$`
 )

@@ -94,6 +94,7 @@ var patterns = []struct{ constant, pattern, field string }{
 	{"PatternAdministrationKey", ozgv1.PatternAdministrationKey, "Administration:spec.key"},
 	{"PatternKreisKey", ozgv1.PatternKreisKey, "Administration:spec"},
 	{"PatternAGS", ozgv1.PatternAGS, "Administration:spec"},
+	{"PatternARS", ozgv1.PatternARS, "Administration:spec.ars"},
 	{"PatternPostalCode", ozgv1.PatternPostalCode, "Administration:spec.address.postalCode"},
 }
 

@@ -60,13 +60,13 @@ func validAdministration() *ozgv1.Administration {
 	return &ozgv1.Administration{
 		ObjectMeta: metav1.ObjectMeta{Name: "detmold"},
 		Spec: ozgv1.AdministrationSpec{
-			Key: "05766020", DisplayName: "Detmold", Type: ozgv1.TypeKreisangehoerigeStadt, Parent: "kreis-lippe",
+			Key: "05766020", ARS: "057660020020", DisplayName: "Detmold", Type: ozgv1.TypeKreisangehoerigeStadt, Parent: "kreis-lippe",
 			Population: ptr.To[int64](73000), SizeClass: ozgv1.SizeClassGrosse,
 			Responsibility: &ozgv1.AdministrationResponsibility{Profile: "nrw", Overrides: []ozgv1.ResponsibilityOverride{
 				{Service: "ozg-10513", Level: ozgv1.LevelGemeinde, Reason: "Delegation by the Kreis Lippe"},
 			}},
 			Services: []ozgv1.ServiceImplementation{
-				{Service: "ozg-10110", State: ozgv1.StateLive, Maturity: ptr.To[int32](3), URL: "https://formulare.example.de/abfall"},
+				{Service: "ozg-10110", State: ozgv1.StateLive, Maturity: ptr.To[int32](3), URL: "https://formulare.example.de/abfall", TrustLevel: ozgv1.TrustLevelSubstantial},
 				{Service: "ozg-10513", State: ozgv1.StateInProgress},
 			},
 		},
@@ -150,7 +150,7 @@ var _ = Describe("CRD validation", func() {
 		Entry("Administration", validAdministration()),
 		Entry("Kreis", func() *ozgv1.Administration {
 			a := validAdministration()
-			a.Name, a.Spec.Key, a.Spec.Type, a.Spec.Parent, a.Spec.SizeClass = "kreis-lippe", "05766", ozgv1.TypeKreis, "", ""
+			a.Name, a.Spec.Key, a.Spec.ARS, a.Spec.Type, a.Spec.Parent, a.Spec.SizeClass = "kreis-lippe", "05766", "057660000000", ozgv1.TypeKreis, "", ""
 			return a
 		}()),
 		Entry("ResponsibilityProfile", validProfile()),
@@ -200,6 +200,19 @@ var _ = Describe("CRD validation", func() {
 		}), "key must have 5 digits for a Kreis and 8 digits (AGS) for a municipality"),
 		Entry("key with letters", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Key = "0576602x" }),
 			"key must be a 5-digit Kreis key or an 8-digit AGS"),
+		Entry("ARS of 8 digits", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.ARS = "05766020" }),
+			"ars must be a 12-digit Amtlicher Regionalschlüssel"),
+		Entry("ARS with letters", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.ARS = "05766002002x" }),
+			"ars must be a 12-digit Amtlicher Regionalschlüssel"),
+		Entry("ARS of another Kreis", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.ARS = "057580020020" }),
+			"ars must extend key"),
+		Entry("ARS of another Gemeinde", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.ARS = "057660020024" }),
+			"ars must extend key"),
+		Entry("Kreis ARS with a Gemeinde part", mutateAdministration(func(a *ozgv1.Administration) {
+			a.Spec.Key, a.Spec.ARS, a.Spec.Type, a.Spec.Parent, a.Spec.SizeClass = "05766", "057660000020", ozgv1.TypeKreis, "", ""
+		}), "ars must extend key"),
+		Entry("unknown trust level", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Services[0].TrustLevel = "Substanziell" }),
+			"Unsupported value: \"Substanziell\""),
 		Entry("unknown type", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Type = "Dorf" }),
 			`spec.type: Unsupported value: "Dorf"`),
 		Entry("kreisfreie Stadt with a parent", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.Type = ozgv1.TypeKreisfreieStadt }),

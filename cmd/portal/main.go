@@ -40,6 +40,7 @@ type config struct {
 	shutdownDelay   time.Duration
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
+	publicURL       string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -56,6 +57,8 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		"After SIGTERM, how long to keep serving with /readyz failing so that endpoints are removed first.")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 20*time.Second,
 		"How long to wait for in-flight requests after the shutdown delay.")
+	fs.StringVar(&c.publicURL, "public-url", "",
+		"Public URL (scheme and host) for canonical links, the sitemap and structured data. Empty uses the data document's.")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "Log level: debug, info, warn or error.")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -83,6 +86,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, listening func(na
 		Logger:       log,
 		ServeMetrics: cfg.metricsListen == "",
 		PollInterval: cfg.pollInterval,
+		PublicURL:    cfg.publicURL,
 	})
 	if err != nil {
 		return err

@@ -126,6 +126,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--log-level", "loud"},
 		{"--data", ""},
 		{"--listen", "127.0.0.1:-1"},
+		{"--public-url", "https://portal.example.de/pfad"},
+		{"--public-url", "portal.example.de"},
 	} {
 		var out bytes.Buffer
 		if err := run(context.Background(), args, &out, nil); err == nil {

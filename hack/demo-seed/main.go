@@ -113,6 +113,10 @@ func run(provider, namespace, version string, seed uint64, published int, named 
 				s.Maturity = ptr.To(int32(2 + rng.IntN(3)))
 				s.URL = fmt.Sprintf("https://formulare.%s.example.de/%s", adm.Name, own[idx])
 				s.Tool = []string{"FormSolutions", "Civento", "OZG-Hub"}[rng.IntN(3)]
+				// Illustrative, and drawn without the random source so that the
+				// rest of the seed stays as it was: the more digital, the
+				// stronger the identification it asks for.
+				s.TrustLevel = []ozgv1.TrustLevel{ozgv1.TrustLevelLow, ozgv1.TrustLevelSubstantial, ozgv1.TrustLevelHigh}[*s.Maturity-2]
 			}
 			services[i] = s
 		}

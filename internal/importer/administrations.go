@@ -31,6 +31,8 @@ const (
 	colRecipient  = "anschrift"
 	colStreet     = "strasse"
 	colPostalCity = "plz_ort"
+	// colARS is optional: kommunen-nrw.csv has none, NRW keys derive it.
+	colARS = "ars"
 )
 
 // administrationTypes maps the slug of a type as the municipality directory
@@ -83,7 +85,8 @@ type Administrations struct {
 
 // ReadAdministrations reads a municipality directory such as
 // kommunen-nrw.csv (columns schluessel, name, typ, kreis_schluessel,
-// regierungsbezirk, einwohner_2011, anschrift, strasse, plz_ort).
+// regierungsbezirk, einwohner_2011, anschrift, strasse, plz_ort, and
+// optionally ars).
 //
 // Object names are the transliterated short name ("herford"); a Kreis is
 // called "kreis-<name>" unless its name already says Kreis or Region
@@ -305,6 +308,7 @@ func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, 
 	official := text(row, colName)
 	spec := v1alpha1.AdministrationSpec{
 		Key:         r.key,
+		ARS:         b.ars(row, r),
 		DisplayName: b.fit(t, row, colName, displayName(official, r.typ), v1alpha1.MaxDisplayNameLength),
 		Type:        r.typ,
 		Region:      b.fit(t, row, colRegion, text(row, colRegion), v1alpha1.MaxRegionLength),
@@ -353,6 +357,59 @@ func profileFor(key, asked string) string {
 		return NRWProfile
 	}
 	return ""
+}
+
+// ars is the row's Amtlicher Regionalschlüssel: the ars column's if the
+// file has one and it fits the key, else for NRW the one derived from the
+// key (NRWARS), else none.
+func (b *administrationsBuilder) ars(row csvtable.Row, r *record) string {
+	derived := ""
+	if strings.HasPrefix(r.key, nrwKeyPrefix) {
+		derived = NRWARS(r.key, r.typ)
+	}
+	v := text(row, colARS)
+	var problem string
+	switch {
+	case v == "":
+		return derived
+	case !arsPattern.MatchString(v):
+		problem = fmt.Sprintf("%q is not a 12-digit Amtlicher Regionalschlüssel", v)
+	case !ARSExtendsKey(v, r.key, r.typ):
+		problem = fmt.Sprintf("%s does not extend the key %s", v, r.key)
+	default:
+		return v
+	}
+	if derived != "" {
+		b.warn(b.table, row, colARS, "%s; derived %s from the key", problem, derived)
+	} else {
+		b.warn(b.table, row, colARS, "%s, left empty", problem)
+	}
+	return derived
+}
+
+// NRWARS derives the Amtlicher Regionalschlüssel of an NRW administration
+// from its key. The ARS is Land, Regierungsbezirk and Kreis (the AGS's
+// first five digits), the Gemeindeverband (4) and the Gemeinde (3). NRW has
+// no Gemeindeverbände (Ämter, Verbandsgemeinden): every municipality is
+// verbandsfrei, and Destatis writes the Gemeindeverband part of a
+// verbandsfreie Gemeinde as 0 followed by its Gemeinde part. So Detmold
+// (AGS 05766020) is 05766 0020 020, the kreisfreie Stadt Köln (05315000)
+// 05315 0000 000, and the Kreis Lippe (05766) 05766 0000 000.
+func NRWARS(key string, typ v1alpha1.AdministrationType) string {
+	if typ == v1alpha1.TypeKreis {
+		return key + "0000000"
+	}
+	return key[:5] + "0" + key[5:] + key[5:]
+}
+
+// ARSExtendsKey is the API's rule (spec.ars must extend spec.key): a
+// Kreis' ARS is its key and seven zeros; a municipality's starts with the
+// first five digits of its AGS and ends with the last three.
+func ARSExtendsKey(ars, key string, typ v1alpha1.AdministrationType) bool {
+	if typ == v1alpha1.TypeKreis {
+		return ars == key+"0000000"
+	}
+	return len(key) == 8 && strings.HasPrefix(ars, key[:5]) && strings.HasSuffix(ars, key[5:])
 }
 
 func (b *administrationsBuilder) population(row csvtable.Row, typ v1alpha1.AdministrationType) *int64 {

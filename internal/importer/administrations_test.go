@@ -316,3 +316,72 @@ func TestReadAdministrationsWithKreise(t *testing.T) {
 		t.Errorf("WithKreise without Kreise: error %v, want one naming --kreis", err)
 	}
 }
+
+// Every NRW administration gets an ARS derived from its key (NRW has no
+// Gemeindeverbände), which the API's rule accepts.
+func TestReadAdministrationsDerivesNRWARS(t *testing.T) {
+	a, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, adm := range a.Items {
+		ars := adm.Spec.ARS
+		if len(ars) != 12 || !importer.ARSExtendsKey(ars, adm.Spec.Key, adm.Spec.Type) {
+			t.Errorf("%s (key %s): ARS %q does not extend the key", adm.Name, adm.Spec.Key, ars)
+		}
+		if other, dup := seen[ars]; dup {
+			t.Errorf("%s and %s share the ARS %s", adm.Name, other, ars)
+		}
+		seen[ars] = adm.Name
+	}
+	byName := map[string]string{}
+	for _, adm := range a.Items {
+		byName[adm.Name] = adm.Spec.ARS
+	}
+	// Values of the Destatis directory.
+	for name, want := range map[string]string{
+		"detmold":     "057660020020",
+		"koeln":       "053150000000",
+		"kreis-lippe": "057660000000",
+		"herford":     "057580012012",
+	} {
+		if byName[name] != want {
+			t.Errorf("%s has ARS %q, want %s", name, byName[name], want)
+		}
+	}
+}
+
+// An ars column is taken where it fits the key; a value that does not is
+// a warning naming the row, and NRW keys fall back to the derived ARS.
+func TestReadAdministrationsARSColumn(t *testing.T) {
+	file := writeKommunen(t, []byte(adminHeader[:len(adminHeader)-1]+",ars\n"+
+		"07111,Nord,Kreis,,,Nord,,,,,071110000000\n"+
+		"07111001,Eins,kreisangehörige Stadt,07111,,Nord,1,,,,071115001001\n"+
+		"07111002,Zwei,kreisangehörige Stadt,07111,,Nord,1,,,,07111500100\n"+
+		"07111003,Drei,kreisangehörige Stadt,07111,,Nord,1,,,,071115001004\n"+
+		"05766020,Detmold,kreisangehörige Stadt,05766,,Detmold,1,,,,0576600200x0\n"))
+	a, err := importer.ReadAdministrations(file, importer.AdministrationOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		file + `:4:11: warning: ars: "07111500100" is not a 12-digit Amtlicher Regionalschlüssel, left empty`,
+		file + `:5:11: warning: ars: 071115001004 does not extend the key 07111003, left empty`,
+		file + `:6:11: warning: ars: "0576600200x0" is not a 12-digit Amtlicher Regionalschlüssel; derived 057660020020 from the key`,
+	} {
+		if !reported(a.Report, want) {
+			t.Errorf("report lacks %s\n%s", want, reportText(a.Report))
+		}
+	}
+	got := map[string]string{}
+	for _, adm := range a.Items {
+		got[adm.Name] = adm.Spec.ARS
+	}
+	want := map[string]string{"kreis-nord": "071110000000", "eins": "071115001001", "zwei": "", "drei": "", "detmold": "057660020020"}
+	for name, ars := range want {
+		if got[name] != ars {
+			t.Errorf("%s has ARS %q, want %q", name, got[name], ars)
+		}
+	}
+}

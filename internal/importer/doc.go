@@ -38,6 +38,11 @@
 //     Stadt" is Düsseldorf), "Kreis <name>" for a Kreis whose name does
 //     not say so; the official name is kept in the annotation
 //     ozg.dev/official-name;
+//   - spec.ars (Amtlicher Regionalschlüssel) comes from an optional ars
+//     column; a value that is not 12 digits or does not extend the key is a
+//     warning. Without one, NRW keys derive it (NRWARS: NRW has no
+//     Gemeindeverbände, so a municipality's Gemeindeverband part is 0 and
+//     its Gemeinde part); other Länder's administrations get none;
 //   - ozg.dev/kreis is a Kreis' own key and a municipality's first five AGS
 //     digits: its Kreis, or for a kreisfreie Stadt its own Kreis-level key;
 //   - a Kreis filter keeps the municipalities with that ozg.dev/kreis, not

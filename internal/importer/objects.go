@@ -16,6 +16,7 @@ var (
 	typisierungPattern = regexp.MustCompile(v1alpha1.PatternTypisierung)
 	kreisKeyPattern    = regexp.MustCompile(v1alpha1.PatternKreisKey)
 	agsPattern         = regexp.MustCompile(v1alpha1.PatternAGS)
+	arsPattern         = regexp.MustCompile(v1alpha1.PatternARS)
 	postalCodePattern  = regexp.MustCompile(v1alpha1.PatternPostalCode)
 )
 

@@ -3,6 +3,7 @@ package ozgctl
 import (
 	"io"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/rest"
@@ -25,10 +26,14 @@ func restConfig(kube *genericclioptions.ConfigFlags, warnings io.Writer) (*rest.
 	return cfg, nil
 }
 
-// newScheme knows the kinds of ozg.dev.
+// newScheme knows the kinds of ozg.dev and the core kinds (the portals'
+// ConfigMaps).
 func newScheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
 	if err := v1alpha1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := corev1.AddToScheme(scheme); err != nil {
 		return nil, err
 	}
 	return scheme, nil
@@ -50,6 +55,17 @@ func kubeClient(kube *genericclioptions.ConfigFlags, warnings io.Writer) (client
 		return nil, err
 	}
 	return newClient(cfg)
+}
+
+// namespacedClient is kubeClient with the namespace of -n, or else of the
+// kubeconfig context, for the commands on namespaced kinds.
+func namespacedClient(kube *genericclioptions.ConfigFlags, warnings io.Writer) (client.Client, string, error) {
+	ns, err := namespace(kube)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := kubeClient(kube, warnings)
+	return c, ns, err
 }
 
 // namespace is the namespace of -n, or else of the kubeconfig context.

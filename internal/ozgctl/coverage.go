@@ -191,11 +191,7 @@ func (o *coverageOptions) report(ctx context.Context) (*coverage.Report, error) 
 
 // runProgramme prints the progress of the ServiceProgramme o.programme.
 func (o *coverageOptions) runProgramme(ctx context.Context) error {
-	c, err := kubeClient(o.kube, o.streams.ErrOut)
-	if err != nil {
-		return err
-	}
-	ns, err := namespace(o.kube)
+	c, ns, err := namespacedClient(o.kube, o.streams.ErrOut)
 	if err != nil {
 		return err
 	}

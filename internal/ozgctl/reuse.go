@@ -56,10 +56,10 @@ administration itself is left out.
 -o json prints {"service": NAME, "administrations": [{"name", "state",
 "maturity", "tool", "url", "online"}]} (maturity null where unset).`,
 		Example: `  # Who has Wohngeld online, and with which tool?
-  kubectl ozg reuse ozg-10400
+  kubectl ozg reuse ozg-10092
 
   # The same, nearest to Lemgo first, as JSON
-  kubectl ozg reuse 10400 --near lemgo -o json`,
+  kubectl ozg reuse 10092 --near lemgo -o json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.service = args[0]

@@ -44,6 +44,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		newCoverageCommand(kube, streams),
 		newReuseCommand(kube, streams),
 		newToolsCommand(kube, streams),
+		newExportCommand(kube, streams),
 	)
 	markRunErrors(cmd)
 	return cmd

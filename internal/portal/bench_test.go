@@ -13,6 +13,7 @@ import (
 func largeDocument() *portaldata.Document {
 	doc := sampleDocument()
 	doc.Services = nil
+	doc.PublicURL = "https://musterstadt.serviceportal.example.de"
 	themen := []string{"Arbeit & Ruhestand", "Bauen & Wohnen", "Bildung", "Ein- und Auswanderung", "Engagement & Hobby",
 		"Familie & Kind", "Forschung & Förderung", "Gesundheit", "Mobilität & Reisen", "Recht & Ordnung",
 		"Steuern & Zoll", "Umwelt", "Unternehmensführung & -entwicklung", "Querschnitt"}

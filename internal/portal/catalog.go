@@ -40,6 +40,14 @@ type snapshot struct {
 	home, allServices cachedBody
 	// results caches the pages of recent searches.
 	results *resultCache
+	// baseURL is the portal's public URL without trailing slash: the
+	// server's override or the document's; empty if neither says.
+	baseURL string
+	// byID indexes the services by OZG-ID; servicePages caches each
+	// service's own page, robots, sitemap and feed those bodies.
+	byID                  map[string]int
+	servicePages          []cachedBody
+	robots, sitemap, feed cachedBody
 
 	fragmentsOnce sync.Once
 	fragments     []template.HTML
@@ -53,10 +61,18 @@ func (s *snapshot) serviceFragments() ([]template.HTML, error) {
 	return s.fragments, s.fragmentsErr
 }
 
-func newSnapshot(doc *portaldata.Document, checksum string) *snapshot {
-	s := &snapshot{doc: doc, checksum: checksum, searchText: make([]string, len(doc.Services)), results: newResultCache()}
+func newSnapshot(doc *portaldata.Document, checksum, publicURL string) *snapshot {
+	if publicURL == "" {
+		publicURL = doc.PublicURL
+	}
+	s := &snapshot{
+		doc: doc, checksum: checksum, searchText: make([]string, len(doc.Services)), results: newResultCache(),
+		baseURL: strings.TrimSuffix(publicURL, "/"), byID: make(map[string]int, len(doc.Services)),
+		servicePages: make([]cachedBody, len(doc.Services)),
+	}
 	for i := range doc.Services {
 		svc := &doc.Services[i]
+		s.byID[svc.OZGID] = i
 		// Services are sorted by Themenfeld, so equal ones are adjacent.
 		if n := len(s.themenfelder); n == 0 || s.themenfelder[n-1] != svc.Themenfeld {
 			s.themenfelder = append(s.themenfelder, svc.Themenfeld)
@@ -70,10 +86,16 @@ func newSnapshot(doc *portaldata.Document, checksum string) *snapshot {
 	return s
 }
 
+// absURL is path on the portal's public URL, or path itself while the
+// portal does not know it.
+func (s *snapshot) absURL(path string) string { return s.baseURL + path }
+
 // Catalog holds the last good document read from a file and reloads it when
 // the file changes. It is safe for concurrent use.
 type Catalog struct {
 	path string
+	// publicURL overrides the document's public URL when not empty.
+	publicURL string
 	// dir is the directory Watch watches: the file's own directory, where
 	// kubelet swaps the ..data symlink.
 	dir     string
@@ -95,8 +117,8 @@ type Catalog struct {
 	lastReadErr string
 }
 
-func newCatalog(path string, log *slog.Logger, m *metrics) *Catalog {
-	return &Catalog{path: path, dir: filepath.Dir(path), log: log, metrics: m}
+func newCatalog(path, publicURL string, log *slog.Logger, m *metrics) *Catalog {
+	return &Catalog{path: path, publicURL: publicURL, dir: filepath.Dir(path), log: log, metrics: m}
 }
 
 // Ready reports whether a valid document has been loaded.
@@ -152,7 +174,7 @@ func (c *Catalog) Reload() error {
 		return c.lastErr
 	}
 	c.lastErr = nil
-	snap := newSnapshot(doc, hex.EncodeToString(sum[:]))
+	snap := newSnapshot(doc, hex.EncodeToString(sum[:]), c.publicURL)
 	c.current.Store(snap)
 	c.metrics.loaded(doc)
 	c.log.Info("loaded portal data", "path", c.path, "catalog", doc.Catalog, "checksum", snap.checksum,

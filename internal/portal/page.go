@@ -30,6 +30,16 @@ type layout struct {
 	IconURL        string
 	// Home marks the unfiltered start page for aria-current.
 	Home bool
+	// Description is the page's meta description for search results.
+	Description string
+	// Canonical is the page's absolute URL, if the portal knows its public
+	// URL and the page is one to index.
+	Canonical string
+	// NoIndex asks search engines not to index the page (search results,
+	// errors).
+	NoIndex bool
+	// StructuredData is the page's JSON-LD, if any.
+	StructuredData template.JS
 }
 
 // KeyLabel names the administration's official key for citizens.
@@ -85,6 +95,11 @@ type groupView struct {
 
 type serviceView struct {
 	*portaldata.Service
+	// PagePath is the service's own page.
+	PagePath string
+	// Open shows the LeiKa services unfolded, as the service's own page
+	// does.
+	Open          bool
 	StateLabel    string
 	StateClass    string
 	MaturityLabel string
@@ -173,8 +188,27 @@ func (s *Server) pageView(snap *snapshot, f filter) (pageView, error) {
 	v.Title = "Online-Dienste – Serviceportal " + name
 	if f.Active() {
 		v.Title = fmt.Sprintf("Suchergebnisse (%d) – Serviceportal %s", v.Count, name)
+		v.NoIndex = true
+		return v, nil
 	}
-	return v, nil
+	v.Description = homeDescription(snap)
+	if snap.baseURL != "" {
+		v.Canonical = snap.absURL("/")
+	}
+	v.StructuredData, err = scriptJSON(homeStructuredData(snap))
+	return v, err
+}
+
+// homeDescription is the start page's meta description.
+func homeDescription(snap *snapshot) string {
+	online := 0
+	for i := range snap.doc.Services {
+		if snap.doc.Services[i].OnlineURL() != "" {
+			online++
+		}
+	}
+	return fmt.Sprintf("Serviceportal von %s: %d Verwaltungsleistungen, %d davon online. Suchen Sie nach Begriff, Themenfeld und Stand der Umsetzung.",
+		snap.doc.Administration.DisplayName, len(snap.doc.Services), online)
 }
 
 func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
@@ -185,7 +219,7 @@ func (s *Server) serveNotFound(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) renderMessage(w http.ResponseWriter, r *http.Request, code int, snap *snapshot, heading, text string) {
 	v := messageView{layout: newLayout(snap), Heading: heading, Text: text}
-	v.Title = heading
+	v.Title, v.NoIndex = heading, true
 	if snap != nil {
 		v.Title += " – Serviceportal " + snap.doc.Administration.DisplayName
 	}
@@ -266,6 +300,7 @@ func newServiceView(doc *portaldata.Document, svc *portaldata.Service) serviceVi
 		StateLabel: stateLabel(svc.State),
 		StateClass: stateClasses[svc.State],
 		Contact:    doc.Administration.DisplayName,
+		PagePath:   servicePagePath(svc.OZGID),
 	}
 	if svc.Maturity != nil {
 		v.MaturityLabel = maturityLabel(*svc.Maturity)

@@ -93,7 +93,7 @@ func TestReloadPolls(t *testing.T) {
 	g := NewWithT(t)
 	vol := newConfigMapVolume(t)
 	vol.write(t, marshal(t, sampleDocument()))
-	c := newCatalog(vol.path(), slog.New(slog.DiscardHandler), newMetrics())
+	c := newCatalog(vol.path(), "", slog.New(slog.DiscardHandler), newMetrics())
 	g.Expect(c.Reload()).To(Succeed())
 	// Watch a directory that never changes, so only the poll can notice.
 	c.dir = t.TempDir()

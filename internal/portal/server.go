@@ -7,10 +7,13 @@ package portal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"time"
+
+	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 )
 
 // DefaultPollInterval is how often Run re-reads the document in case a
@@ -31,6 +34,9 @@ type Options struct {
 	ServeMetrics bool
 	// PollInterval overrides DefaultPollInterval.
 	PollInterval time.Duration
+	// PublicURL, if not empty, overrides the document's public URL (scheme
+	// and host) that canonical links, the sitemap and structured data use.
+	PublicURL string
 }
 
 // Server serves one portal.
@@ -61,7 +67,10 @@ func New(opts Options) (*Server, error) {
 	if s.pollInterval <= 0 {
 		s.pollInterval = DefaultPollInterval
 	}
-	s.catalog = newCatalog(opts.DataPath, log, s.metrics)
+	if err := portaldata.ValidatePublicURL(opts.PublicURL); err != nil {
+		return nil, fmt.Errorf("portal: PublicURL: %w", err)
+	}
+	s.catalog = newCatalog(opts.DataPath, opts.PublicURL, log, s.metrics)
 	s.handler = s.routes(opts.ServeMetrics)
 	return s, nil
 }
@@ -99,7 +108,11 @@ func (s *Server) Drain() { s.draining.Store(true) }
 func (s *Server) routes(serveMetrics bool) http.Handler {
 	mux := http.NewServeMux()
 	s.handle(mux, "/{$}", "page", http.HandlerFunc(s.servePage))
+	s.handle(mux, "/leistungen/{ozgId}", "service_page", http.HandlerFunc(s.serveServicePage))
+	s.handle(mux, "/robots.txt", "robots", http.HandlerFunc(s.serveRobots))
+	s.handle(mux, "/sitemap.xml", "sitemap", http.HandlerFunc(s.serveSitemap))
 	s.handle(mux, "/api/v1/services", "api_services", http.HandlerFunc(s.serveServices))
+	s.handle(mux, "/api/v1/portalverbund", "api_portalverbund", http.HandlerFunc(s.servePortalverbund))
 	s.handle(mux, staticPrefix, "static", s.staticHandler())
 	s.handle(mux, "/healthz", "healthz", http.HandlerFunc(serveHealthz))
 	s.handle(mux, "/readyz", "readyz", http.HandlerFunc(s.serveReadyz))

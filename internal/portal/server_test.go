@@ -42,6 +42,35 @@ func (p page) tag(name string) []*html.Node {
 	return p.all(func(n *html.Node) bool { return n.Data == name })
 }
 
+// scripts are the page's <script> elements but the JSON-LD data blocks in
+// its <head>, which browsers do not run.
+func (p page) scripts() []*html.Node {
+	return p.all(func(n *html.Node) bool {
+		if n.Data != "script" {
+			return false
+		}
+		typ, _ := attr(n, "type")
+		return typ != "application/ld+json" || n.Parent == nil || n.Parent.Data != "head"
+	})
+}
+
+// structuredData decodes the page's JSON-LD data blocks.
+func (p page) structuredData(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for _, n := range p.all(func(n *html.Node) bool {
+		typ, _ := attr(n, "type")
+		return n.Data == "script" && typ == "application/ld+json"
+	}) {
+		var ld map[string]any
+		if err := json.Unmarshal([]byte(text(n)), &ld); err != nil {
+			t.Fatalf("JSON-LD does not parse: %v\n%s", err, text(n))
+		}
+		out = append(out, ld)
+	}
+	return out
+}
+
 func attr(n *html.Node, key string) (string, bool) {
 	for _, a := range n.Attr {
 		if a.Key == key {
@@ -130,7 +159,7 @@ func TestPageStructureIsAccessible(t *testing.T) {
 	if m, _ := attr(form, "method"); m != "get" {
 		t.Errorf("form method = %q, want get", m)
 	}
-	if len(p.tag("script")) != 0 {
+	if len(p.scripts()) != 0 {
 		t.Errorf("page contains <script>; it must work without JavaScript")
 	}
 }
@@ -229,7 +258,7 @@ func TestEscaping(t *testing.T) {
 	doc.Administration.DisplayName = `Musterstadt </title><script>alert(2)</script>`
 	s := newLoadedServer(t, doc)
 
-	assertNoInjection(t, s.Handler(), []string{"/", "/?q=alert", "/nicht-da"},
+	assertNoInjection(t, s.Handler(), []string{"/", "/?q=alert", "/nicht-da", "/leistungen/10300", "/leistungen/10301"},
 		[]string{xssScript, xssAttr, `<script>alert(2)`, `<img`}, "script", "img")
 	assertPageHas(t, get(t, s.Handler(), "/").body,
 		`&lt;script&gt;alert(1)&lt;/script&gt;`,
@@ -344,7 +373,7 @@ func TestRequestBodyIsBounded(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	s := newLoadedServer(t, sampleDocument())
 	want := map[string]string{
-		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+		"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 		"X-Content-Type-Options":  "nosniff",
 		"Referrer-Policy":         "no-referrer",
 		"X-Frame-Options":         "DENY",

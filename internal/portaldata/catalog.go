@@ -17,6 +17,11 @@ import (
 // take 650 kB as JSON, 95 kB compressed, and a ConfigMap holds 1 MiB.
 const CatalogFile = "catalog.json.gz"
 
+// CatalogConfigMapName is the ConfigMap that holds CatalogFile in every
+// namespace with portals; each portal's own ConfigMap has the portal's
+// name and holds ConfigMapKey.
+const CatalogConfigMapName = "ozg-catalog"
+
 // CatalogDocument is the catalogue part of every portal's services: what the
 // OZG catalogue says of each service, independent of the administration.
 type CatalogDocument struct {

@@ -11,7 +11,9 @@ package portaldata
 // SchemaVersion is the version of the document this package writes.
 // Adding optional fields keeps the version; removing or changing the
 // meaning of a field requires a new one. Version 2 added the shared
-// catalogue (Document.Catalog) and who is responsible for each service.
+// catalogue (Document.Catalog) and who is responsible for each service;
+// the public URL, regional keys (ARS), addresses and trust levels are
+// optional fields of version 2.
 const SchemaVersion = 2
 
 // MinSchemaVersion is the oldest version Parse reads: a version 1 document
@@ -34,6 +36,11 @@ type Document struct {
 
 	// Administration is the body the portal belongs to.
 	Administration Administration `json:"administration"`
+
+	// PublicURL is where the portal is served to the public: scheme and
+	// host name, no path. Canonical links, the sitemap and structured data
+	// use it; empty while the portal has no host name.
+	PublicURL string `json:"publicURL,omitempty"`
 
 	// Catalog names the file beside the document that holds the catalogue
 	// part of the services (names, Themenfelder, LeiKa services, EfA), see
@@ -76,6 +83,18 @@ type Administration struct {
 	Type string `json:"type"`
 	// Parent is the name of the Kreis' Administration object, if any.
 	Parent string `json:"parent,omitempty"`
+	// ARS is the 12-digit Amtlicher Regionalschlüssel, if known.
+	ARS string `json:"ars,omitempty"`
+	// Address is the postal address, if known.
+	Address Address `json:"address,omitzero"`
+}
+
+// Address is a postal address.
+type Address struct {
+	Recipient  string `json:"recipient,omitempty"`
+	Street     string `json:"street,omitempty"`
+	PostalCode string `json:"postalCode,omitempty"`
+	City       string `json:"city,omitempty"`
 }
 
 // State is how far an administration is with one OZG service. The values
@@ -126,6 +145,9 @@ type Service struct {
 	Maturity *int32 `json:"maturity,omitempty"`
 	// Tool is what the online form was built with.
 	Tool string `json:"tool,omitempty"`
+	// TrustLevel is the level of assurance the online service asks of the
+	// citizen's identification (Low, Substantial or High), if known.
+	TrustLevel TrustLevel `json:"trustLevel,omitempty"`
 	// URL is where the portal's citizens go online for the service: the
 	// responsible administration's online service, its portal, or the EfA
 	// service; empty if nowhere.
@@ -136,6 +158,19 @@ type Service struct {
 	// catalogue order.
 	Leistungen []Leistung `json:"leistungen,omitempty"`
 }
+
+// TrustLevel is an eIDAS level of assurance (Vertrauensniveau). The values
+// are those of the Administration API.
+type TrustLevel string
+
+const (
+	TrustLevelLow         TrustLevel = "Low"
+	TrustLevelSubstantial TrustLevel = "Substantial"
+	TrustLevelHigh        TrustLevel = "High"
+)
+
+// TrustLevels lists the valid trust levels, from the lowest.
+var TrustLevels = []TrustLevel{TrustLevelLow, TrustLevelSubstantial, TrustLevelHigh}
 
 // Level is the level of government responsible for a service. The values
 // are those of the ResponsibilityProfile API.
@@ -167,6 +202,12 @@ type Responsible struct {
 	// when it is another administration's and published, for citizens to
 	// find it and whom to contact.
 	PortalURL string `json:"portalURL,omitempty"`
+	// Key is the administration's official key (AGS or Kreis key), ARS its
+	// Amtlicher Regionalschlüssel and Address its postal address, where
+	// known: the Portalverbund names authorities by them.
+	Key     string  `json:"key,omitempty"`
+	ARS     string  `json:"ars,omitempty"`
+	Address Address `json:"address,omitzero"`
 }
 
 // Own tells whether the portal's own administration is responsible.
@@ -230,4 +271,17 @@ func (s *Service) LinkURL() (url string, efa bool) {
 		return s.EfA.URL, true
 	}
 	return "", false
+}
+
+// OnlineURL is the online service citizens use for s, "" while none is
+// online: the responsible body's link once its entry is Live, or the EfA
+// service. Structured data and the Portalverbund feed announce only these;
+// the page also shows a link an administration gives for a service it is
+// still building.
+func (s *Service) OnlineURL() string {
+	url, efa := s.LinkURL()
+	if efa || (url != "" && s.State == StateLive) {
+		return url
+	}
+	return ""
 }

@@ -36,6 +36,10 @@ func TestLimitsMatchTheAPI(t *testing.T) {
 		{"patternLeiKaKey", patternLeiKaKey, v1alpha1.PatternLeiKaKey},
 		{"patternAdministrationKey", patternAdministrationKey, v1alpha1.PatternAdministrationKey},
 		{"patternTypisierung", patternTypisierung, v1alpha1.PatternTypisierung},
+		{"patternARS", patternARS, v1alpha1.PatternARS},
+		{"patternPostalCode", patternPostalCode, v1alpha1.PatternPostalCode},
+		{"maxAddressLineLength", maxAddressLineLength, v1alpha1.MaxAddressLineLength},
+		{"maxCityLength", maxCityLength, v1alpha1.MaxCityLength},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s is %v (%T), the API's is %v (%T)", tc.name, tc.got, tc.got, tc.want, tc.want)
@@ -53,6 +57,13 @@ func TestLimitsMatchTheAPI(t *testing.T) {
 	api := []string{string(v1alpha1.LevelBund), string(v1alpha1.LevelLand), string(v1alpha1.LevelKreis), string(v1alpha1.LevelGemeinde), string(v1alpha1.LevelUnknown)}
 	if !slices.Equal(levels, api) {
 		t.Errorf("Levels are %v, the API's are %v", levels, api)
+	}
+	var trust []string
+	for _, l := range TrustLevels {
+		trust = append(trust, string(l))
+	}
+	if api := []string{string(v1alpha1.TrustLevelLow), string(v1alpha1.TrustLevelSubstantial), string(v1alpha1.TrustLevelHigh)}; !slices.Equal(trust, api) {
+		t.Errorf("TrustLevels are %v, the API's are %v", trust, api)
 	}
 	var states []string
 	for _, s := range States {

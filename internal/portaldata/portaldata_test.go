@@ -134,6 +134,42 @@ func TestWireFormat(t *testing.T) {
 	}
 }
 
+// An authority's keys and address travel once, in authorities: a service
+// whose responsible entry equals its level's authority carries only the
+// level, and Parse gives it the whole entry back.
+func TestAuthoritiesCarryKeysAndAddresses(t *testing.T) {
+	kreis := Responsible{Level: LevelKreis, Administration: "kreis-lippe", DisplayName: "Kreis Lippe", Key: "05766", ARS: "057660000000",
+		Address: Address{Street: "Felix-Fechenbach-Straße 5", PostalCode: "32756", City: "Detmold"}}
+	doc := &Document{
+		SchemaVersion:  SchemaVersion,
+		Administration: Administration{Name: "detmold", Key: "05766020", ARS: "057660020020", DisplayName: "Detmold", Type: "KreisangehoerigeStadt"},
+		PublicURL:      "https://detmold.example.de",
+		Authorities:    map[Level]Responsible{LevelKreis: kreis},
+		Services: []Service{{OZGID: "10439", Name: "Kfz", Themenfeld: "T", State: StateLive, TrustLevel: TrustLevelHigh,
+			Responsible: &Responsible{Level: LevelKreis, Administration: "kreis-lippe", DisplayName: "Kreis Lippe", Key: "05766", ARS: "057660000000",
+				Address: kreis.Address}}},
+	}
+	data, err := Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"responsible":{"level":"Kreis"}`, `"publicURL":"https://detmold.example.de"`, `"ars":"057660020020"`, `"trustLevel":"High"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("document lacks %s: %s", want, data)
+		}
+	}
+	if strings.Count(string(data), "Felix-Fechenbach") != 1 {
+		t.Errorf("the Kreis' address is repeated: %s", data)
+	}
+	back, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := *back.Services[0].Responsible; got != kreis {
+		t.Errorf("responsible after Parse = %+v, want %+v", got, kreis)
+	}
+}
+
 func TestParseIgnoresUnknownFields(t *testing.T) {
 	data := `{"schemaVersion":1,"future":true,"administration":{"name":"a","key":"05913000","displayName":"A","type":"KreisfreieStadt","x":1},
 		"services":[{"ozgId":"10110","name":"N","themenfeld":"T","state":"Open","newField":"y"}]}`
@@ -188,6 +224,16 @@ func TestParseRejects(t *testing.T) {
 		{"bad Typisierung", mutate(func(d *Document) { d.Services[0].Leistungen[0].Typisierung = []string{"12"} }), "typisierung[0]"},
 		{"missing name", mutate(func(d *Document) { d.Services[0].Name = "" }), "services[0].name: is required"},
 		{"EfA without URL", mutate(func(d *Document) { d.Services[2].EfA.URL = "" }), "services[2].efa.url: is required"},
+		{"ARS of 11 digits", mutate(func(d *Document) { d.Administration.ARS = "05766002002" }), "administration.ars: must be a 12-digit"},
+		{"authority ARS with letters", mutate(func(d *Document) {
+			d.Authorities = map[Level]Responsible{LevelKreis: {Level: LevelKreis, ARS: "05766000000x"}}
+		}), "authorities.Kreis.ars"},
+		{"authority postal code", mutate(func(d *Document) {
+			d.Authorities = map[Level]Responsible{LevelKreis: {Level: LevelKreis, Address: Address{PostalCode: "3275"}}}
+		}), "authorities.Kreis.address.postalCode: must be 5 digits"},
+		{"unknown trust level", mutate(func(d *Document) { d.Services[0].TrustLevel = "Hoch" }), "services[0].trustLevel: must be Low, Substantial or High"},
+		{"public URL with a path", mutate(func(d *Document) { d.PublicURL = "https://portal.example.de/start" }), "publicURL: must be scheme and host only"},
+		{"javascript public URL", mutate(func(d *Document) { d.PublicURL = "javascript:alert(1)" }), "publicURL: must be an absolute http(s) URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

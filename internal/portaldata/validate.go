@@ -35,6 +35,10 @@ const (
 	patternOZGID             = `^[0-9]{5}$`
 	patternLeiKaKey          = `^[0-9]{14}$`
 	patternAdministrationKey = `^([0-9]{5}|[0-9]{8})$`
+	patternARS               = `^[0-9]{12}$`
+	patternPostalCode        = `^[0-9]{5}$`
+	maxAddressLineLength     = 256
+	maxCityLength            = 128
 	patternTypisierung       = `^(1|2/3|[2-9][ab]?|1[01])$`
 )
 
@@ -49,6 +53,8 @@ var (
 	ozgIDPattern    = regexp.MustCompile(patternOZGID)
 	leikaKeyPattern = regexp.MustCompile(patternLeiKaKey)
 	adminKeyPattern = regexp.MustCompile(patternAdministrationKey)
+	arsPattern      = regexp.MustCompile(patternARS)
+	postalCodePat   = regexp.MustCompile(patternPostalCode)
 	typisierungPat  = regexp.MustCompile(patternTypisierung)
 
 	catalogFilePattern = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$`)
@@ -80,6 +86,9 @@ func (d *Document) Validate() error {
 	if !adminKeyPattern.MatchString(a.Key) {
 		v.addf("administration.key", "must be a 5-digit Kreis key or an 8-digit AGS, got %q", a.Key)
 	}
+	v.ars("administration.ars", a.ARS)
+	v.address("administration.address", a.Address)
+	v.publicURL("publicURL", d.PublicURL)
 
 	if len(d.Authorities) > 0 && d.SchemaVersion < 2 {
 		v.addf("authorities", "needs schemaVersion 2")
@@ -146,6 +155,9 @@ func (v *validator) service(p string, s *Service, inline bool, version int) {
 	}
 	v.catalogPart(p, s.Name, s.Themenfeld, s.Lebenslage, s.EfA, s.Leistungen, inline)
 	v.text(p+".tool", s.Tool, maxToolLength, false)
+	if s.TrustLevel != "" && !slices.Contains(TrustLevels, s.TrustLevel) {
+		v.addf(p+".trustLevel", "must be Low, Substantial or High, got %q", s.TrustLevel)
+	}
 	// Since version 2 a service no administration answers for has no state.
 	if !s.State.Valid() && (s.State != "" || version < 2) {
 		v.addf(p+".state", "must be Open, InProgress or Live, got %q", s.State)
@@ -172,6 +184,51 @@ func (v *validator) responsible(p string, r *Responsible, level Level) {
 	v.text(p+".administration", r.Administration, maxObjectNameLength, false)
 	v.text(p+".displayName", r.DisplayName, maxDisplayNameLength, false)
 	v.url(p+".portalURL", r.PortalURL, false, false)
+	if r.Key != "" && !adminKeyPattern.MatchString(r.Key) {
+		v.addf(p+".key", "must be a 5-digit Kreis key or an 8-digit AGS, got %q", r.Key)
+	}
+	v.ars(p+".ars", r.ARS)
+	v.address(p+".address", r.Address)
+}
+
+func (v *validator) ars(p, ars string) {
+	if ars != "" && !arsPattern.MatchString(ars) {
+		v.addf(p, "must be a 12-digit Amtlicher Regionalschlüssel, got %q", ars)
+	}
+}
+
+func (v *validator) address(p string, a Address) {
+	v.text(p+".recipient", a.Recipient, maxAddressLineLength, false)
+	v.text(p+".street", a.Street, maxAddressLineLength, false)
+	v.text(p+".city", a.City, maxCityLength, false)
+	if a.PostalCode != "" && !postalCodePat.MatchString(a.PostalCode) {
+		v.addf(p+".postalCode", "must be 5 digits, got %q", a.PostalCode)
+	}
+}
+
+// ValidatePublicURL checks a portal's public URL as Validate does.
+func ValidatePublicURL(s string) error {
+	var v validator
+	v.publicURL("public URL", s)
+	return v.err()
+}
+
+// publicURL checks the portal's public URL: an absolute http(s) URL of
+// a host, with nothing after it but an optional slash, since the server
+// joins paths to it.
+func (v *validator) publicURL(p, s string) {
+	if s == "" {
+		return
+	}
+	before := len(v.errs) + v.dropped
+	v.url(p, s, true, false)
+	if len(v.errs)+v.dropped != before {
+		return
+	}
+	u, _ := url.Parse(s)
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		v.addf(p, "must be scheme and host only, got %q", s)
+	}
 }
 
 // catalogPart checks what the catalogue says of a service; required says

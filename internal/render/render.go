@@ -63,6 +63,9 @@ type Inputs struct {
 	Profile *responsibility.Profile
 	// Catalog is the OZG catalogue.
 	Catalog *Catalog
+	// PublicURL is where the portal is served to the public (scheme and
+	// host name); empty while it has no host name.
+	PublicURL string
 }
 
 // Result is a rendered document with its encoding and checksum.
@@ -100,7 +103,10 @@ func Portal(portal *ozgv1.ServicePortal, in Inputs) (*Result, error) {
 			DisplayName: adm.Spec.DisplayName,
 			Type:        string(adm.Spec.Type),
 			Parent:      adm.Spec.Parent,
+			ARS:         adm.Spec.ARS,
+			Address:     address(adm),
 		},
+		PublicURL:   in.PublicURL,
 		Authorities: authorities(in),
 	}
 	res := &Result{Document: doc}
@@ -207,7 +213,7 @@ func (res *Result) add(entry *ozgv1.OZGService, authority portaldata.Responsible
 			// The API server defaults it, but not in objects built in memory.
 			svc.State = portaldata.State(ozgv1.DefaultServiceState)
 		}
-		svc.Maturity, svc.Tool = impl.Maturity, impl.Tool
+		svc.Maturity, svc.Tool, svc.TrustLevel = impl.Maturity, impl.Tool, portaldata.TrustLevel(impl.TrustLevel)
 		live = svc.State == portaldata.StateLive && reachable
 		switch {
 		case own:
@@ -236,7 +242,7 @@ func (res *Result) add(entry *ozgv1.OZGService, authority portaldata.Responsible
 // citizens.
 func authorities(in Inputs) map[portaldata.Level]portaldata.Responsible {
 	adm := in.Administration
-	self := portaldata.Responsible{Administration: adm.Name, DisplayName: adm.Spec.DisplayName}
+	self := identify(adm)
 	a := map[portaldata.Level]portaldata.Responsible{}
 	switch adm.Spec.Type {
 	case ozgv1.TypeKreis:
@@ -252,13 +258,18 @@ func authorities(in Inputs) map[portaldata.Level]portaldata.Responsible {
 	default:
 		self.Level = portaldata.LevelGemeinde
 		a[portaldata.LevelGemeinde] = self
-		kreis := portaldata.Responsible{Level: portaldata.LevelKreis, Administration: adm.Spec.Parent, PortalURL: in.KreisPortalURL}
+		kreis := portaldata.Responsible{Administration: adm.Spec.Parent}
 		if in.Kreis != nil {
-			kreis.DisplayName = in.Kreis.Spec.DisplayName
+			kreis = identify(in.Kreis)
 		}
+		kreis.Level, kreis.PortalURL = portaldata.LevelKreis, in.KreisPortalURL
 		a[portaldata.LevelKreis] = kreis
 	}
 	land := portaldata.Responsible{Level: portaldata.LevelLand}
+	if len(adm.Spec.Key) >= 2 {
+		// A Land's ARS is its two digits and ten zeros.
+		land.ARS = adm.Spec.Key[:2] + "0000000000"
+	}
 	if l := in.Profile.Land(); l != "" {
 		land.DisplayName = "Land " + l
 	}
@@ -266,6 +277,25 @@ func authorities(in Inputs) map[portaldata.Level]portaldata.Responsible {
 	a[portaldata.LevelBund] = portaldata.Responsible{Level: portaldata.LevelBund, DisplayName: "Bund"}
 	a[portaldata.LevelUnknown] = portaldata.Responsible{Level: portaldata.LevelUnknown}
 	return a
+}
+
+// identify is adm as a responsible authority, without level.
+func identify(adm *ozgv1.Administration) portaldata.Responsible {
+	return portaldata.Responsible{
+		Administration: adm.Name,
+		DisplayName:    adm.Spec.DisplayName,
+		Key:            adm.Spec.Key,
+		ARS:            adm.Spec.ARS,
+		Address:        address(adm),
+	}
+}
+
+func address(adm *ozgv1.Administration) portaldata.Address {
+	a := adm.Spec.Address
+	if a == nil {
+		return portaldata.Address{}
+	}
+	return portaldata.Address{Recipient: a.Recipient, Street: a.Street, PostalCode: a.PostalCode, City: a.City}
 }
 
 // ownLevel is the level at which adm answers for the services it tracks

@@ -1,6 +1,7 @@
 // Package browser_test drives the portal server in a real, headless
 // Chromium: search and filter with JavaScript off, follow a service link,
-// and check every page with axe-core.
+// check every page with axe-core, and run Lighthouse's SEO, accessibility
+// and best-practices audits.
 //
 // It needs Debian's chromium, node and the npm packages of this directory;
 // test/browser/setup.sh installs them. Without them the test skips, unless
@@ -78,27 +79,7 @@ func TestPortalInChromium(t *testing.T) {
 	defer onlineService.Close()
 	serviceURL := onlineService.URL + "/wohngeld/antrag"
 
-	dataPath := filepath.Join(t.TempDir(), portaldata.ConfigMapKey)
-	data, err := portaldata.Marshal(sampleDocument(serviceURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dataPath, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := portal.New(portal.Options{DataPath: dataPath})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Reload(); err != nil {
-		t.Fatal(err)
-	}
-	// httptest listens on 127.0.0.1; the server gets the production
-	// timeouts and limits.
-	ts := httptest.NewUnstartedServer(nil)
-	ts.Config = portal.NewHTTPServer(srv.Handler(), nil)
-	ts.Start()
-	defer ts.Close()
+	portalURL := startPortal(t, serviceURL)
 
 	artifacts := os.Getenv("OZG_BROWSER_ARTIFACTS")
 	if artifacts == "" {
@@ -109,7 +90,7 @@ func TestPortalInChromium(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "e2e.mjs")
 	cmd.Env = append(os.Environ(),
-		"PORTAL_URL="+ts.URL,
+		"PORTAL_URL="+portalURL,
 		"SERVICE_URL="+serviceURL,
 		"CHROMIUM="+chromium,
 		"ARTIFACTS_DIR="+artifacts,
@@ -175,6 +156,102 @@ func TestPortalInChromium(t *testing.T) {
 	}
 }
 
+// startPortal serves sampleDocument(serviceURL) with the production
+// timeouts and limits on 127.0.0.1 until the test ends, and returns its
+// URL, which is also the document's public URL: canonical links and the
+// sitemap point at the server under test.
+func startPortal(t *testing.T, serviceURL string) string {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	portalURL := "http://" + ts.Listener.Addr().String()
+	doc := sampleDocument(serviceURL)
+	doc.PublicURL = portalURL
+	dataPath := filepath.Join(t.TempDir(), portaldata.ConfigMapKey)
+	data, err := portaldata.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dataPath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := portal.New(portal.Options{DataPath: dataPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	ts.Config = portal.NewHTTPServer(srv.Handler(), nil)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return portalURL
+}
+
+// lighthouseReport is what lighthouse.mjs prints.
+type lighthouseReport struct {
+	Runs []struct {
+		Path              string             `json:"path"`
+		LighthouseVersion string             `json:"lighthouseVersion"`
+		RuntimeError      string             `json:"runtimeError"`
+		Scores            map[string]float64 `json:"scores"`
+		Failing           []struct {
+			Category    string   `json:"category"`
+			ID          string   `json:"id"`
+			Title       string   `json:"title"`
+			Score       float64  `json:"score"`
+			Explanation string   `json:"explanation"`
+			Items       []string `json:"items"`
+		} `json:"failing"`
+	} `json:"runs"`
+}
+
+// lighthousePages are the start page and a service page, where search
+// results and the Portalverbund land.
+var lighthousePages = []string{"/", "/leistungen/10110"}
+
+// TestLighthouse runs Lighthouse's SEO, accessibility and best-practices
+// audits on the start page and a service page: every audit that counts
+// must pass, for a score of 1 in each category.
+func TestLighthouse(t *testing.T) {
+	chromium, node := browserTools(t)
+	portalURL := startPortal(t, "https://online.example.invalid/wohngeld")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "lighthouse.mjs")
+	cmd.Env = append(os.Environ(), "PORTAL_URL="+portalURL, "PAGES="+strings.Join(lighthousePages, " "), "CHROMIUM="+chromium)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("lighthouse run failed: %v\n%s", err, stderr.String())
+	}
+	t.Logf("lighthouse on %d pages took %s", len(lighthousePages), time.Since(start).Round(time.Millisecond))
+
+	var r lighthouseReport
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		t.Fatalf("decoding the lighthouse report: %v\n%s", err, stdout.String())
+	}
+	if len(r.Runs) != len(lighthousePages) {
+		t.Fatalf("lighthouse audited %d pages, want %d", len(r.Runs), len(lighthousePages))
+	}
+	for _, run := range r.Runs {
+		if run.RuntimeError != "" {
+			t.Errorf("lighthouse %s on %s: %s", run.LighthouseVersion, run.Path, run.RuntimeError)
+			continue
+		}
+		t.Logf("lighthouse %s on %s: %v", run.LighthouseVersion, run.Path, run.Scores)
+		for _, category := range []string{"seo", "accessibility", "best-practices"} {
+			if score, ok := run.Scores[category]; !ok || score != 1 {
+				t.Errorf("%s: %s score %v, want 1", run.Path, category, score)
+			}
+		}
+		for _, f := range run.Failing {
+			t.Errorf("%s: %s audit %s (%s) scores %v: %s %v", run.Path, f.Category, f.ID, f.Title, f.Score, f.Explanation, f.Items)
+		}
+	}
+}
+
 // browserTools returns the Chromium and node executables, or skips (fails
 // with OZG_REQUIRE_BROWSER=1) when something is missing.
 func browserTools(t *testing.T) (chromium, node string) {
@@ -197,7 +274,7 @@ func browserTools(t *testing.T) (chromium, node string) {
 	if err != nil {
 		missing = append(missing, "node")
 	}
-	for _, f := range []string{"node_modules/playwright-core/package.json", "node_modules/axe-core/axe.min.js"} {
+	for _, f := range []string{"node_modules/playwright-core/package.json", "node_modules/axe-core/axe.min.js", "node_modules/lighthouse/package.json"} {
 		if _, err := os.Stat(f); err != nil {
 			missing = append(missing, "test/browser/"+f+" (npm ci)")
 		}
@@ -224,7 +301,8 @@ func sampleDocument(serviceURL string) *portaldata.Document {
 	doc := &portaldata.Document{
 		SchemaVersion: portaldata.SchemaVersion,
 		Administration: portaldata.Administration{
-			Name: "stadt-musterstadt", Key: "05999004", DisplayName: "Stadt Musterstadt", Type: "KreisangehoerigeStadt", Parent: "kreis-musterkreis",
+			Name: "stadt-musterstadt", Key: "05999004", ARS: "059990004004", DisplayName: "Stadt Musterstadt", Type: "KreisangehoerigeStadt", Parent: "kreis-musterkreis",
+			Address: portaldata.Address{Recipient: "Stadt Musterstadt", Street: "Markt 1", PostalCode: "59999", City: "Musterstadt"},
 		},
 		Services: []portaldata.Service{
 			// The Kreis's services, linked to its online service or, while

@@ -127,6 +127,18 @@ try {
     check(h1 === 'Wohngeld beantragen', `online service page shows ${JSON.stringify(h1)}`);
     report.steps.push({ step: 'follow-link', url: page.url(), heading: h1 });
 
+    // A service's name leads to its own page, which search results and
+    // the Portalverbund link to.
+    await page.goto(portalURL + '/?q=wohngeld');
+    await Promise.all([page.waitForURL(portalURL + '/leistungen/10110'), page.getByRole('link', { name: 'Wohngeld', exact: true }).click()]);
+    const serviceHeading = await page.locator('h1').textContent();
+    check(serviceHeading === 'Wohngeld', `service page shows ${JSON.stringify(serviceHeading)}`);
+    const pageLink = page.getByRole('link', { name: /^Online-Dienst starten\s+für Wohngeld$/ });
+    check(await pageLink.getAttribute('href') === serviceURL, `service page links ${await pageLink.getAttribute('href')}`);
+    const canonical = await page.locator('link[rel=canonical]').getAttribute('href');
+    check(canonical === portalURL + '/leistungen/10110', `service page canonical ${canonical}`);
+    report.steps.push({ step: 'service-page', url: page.url(), heading: serviceHeading, canonical });
+
     // A service of the Kreis says who is responsible and links the
     // Kreis's online service; one without says whom to contact.
     await page.goto(portalURL + '/?q=kfz');
@@ -168,7 +180,8 @@ try {
     const context = await browser.newContext({ bypassCSP: true, locale: 'de-DE' });
     const page = await context.newPage();
     watch(page, 'axe');
-    const pages = ['/', '/?q=wohngeld&state=Live', '/?q=kfz', '/?q=gibt-es-nicht', '/?state=Unbekannt', '/gibt-es-nicht'];
+    const pages = ['/', '/?q=wohngeld&state=Live', '/?q=kfz', '/?q=gibt-es-nicht', '/?state=Unbekannt', '/gibt-es-nicht',
+      '/leistungen/10110', '/leistungen/10439', '/leistungen/99999'];
     for (const p of pages) {
       await page.goto(portalURL + p);
       // Check the LeiKa lists too, which are collapsed by default.
