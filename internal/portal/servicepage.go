@@ -49,7 +49,7 @@ func servicePage(snap *snapshot, i int) (servicePageView, error) {
 		v.Canonical = page
 	}
 	var err error
-	v.StructuredData, err = scriptJSON(governmentService(doc, svc, page, v.Description))
+	v.StructuredData, err = scriptJSON(governmentService(snap, svc, page, v.Description))
 	return v, err
 }
 

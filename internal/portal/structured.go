@@ -23,7 +23,8 @@ func servicePagePath(ozgID string) string { return "/leistungen/" + ozgID }
 
 // governmentService is svc as a schema.org GovernmentService; pageURL is
 // the (absolute, if the portal knows its public URL) URL of its page.
-func governmentService(doc *portaldata.Document, svc *portaldata.Service, pageURL, description string) jsonLD {
+func governmentService(snap *snapshot, svc *portaldata.Service, pageURL, description string) jsonLD {
+	doc := snap.doc
 	ld := jsonLD{
 		"@context": schemaOrg,
 		"@type":    "GovernmentService",
@@ -46,7 +47,7 @@ func governmentService(doc *portaldata.Document, svc *portaldata.Service, pageUR
 	}
 	ids = append(ids, propertyValue("OZG-ID", svc.OZGID))
 	ld["identifier"] = ids
-	if p := provider(doc, svc); p != nil {
+	if p := provider(snap, svc); p != nil {
 		ld["provider"] = p
 	}
 	ld["areaServed"] = area(&doc.Administration)
@@ -61,11 +62,11 @@ func governmentService(doc *portaldata.Document, svc *portaldata.Service, pageUR
 }
 
 // provider is the authority responsible for svc, nil if unknown.
-func provider(doc *portaldata.Document, svc *portaldata.Service) jsonLD {
+func provider(snap *snapshot, svc *portaldata.Service) jsonLD {
 	r := svc.Responsible
-	if r == nil || svc.Own(doc) {
-		a := &doc.Administration
-		return organization(a.DisplayName, a.Key, a.ARS, a.Address, doc.PublicURL)
+	if r == nil || svc.Own(snap.doc) {
+		a := &snap.doc.Administration
+		return organization(a.DisplayName, a.Key, a.ARS, a.Address, snap.baseURL)
 	}
 	if r.Level == portaldata.LevelUnknown || r.DisplayName == "" {
 		return nil
