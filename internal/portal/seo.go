@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/ozg-operator/ozg-operator/internal/portalverbund"
 )
@@ -23,7 +24,9 @@ func (s *Server) serveRobots(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := snap.robots.get(func() ([]byte, error) {
 		var buf bytes.Buffer
-		fmt.Fprintf(&buf, "# Serviceportal %s\nUser-agent: *\nAllow: /\nDisallow: /?\nDisallow: /api/\n", snap.doc.Administration.DisplayName)
+		// The name on one line: a line break in it must not start a directive.
+		name := strings.Join(strings.Fields(snap.doc.Administration.DisplayName), " ")
+		fmt.Fprintf(&buf, "# Serviceportal %s\nUser-agent: *\nAllow: /\nDisallow: /?\nDisallow: /api/\n", name)
 		if snap.baseURL != "" {
 			fmt.Fprintf(&buf, "\nSitemap: %s\n", snap.absURL("/sitemap.xml"))
 		}

@@ -256,6 +256,14 @@ func TestRobotsPointsAtTheSitemap(t *testing.T) {
 		}
 	}
 
+	// A line break in the name stays in the comment.
+	doc := publicDocument()
+	doc.Administration.DisplayName = "Detmold\nDisallow: /"
+	if body := get(t, newLoadedServer(t, doc).Handler(), "/robots.txt").body; !strings.HasPrefix(body, "# Serviceportal Detmold Disallow: /\n") ||
+		slices.Contains(strings.Split(body, "\n"), "Disallow: /") {
+		t.Errorf("robots.txt with a line break in the name:\n%s", body)
+	}
+
 	// The server's --public-url overrides the document's.
 	vol := newConfigMapVolume(t)
 	vol.writeFiles(t, sharedFiles(t, publicDocument()))
