@@ -77,8 +77,7 @@ func (o *exportOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var opts []client.ListOption
-	opts = append(opts, client.InNamespace(ns))
+	opts := []client.ListOption{client.InNamespace(ns)}
 	if o.fleet != "" {
 		if err := getNamed(ctx, c, client.ObjectKey{Namespace: ns, Name: o.fleet}, &ozgv1.PortalFleet{}, "PortalFleet", "--fleet"); err != nil {
 			return err

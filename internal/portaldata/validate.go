@@ -220,12 +220,10 @@ func (v *validator) publicURL(p, s string) {
 	if s == "" {
 		return
 	}
-	before := len(v.errs) + v.dropped
-	v.url(p, s, true, false)
-	if len(v.errs)+v.dropped != before {
+	u := v.url(p, s, true, false)
+	if u == nil {
 		return
 	}
-	u, _ := url.Parse(s)
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		v.addf(p, "must be scheme and host only, got %q", s)
 	}
@@ -297,37 +295,41 @@ func (v *validator) text(path, s string, maxLen int, required bool) {
 
 // url checks that s is an absolute http(s) URL (https only if httpsOnly).
 // Anything else, such as javascript: or a relative path, must never become
-// a link on the page.
-func (v *validator) url(path, s string, required, httpsOnly bool) {
+// a link on the page. It returns the parsed URL if s is one, else nil.
+func (v *validator) url(path, s string, required, httpsOnly bool) (valid *url.URL) {
 	if s == "" {
 		if required {
 			v.addf(path, "is required")
 		}
-		return
+		return nil
 	}
 	if len(s) > maxURLLength {
 		v.addf(path, "is longer than %d characters", maxURLLength)
-		return
+		return nil
 	}
 	u, err := url.Parse(s)
 	if err != nil {
 		v.addf(path, "is not a URL: %v", err)
-		return
+		return nil
 	}
 	switch {
 	case u.Scheme == "https", u.Scheme == "http" && !httpsOnly:
 	case httpsOnly:
 		v.addf(path, "must be an absolute https URL, got %q", s)
-		return
+		return nil
 	default:
 		v.addf(path, "must be an absolute http(s) URL, got %q", s)
-		return
+		return nil
 	}
+	valid = u
 	if u.Host == "" {
 		v.addf(path, "must have a host, got %q", s)
+		valid = nil
 	}
 	if u.User != nil {
 		// Credentials in a URL would end up on a public page.
 		v.addf(path, "must not contain user information")
+		valid = nil
 	}
+	return valid
 }
