@@ -5,6 +5,20 @@
 # bin/k8s, see `make kube-binaries`). No containers, no root, no network beyond
 # 127.0.0.1.
 #
+# Optionally, beside the kwok nodes:
+#   DEV_CLUSTER_REGISTRY=1  a real OCI registry (CNCF Distribution, bin/registry,
+#                           `make registry`) on 127.0.0.1:15000, storage in
+#                           bin/dev-cluster/registry/, kept across `down` so
+#                           that pushed images survive a restart
+#   REAL_NODE=1             the registry and one real node, ozg-real-node:
+#                           containerd + runc + CNI bridge, kubelet and
+#                           kube-proxy (bin/node, `make node-binaries`), run by
+#                           hack/real-node.sh in a pid and mount namespace of
+#                           its own. Needs root. Tainted ozg.dev/real-node=true:
+#                           NoSchedule, labelled ozg.dev/node=real; its pods get
+#                           addresses from $REAL_NODE_POD_CIDR on the bridge
+#                           ozg-br0 of this host, reachable from this host only.
+#
 #   hack/dev-cluster.sh up      start the cluster, or reuse a healthy one
 #   hack/dev-cluster.sh down    stop exactly the processes `up` started
 #   hack/dev-cluster.sh status  show which components run (exit 0 = all healthy)
@@ -46,6 +60,22 @@ APISERVER_PORT="${DEV_CLUSTER_APISERVER_PORT:-16443}"
 KCM_PORT="${DEV_CLUSTER_KCM_PORT:-16257}"
 SCHEDULER_PORT="${DEV_CLUSTER_SCHEDULER_PORT:-16259}"
 KWOK_PORT="${DEV_CLUSTER_KWOK_PORT:-16247}"
+REGISTRY_PORT="${DEV_CLUSTER_REGISTRY_PORT:-15000}"
+KUBELET_PORT="${DEV_CLUSTER_KUBELET_PORT:-16250}"
+KUBELET_HEALTHZ_PORT="${DEV_CLUSTER_KUBELET_HEALTHZ_PORT:-16248}"
+KUBE_PROXY_HEALTHZ_PORT="${DEV_CLUSTER_KUBE_PROXY_HEALTHZ_PORT:-16256}"
+KUBE_PROXY_METRICS_PORT="${DEV_CLUSTER_KUBE_PROXY_METRICS_PORT:-16249}"
+
+REAL_NODE="${REAL_NODE:-0}"
+WITH_REGISTRY="${DEV_CLUSTER_REGISTRY:-$REAL_NODE}"
+NODE_ASSETS="${NODE_ASSETS:-$REPO/bin/node}"
+REGISTRY_BIN="${REGISTRY_BIN:-$REPO/bin/registry}"
+REAL_NODE_NAME=ozg-real-node
+REAL_NODE_BRIDGE=ozg-br0
+# The pods' own range on the bridge; the bridge's address is the node's IP
+# (a kubelet refuses a loopback node IP, and this kernel has no dummy links).
+REAL_NODE_POD_CIDR="${REAL_NODE_POD_CIDR:-10.88.0.0/16}"
+REAL_NODE_IP="${REAL_NODE_POD_CIDR%.*/*}.1"
 
 NODE_COUNT="${DEV_CLUSTER_NODES:-2}"
 TIMEOUT="${DEV_CLUSTER_TIMEOUT:-120}"
@@ -58,12 +88,18 @@ SERVICE_FIRST_IP="10.96.0.1" # the `kubernetes` Service; must be in the serving 
 POD_CIDR="10.244.0.0/16"
 
 # Start order; `down` stops in reverse so nothing loses its backend first.
+# ALL_COMPONENTS is what `down` may find; COMPONENTS what this `up` runs.
+ALL_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok registry real-node)
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+[[ $WITH_REGISTRY == 1 || $REAL_NODE == 1 ]] && COMPONENTS+=(registry)
+[[ $REAL_NODE == 1 ]] && COMPONENTS+=(real-node)
 
 PKI="$STATE/pki"
 DATA="$STATE/data"
 LOGS="$STATE/logs"
 PIDS="$STATE/pids"
+NODE_DIR="$STATE/node"
+REGISTRY_DIR="$STATE/registry"
 ADMIN_KUBECONFIG="$STATE/kubeconfig"
 KUBECTL="$KUBE_ASSETS/kubectl"
 
@@ -87,8 +123,16 @@ pid_of() { # NAME -> PID recorded for the component, or status 1
   printf '%s\n' "$pid"
 }
 
+binary_of() { # NAME: the program a component's process runs
+  case $1 in
+  real-node) echo unshare ;;
+  *) echo "$1" ;;
+  esac
+}
+
 is_ours() { # PID NAME
-  local pid=$1 name=$2 stat cmdline argv0
+  local pid=$1 name stat cmdline argv0
+  name="$(binary_of "$2")"
   stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
   # A zombie still answers kill -0 but is dead for every purpose here (when
   # PID 1 of a container does not reap, it may stay a zombie for long).
@@ -160,9 +204,10 @@ stop() {
 
 stop_all() {
   local i
-  for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
-    stop "${COMPONENTS[i]}"
+  for ((i = ${#ALL_COMPONENTS[@]} - 1; i >= 0; i--)); do
+    stop "${ALL_COMPONENTS[i]}"
   done
+  clean_real_node
 }
 
 show_log() { # NAME: the end of a component's log, for failures
@@ -194,6 +239,8 @@ healthy() { # NAME
   kube-controller-manager) probe "https://127.0.0.1:$KCM_PORT/healthz" ;;
   kube-scheduler) probe "https://127.0.0.1:$SCHEDULER_PORT/healthz" ;;
   kwok) probe "http://127.0.0.1:$KWOK_PORT/healthz" ;;
+  registry) probe "http://127.0.0.1:$REGISTRY_PORT/v2" ;;
+  real-node) real_node_ready ;;
   esac
 }
 
@@ -204,6 +251,8 @@ endpoint() { # NAME: where the component listens, for status
   kube-controller-manager) echo "https://127.0.0.1:$KCM_PORT" ;;
   kube-scheduler) echo "https://127.0.0.1:$SCHEDULER_PORT" ;;
   kwok) echo "http://127.0.0.1:$KWOK_PORT" ;;
+  registry) echo "http://127.0.0.1:$REGISTRY_PORT" ;;
+  real-node) echo "node $REAL_NODE_NAME, kubelet https://$REAL_NODE_IP:$KUBELET_PORT" ;;
   esac
 }
 
@@ -286,6 +335,12 @@ EOF
     # also publishes the request-header CA that the controller-manager and
     # scheduler look for (they log errors every few seconds without it).
     leaf front-proxy-client "/CN=front-proxy-client" client
+    # The real node: the kubelet as its node (the Node authorizer's user
+    # and group), kube-proxy as the user bootstrap RBAC binds
+    # system:node-proxier to, and the apiserver towards kubelets (logs, exec).
+    leaf kubelet "/O=system:nodes/CN=system:node:$REAL_NODE_NAME" client
+    leaf kube-proxy "/CN=system:kube-proxy" client
+    leaf apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" client
     # Service-account token key pair: the apiserver signs with the private
     # key and verifies with the public one; the controller-manager needs the
     # private key for legacy token Secrets.
@@ -357,11 +412,234 @@ nodes_ready() {
 default_sa_exists() { kubectl_admin -n default get serviceaccount default >/dev/null 2>&1; }
 
 # ---------------------------------------------------------------------------
+# The registry and the real node (optional, see the header).
+# ---------------------------------------------------------------------------
+
+start_registry() {
+  mkdir -p "$REGISTRY_DIR"
+  cat >"$STATE/registry.yml" <<YAML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$REGISTRY_PORT
+YAML
+  # Distribution reads OTEL_* and would try to export traces otherwise.
+  OTEL_TRACES_EXPORTER=none start registry "$REGISTRY_BIN" serve "$STATE/registry.yml"
+  wait_for "registry /v2/" probe "http://127.0.0.1:$REGISTRY_PORT/v2"
+}
+
+real_node_ready() {
+  [[ "$(kubectl_admin get node "$REAL_NODE_NAME" \
+    -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" == True ]]
+}
+
+write_real_node_config() {
+  local d="$NODE_DIR"
+  rm -rf "$d"
+  mkdir -p "$d/logs" "$d/cni/net.d" "$d/containerd/certs.d/127.0.0.1:$REGISTRY_PORT" "$d/kubelet-pki"
+  echo "$REAL_NODE_NAME" >"$d/node-name"
+  echo "$REAL_NODE_IP" >"$d/node-ip"
+  write_kubeconfig "$d/kubelet.kubeconfig" kubelet
+  write_kubeconfig "$d/kube-proxy.kubeconfig" kube-proxy
+
+  # containerd 2 (config version 3): its own root, state and socket; runc
+  # and the CNI plugins from bin/node; the pause image from our registry,
+  # which it reaches over plain HTTP on loopback only.
+  cat >"$d/containerd.toml" <<TOML
+version = 3
+root = "$d/containerd/root"
+state = "$d/containerd/state"
+imports = []
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.erofs", "io.containerd.snapshotter.v1.blockfile", "io.containerd.nri.v1.nri"]
+
+[grpc]
+  address = "$d/containerd/containerd.sock"
+
+[ttrpc]
+  address = "$d/containerd/containerd.sock.ttrpc"
+
+[plugins.'io.containerd.cri.v1.images']
+  snapshotter = "overlayfs"
+  [plugins.'io.containerd.cri.v1.images'.pinned_images]
+    sandbox = "127.0.0.1:$REGISTRY_PORT/ozg-operator/pause:$(pause_tag)"
+  [plugins.'io.containerd.cri.v1.images'.registry]
+    config_path = "$d/containerd/certs.d"
+
+# Lowering an oom_score_adj needs CAP_SYS_RESOURCE, which the machines
+# this runs on withhold even from root: clamp the sandbox's and containers'
+# scores to containerd's own instead of failing every pod.
+[plugins.'io.containerd.cri.v1.runtime']
+  restrict_oom_score_adj = true
+  [plugins.'io.containerd.cri.v1.runtime'.cni]
+    bin_dirs = ["$NODE_ASSETS/cni"]
+    conf_dir = "$d/cni/net.d"
+  [plugins.'io.containerd.cri.v1.runtime'.containerd]
+    default_runtime_name = "runc"
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+        BinaryName = "$NODE_ASSETS/runc"
+        SystemdCgroup = false
+
+[plugins.'io.containerd.transfer.v1.local']
+  config_path = "$d/containerd/certs.d"
+
+[plugins.'io.containerd.grpc.v1.cri']
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+TOML
+  cat >"$d/containerd/certs.d/127.0.0.1:$REGISTRY_PORT/hosts.toml" <<TOML
+server = "http://127.0.0.1:$REGISTRY_PORT"
+
+[host."http://127.0.0.1:$REGISTRY_PORT"]
+  capabilities = ["pull", "resolve"]
+TOML
+
+  # The bridge plugin adds each pod's veth to the bridge made below; no
+  # masquerading and no forwarding: the pods talk to this host only.
+  cat >"$d/cni/net.d/10-ozg-bridge.conflist" <<JSON
+{
+  "cniVersion": "1.0.0",
+  "name": "ozg-real-node",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$REAL_NODE_BRIDGE",
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$d/cni/ipam",
+        "ranges": [[{"subnet": "$REAL_NODE_POD_CIDR", "rangeStart": "${REAL_NODE_POD_CIDR%.*/*}.10", "gateway": "$REAL_NODE_IP"}]]
+      }
+    },
+    {"type": "loopback"}
+  ]
+}
+JSON
+
+  # The kubelet: cgroup v1 (this kernel's hierarchy; Kubernetes 1.35+
+  # refuses it unless failCgroupV1 is false), cgroupfs without systemd,
+  # x509 clients of the cluster CA only. syncFrequency 10s instead of 1m so
+  # that ConfigMap changes reach the pods' volumes sooner (real-check
+  # measures it); eviction thresholds low so that a full developer disk does
+  # not evict the portals.
+  cat >"$d/kubelet.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+failCgroupV1: false
+cgroupDriver: cgroupfs
+containerRuntimeEndpoint: unix://$d/containerd/containerd.sock
+address: $REAL_NODE_IP
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $KUBELET_HEALTHZ_PORT
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: false}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization:
+  mode: AlwaysAllow
+registerWithTaints:
+- {key: ozg.dev/real-node, value: "true", effect: NoSchedule}
+failSwapOn: false
+oomScoreAdj: 0
+syncFrequency: 10s
+serializeImagePulls: false
+maxPods: 30
+evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%, nodefs.inodesFree: 1%}
+imageGCHighThresholdPercent: 99
+imageGCLowThresholdPercent: 98
+resolvConf: /etc/resolv.conf
+podCIDR: $REAL_NODE_POD_CIDR
+YAML
+
+  cat >"$d/kube-proxy.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: nftables
+clientConnection:
+  kubeconfig: $d/kube-proxy.kubeconfig
+hostnameOverride: $REAL_NODE_NAME
+bindAddress: 127.0.0.1
+healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
+clusterCIDR: $REAL_NODE_POD_CIDR
+YAML
+}
+
+pause_tag() { local v; v="$("$NODE_ASSETS/pause" -v 2>&1)"; echo "${v#pause.c }"; }
+
+# The pod sandbox image: no registry here has registry.k8s.io's pause, so
+# the one built from the Kubernetes source goes into ours.
+push_pause_image() {
+  local ref="127.0.0.1:$REGISTRY_PORT/ozg-operator/pause:$(pause_tag)" digest
+  digest="$(cd "$REPO" && GOTOOLCHAIN=local go run ./hack/pushbinary --file "$NODE_ASSETS/pause" --entrypoint /pause "$ref")" ||
+    die "pushing the pause image to $ref failed"
+  log "pushed $ref ($digest)"
+}
+
+start_real_node() {
+  write_real_node_config
+  # The node's address lives on the pods' bridge. Routes to the kwok pods'
+  # and the Services' ranges go nowhere: nothing on this host may send
+  # those addresses out of it (kwok's pod IPs are fake).
+  ip link add "$REAL_NODE_BRIDGE" type bridge 2>/dev/null || true
+  ip addr replace "$REAL_NODE_IP/${REAL_NODE_POD_CIDR#*/}" dev "$REAL_NODE_BRIDGE"
+  ip link set "$REAL_NODE_BRIDGE" up
+  ip route replace blackhole "$POD_CIDR"
+  ip route replace blackhole "$SERVICE_CIDR"
+  push_pause_image
+  start real-node unshare --pid --mount --fork --kill-child=SIGTERM --mount-proc \
+    bash "$REPO/hack/real-node.sh" "$NODE_DIR" "$NODE_ASSETS"
+  wait_for "node $REAL_NODE_NAME Ready" real_node_ready
+}
+
+# clean_real_node: what the node leaves on the host once its namespace is
+# gone: the bridge, the blackhole routes, kube-proxy's nftables tables and
+# the pods' cgroups.
+clean_real_node() {
+  [[ -d "$NODE_DIR" ]] || return 0
+  ip link del "$REAL_NODE_BRIDGE" 2>/dev/null || true
+  ip route del blackhole "$POD_CIDR" 2>/dev/null || true
+  ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
+  nft delete table ip kube-proxy 2>/dev/null || true
+  nft delete table ip6 kube-proxy 2>/dev/null || true
+  local root
+  for root in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
+    [[ -d "$root" ]] || continue
+    find "$root" -depth -type d -exec rmdir {} + 2>/dev/null || true
+  done
+  rm -rf "$NODE_DIR"
+  log "real node cleaned up (bridge, routes, nftables, cgroups)"
+}
+
+# ---------------------------------------------------------------------------
 # Subcommands
 # ---------------------------------------------------------------------------
 
 check_prerequisites() {
   local b
+  if [[ " ${COMPONENTS[*]} " == *" registry "* ]]; then
+    [[ -x "$REGISTRY_BIN" ]] || die "$REGISTRY_BIN is missing; run 'make registry' or set REGISTRY_BIN"
+  fi
+  if [[ $REAL_NODE == 1 ]]; then
+    [[ $(id -u) == 0 ]] || die "REAL_NODE=1 needs root (containerd, runc and the kubelet)"
+    for b in kubelet kube-proxy containerd containerd-shim-runc-v2 runc pause cni/bridge cni/host-local cni/loopback; do
+      [[ -x "$NODE_ASSETS/$b" ]] || die "$NODE_ASSETS/$b is missing; run 'make node-binaries' or set NODE_ASSETS"
+    done
+    for b in unshare nft ip; do
+      command -v "$b" >/dev/null || die "'$b' not found (Debian: apt-get install util-linux nftables iproute2)"
+    done
+  fi
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl; do
     [[ -x "$KUBE_ASSETS/$b" ]] || die "$KUBE_ASSETS/$b is missing; run 'make kube-binaries' or set KUBE_ASSETS"
   done
@@ -374,7 +652,10 @@ check_prerequisites() {
 
 check_ports_free() {
   local port
-  for port in "$ETCD_PORT" "$ETCD_PEER_PORT" "$APISERVER_PORT" "$KCM_PORT" "$SCHEDULER_PORT" "$KWOK_PORT"; do
+  local ports=("$ETCD_PORT" "$ETCD_PEER_PORT" "$APISERVER_PORT" "$KCM_PORT" "$SCHEDULER_PORT" "$KWOK_PORT")
+  [[ " ${COMPONENTS[*]} " == *" registry "* ]] && ports+=("$REGISTRY_PORT")
+  [[ $REAL_NODE == 1 ]] && ports+=("$KUBELET_HEALTHZ_PORT" "$KUBE_PROXY_HEALTHZ_PORT" "$KUBE_PROXY_METRICS_PORT")
+  for port in "${ports[@]}"; do
     if port_taken "$port"; then
       die "127.0.0.1:$port is already in use (another dev cluster, maybe from another clone?); stop it or set DEV_CLUSTER_*_PORT"
     fi
@@ -436,6 +717,8 @@ start_cluster() {
     --requestheader-username-headers=X-Remote-User \
     --requestheader-group-headers=X-Remote-Group \
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
     --allow-privileged=true
   wait_for "kube-apiserver /readyz" apiserver_ready
 
@@ -496,6 +779,9 @@ EOF
   nodes_manifest | kubectl_admin apply -f - >/dev/null
   wait_for "$NODE_COUNT kwok nodes Ready" nodes_ready
   wait_for "ServiceAccount default/default" default_sa_exists
+
+  if [[ " ${COMPONENTS[*]} " == *" registry "* ]]; then start_registry; fi
+  if [[ $REAL_NODE == 1 ]]; then start_real_node; fi
 }
 
 all_running() {
@@ -556,7 +842,7 @@ cmd_down() {
     log "no dev cluster processes recorded in ${PIDS#"$REPO"/}"
   fi
   # The cluster is disposable; keep only the logs for post-mortems.
-  rm -rf "$DATA" "$PIDS" "$PKI" "$STATE"/*.kubeconfig "$STATE/kube-scheduler.yaml" "$ADMIN_KUBECONFIG"
+  rm -rf "$DATA" "$PIDS" "$PKI" "$STATE"/*.kubeconfig "$STATE/kube-scheduler.yaml" "$ADMIN_KUBECONFIG" "$STATE/registry.yml"
   log "dev cluster is down (logs kept in ${LOGS#"$REPO"/})"
 }
 
