@@ -9,6 +9,13 @@ KUBE_ASSETS    := $(BIN)/k8s
 KUBECTL        := $(KUBE_ASSETS)/kubectl
 DEV_KUBECONFIG := $(BIN)/dev-cluster/kubeconfig
 
+# The version stamped into the binaries (--version, ozgctl version) and the
+# images' tag: `git describe`, or 0.1.0-dev outside a Git checkout.
+VERSION ?= $(shell git describe --tags --always --dirty --abbrev=12 2>/dev/null || echo 0.1.0-dev)
+COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+VERSION_PKG := github.com/ozg-operator/ozg-operator/internal/version
+LDFLAGS = -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Commit=$(COMMIT)
+
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 HELM_VERSION ?= v3.22.0
 HELM         := $(BIN)/helm
@@ -46,10 +53,10 @@ vet: ## go vet.
 
 .PHONY: build
 build: generate ## Build bin/manager, bin/ozgctl (also as the kubectl plugin bin/kubectl-ozg) and bin/portal.
-	go build -o $(BIN)/manager ./cmd/manager
-	go build -o $(BIN)/ozgctl ./cmd/ozgctl
+	go build -ldflags "$(LDFLAGS)" -o $(BIN)/manager ./cmd/manager
+	go build -ldflags "$(LDFLAGS)" -o $(BIN)/ozgctl ./cmd/ozgctl
 	ln -sf ozgctl $(BIN)/kubectl-ozg
-	go build -o $(BIN)/portal ./cmd/portal
+	go build -ldflags "$(LDFLAGS)" -o $(BIN)/portal ./cmd/portal
 
 .PHONY: kube-binaries
 kube-binaries: ## Build (once, cached) kube-apiserver, etcd, kwok & co. from the Go module proxy.
@@ -78,11 +85,44 @@ helm: ## Build (once, cached) helm from the Go module proxy into bin/helm.
 chart-check: manifests helm kube-binaries ## Lint and render the Helm chart and config/; dry-run them against the dev cluster.
 	HELM=$(HELM) KUBECTL=$(KUBECTL) hack/check-chart.sh $(DEV_KUBECONFIG)
 
+##@ Images
+
+.PHONY: ko
+ko: ## Build (once, cached) ko from the Go module proxy into bin/ko.
+	hack/build-image-tools.sh ko $(BIN)/ko
+
+.PHONY: registry
+registry: ## Build (once, cached) CNCF Distribution's registry from the Go module proxy into bin/registry.
+	hack/build-image-tools.sh registry $(BIN)/registry
+
+# Where `make images` pushes; the default is the dev cluster's registry.
+REGISTRY ?= 127.0.0.1:15000/ozg-operator
+
+.PHONY: images
+images: ko ## Build the manager and portal images (amd64+arm64, SBOMs) without Docker, push to REGISTRY; refs in bin/images/images.env.
+	REGISTRY=$(REGISTRY) VERSION=$(VERSION) COMMIT=$(COMMIT) hack/images.sh build
+
+.PHONY: images-check
+images-check: ko registry ## Build the images twice (the second from a copy of the tree) and fail unless the digests match.
+	VERSION=$(VERSION) COMMIT=$(COMMIT) hack/images.sh check
+
 ##@ Cluster
 
 .PHONY: dev-cluster
 dev-cluster: kube-binaries ## Start (or reuse) the embedded local cluster; kubeconfig in bin/dev-cluster/kubeconfig.
 	hack/dev-cluster.sh up
+
+.PHONY: node-binaries
+node-binaries: ## Build (once, cached) kubelet, kube-proxy, containerd, runc, the CNI plugins and pause into bin/node.
+	hack/build-node-binaries.sh $(BIN)/node
+
+.PHONY: dev-cluster-real
+dev-cluster-real: kube-binaries node-binaries registry ## The dev cluster with the registry and one real node (root; REAL_NODE=1).
+	REAL_NODE=1 hack/dev-cluster.sh up
+
+.PHONY: real-check
+real-check: build kube-binaries node-binaries registry images ## Real pods: three portals from our images on the real node, each step asserted (docs/architecture.md).
+	hack/real-check.sh
 
 .PHONY: dev-cluster-down
 dev-cluster-down: ## Stop the embedded local cluster (exactly the processes it started).

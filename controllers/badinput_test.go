@@ -202,6 +202,35 @@ var _ = Describe("Bad input", func() {
 		})
 	})
 
+	Context("pod settings the Pod API refuses", func() {
+		It("is Stalled InvalidSpec for a node selector with an invalid label key, and recovers when fixed", func() {
+			ns, adm := badInputNamespace(), "knoten-"+rand.String(5)
+			createAdministration(adm)
+			key := createPortal(ns, adm)
+			Eventually(readyAndNotStalled(key)).Should(Succeed())
+
+			// The CRD bounds the map but does not check label syntax.
+			Eventually(func() error {
+				p := getPortal(key)(Default)
+				p.Spec.NodeSelector = map[string]string{"ozg.dev/node type": "real"}
+				return k8sClient.Update(ctx, p)
+			}).Should(Succeed())
+			Eventually(func(g Gomega) {
+				stalledWith(g, key, ozgv1.ReasonInvalidSpec,
+					"the API server refuses the portal's child: applying Deployment:", "spec.template.spec.nodeSelector")
+			}).Should(Succeed())
+			Expect(getDeployment(key)(Default).Spec.Template.Spec.NodeSelector).To(BeEmpty(), "the running pods stay as they were")
+
+			Eventually(func() error {
+				p := getPortal(key)(Default)
+				p.Spec.NodeSelector = map[string]string{"ozg.dev/node-type": "real"}
+				return k8sClient.Update(ctx, p)
+			}).Should(Succeed())
+			Eventually(readyAndNotStalled(key)).Should(Succeed())
+			Expect(getDeployment(key)(Default).Spec.Template.Spec.NodeSelector).To(HaveKeyWithValue("ozg.dev/node-type", "real"))
+		})
+	})
+
 	Context("content that cannot be rendered", func() {
 		It("is Stalled InvalidSpec for a service URL with credentials, keeps the last content, and recovers", func() {
 			ns := badInputNamespace()

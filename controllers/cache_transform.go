@@ -59,6 +59,9 @@ func cacheByObject(managed labels.Selector) map[client.Object]cache.ByObject {
 		&networkingv1.NetworkPolicy{}:   child(childTransform(networkingv1ac.ExtractNetworkPolicy, nil)),
 		&policyv1.PodDisruptionBudget{}: child(childTransform(policyv1ac.ExtractPodDisruptionBudget, nil)),
 		&ozgv1.Administration{}:         {Transform: transformAdministration},
+		// Portal pods are the ReplicaSets', not ours: selected by the
+		// label every portal pod has (serviceportal_pods.go).
+		&corev1.Pod{}: {Label: portalPodSelector, Transform: trimPod},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -338,6 +339,75 @@ var _ = Describe("PortalFleet controller", func() {
 			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKey{Namespace: f.namespace, Name: f.adms[11]}, &ozgv1.ServicePortal{}))
 		}).Should(BeTrue())
 		Eventually(fleetReady(key, 11)).Should(Succeed())
+	})
+
+	It("stamps pull and placement settings into its portals and rolls a change of them out", func() {
+		f := newFleetFixture(1)
+		fleet := f.fleet()
+		tmpl := &fleet.Spec.Template.PortalSettings
+		tmpl.Version = ""
+		tmpl.Image = "registry.example.de:5000/ozg/portal@" + testDigest
+		tmpl.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "regcred"}}
+		tmpl.NodeSelector = map[string]string{"ozg.dev/node": "real"}
+		tmpl.Tolerations = []corev1.Toleration{{Key: "ozg.dev/real-node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
+		tmpl.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.ScheduleAnyway}}
+		tmpl.PriorityClassName = "portal-high"
+		Expect(k8sClient.Create(ctx, fleet)).To(Succeed())
+		key := client.ObjectKeyFromObject(fleet)
+		Eventually(fleetReady(key, 3)).WithTimeout(30 * time.Second).Should(Succeed())
+
+		expectPortals := func(want func(Gomega, *ozgv1.ServicePortal, *appsv1.Deployment)) func(Gomega) {
+			return func(g Gomega) {
+				var list ozgv1.ServicePortalList
+				g.Expect(k8sClient.List(ctx, &list, client.InNamespace(f.namespace))).To(Succeed())
+				g.Expect(list.Items).To(HaveLen(3))
+				for i := range list.Items {
+					p := &list.Items[i]
+					want(g, p, getDeployment(client.ObjectKeyFromObject(p))(g))
+				}
+			}
+		}
+		Eventually(expectPortals(func(g Gomega, p *ozgv1.ServicePortal, d *appsv1.Deployment) {
+			g.Expect(p.Spec.ImagePullSecrets).To(Equal(tmpl.ImagePullSecrets), p.Name)
+			g.Expect(p.Spec.NodeSelector).To(Equal(tmpl.NodeSelector), p.Name)
+			g.Expect(p.Spec.Tolerations).To(Equal(tmpl.Tolerations), p.Name)
+			g.Expect(p.Spec.TopologySpreadConstraints).To(Equal(tmpl.TopologySpreadConstraints), p.Name)
+			g.Expect(p.Spec.PriorityClassName).To(Equal(tmpl.PriorityClassName), p.Name)
+			pod := d.Spec.Template.Spec
+			g.Expect(pod.Containers[0].Image).To(Equal(tmpl.Image), p.Name)
+			g.Expect(pod.Tolerations).To(Equal(tmpl.Tolerations), p.Name)
+			g.Expect(pod.NodeSelector).To(Equal(tmpl.NodeSelector), p.Name)
+			g.Expect(pod.ImagePullSecrets).To(Equal(tmpl.ImagePullSecrets), p.Name)
+			g.Expect(pod.PriorityClassName).To(Equal(tmpl.PriorityClassName), p.Name)
+			// Each portal's constraint spreads that portal's pods.
+			g.Expect(pod.TopologySpreadConstraints[0].LabelSelector.MatchLabels).To(HaveKeyWithValue("app.kubernetes.io/instance", p.Name))
+		})).Should(Succeed())
+		Expect(getFleet(key)(Default).Status.Versions).To(ConsistOf(ozgv1.VersionCount{Version: "sha256-0123456789ab", Count: 3}))
+
+		By("changing only the tolerations while paused: a template change the rollout holds back")
+		updateFleet(key, func(fl *ozgv1.PortalFleet) {
+			fl.Spec.Rollout.Paused = true
+			fl.Spec.Template.Tolerations = append(fl.Spec.Template.Tolerations,
+				corev1.Toleration{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr.To[int64](30)})
+		})
+		Eventually(func(g Gomega) {
+			fl := getFleet(key)(g)
+			g.Expect(fl.Status.ObservedGeneration).To(Equal(fl.Generation))
+			g.Expect(condition(&fl.Status, ozgv1.RollingOutCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(fl.Status.UpdatedPortals).To(BeZero())
+		}).Should(Succeed())
+		expectPortals(func(g Gomega, p *ozgv1.ServicePortal, d *appsv1.Deployment) {
+			g.Expect(p.Spec.Tolerations).To(HaveLen(1), p.Name)
+			g.Expect(d.Spec.Template.Spec.Tolerations).To(HaveLen(1), p.Name)
+		})(Default)
+
+		By("resuming: every portal and its pods get the new tolerations")
+		updateFleet(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Rollout.Paused = false })
+		Eventually(fleetReady(key, 3)).WithTimeout(30 * time.Second).Should(Succeed())
+		Eventually(expectPortals(func(g Gomega, p *ozgv1.ServicePortal, d *appsv1.Deployment) {
+			g.Expect(p.Spec.Tolerations).To(HaveLen(2), p.Name)
+			g.Expect(d.Spec.Template.Spec.Tolerations).To(Equal(p.Spec.Tolerations), p.Name)
+		})).Should(Succeed())
 	})
 
 	It("orphans portals of administrations that stop matching when asked to", func() {

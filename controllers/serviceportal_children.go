@@ -1,12 +1,17 @@
 package controllers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
@@ -14,7 +19,9 @@ import (
 	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/imageref"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+	"github.com/ozg-operator/ozg-operator/internal/render"
 )
 
 // Defaults of the portal children, overridable by manager flags.
@@ -22,11 +29,15 @@ const (
 	DefaultPortalImage   = "ghcr.io/ozg-operator/portal"
 	DefaultPortalVersion = "0.1.0"
 
-	portalPort      = 8080
-	portalDataDir   = "/etc/portal"
+	portalPort    = 8080
+	portalDataDir = "/etc/portal"
+	versionLabel  = "ozg.dev/version"
+	managedBy     = "app.kubernetes.io/managed-by"
+
+	// contentChecksum on the ConfigMap is the SHA-256 of the portal's
+	// document. It is not on the pod template: the running pods reload
+	// the projected ConfigMap when the kubelet swaps it, without a rollout.
 	contentChecksum = "ozg.dev/content-checksum"
-	versionLabel    = "ozg.dev/version"
-	managedBy       = "app.kubernetes.io/managed-by"
 )
 
 // PortalDefaults are the manager-wide settings of portal children.
@@ -52,18 +63,39 @@ func (d PortalDefaults) withDefaults() PortalDefaults {
 	return d
 }
 
-// version is the portal version a portal asks for.
+// version is the portal version a portal asks for: spec.version, else
+// what spec.image names (imageref.Reference.Version), else the default.
 func (d PortalDefaults) version(p *ozgv1.ServicePortal) string {
 	if p.Spec.Version != "" {
 		return p.Spec.Version
 	}
 	if p.Spec.Image != "" {
-		if i := strings.LastIndex(p.Spec.Image, ":"); i > strings.LastIndex(p.Spec.Image, "/") {
-			return p.Spec.Image[i+1:]
-		}
-		return "custom"
+		return imageref.Parse(p.Spec.Image).Version()
 	}
 	return d.Version
+}
+
+// labelValue is v if it is a valid label value, else a valid one that
+// stays distinct: v's first characters and a hash of all of v. A version
+// may be neither (128 characters, a '.' at the end).
+func labelValue(v string) string {
+	if len(validation.IsValidLabelValue(v)) == 0 {
+		return v
+	}
+	sum := sha256.Sum256([]byte(v))
+	hash := hex.EncodeToString(sum[:])[:10]
+	alnum := func(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' }
+	prefix := strings.Map(func(r rune) rune {
+		if alnum(r) || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '-'
+	}, v)
+	prefix = prefix[:min(len(prefix), validation.LabelValueMaxLength-len(hash)-1)]
+	if prefix = strings.TrimFunc(prefix, func(r rune) bool { return !alnum(r) }); prefix == "" {
+		return hash
+	}
+	return prefix + "-" + hash
 }
 
 // image is the portal image a portal runs.
@@ -114,16 +146,17 @@ func ownerReference(p *ozgv1.ServicePortal) *metav1ac.OwnerReferenceApplyConfigu
 		WithBlockOwnerDeletion(true)
 }
 
-func desiredConfigMap(p *ozgv1.ServicePortal, content []byte) *corev1ac.ConfigMapApplyConfiguration {
+func desiredConfigMap(p *ozgv1.ServicePortal, rendered *render.Result) *corev1ac.ConfigMapApplyConfiguration {
 	return corev1ac.ConfigMap(p.Name, p.Namespace).
 		WithLabels(portalLabels(p)).
+		WithAnnotations(map[string]string{contentChecksum: rendered.Checksum}).
 		WithOwnerReferences(ownerReference(p)).
-		WithData(map[string]string{portaldata.ConfigMapKey: string(content)})
+		WithData(map[string]string{portaldata.ConfigMapKey: string(rendered.JSON)})
 }
 
-func desiredDeployment(p *ozgv1.ServicePortal, d PortalDefaults, checksum string) *appsv1ac.DeploymentApplyConfiguration {
+func desiredDeployment(p *ozgv1.ServicePortal, d PortalDefaults) *appsv1ac.DeploymentApplyConfiguration {
 	podLabels := selectorLabels(p)
-	podLabels[versionLabel] = d.version(p)
+	podLabels[versionLabel] = labelValue(d.version(p))
 
 	container := corev1ac.Container().
 		WithName("portal").
@@ -165,9 +198,7 @@ func desiredDeployment(p *ozgv1.ServicePortal, d PortalDefaults, checksum string
 			WithSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(p))).
 			WithTemplate(corev1ac.PodTemplateSpec().
 				WithLabels(podLabels).
-				// A content change rolls the pods, so that no pod serves stale content.
-				WithAnnotations(map[string]string{contentChecksum: checksum}).
-				WithSpec(corev1ac.PodSpec().
+				WithSpec(withPlacement(p, corev1ac.PodSpec().
 					// Portal pods never talk to the API server.
 					WithAutomountServiceAccountToken(false).
 					// The server fails readiness first, then drains (5 s + 20 s).
@@ -188,7 +219,42 @@ func desiredDeployment(p *ozgv1.ServicePortal, d PortalDefaults, checksum string
 							corev1ac.VolumeProjection().WithConfigMap(corev1ac.ConfigMapProjection().WithName(CatalogConfigMapName)),
 						)),
 						corev1ac.Volume().WithName("tmp").WithEmptyDir(corev1ac.EmptyDirVolumeSource().WithSizeLimit(resource.MustParse("16Mi"))),
-					))))
+					)))))
+}
+
+// withPlacement adds the portal's pull secrets and placement to its pod
+// spec. A topology spread constraint without labelSelector spreads the
+// portal's own pods, as one expects of a Deployment's constraints.
+func withPlacement(p *ozgv1.ServicePortal, spec *corev1ac.PodSpecApplyConfiguration) *corev1ac.PodSpecApplyConfiguration {
+	s := &p.Spec.PortalSettings
+	for _, ref := range s.ImagePullSecrets {
+		spec.WithImagePullSecrets(corev1ac.LocalObjectReference().WithName(ref.Name))
+	}
+	if len(s.NodeSelector) > 0 {
+		spec.WithNodeSelector(s.NodeSelector)
+	}
+	for i := range s.Tolerations {
+		spec.WithTolerations(applyConfiguration[corev1ac.TolerationApplyConfiguration](&s.Tolerations[i]))
+	}
+	for _, c := range s.TopologySpreadConstraints {
+		if c.LabelSelector == nil {
+			c.LabelSelector = &metav1.LabelSelector{MatchLabels: selectorLabels(p)}
+		}
+		spec.WithTopologySpreadConstraints(applyConfiguration[corev1ac.TopologySpreadConstraintApplyConfiguration](&c))
+	}
+	if s.PriorityClassName != "" {
+		spec.WithPriorityClassName(s.PriorityClassName)
+	}
+	return spec
+}
+
+// applyConfiguration converts an API value into its apply configuration
+// A, which has the same JSON form.
+func applyConfiguration[A any](v any) *A {
+	a := new(A)
+	data, _ := json.Marshal(v)  // plain data, cannot fail
+	_ = json.Unmarshal(data, a) // the same schema, cannot fail
+	return a
 }
 
 func httpProbe(path string, period int32) *corev1ac.ProbeApplyConfiguration {

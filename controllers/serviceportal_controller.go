@@ -50,6 +50,7 @@ type ServicePortalReconciler struct {
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals/status,verbs=get;patch;update
 // +kubebuilder:rbac:groups=ozg.dev,resources=administrations;ozgservices;responsibilityprofiles,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses;networkpolicies,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
@@ -86,6 +87,10 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// that one lets it go.
 		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfHostname),
 			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// Why a pod does not serve (a failed pull, a crash loop) goes into
+		// Ready; the Deployment's status does not say it.
+		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(portalOfPod),
+			builder.WithPredicates(podProblemChanged)).
 		Complete(r)
 }
 
@@ -131,6 +136,10 @@ func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, err
 	}
 	r.recordTransitions(portal, before, status)
+	if apierrors.IsInvalid(obs.applyErr) {
+		// Stalled: a change of the portal brings it back, no retry will.
+		return ctrl.Result{}, nil
+	}
 	return ctrl.Result{}, obs.applyErr
 }
 
@@ -156,7 +165,7 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 	obs.profileMissing = profileMissing
 	if portal.Spec.Hostname != "" {
 		// Set also before the portal is published, so that publishing it
-		// does not change its content and roll its pods.
+		// does not change its content.
 		in.PublicURL = obs.scheme + "://" + portal.Spec.Hostname
 	}
 	rendered, err := render.Portal(portal, in)
@@ -173,6 +182,11 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 		return obs, err
 	}
 	obs.deployment, obs.applyErr = r.applyChildren(ctx, portal, rendered, portal.Spec.Publish && obs.conflict == nil)
+	if obs.applyErr == nil {
+		if obs.podProblem, err = r.podProblemOf(ctx, portal); err != nil {
+			return obs, err
+		}
+	}
 	return obs, nil
 }
 
@@ -253,11 +267,11 @@ func holdsHostname(p *ozgv1.ServicePortal) bool {
 // Deployment as last seen.
 func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozgv1.ServicePortal, rendered *render.Result, publish bool) (*appsv1.Deployment, error) {
 	key := client.ObjectKeyFromObject(portal)
-	if err := applyIfChanged(ctx, r.Client, key, &corev1.ConfigMap{}, desiredConfigMap(portal, rendered.JSON), corev1ac.ExtractConfigMap); err != nil {
+	if err := applyIfChanged(ctx, r.Client, key, &corev1.ConfigMap{}, desiredConfigMap(portal, rendered), corev1ac.ExtractConfigMap); err != nil {
 		return nil, fmt.Errorf("applying ConfigMap: %w", err)
 	}
 	deployment := &appsv1.Deployment{}
-	if err := applyIfChanged(ctx, r.Client, key, deployment, desiredDeployment(portal, r.Defaults, rendered.Checksum), appsv1ac.ExtractDeployment); err != nil {
+	if err := applyIfChanged(ctx, r.Client, key, deployment, desiredDeployment(portal, r.Defaults), appsv1ac.ExtractDeployment); err != nil {
 		return nil, fmt.Errorf("applying Deployment: %w", err)
 	}
 	if err := applyIfChanged(ctx, r.Client, key, &corev1.Service{}, desiredService(portal), corev1ac.ExtractService); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -25,6 +26,9 @@ import (
 )
 
 const checksumAnnotation = "ozg.dev/content-checksum"
+
+// testDigest is a well-formed sha256 digest.
+var testDigest = "sha256:" + strings.Repeat("0123456789abcdef", 4)
 
 var ctx = context.Background()
 
@@ -89,10 +93,12 @@ func readyStatus(g Gomega, key client.ObjectKey) metav1.ConditionStatus {
 	return condition(&p.Status, ozgv1.ReadyCondition).Status
 }
 
-func checksum(key client.ObjectKey) string {
-	d := &appsv1.Deployment{}
-	Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
-	return d.Spec.Template.Annotations[checksumAnnotation]
+func getDeployment(key client.ObjectKey) func(Gomega) *appsv1.Deployment {
+	return func(g Gomega) *appsv1.Deployment {
+		d := &appsv1.Deployment{}
+		g.Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
+		return d
+	}
 }
 
 var _ = Describe("ServicePortal controller", func() {
@@ -166,7 +172,11 @@ var _ = Describe("ServicePortal controller", func() {
 		Expect(c.LivenessProbe.HTTPGet.Path).To(Equal("/healthz"))
 		Expect(c.Env).To(ContainElement(HaveField("ValueFrom.SecretKeyRef.Name", "oidc")))
 		Expect(c.Env).To(ContainElement(HaveField("ValueFrom.SecretKeyRef.Name", "epay")))
-		Expect(d.Spec.Template.Annotations).To(HaveKeyWithValue(checksumAnnotation, HaveLen(64)))
+		// Content reaches the running pods through the projected volume:
+		// its checksum is on the ConfigMap, not on the pod template.
+		Expect(d.Spec.Template.Annotations).NotTo(HaveKey(checksumAnnotation))
+		Expect(cm.Annotations).To(HaveKeyWithValue(checksumAnnotation, HaveLen(64)))
+		Expect(d.Spec.Template.Labels).To(HaveKeyWithValue("ozg.dev/version", "1.4.0"))
 		Expect(pod.Volumes).To(ContainElement(HaveField("Projected.Sources", ConsistOf(
 			HaveField("ConfigMap.Name", portal.Name), HaveField("ConfigMap.Name", controllers.CatalogConfigMapName)))))
 
@@ -312,13 +322,17 @@ var _ = Describe("ServicePortal controller", func() {
 		}).Should(Succeed())
 	})
 
-	It("re-renders on content changes and rolls the pods through the checksum", func() {
+	It("re-renders on content changes for the running pods, without rolling them", func() {
 		ns, adm := fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateInProgress})
 		portal := newPortal(ns, "portal", adm)
 		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
 		key := client.ObjectKeyFromObject(portal)
 		Eventually(func() error { return k8sClient.Get(ctx, key, &appsv1.Deployment{}) }).Should(Succeed())
-		before := checksum(key)
+		markDeploymentAvailable(key)
+		Eventually(func(g Gomega) { g.Expect(readyStatus(g, key)).To(Equal(metav1.ConditionTrue)) }).Should(Succeed())
+		before := getDeployment(key)(Default)
+		cmBefore := &corev1.ConfigMap{}
+		Expect(k8sClient.Get(ctx, key, cmBefore)).To(Succeed())
 
 		Eventually(func() error {
 			a := &ozgv1.Administration{}
@@ -332,8 +346,131 @@ var _ = Describe("ServicePortal controller", func() {
 			var doc portaldata.Document
 			g.Expect(json.Unmarshal([]byte(cm.Data[portaldata.ConfigMapKey]), &doc)).To(Succeed())
 			g.Expect(doc.Services[0].State).To(Equal(portaldata.StateLive))
-			g.Expect(checksum(key)).NotTo(Equal(before))
+			g.Expect(cm.Annotations[checksumAnnotation]).NotTo(Equal(cmBefore.Annotations[checksumAnnotation]))
+			g.Expect(getPortal(key)(g).Status.ServicesLive).To(BeEquivalentTo(1))
 		}).Should(Succeed())
+		// The kubelet swaps the projected ConfigMap under the running pods,
+		// and the portal server reloads it: no new pods, no rollout.
+		d := getDeployment(key)(Default)
+		Expect(d.Generation).To(Equal(before.Generation))
+		Expect(d.Spec.Template).To(Equal(before.Spec.Template))
+		Expect(readyStatus(Default, key)).To(Equal(metav1.ConditionTrue))
+	})
+
+	It("places the pods as the portal asks and runs an image pinned by digest", func() {
+		ns, adm := fixture()
+		portal := newPortal(ns, "portal", adm)
+		portal.Spec.Replicas = ptr.To[int32](2)
+		portal.Spec.Image = "registry.example.de:5000/ozg/portal@" + testDigest
+		portal.Spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "regcred"}}
+		portal.Spec.NodeSelector = map[string]string{"ozg.dev/node": "real"}
+		portal.Spec.Tolerations = []corev1.Toleration{
+			{Key: "ozg.dev/real-node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule},
+			{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr.To[int64](30)},
+		}
+		ownSelector := &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/part-of": "ozg"}}
+		portal.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{
+			{MaxSkew: 1, TopologyKey: corev1.LabelTopologyZone, WhenUnsatisfiable: corev1.ScheduleAnyway},
+			{MaxSkew: 2, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.DoNotSchedule, LabelSelector: ownSelector},
+		}
+		portal.Spec.PriorityClassName = "portal-high"
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+
+		var d *appsv1.Deployment
+		Eventually(func(g Gomega) { d = getDeployment(key)(g) }).Should(Succeed())
+		pod := d.Spec.Template.Spec
+		Expect(pod.ImagePullSecrets).To(Equal(portal.Spec.ImagePullSecrets))
+		Expect(pod.NodeSelector).To(Equal(portal.Spec.NodeSelector))
+		Expect(pod.Tolerations).To(Equal(portal.Spec.Tolerations))
+		Expect(pod.PriorityClassName).To(Equal("portal-high"))
+		Expect(pod.TopologySpreadConstraints).To(HaveLen(2))
+		Expect(pod.TopologySpreadConstraints[0].LabelSelector).To(Equal(d.Spec.Selector), "a constraint without selector spreads the portal's pods")
+		Expect(pod.TopologySpreadConstraints[1].LabelSelector).To(Equal(ownSelector))
+		Expect(pod.TopologySpreadConstraints[1].MaxSkew).To(BeEquivalentTo(2))
+		Expect(pod.Containers[0].Image).To(Equal(portal.Spec.Image), "the pods run exactly the pinned image")
+		Expect(d.Spec.Template.Labels).To(HaveKeyWithValue("ozg.dev/version", "sha256-0123456789ab"))
+
+		markDeploymentAvailable(key)
+		Eventually(func(g Gomega) {
+			p := getPortal(key)(g)
+			g.Expect(condition(&p.Status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(p.Status.Version).To(Equal("sha256-0123456789ab"))
+		}).Should(Succeed())
+
+		By("comparing the applied placement equal at rest: a reconcile re-applies nothing but what was deleted")
+		_, appliesBefore := requests.counts("apply")
+		np := &networkingv1.NetworkPolicy{}
+		Expect(k8sClient.Get(ctx, key, np)).To(Succeed())
+		Expect(k8sClient.Delete(ctx, np)).To(Succeed())
+		Eventually(func(g Gomega) {
+			restored := &networkingv1.NetworkPolicy{}
+			g.Expect(k8sClient.Get(ctx, key, restored)).To(Succeed())
+			g.Expect(restored.UID).NotTo(Equal(np.UID))
+		}).Should(Succeed())
+		Consistently(func(g Gomega) {
+			_, a := requests.counts("apply")
+			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy")
+		}, "1s", "50ms").Should(Succeed())
+
+		By("changing the placement: the pod template follows")
+		Eventually(func() error {
+			p := getPortal(key)(Default)
+			p.Spec.NodeSelector = map[string]string{"ozg.dev/node": "kwok"}
+			p.Spec.Tolerations = p.Spec.Tolerations[:1]
+			p.Spec.PriorityClassName = ""
+			return k8sClient.Update(ctx, p)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			pod := getDeployment(key)(g).Spec.Template.Spec
+			g.Expect(pod.NodeSelector).To(Equal(map[string]string{"ozg.dev/node": "kwok"}))
+			g.Expect(pod.Tolerations).To(HaveLen(1))
+			g.Expect(pod.PriorityClassName).To(BeEmpty())
+		}).Should(Succeed())
+	})
+
+	It("carries the kubelet's reason why a pod does not serve into Ready", func() {
+		ns, adm := fixture()
+		portal := newPortal(ns, "portal", adm)
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+		Eventually(func(g Gomega) { getDeployment(key)(g) }).Should(Succeed())
+
+		By("a pod whose image cannot be pulled, as the kubelet reports it")
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "portal-7d4b9-x2k4p", Labels: map[string]string{"app.kubernetes.io/name": "ozg-portal", "app.kubernetes.io/instance": "portal"}},
+			Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "portal", Image: "registry.example.de/portal:gone"}}},
+		}
+		Expect(k8sClient.Create(ctx, pod)).To(Succeed())
+		pod.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "portal", Image: "registry.example.de/portal:gone", State: corev1.ContainerState{
+			Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "failed to pull image \"registry.example.de/portal:gone\": not found\nmore detail"},
+		}}}
+		Expect(k8sClient.Status().Update(ctx, pod)).To(Succeed())
+		Eventually(func(g Gomega) {
+			p := getPortal(key)(g)
+			ready := condition(&p.Status, ozgv1.ReadyCondition)
+			g.Expect(ready.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(ready.Reason).To(Equal("ErrImagePull"))
+			g.Expect(ready.Message).To(ContainSubstring(`pod portal-7d4b9-x2k4p: ErrImagePull: failed to pull image "registry.example.de/portal:gone": not found`))
+			g.Expect(ready.Message).NotTo(ContainSubstring("more detail"), "the first line of the kubelet's message")
+			g.Expect(condition(&p.Status, ozgv1.ReconcilingCondition).Reason).To(Equal("ErrImagePull"))
+		}).Should(Succeed())
+
+		By("the kubelet backs off: the reason follows")
+		pod.Status.ContainerStatuses[0].State.Waiting = &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "Back-off pulling image"}
+		Expect(k8sClient.Status().Update(ctx, pod)).To(Succeed())
+		Eventually(func(g Gomega) string {
+			return condition(&getPortal(key)(g).Status, ozgv1.ReadyCondition).Reason
+		}).Should(Equal("ImagePullBackOff"))
+
+		By("the failing pod goes: the Deployment's own reason again")
+		Expect(k8sClient.Delete(ctx, pod, client.GracePeriodSeconds(0))).To(Succeed())
+		Eventually(func(g Gomega) string {
+			return condition(&getPortal(key)(g).Status, ozgv1.ReadyCondition).Reason
+		}).Should(Equal(ozgv1.ReasonDeploymentNotAvailable))
+
+		markDeploymentAvailable(key)
+		Eventually(readyStatus).WithArguments(key).Should(Equal(metav1.ConditionTrue))
 	})
 
 	It("restores children deleted or changed by hand and keeps what others add", func() {

@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -33,6 +34,9 @@ type portalObservation struct {
 	// Deployment as last seen otherwise.
 	applyErr   error
 	deployment *appsv1.Deployment
+	// podProblem is why one of the portal's pods does not serve, as the
+	// kubelet or the scheduler said (serviceportal_pods.go).
+	podProblem podProblem
 }
 
 // portalStatus computes a portal's status from what its reconcile
@@ -52,6 +56,12 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 	status.ServicesOffered, status.ServicesLive = obs.rendered.Offered, obs.rendered.Live
 	if obs.applyErr != nil {
 		msg := obs.applyErr.Error()
+		if apierrors.IsInvalid(obs.applyErr) {
+			// The CRD accepts pod settings (a nodeSelector key, say) that
+			// the Pod API refuses; retrying will not change its answer.
+			portalStalled(status, ozgv1.ReasonInvalidSpec, "the API server refuses the portal's child: "+msg)
+			return status
+		}
 		setPortalReady(status, metav1.ConditionFalse, ozgv1.ReasonApplyFailed, msg)
 		setPortalReconciling(status, ozgv1.ReasonApplyFailed, msg)
 		setPortalStalled(status, "", "")
@@ -82,8 +92,14 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 		portalStalled(status, ozgv1.ReasonHostnameConflict, msg)
 	case !rolledOut:
 		msg := fmt.Sprintf("%d of %d replicas updated and available", status.ReadyReplicas, want)
-		setPortalReady(status, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, msg)
-		setPortalReconciling(status, ozgv1.ReasonDeploymentNotAvailable, msg)
+		reason := ozgv1.ReasonDeploymentNotAvailable
+		if p := obs.podProblem; p.reason != "" {
+			// The kubelet's or the scheduler's reason (ErrImagePull,
+			// CrashLoopBackOff, Unschedulable, ...), CamelCase like ours.
+			reason, msg = p.reason, msg+"; "+p.String()
+		}
+		setPortalReady(status, metav1.ConditionFalse, reason, msg)
+		setPortalReconciling(status, reason, msg)
 		setPortalStalled(status, "", "")
 		if portal.Spec.Publish {
 			setPortalPublished(status, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, "waiting for the portal to become Ready")

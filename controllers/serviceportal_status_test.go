@@ -1,13 +1,19 @@
 package controllers
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/render"
@@ -31,7 +37,13 @@ func TestPortalStatus(t *testing.T) {
 	withConflict.conflict = &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: "other", Name: "erster"}}
 	rollingOut := rolledOut
 	rollingOut.deployment = deployment(1, 0, 1)
+	pullFailing := rollingOut
+	pullFailing.podProblem = podProblem{pod: "lemgo-5f7c-abcde", reason: "ImagePullBackOff", message: "Back-off pulling image"}
+	rolledOutPodFailing := rolledOut
+	rolledOutPodFailing.podProblem = pullFailing.podProblem
 	applyFailed := portalObservation{rendered: rendered, applyErr: errors.New("applying Deployment: quota exceeded")}
+	refused := portalObservation{rendered: rendered, applyErr: fmt.Errorf("applying Deployment: %w", apierrors.NewInvalid(
+		schema.GroupKind{Group: "apps", Kind: "Deployment"}, "lemgo", field.ErrorList{field.Invalid(field.NewPath("spec", "template", "spec", "nodeSelector"), "a b", "bad key")}))}
 
 	type cond struct {
 		status metav1.ConditionStatus
@@ -61,12 +73,28 @@ func TestPortalStatus(t *testing.T) {
 			ozgv1.ReconcilingCondition: {metav1.ConditionTrue, ozgv1.ReasonApplyFailed},
 			ozgv1.StalledCondition:     absent,
 		}},
+		{"the API refuses a child", true, refused, "", "", map[string]cond{
+			ozgv1.ReadyCondition:       {metav1.ConditionFalse, ozgv1.ReasonInvalidSpec},
+			ozgv1.StalledCondition:     {metav1.ConditionTrue, ozgv1.ReasonInvalidSpec},
+			ozgv1.ReconcilingCondition: absent,
+		}},
 		{"rolling out", true, rollingOut, "http://lemgo.krz.svc", "", map[string]cond{
 			ozgv1.ReadyCondition:       {metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable},
 			ozgv1.ReconcilingCondition: {metav1.ConditionTrue, ozgv1.ReasonDeploymentNotAvailable},
 			ozgv1.AvailableCondition:   {metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable},
 			ozgv1.PublishedCondition:   {metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable},
 			ozgv1.StalledCondition:     absent,
+		}},
+		{"rolling out, a pod's image cannot be pulled", true, pullFailing, "http://lemgo.krz.svc", "", map[string]cond{
+			ozgv1.ReadyCondition:       {metav1.ConditionFalse, "ImagePullBackOff"},
+			ozgv1.ReconcilingCondition: {metav1.ConditionTrue, "ImagePullBackOff"},
+			ozgv1.PublishedCondition:   {metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable},
+			ozgv1.StalledCondition:     absent,
+		}},
+		// A pod of the old version that fails while the portal is rolled
+		// out does not take Ready away: the Deployment says it serves.
+		{"rolled out, one pod failing", true, rolledOutPodFailing, "https://lemgo.example.de", "1.4.0", map[string]cond{
+			ozgv1.ReadyCondition: {metav1.ConditionTrue, ozgv1.ReasonSucceeded},
 		}},
 		{"rolled out and published", true, rolledOut, "https://lemgo.example.de", "1.4.0", map[string]cond{
 			ozgv1.ReadyCondition:       {metav1.ConditionTrue, ozgv1.ReasonSucceeded},
@@ -121,5 +149,65 @@ func TestPortalStatus(t *testing.T) {
 				t.Errorf("version %q, want %q", got.Version, tc.version)
 			}
 		})
+	}
+}
+
+func TestProblemOf(t *testing.T) {
+	waiting := func(reason, msg string) corev1.ContainerStatus {
+		return corev1.ContainerStatus{Name: "portal", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: reason, Message: msg}}}
+	}
+	deleted := metav1.Now()
+	for _, tc := range []struct {
+		name string
+		pod  corev1.Pod
+		want string
+	}{
+		{"running", corev1.Pod{Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{{Name: "portal", State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}}}, ""},
+		{"creating", corev1.Pod{Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{waiting("ContainerCreating", "")}}}, ""},
+		{"pull failing", corev1.Pod{Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{waiting("ErrImagePull", "not found\nstack")}}}, "pod p: ErrImagePull: not found"},
+		{"crash loop", corev1.Pod{Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{waiting("CrashLoopBackOff", "back-off 10s")}}}, "pod p: CrashLoopBackOff: back-off 10s"},
+		{"init container", corev1.Pod{Status: corev1.PodStatus{InitContainerStatuses: []corev1.ContainerStatus{waiting("CreateContainerConfigError", "secret missing")}}}, "pod p: CreateContainerConfigError: secret missing"},
+		{"a reason no condition may carry", corev1.Pod{Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{waiting("not a reason!", "")}}}, ""},
+		{"unschedulable", corev1.Pod{Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{
+			Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: "0/3 nodes are available: 3 node(s) had untolerated taint",
+		}}}}, "pod p: Unschedulable: 0/3 nodes are available: 3 node(s) had untolerated taint"},
+		{"terminating", corev1.Pod{ObjectMeta: metav1.ObjectMeta{DeletionTimestamp: &deleted}, Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{waiting("ErrImagePull", "")}}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.pod.Name = "p"
+			got := problemOf(&tc.pod)
+			if tc.want == "" && got.reason != "" || tc.want != "" && got.String() != tc.want {
+				t.Errorf("problemOf = %q, want %q", got.String(), tc.want)
+			}
+		})
+	}
+	long := waiting("ErrImagePull", strings.Repeat("x", 5000))
+	if got := problemOf(&corev1.Pod{Status: corev1.PodStatus{ContainerStatuses: []corev1.ContainerStatus{long}}}); len(got.message) > maxProblemMessage+3 {
+		t.Errorf("a message of %d bytes, want at most %d", len(got.message), maxProblemMessage+3)
+	}
+}
+
+// The cached pod keeps what problemOf reads and drops its spec.
+func TestTrimPod(t *testing.T) {
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "p", Labels: map[string]string{"app.kubernetes.io/instance": "lemgo"}, Annotations: map[string]string{"a": "b"}},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "portal", Image: "x"}}},
+		Status: corev1.PodStatus{PodIP: "10.0.0.1", ContainerStatuses: []corev1.ContainerStatus{{
+			Name: "portal", ImageID: "sha256:abc", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "m"}},
+		}}},
+	}
+	obj, err := trimPod(pod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := obj.(*corev1.Pod)
+	if len(got.Spec.Containers) != 0 || got.Annotations != nil || got.Status.PodIP != "" || got.Status.ContainerStatuses[0].ImageID != "" {
+		t.Errorf("trimPod kept what nothing reads: %+v", got)
+	}
+	if p := problemOf(got); p.reason != "ErrImagePull" || p.message != "m" {
+		t.Errorf("problemOf(trimmed) = %+v, want ErrImagePull: m", p)
+	}
+	if reqs := portalOfPod(context.Background(), got); len(reqs) != 1 || reqs[0].Name != "lemgo" {
+		t.Errorf("portalOfPod = %v, want lemgo", reqs)
 	}
 }

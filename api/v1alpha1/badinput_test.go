@@ -6,6 +6,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -85,6 +86,28 @@ var _ = Describe("Bad input", func() {
 			"spec.rollout.waves: Too many: 51: must have at most 50 items"),
 		Entry("a PortalFleet publishing 20001 administrations by name", mutateFleet(func(f *ozgv1.PortalFleet) { f.Spec.Publish.Administrations = nNames(20001) }),
 			"spec.publish.administrations: Too many: 20001: must have at most 20000 items"),
+		Entry("a ServicePortal with 11 image pull secrets", mutatePortal(func(p *ozgv1.ServicePortal) {
+			for i := range 11 {
+				p.Spec.ImagePullSecrets = append(p.Spec.ImagePullSecrets, corev1.LocalObjectReference{Name: fmt.Sprintf("regcred-%d", i)})
+			}
+		}), "spec.imagePullSecrets: Too many: 11: must have at most 10 items"),
+		Entry("a ServicePortal with 21 node selector labels", mutatePortal(func(p *ozgv1.ServicePortal) {
+			p.Spec.NodeSelector = map[string]string{}
+			for i := range 21 {
+				p.Spec.NodeSelector[fmt.Sprintf("example.de/label-%d", i)] = "x"
+			}
+		}), "spec.nodeSelector: Too many: 21: must have at most 20 items"),
+		Entry("a PortalFleet template with 21 tolerations", mutateFleet(func(f *ozgv1.PortalFleet) {
+			for i := range 21 {
+				f.Spec.Template.Tolerations = append(f.Spec.Template.Tolerations, corev1.Toleration{Key: fmt.Sprintf("example.de/taint-%d", i), Operator: corev1.TolerationOpExists})
+			}
+		}), "spec.template.tolerations: Too many: 21: must have at most 20 items"),
+		Entry("a ServicePortal with 9 topology spread constraints", mutatePortal(func(p *ozgv1.ServicePortal) {
+			for i := range 9 {
+				p.Spec.TopologySpreadConstraints = append(p.Spec.TopologySpreadConstraints, corev1.TopologySpreadConstraint{
+					MaxSkew: 1, TopologyKey: fmt.Sprintf("example.de/zone-%d", i), WhenUnsatisfiable: corev1.ScheduleAnyway})
+			}
+		}), "spec.topologySpreadConstraints: Too many: 9: must have at most 8 items"),
 		// Huge values.
 		Entry("a display name of 257 characters", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.DisplayName = strings.Repeat("ä", 257) }),
 			"spec.displayName: Too long: may not be more than 256 bytes"),
@@ -104,6 +127,8 @@ var _ = Describe("Bad input", func() {
 			"hostname must be a lowercase RFC 1123 DNS name"),
 		Entry("markup in a version", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Version = "1.4.0" + scriptTag }),
 			"spec.version in body should match"),
+		Entry("markup in an image", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Image = "registry.example.de/portal:1.4.0" + scriptTag }),
+			"image must be a reference [registry[:port]/]repository[:tag][@sha256:digest]"),
 		// Invalid hostname patterns.
 		Entry("a hostname pattern with an unknown variable", mutateFleet(func(f *ozgv1.PortalFleet) {
 			f.Spec.Template.HostnamePattern = "$(name).$(kreis).serviceportal.example.de"

@@ -118,4 +118,8 @@ const (
 	PatternARS = `^[0-9]{12}$`
 	// PatternPostalCode is the postalCode of an address.
 	PatternPostalCode = `^[0-9]{5}$`
+	// PatternImageReference is a portal's spec.image:
+	// [registry[:port]/]repository[:tag][@sha256:digest], the grammar of
+	// github.com/distribution/reference with sha256 digests only.
+	PatternImageReference = `^(([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)([.]([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?))*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`
 )

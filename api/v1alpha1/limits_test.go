@@ -41,7 +41,11 @@ var defaults = []limit{
 
 // zeroDefaults are defaults that equal Go's zero value, which code gets
 // without a constant.
-var zeroDefaults = []string{"ServicePortal:spec.publish"}
+var zeroDefaults = []string{
+	"ServicePortal:spec.publish",
+	// The Pod API's LocalObjectReference defaults its name to "".
+	"ServicePortal:spec.imagePullSecrets[].name", "PortalFleet:spec.template.imagePullSecrets[].name",
+}
 
 var maxItems = []limit{
 	{"MaxAdministrationServices", ozgv1.MaxAdministrationServices, []string{"Administration:spec.services"}},
@@ -96,6 +100,8 @@ var patterns = []struct{ constant, pattern, field string }{
 	{"PatternAGS", ozgv1.PatternAGS, "Administration:spec"},
 	{"PatternARS", ozgv1.PatternARS, "Administration:spec.ars"},
 	{"PatternPostalCode", ozgv1.PatternPostalCode, "Administration:spec.address.postalCode"},
+	{"PatternImageReference", ozgv1.PatternImageReference, "ServicePortal:spec.image"},
+	{"PatternImageReference", ozgv1.PatternImageReference, "PortalFleet:spec.template.image"},
 }
 
 // rules are CEL rules that constants spell out.

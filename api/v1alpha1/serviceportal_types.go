@@ -9,16 +9,21 @@ import (
 // template share.
 type PortalSettings struct {
 	// version is the portal server's image tag. It selects the tag of the
-	// manager's default portal image unless image is set.
+	// manager's default portal image unless image is set; with image it
+	// only names the version the portal reports.
 	// +optional
 	// +kubebuilder:validation:MaxLength=128
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`
 	Version string `json:"version,omitempty"`
 
-	// image is the full portal image reference; it overrides the manager's
-	// default image and version.
+	// image is the full portal image reference,
+	// [registry[:port]/]repository[:tag][@sha256:digest]; it overrides the
+	// manager's default image and version. A digest pins the image: the
+	// pods run exactly it, and without a tag (or version) the portal
+	// reports its version as sha256- and the digest's first 12 hex digits.
 	// +optional
 	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:XValidation:rule="self.matches('^(([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)([.]([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?))*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$')",message="image must be a reference [registry[:port]/]repository[:tag][@sha256:digest] with a lowercase repository and a digest of 64 lowercase hex digits"
 	Image string `json:"image,omitempty"`
 
 	// replicas is the number of portal pods. With more than one the operator
@@ -47,6 +52,48 @@ type PortalSettings struct {
 	// resources of the portal container.
 	// +optional
 	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// imagePullSecrets name Secrets in the portal's namespace that hold the
+	// credentials of a private registry, as in a Pod's spec.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=10
+	// +kubebuilder:validation:XValidation:rule="self.all(s, size(s.name) > 0)",message="every imagePullSecret needs a name"
+	ImagePullSecrets []corev1.LocalObjectReference `json:"imagePullSecrets,omitempty"`
+
+	// nodeSelector are node labels the portal pods require, as in a Pod's
+	// spec.
+	// +optional
+	// +mapType=atomic
+	// +kubebuilder:validation:MaxProperties=20
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// tolerations of the portal pods, as in a Pod's spec, e.g. for nodes
+	// tainted for portals.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=20
+	// +kubebuilder:validation:XValidation:rule="self.all(t, !has(t.operator) || t.operator in ['Exists', 'Equal', 'Lt', 'Gt'])",message="a toleration's operator must be Exists, Equal, Lt or Gt"
+	// +kubebuilder:validation:XValidation:rule="self.all(t, !has(t.effect) || t.effect in ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'])",message="a toleration's effect must be NoSchedule, PreferNoSchedule or NoExecute"
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// topologySpreadConstraints of the portal pods, as in a Pod's spec. A
+	// constraint without labelSelector gets the selector of the portal's
+	// own pods, so that it spreads them.
+	// +optional
+	// +listType=map
+	// +listMapKey=topologyKey
+	// +listMapKey=whenUnsatisfiable
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:XValidation:rule="self.all(c, c.maxSkew >= 1 && c.whenUnsatisfiable in ['DoNotSchedule', 'ScheduleAnyway'])",message="a topology spread constraint needs maxSkew of at least 1 and whenUnsatisfiable DoNotSchedule or ScheduleAnyway"
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+
+	// priorityClassName names the PriorityClass of the portal pods.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="!format.dns1123Subdomain().validate(self).hasValue()",message="priorityClassName must be a lowercase RFC 1123 DNS name"
+	PriorityClassName string `json:"priorityClassName,omitempty"`
 }
 
 // AuthenticationProvider is the kind of citizen account.

@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
@@ -114,6 +115,24 @@ func validPortal() *ozgv1.ServicePortal {
 	}
 }
 
+// testDigest is a well-formed sha256 digest.
+var testDigest = "sha256:" + strings.Repeat("0123456789abcdef", 4)
+
+// placedPortal is a valid portal with every pull and placement setting.
+func placedPortal() *ozgv1.ServicePortal {
+	p := validPortal()
+	p.Spec.Image = "registry.example.de:5000/ozg/portal@" + testDigest
+	p.Spec.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "regcred"}}
+	p.Spec.NodeSelector = map[string]string{"kubernetes.io/os": "linux"}
+	p.Spec.Tolerations = []corev1.Toleration{
+		{Key: "ozg.dev/real-node", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule},
+		{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr.To[int64](30)},
+	}
+	p.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 1, TopologyKey: corev1.LabelTopologyZone, WhenUnsatisfiable: corev1.ScheduleAnyway}}
+	p.Spec.PriorityClassName = "portal-high"
+	return p
+}
+
 func validFleet() *ozgv1.PortalFleet {
 	return &ozgv1.PortalFleet{
 		ObjectMeta: metav1.ObjectMeta{Name: "krz", Namespace: "default"},
@@ -160,7 +179,14 @@ var _ = Describe("CRD validation", func() {
 			p.Spec.Publish, p.Spec.Hostname = false, ""
 			return p
 		}()),
+		Entry("ServicePortal with pull secrets, placement and an image pinned by digest", placedPortal()),
+		Entry("ServicePortal with an image of a registry with port, tag and digest", mutatePortal(func(p *ozgv1.ServicePortal) {
+			p.Spec.Image = "127.0.0.1:5000/ozg/portal:1.4.0@" + testDigest
+		})),
 		Entry("PortalFleet", validFleet()),
+		Entry("PortalFleet whose template pins the image by digest and places the pods", mutateFleet(func(f *ozgv1.PortalFleet) {
+			f.Spec.Template.PortalSettings = placedPortal().Spec.PortalSettings
+		})),
 		Entry("PortalFleet with $(key) and a numeric maxUnavailable", func() *ozgv1.PortalFleet {
 			f := validFleet()
 			f.Spec.Template.HostnamePattern = "portal-$(key).krz.de"
@@ -274,6 +300,30 @@ var _ = Describe("CRD validation", func() {
 			"spec.administrationRef.name in body should be at least 1 chars long"),
 		Entry("version with a slash", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Version = "1.4/evil" }),
 			"spec.version in body should match"),
+		Entry("image with an upper-case repository", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Image = "registry.example.de/Portal:1.4.0" }),
+			"image must be a reference [registry[:port]/]repository[:tag][@sha256:digest]"),
+		Entry("image with a short digest", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Image = "registry.example.de/portal@sha256:0123456789ab" }),
+			"image must be a reference [registry[:port]/]repository[:tag][@sha256:digest]"),
+		Entry("image with a URL scheme", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Image = "https://registry.example.de/portal:1.4.0" }),
+			"image must be a reference [registry[:port]/]repository[:tag][@sha256:digest]"),
+		Entry("image pull secret without a name", mutatePortal(func(p *ozgv1.ServicePortal) {
+			p.Spec.ImagePullSecrets = []corev1.LocalObjectReference{{}}
+		}), "every imagePullSecret needs a name"),
+		Entry("priority class with upper case", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.PriorityClassName = "Portal-High" }),
+			"priorityClassName must be a lowercase RFC 1123 DNS name"),
+		Entry("toleration with an unknown effect", mutatePortal(func(p *ozgv1.ServicePortal) {
+			p.Spec.Tolerations = []corev1.Toleration{{Key: "ozg.dev/real-node", Operator: corev1.TolerationOpExists, Effect: "NoSchedul"}}
+		}), "a toleration's effect must be NoSchedule, PreferNoSchedule or NoExecute"),
+		Entry("toleration with an unknown operator", mutatePortal(func(p *ozgv1.ServicePortal) {
+			p.Spec.Tolerations = []corev1.Toleration{{Key: "ozg.dev/real-node", Operator: "In"}}
+		}), "a toleration's operator must be Exists, Equal, Lt or Gt"),
+		Entry("topology spread constraint with maxSkew 0", mutatePortal(func(p *ozgv1.ServicePortal) {
+			p.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{MaxSkew: 0, TopologyKey: corev1.LabelTopologyZone, WhenUnsatisfiable: corev1.DoNotSchedule}}
+		}), "a topology spread constraint needs maxSkew of at least 1"),
+		Entry("two topology spread constraints on one key and policy", mutatePortal(func(p *ozgv1.ServicePortal) {
+			c := corev1.TopologySpreadConstraint{MaxSkew: 1, TopologyKey: corev1.LabelHostname, WhenUnsatisfiable: corev1.ScheduleAnyway}
+			p.Spec.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{c, c}
+		}), "spec.topologySpreadConstraints[1]: Duplicate value"),
 		// PortalFleet
 		Entry("hostname pattern without a variable", mutateFleet(func(f *ozgv1.PortalFleet) { f.Spec.Template.HostnamePattern = "portal.example.de" }),
 			"hostnamePattern must contain $(name) or $(key) so that every portal gets its own hostname"),
@@ -288,6 +338,9 @@ var _ = Describe("CRD validation", func() {
 		Entry("duplicate wave names", mutateFleet(func(f *ozgv1.PortalFleet) {
 			f.Spec.Rollout.Waves = append(f.Spec.Rollout.Waves, f.Spec.Rollout.Waves[0])
 		}), `spec.rollout.waves[1]: Duplicate value`),
+		Entry("fleet template image with a digest of another algorithm", mutateFleet(func(f *ozgv1.PortalFleet) {
+			f.Spec.Template.Image = "registry.example.de/portal@md5:" + strings.Repeat("0", 32)
+		}), "image must be a reference [registry[:port]/]repository[:tag][@sha256:digest]"),
 	)
 
 	Context("immutable identifiers", func() {

@@ -18,12 +18,17 @@ import (
 
 	"github.com/ozg-operator/ozg-operator/internal/portal"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+	"github.com/ozg-operator/ozg-operator/internal/version"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stderr, nil); err != nil {
+		if errors.Is(err, errVersion) {
+			fmt.Println("portal", version.Get())
+			os.Exit(0)
+		}
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
 		}
@@ -43,8 +48,13 @@ type config struct {
 	publicURL       string
 }
 
+// errVersion is what parseFlags returns for --version: main prints the
+// version and exits 0, as for --help.
+var errVersion = errors.New("version requested")
+
 func parseFlags(args []string, out io.Writer) (config, error) {
 	var c config
+	var showVersion bool
 	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&c.dataPath, "data", "/etc/portal/"+portaldata.ConfigMapKey, "Path of the portal data document.")
@@ -60,8 +70,12 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.publicURL, "public-url", "",
 		"Public URL (scheme and host) for canonical links, the sitemap and structured data. Empty uses the data document's.")
 	fs.TextVar(&c.logLevel, "log-level", slog.LevelInfo, "Log level: debug, info, warn or error.")
+	fs.BoolVar(&showVersion, "version", false, "Print the version and exit.")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if showVersion {
+		return c, errVersion
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
@@ -80,6 +94,8 @@ func run(ctx context.Context, args []string, stderr io.Writer, listening func(na
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	build := version.Get()
+	log.Info("starting", "version", build.Version, "commit", build.Commit)
 
 	srv, err := portal.New(portal.Options{
 		DataPath:     cfg.dataPath,

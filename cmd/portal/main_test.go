@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -133,5 +134,17 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		if err := run(context.Background(), args, &out, nil); err == nil {
 			t.Errorf("run(%q) succeeded", args)
 		}
+	}
+}
+
+// --version is not an error: main prints the version and exits 0, before
+// anything is read or bound.
+func TestRunVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--version", "--data", "/nonexistent"}, &out, nil); !errors.Is(err, errVersion) {
+		t.Errorf("run(--version) = %v, want errVersion", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("run(--version) wrote %q", out.String())
 	}
 }

@@ -11,6 +11,7 @@
 //	ozgctl coverage --programme NAME [-n NAMESPACE] [-o table|csv|json|yaml]
 //	ozgctl reuse SERVICE [--near ADMINISTRATION] [-o table|json|csv]
 //	ozgctl tools [-o table|csv|json|yaml] [-l SELECTOR]
+//	ozgctl version [--client] [-o json]
 //
 // Installed as kubectl-ozg on the PATH, the same binary is the kubectl
 // plugin "kubectl ozg" and names itself so in help and errors. It takes

@@ -45,6 +45,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		newReuseCommand(kube, streams),
 		newToolsCommand(kube, streams),
 		newExportCommand(kube, streams),
+		newVersionCommand(streams),
 	)
 	markRunErrors(cmd)
 	return cmd
