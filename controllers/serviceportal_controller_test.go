@@ -399,7 +399,16 @@ var _ = Describe("ServicePortal controller", func() {
 		}).Should(Succeed())
 
 		By("comparing the applied placement equal at rest: a reconcile re-applies nothing but what was deleted")
+		// Settle first: reconciles queued by the status writes above may
+		// still run against a cache that has not seen the last apply.
+		var applies int
+		Eventually(func() int {
+			before := applies
+			_, applies = requests.counts("apply")
+			return applies - before
+		}).WithPolling(500 * time.Millisecond).Should(Equal(0))
 		_, appliesBefore := requests.counts("apply")
+		applyLogBefore := len(requests.writesOf("apply"))
 		np := &networkingv1.NetworkPolicy{}
 		Expect(k8sClient.Get(ctx, key, np)).To(Succeed())
 		Expect(k8sClient.Delete(ctx, np)).To(Succeed())
@@ -410,7 +419,7 @@ var _ = Describe("ServicePortal controller", func() {
 		}).Should(Succeed())
 		Consistently(func(g Gomega) {
 			_, a := requests.counts("apply")
-			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy")
+			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy; applied: %v", requests.writesOf("apply")[applyLogBefore:])
 		}, "1s", "50ms").Should(Succeed())
 
 		By("changing the placement: the pod template follows")

@@ -204,6 +204,12 @@ func (l *requestLog) wrap(c client.Client) client.Client {
 		},
 		Apply: func(ctx context.Context, c client.WithWatch, obj runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
 			l.add(&l.writes, "apply")
+			l.mu.Lock()
+			if l.history == nil {
+				l.history = map[string][]string{}
+			}
+			l.history["apply"] = append(l.history["apply"], fmt.Sprintf("%T", obj))
+			l.mu.Unlock()
 			return c.Apply(ctx, obj, opts...)
 		},
 		SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {

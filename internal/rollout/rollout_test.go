@@ -28,7 +28,9 @@ func TestTemplateHashCoversPlacement(t *testing.T) {
 		t.Errorf("the hash of unchanged settings moved to %s", got)
 	}
 	for name, change := range map[string]func(*ozgv1.PortalSettings){
-		"image":            func(s *ozgv1.PortalSettings) { s.Image = "registry.example.de/portal@sha256:" + strings.Repeat("0", 64) },
+		"image": func(s *ozgv1.PortalSettings) {
+			s.Image = "registry.example.de/portal@sha256:" + strings.Repeat("0", 64)
+		},
 		"imagePullSecrets": func(s *ozgv1.PortalSettings) { s.ImagePullSecrets = []corev1.LocalObjectReference{{Name: "regcred"}} },
 		"nodeSelector":     func(s *ozgv1.PortalSettings) { s.NodeSelector = map[string]string{"ozg.dev/node": "real"} },
 		"tolerations": func(s *ozgv1.PortalSettings) {
