@@ -460,7 +460,7 @@ var _ = Describe("ServicePortal controller", func() {
 			ready := condition(&p.Status, ozgv1.ReadyCondition)
 			g.Expect(ready.Status).To(Equal(metav1.ConditionFalse))
 			g.Expect(ready.Reason).To(Equal("ErrImagePull"))
-			g.Expect(ready.Message).To(ContainSubstring(`pod portal-7d4b9-x2k4p: ErrImagePull: failed to pull image "registry.example.de/portal:gone": not found`))
+			g.Expect(ready.Message).To(HavePrefix(`pod portal-7d4b9-x2k4p: ErrImagePull: failed to pull image "registry.example.de/portal:gone": not found (`))
 			g.Expect(ready.Message).NotTo(ContainSubstring("more detail"), "the first line of the kubelet's message")
 			g.Expect(condition(&p.Status, ozgv1.ReconcilingCondition).Reason).To(Equal("ErrImagePull"))
 		}).Should(Succeed())

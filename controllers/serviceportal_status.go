@@ -96,7 +96,8 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 		if p := obs.podProblem; p.reason != "" {
 			// The kubelet's or the scheduler's reason (ErrImagePull,
 			// CrashLoopBackOff, Unschedulable, ...), CamelCase like ours.
-			reason, msg = p.reason, msg+"; "+p.String()
+			reason = p.reason
+			msg = fmt.Sprintf("%s (%d of %d replicas updated, %d available)", p, d.Status.UpdatedReplicas, want, d.Status.AvailableReplicas)
 		}
 		setPortalReady(status, metav1.ConditionFalse, reason, msg)
 		setPortalReconciling(status, reason, msg)

@@ -181,7 +181,15 @@ stop() {
   local name=$1 pid i
   pid="$(pid_of "$name")" || return 0
   if is_ours "$pid" "$name"; then
-    kill -TERM "$pid" 2>/dev/null || true
+    if [[ $name == real-node ]]; then
+      # unshare --fork ignores SIGTERM while it waits for its child, the
+      # namespace's PID 1 (hack/real-node.sh): that one stops the node
+      # and unshare follows it.
+      local child
+      while read -r child; do kill -TERM "$child" 2>/dev/null || true; done < <(pgrep -P "$pid")
+    else
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
     for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
       is_ours "$pid" "$name" || break
       sleep 0.1
@@ -589,14 +597,17 @@ push_pause_image() {
 
 start_real_node() {
   write_real_node_config
-  # The node's address lives on the pods' bridge. Routes to the kwok pods'
-  # and the Services' ranges go nowhere: nothing on this host may send
-  # those addresses out of it (kwok's pod IPs are fake).
+  # The node's address lives on the pods' bridge. The route to the kwok
+  # pods' range goes nowhere: nothing on this host may send those addresses
+  # out of it (kwok's pod IPs are fake). The Services' range goes to the
+  # bridge: a connect() to a blackhole route fails before kube-proxy's
+  # DNAT could rewrite the address, and the bridge keeps what kube-proxy
+  # does not rewrite on this host.
   ip link add "$REAL_NODE_BRIDGE" type bridge 2>/dev/null || true
   ip addr replace "$REAL_NODE_IP/${REAL_NODE_POD_CIDR#*/}" dev "$REAL_NODE_BRIDGE"
   ip link set "$REAL_NODE_BRIDGE" up
   ip route replace blackhole "$POD_CIDR"
-  ip route replace blackhole "$SERVICE_CIDR"
+  ip route replace "$SERVICE_CIDR" dev "$REAL_NODE_BRIDGE" src "$REAL_NODE_IP"
   push_pause_image
   start real-node unshare --pid --mount --fork --kill-child=SIGTERM --mount-proc \
     bash "$REPO/hack/real-node.sh" "$NODE_DIR" "$NODE_ASSETS"
@@ -610,7 +621,7 @@ clean_real_node() {
   [[ -d "$NODE_DIR" ]] || return 0
   ip link del "$REAL_NODE_BRIDGE" 2>/dev/null || true
   ip route del blackhole "$POD_CIDR" 2>/dev/null || true
-  ip route del blackhole "$SERVICE_CIDR" 2>/dev/null || true
+  ip route del "$SERVICE_CIDR" 2>/dev/null || true
   nft delete table ip kube-proxy 2>/dev/null || true
   nft delete table ip6 kube-proxy 2>/dev/null || true
   local root
@@ -636,8 +647,8 @@ check_prerequisites() {
     for b in kubelet kube-proxy containerd containerd-shim-runc-v2 runc pause cni/bridge cni/host-local cni/loopback; do
       [[ -x "$NODE_ASSETS/$b" ]] || die "$NODE_ASSETS/$b is missing; run 'make node-binaries' or set NODE_ASSETS"
     done
-    for b in unshare nft ip; do
-      command -v "$b" >/dev/null || die "'$b' not found (Debian: apt-get install util-linux nftables iproute2)"
+    for b in unshare nft ip pgrep; do
+      command -v "$b" >/dev/null || die "'$b' not found (Debian: apt-get install util-linux nftables iproute2 procps)"
     done
   fi
   for b in etcd kube-apiserver kube-controller-manager kube-scheduler kwok kubectl; do
@@ -692,6 +703,8 @@ start_cluster() {
     --log-level=warn
   wait_for "etcd" probe "http://127.0.0.1:$ETCD_PORT/health"
 
+  # --kubelet-preferred-address-types: the real node's name resolves
+  # nowhere; logs, exec and port-forward go to its InternalIP.
   # --endpoint-reconciler-type=none: the apiserver would otherwise publish
   # 127.0.0.1 as the `kubernetes` Service endpoint, which validation rejects
   # (loopback), and log that forever; nothing in this cluster dials the Service.
@@ -719,6 +732,7 @@ start_cluster() {
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
     --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+    --kubelet-preferred-address-types=InternalIP,Hostname \
     --allow-privileged=true
   wait_for "kube-apiserver /readyz" apiserver_ready
 

@@ -28,8 +28,10 @@ die() { log "error: $*"; exit 1; }
 # shellcheck disable=SC1091 # written by make images
 source "$BIN/images/images.env"
 [[ -n "${PORTAL_IMAGE:-}" && -n "${PORTAL_TAG:-}" ]] || die "bin/images/images.env lacks PORTAL_IMAGE or PORTAL_TAG"
+# The repository: without digest, and without a tag (a colon after the last
+# slash; the one before it is the registry's port).
 PORTAL_REPO="${PORTAL_IMAGE%@*}"
-PORTAL_REPO="${PORTAL_REPO%:*}"
+if [[ ${PORTAL_REPO##*/} == *:* ]]; then PORTAL_REPO="${PORTAL_REPO%:*}"; fi
 
 mkdir -p "$STATE"
 manager_pid=""
@@ -59,8 +61,10 @@ log "cluster with the real node up after $((SECONDS - started))s"
 "$KUBECTL" wait --for=condition=Established --timeout=60s -f config/crd/bases >/dev/null
 
 log "importing the catalogue and the Kreis Lippe"
-"$BIN/ozgctl" import catalog --dir "$DATA/ozg-katalog" --apply >/dev/null
-"$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --kreis 05766 --with-kreise --it-provider real --apply >/dev/null
+"$BIN/ozgctl" import catalog --dir "$DATA/ozg-katalog" --apply >/dev/null 2>"$STATE/import.log" ||
+  { cat "$STATE/import.log" >&2; die "importing the catalogue failed"; }
+"$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --kreis 05766 --with-kreise --it-provider real --apply >/dev/null 2>>"$STATE/import.log" ||
+  { cat "$STATE/import.log" >&2; die "importing the administrations failed"; }
 "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -k config/profiles >/dev/null
 
 # The namespace enforces the restricted Pod Security Standard before any
