@@ -79,7 +79,7 @@ bench: build kube-binaries ## Benchmarks against a real API server; results in b
 
 .PHONY: helm
 helm: ## Build (once, cached) helm from the Go module proxy into bin/helm.
-	HELM_VERSION=$(HELM_VERSION) hack/build-helm.sh $(HELM)
+	HELM_VERSION=$(HELM_VERSION) hack/build-go-tool.sh helm $(HELM)
 
 .PHONY: chart-check
 chart-check: manifests helm kube-binaries ## Lint and render the Helm chart and config/; dry-run them against the dev cluster.
@@ -89,11 +89,11 @@ chart-check: manifests helm kube-binaries ## Lint and render the Helm chart and 
 
 .PHONY: ko
 ko: ## Build (once, cached) ko from the Go module proxy into bin/ko.
-	hack/build-image-tools.sh ko $(BIN)/ko
+	hack/build-go-tool.sh ko $(BIN)/ko
 
 .PHONY: registry
 registry: ## Build (once, cached) CNCF Distribution's registry from the Go module proxy into bin/registry.
-	hack/build-image-tools.sh registry $(BIN)/registry
+	hack/build-go-tool.sh registry $(BIN)/registry
 
 # Where `make images` pushes; the default is the dev cluster's registry.
 REGISTRY ?= 127.0.0.1:15000/ozg-operator
@@ -122,7 +122,15 @@ dev-cluster-real: kube-binaries node-binaries registry ## The dev cluster with t
 
 .PHONY: real-check
 real-check: build kube-binaries node-binaries registry images ## Real pods: three portals from our images on the real node, each step asserted (docs/architecture.md).
-	hack/real-check.sh
+	hack/real-check.sh check
+
+.PHONY: demo-real
+demo-real: build kube-binaries node-binaries registry images ## Three Lippe portals from our image as real containers on the real node; leaves them running (root).
+	hack/real-check.sh up
+
+.PHONY: demo-real-down
+demo-real-down: ## Stop everything `make demo-real` started.
+	hack/real-check.sh down
 
 .PHONY: dev-cluster-down
 dev-cluster-down: ## Stop the embedded local cluster (exactly the processes it started).

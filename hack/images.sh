@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the manager and portal images from Go source with ko (bin/ko, see
-# hack/build-image-tools.sh), without a Docker daemon: OCI indexes for
+# hack/build-go-tool.sh), without a Docker daemon: OCI indexes for
 # linux/amd64 and linux/arm64 on the static nonroot base of hack/imagebase,
 # the version stamped into the binaries, an SPDX SBOM per image.
 #
@@ -77,7 +77,7 @@ answers() { curl -fsS -o /dev/null --max-time 2 "http://$1/v2/"; }
 start_registry() {
   local addr=$1 storage=$2 i
   if [[ ! -x $REGISTRY_BIN ]]; then
-    hack/build-image-tools.sh registry "$REGISTRY_BIN"
+    hack/build-go-tool.sh registry "$REGISTRY_BIN"
   fi
   mkdir -p "$storage" "$OUT"
   OTEL_TRACES_EXPORTER=none REGISTRY_HTTP_ADDR="$addr" REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY="$storage" \
@@ -188,8 +188,8 @@ cmd_check() {
   if ! diff -r "$work/1/sbom" "$work/2/sbom" >&2; then
     die "two builds of the same tree gave different SBOMs"
   fi
-  log "reproducible: both builds gave"
-  cat "$work/1/refs" >&2
+  log "reproducible: both builds gave these digests (manager and portal, their indexes and platform images) and the same SBOMs"
+  cat "$work/1/digests" >&2
   rm -rf "$work/tree" "$work/registry"
 }
 

@@ -2,10 +2,16 @@
 # Real pods: the dev cluster with its registry and one real node, the images
 # `make images` pushed there, the manager, and a fleet of three Lippe portals
 # on the real node (restricted namespace ozg-real). Then hack/realcheck runs
-# its six steps (docs/architecture.md, "What runs real"). Stops everything it
-# started, also on failure; with KEEP=1 it leaves the cluster running.
+# its six steps (docs/architecture.md, "What runs real").
 #
-#   hack/real-check.sh          (make real-check; needs root)
+#   hack/real-check.sh [check]  (make real-check) set up, run the six steps,
+#                               stop everything it started, also on failure
+#                               (KEEP=1: leave the cluster running)
+#   hack/real-check.sh up       (make demo-real) set up and leave it running,
+#                               the manager included
+#   hack/real-check.sh down     (make demo-real-down) stop what up started
+#
+# All need root (containerd, runc and the kubelet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$PWD"
@@ -23,7 +29,34 @@ KEYS=(05766020 05766044 05766008)
 log() { printf '[real-check] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+MODE="${1:-check}"
+case $MODE in
+check | up | down) ;;
+*) die "usage: $0 [check|up|down]" ;;
+esac
 [[ $(id -u) == 0 ]] || die "the real node needs root"
+
+mkdir -p "$STATE"
+MANAGER_PID_FILE="$STATE/manager.pid"
+
+# stop_manager: the manager an earlier up left running, if it still runs.
+stop_manager() {
+  local pid argv0
+  pid="$(cat "$MANAGER_PID_FILE" 2>/dev/null)" || return 0
+  argv0="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null)" || argv0=""
+  if [[ ${argv0%%$'\n'*} == "$BIN/manager" ]]; then
+    kill "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    log "stopped the manager (pid $pid)"
+  fi
+  rm -f "$MANAGER_PID_FILE"
+}
+
+if [[ $MODE == down ]]; then
+  stop_manager
+  hack/dev-cluster.sh down
+  exit 0
+fi
 [[ -f "$BIN/images/images.env" ]] || die "no bin/images/images.env: run 'make images' first"
 # shellcheck disable=SC1091 # written by make images
 source "$BIN/images/images.env"
@@ -33,7 +66,6 @@ source "$BIN/images/images.env"
 PORTAL_REPO="${PORTAL_IMAGE%@*}"
 if [[ ${PORTAL_REPO##*/} == *:* ]]; then PORTAL_REPO="${PORTAL_REPO%:*}"; fi
 
-mkdir -p "$STATE"
 manager_pid=""
 cleanup() {
   local rc=$?
@@ -46,12 +78,15 @@ cleanup() {
       [[ -f "$f" ]] && { log "last lines of $f:"; tail -n 30 "$f" >&2; }
     done
   fi
+  if [[ $MODE == up && $rc == 0 ]]; then exit 0; fi
   if [[ -n $manager_pid ]]; then kill "$manager_pid" 2>/dev/null || true; wait "$manager_pid" 2>/dev/null || true; fi
+  rm -f "$MANAGER_PID_FILE"
   if [[ ${KEEP:-0} != 1 ]]; then hack/dev-cluster.sh down || true; fi
   exit "$rc"
 }
 trap cleanup EXIT
 
+stop_manager
 started=$SECONDS
 REAL_NODE=1 hack/dev-cluster.sh up
 log "cluster with the real node up after $((SECONDS - started))s"
@@ -113,15 +148,32 @@ spec:
 EOF
 log "fleet real: ${names[*]} on the real node, portal image $PORTAL_REPO:$PORTAL_TAG"
 
-"$BIN/manager" --portal-image="$PORTAL_REPO" \
+# Its own session, so that it outlives this script after up.
+setsid "$BIN/manager" --portal-image="$PORTAL_REPO" \
   --metrics-bind-address="127.0.0.1:$METRICS_PORT" --health-probe-bind-address="127.0.0.1:$((METRICS_PORT + 1))" \
-  >"$STATE/manager.log" 2>&1 &
+  </dev/null >"$STATE/manager.log" 2>&1 &
 manager_pid=$!
+echo "$manager_pid" >"$MANAGER_PID_FILE"
 rolled=$SECONDS
 "$BIN/ozgctl" rollout status fleet/real -n "$NAMESPACE" --timeout "$TIMEOUT"
 log "fleet Ready after $((SECONDS - rolled))s (pulls, real containers, readiness probes)"
 "$KUBECTL" get fleet,sp -n "$NAMESPACE"
 "$KUBECTL" get pods -n "$NAMESPACE" -o wide
 
+if [[ $MODE == up ]]; then
+  ip="$("$KUBECTL" get pods -n "$NAMESPACE" -l app.kubernetes.io/instance="${names[0]}" -o jsonpath='{.items[0].status.podIP}')"
+  cat >&2 <<EOF
+
+Three portals run as real containers on the real node ozg-real-node, from
+$PORTAL_IMAGE:
+  export KUBECONFIG=$KUBECONFIG
+  $KUBECTL get pods -n $NAMESPACE -o wide
+  curl -s http://$ip:8080/ | less           # ${names[0]}'s start page, from its pod
+  $KUBECTL logs -n $NAMESPACE deploy/${names[0]}
+  tail -f ${STATE#"$REPO"/}/manager.log
+  make demo-real-down                         # stop the manager and the cluster
+EOF
+  exit 0
+fi
 go run ./hack/realcheck --namespace "$NAMESPACE" --fleet real --portal-image "$PORTAL_IMAGE"
 log "real-check passed in $((SECONDS - started))s"

@@ -49,7 +49,12 @@ type checker struct {
 	registry  string // host:port the images must come from
 	portalRef string // repository@sha256:... of the portal image built for this check
 	timeout   time.Duration
-	http      *http.Client
+	// contentBound is how soon a content change must be served by the
+	// running pods: the kubelet refreshes a pod's ConfigMap volume when it
+	// syncs the pod (syncFrequency, 10 s in the dev cluster, jittered),
+	// and the portal reloads on the ..data swap at once.
+	contentBound time.Duration
+	http         *http.Client
 }
 
 func main() {
@@ -60,6 +65,7 @@ func main() {
 	flag.StringVar(&k.registry, "registry", "127.0.0.1:15000", "registry the images are pulled from")
 	flag.StringVar(&k.portalRef, "portal-image", "", "the portal image by digest (repository@sha256:...)")
 	flag.DurationVar(&k.timeout, "timeout", 4*time.Minute, "how long each step may wait")
+	flag.DurationVar(&k.contentBound, "content-bound", 30*time.Second, "how soon the running pods must serve a content change")
 	flag.Parse()
 	if !strings.Contains(k.portalRef, "@sha256:") {
 		fatalf("--portal-image must be a digest reference, got %q", k.portalRef)
@@ -367,10 +373,13 @@ func (k *checker) stepContentChange(ctx context.Context) error {
 	if after.UID != pod.UID || after.Status.ContainerStatuses[0].RestartCount != pod.Status.ContainerStatuses[0].RestartCount {
 		return fmt.Errorf("the change replaced or restarted the pod (%s -> %s): it must reach the running pod", pod.Name, after.Name)
 	}
-	fmt.Printf("  served by the running pod %s after %.1fs (kubelet ConfigMap sync + the portal's reload)\n", pod.Name, seen.Seconds())
+	fmt.Printf("  served by the running pod %s after %.1fs (kubelet ConfigMap sync + the portal's reload; bound %s)\n", pod.Name, seen.Seconds(), k.contentBound)
 	fmt.Printf("  load meanwhile: %d requests, %d failed\n", requests.Load(), failures.Load())
 	if n := failures.Load(); n > 0 {
 		return fmt.Errorf("%d of %d requests failed during the change, the first: %v", n, requests.Load(), firstFailure.Load())
+	}
+	if seen > k.contentBound {
+		return fmt.Errorf("the change took %.1fs to be served, more than the bound of %s", seen.Seconds(), k.contentBound)
 	}
 	return nil
 }

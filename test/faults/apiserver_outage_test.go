@@ -6,7 +6,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -41,7 +41,9 @@ var _ = Describe("API server outage", func() {
 		key := client.ObjectKeyFromObject(fleet)
 		Eventually(fleetReady(key, len(f.adms))).Should(Succeed())
 		edited := client.ObjectKey{Namespace: f.namespace, Name: f.adms[1]}
-		before := &appsv1.Deployment{}
+		// The content goes to the running pods through the portal's
+		// ConfigMap (the pods reload it), whose checksum moves with it.
+		before := &corev1.ConfigMap{}
 		Expect(k8sClient.Get(ctx, edited, before)).To(Succeed())
 
 		By("stopping the API server for 30 s")
@@ -93,9 +95,9 @@ var _ = Describe("API server outage", func() {
 			g.Expect(k8sClient.Get(ctx, edited, p)).To(Succeed())
 			g.Expect(p.Status.ServicesLive).To(BeEquivalentTo(2))
 			g.Expect(portalReady(p)).To(BeTrue(), "portal %s Ready", edited.Name)
-			d := &appsv1.Deployment{}
-			g.Expect(k8sClient.Get(ctx, edited, d)).To(Succeed())
-			g.Expect(d.Spec.Template.Annotations).NotTo(Equal(before.Spec.Template.Annotations), "the new content rolled the pods")
+			cm := &corev1.ConfigMap{}
+			g.Expect(k8sClient.Get(ctx, edited, cm)).To(Succeed())
+			g.Expect(cm.Annotations["ozg.dev/content-checksum"]).NotTo(Equal(before.Annotations["ozg.dev/content-checksum"]), "the new content reached the portal's ConfigMap")
 
 			g.Expect(f.rollupDiff(g)).To(BeEmpty(), "administration statuses as recounted")
 			// The catalogue counts every portal of the cluster (other specs'

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# Builds the image tools from the Go module proxy (their release binaries
-# need the internet):
-#   hack/build-image-tools.sh ko [DEST]        ko (github.com/google/ko), for `make images`
-#   hack/build-image-tools.sh registry [DEST]  CNCF Distribution's registry
-#                                              (github.com/distribution/distribution/v3/cmd/registry)
+# Builds the Go tools whose release binaries need the internet from the Go
+# module proxy:
+#   hack/build-go-tool.sh ko [DEST]        ko (github.com/google/ko), for `make images`
+#   hack/build-go-tool.sh registry [DEST]  CNCF Distribution's registry
+#                                          (github.com/distribution/distribution/v3/cmd/registry)
+#   hack/build-go-tool.sh helm [DEST]      helm (helm.sh/helm/v3/cmd/helm), for `make chart-check`
 #
 # Each binary is cached per version outside the clone, under
 # ${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}/<tool>-<version>/<tool>,
 # and linked to DEST (default bin/<tool>), so a fresh clone on the same
-# machine does not rebuild it. Same pattern as hack/build-helm.sh: a
-# throwaway module that takes the tool's own dependency versions.
+# machine does not rebuild it. It is built in a throwaway module that takes
+# the tool's own dependency versions (go get resolves the tool's go.mod).
 set -euo pipefail
 
 KO_VERSION="${KO_VERSION:-v0.19.1}"
 REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
+HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 
-TOOL="${1:?usage: $0 ko|registry [DEST]}"
+# tool_ldflags: flags beyond LDFLAGS that need the resolved module (run in it).
+tool_ldflags() { :; }
+
+TOOL="${1:?usage: $0 ko|registry|helm [DEST]}"
 case $TOOL in
 ko)
   VERSION=$KO_VERSION
@@ -32,8 +37,27 @@ registry)
   # The same -X flags as Distribution's Makefile.
   LDFLAGS="-X $MODULE/version.version=$VERSION -X $MODULE/version.mainpkg=$MODULE"
   ;;
+helm)
+  VERSION=$HELM_VERSION
+  MODULE=helm.sh/helm/v3
+  PKG=$MODULE/cmd/helm
+  # The same -X flags as helm's Makefile: the version `helm version`
+  # reports and the Kubernetes version that `helm lint` / `helm template`
+  # assume by default (client-go v0.X.Y -> Kubernetes 1.X).
+  LDFLAGS="-X $MODULE/internal/version.version=$VERSION -X $MODULE/internal/version.metadata= -X $MODULE/internal/version.gitTreeState=clean"
+  tool_ldflags() {
+    local v minor p out=""
+    v="$(go list -m -f '{{.Version}}' k8s.io/client-go)"
+    v="${v#v}"
+    minor="$(cut -d. -f2 <<<"$v")"
+    for p in $MODULE/pkg/lint/rules $MODULE/pkg/chartutil; do
+      out+=" -X $p.k8sVersionMajor=$(($(cut -d. -f1 <<<"$v") + 1)) -X $p.k8sVersionMinor=$minor"
+    done
+    echo "$out"
+  }
+  ;;
 *)
-  echo "usage: $0 ko|registry [DEST]" >&2
+  echo "usage: $0 ko|registry|helm [DEST]" >&2
   exit 2
   ;;
 esac
@@ -47,7 +71,7 @@ CACHE="$CACHE_ROOT/$TOOL-$VERSION"
 
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
-log() { printf '[build-image-tools] %s\n' "$*" >&2; }
+log() { printf '[build-go-tool] %s\n' "$*" >&2; }
 
 # quietly CMD...: run CMD with its output in a log that is shown only on failure.
 quietly() {
@@ -77,7 +101,7 @@ quietly go mod init "ozg.dev/build-$TOOL"
 quietly go get "$PKG@$VERSION"
 
 log "building $TOOL $VERSION (a cold build takes a few minutes)"
-go build -trimpath -ldflags "-s -w $LDFLAGS" -o "$WORK/$TOOL" "$PKG"
+go build -trimpath -ldflags "-s -w $LDFLAGS $(tool_ldflags)" -o "$WORK/$TOOL" "$PKG"
 mv -f "$WORK/$TOOL" "$CACHE/$TOOL"
 link
 log "$TOOL cached in $CACHE"
