@@ -81,8 +81,28 @@ cleanup() {
   if [[ $MODE == up && $rc == 0 ]]; then exit 0; fi
   if [[ -n $manager_pid ]]; then kill "$manager_pid" 2>/dev/null || true; wait "$manager_pid" 2>/dev/null || true; fi
   rm -f "$MANAGER_PID_FILE"
-  if [[ ${KEEP:-0} != 1 ]]; then hack/dev-cluster.sh down || true; fi
+  if [[ ${KEEP:-0} != 1 ]]; then
+    hack/dev-cluster.sh down || true
+    if [[ $rc == 0 ]] && ! left_nothing_behind; then rc=1; fi
+  fi
   exit "$rc"
+}
+
+# left_nothing_behind: after down, no process of the node (containerd, its
+# shims, the kubelet, kube-proxy), no portal container and no bridge.
+left_nothing_behind() {
+  local left
+  left="$(pgrep -a -f "$BIN/dev-cluster/node|/ko-app/portal" || true)"
+  if [[ -n $left ]]; then
+    log "error: processes left behind after down:"
+    printf '%s\n' "$left" >&2
+    return 1
+  fi
+  if ip link show ozg-br0 >/dev/null 2>&1; then
+    log "error: the bridge ozg-br0 is left behind after down"
+    return 1
+  fi
+  log "down left no process, container or bridge behind"
 }
 trap cleanup EXIT
 
@@ -175,5 +195,5 @@ $PORTAL_IMAGE:
 EOF
   exit 0
 fi
-go run ./hack/realcheck --namespace "$NAMESPACE" --fleet real --portal-image "$PORTAL_IMAGE"
+go run ./hack/realcheck --namespace "$NAMESPACE" --fleet real --portal-image "$PORTAL_IMAGE" --version "$PORTAL_TAG"
 log "real-check passed in $((SECONDS - started))s"

@@ -48,6 +48,7 @@ type checker struct {
 	node      string
 	registry  string // host:port the images must come from
 	portalRef string // repository@sha256:... of the portal image built for this check
+	version   string // the version make images stamped into the portal binary
 	timeout   time.Duration
 	// contentBound is how soon a content change must be served by the
 	// running pods: the kubelet refreshes a pod's ConfigMap volume when it
@@ -64,6 +65,7 @@ func main() {
 	flag.StringVar(&k.node, "node", "ozg-real-node", "the real node")
 	flag.StringVar(&k.registry, "registry", "127.0.0.1:15000", "registry the images are pulled from")
 	flag.StringVar(&k.portalRef, "portal-image", "", "the portal image by digest (repository@sha256:...)")
+	flag.StringVar(&k.version, "version", "", "the version stamped into the portal binary (make images' VERSION)")
 	flag.DurationVar(&k.timeout, "timeout", 4*time.Minute, "how long each step may wait")
 	flag.DurationVar(&k.contentBound, "content-bound", 30*time.Second, "how soon the running pods must serve a content change")
 	flag.Parse()
@@ -148,17 +150,20 @@ func (k *checker) stepPods(ctx context.Context) error {
 		if !slices.Contains(strings.Split(rootOpts, ","), "ro") {
 			return fmt.Errorf("pod %s: the container's root is mounted %q, not read-only", pod.Name, rootOpts)
 		}
-		loaded, err := k.firstLoad(ctx, pod)
+		loaded, version, err := k.firstLoad(ctx, pod)
 		if err != nil {
 			return err
+		}
+		if k.version != "" && version != k.version {
+			return fmt.Errorf("pod %s: the portal binary says it is version %q, want %q (make images' VERSION)", pod.Name, version, k.version)
 		}
 		ready := podCondition(pod, corev1.PodReady)
 		if ready.LastTransitionTime.Time.Before(loaded.Truncate(time.Second)) {
 			return fmt.Errorf("pod %s became Ready at %s, before its data loaded at %s", pod.Name, ready.LastTransitionTime.UTC().Format(time.RFC3339), loaded.UTC().Format(time.RFC3339Nano))
 		}
 		fmt.Printf("  %s: pod %s on %s, image %s\n", p.Name, pod.Name, pod.Spec.NodeName, cs.ImageID)
-		fmt.Printf("    process %d: uid %s gid %s, root mounted %s; data loaded %s, pod Ready %s\n",
-			proc, uid, gid, rootOpts, loaded.UTC().Format("15:04:05.000"), ready.LastTransitionTime.UTC().Format("15:04:05"))
+		fmt.Printf("    process %d: portal %s, uid %s gid %s, root mounted %s; data loaded %s, pod Ready %s\n",
+			proc, version, uid, gid, rootOpts, loaded.UTC().Format("15:04:05.000"), ready.LastTransitionTime.UTC().Format("15:04:05"))
 	}
 
 	var ns corev1.Namespace
@@ -205,20 +210,32 @@ func (k *checker) stepPods(ctx context.Context) error {
 	return nil
 }
 
-// firstLoad is when the portal in pod logged that it loaded its data.
-func (k *checker) firstLoad(ctx context.Context, pod *corev1.Pod) (time.Time, error) {
+// firstLoad is when the portal in pod logged that it loaded its data, and
+// the version it logged at its start.
+func (k *checker) firstLoad(ctx context.Context, pod *corev1.Pod) (time.Time, string, error) {
 	raw, err := k.cs.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{Container: "portal", Timestamps: true}).DoRaw(ctx)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("logs of pod %s: %w", pod.Name, err)
+		return time.Time{}, "", fmt.Errorf("logs of pod %s: %w", pod.Name, err)
 	}
+	var version string
 	for _, line := range strings.Split(string(raw), "\n") {
-		if !strings.Contains(line, "loaded portal data") {
+		ts, record, _ := strings.Cut(line, " ")
+		var entry struct {
+			Msg     string `json:"msg"`
+			Version string `json:"version"`
+		}
+		if json.Unmarshal([]byte(record), &entry) != nil {
 			continue
 		}
-		ts, _, _ := strings.Cut(line, " ")
-		return time.Parse(time.RFC3339Nano, ts)
+		switch entry.Msg {
+		case "starting":
+			version = entry.Version
+		case "loaded portal data":
+			loaded, err := time.Parse(time.RFC3339Nano, ts)
+			return loaded, version, err
+		}
 	}
-	return time.Time{}, fmt.Errorf("pod %s never logged that it loaded its data:\n%s", pod.Name, raw)
+	return time.Time{}, "", fmt.Errorf("pod %s never logged that it loaded its data:\n%s", pod.Name, raw)
 }
 
 // --- step 2 ------------------------------------------------------------------

@@ -1,11 +1,16 @@
 // Package imageref splits a container image reference,
-// [registry[:port]/]repository[:tag][@digest], as the container runtimes
-// read it, and names the version it runs. The CRD checks the grammar
+// [registry[:port]/]repository[:tag][@digest], with the parser the
+// container runtimes use (github.com/distribution/reference), and names
+// the version it runs. The CRD checks the grammar
 // (ozgv1.PatternImageReference); Parse never fails, so that an object
 // stored before that check still gets a result.
 package imageref
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/distribution/reference"
+)
 
 // digestVersionLength is how many hex digits of a digest name the
 // version of an image pinned by digest alone, as `docker images` shortens
@@ -24,14 +29,21 @@ type Reference struct {
 	Digest string
 }
 
-// Parse splits ref.
+// Parse splits ref. A reference the grammar refuses is all Repository.
 func Parse(ref string) Reference {
-	name, digest, _ := strings.Cut(ref, "@")
-	r := Reference{Repository: name, Digest: digest}
-	// A ':' after the last '/' starts the tag; one before it is the
-	// registry's port.
-	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
-		r.Repository, r.Tag = name[:i], name[i+1:]
+	parsed, err := reference.Parse(ref)
+	if err != nil {
+		return Reference{Repository: ref}
+	}
+	var r Reference
+	if named, ok := parsed.(reference.Named); ok {
+		r.Repository = named.Name()
+	}
+	if tagged, ok := parsed.(reference.Tagged); ok {
+		r.Tag = tagged.Tag()
+	}
+	if digested, ok := parsed.(reference.Digested); ok {
+		r.Digest = digested.Digest().String()
 	}
 	return r
 }
