@@ -93,6 +93,19 @@ func readyStatus(g Gomega, key client.ObjectKey) metav1.ConditionStatus {
 	return condition(&p.Status, ozgv1.ReadyCondition).Status
 }
 
+// deleteNetworkPolicyAndAwaitRestore deletes the portal's NetworkPolicy as
+// a person would and waits until the operator has created it again.
+func deleteNetworkPolicyAndAwaitRestore(key client.ObjectKey) {
+	np := &networkingv1.NetworkPolicy{}
+	Expect(k8sClient.Get(ctx, key, np)).To(Succeed())
+	Expect(k8sClient.Delete(ctx, np)).To(Succeed())
+	Eventually(func(g Gomega) {
+		restored := &networkingv1.NetworkPolicy{}
+		g.Expect(k8sClient.Get(ctx, key, restored)).To(Succeed())
+		g.Expect(restored.UID).NotTo(Equal(np.UID))
+	}).Should(Succeed())
+}
+
 func getDeployment(key client.ObjectKey) func(Gomega) *appsv1.Deployment {
 	return func(g Gomega) *appsv1.Deployment {
 		d := &appsv1.Deployment{}
@@ -409,14 +422,7 @@ var _ = Describe("ServicePortal controller", func() {
 		}).WithPolling(500 * time.Millisecond).Should(Equal(0))
 		_, appliesBefore := requests.counts("apply")
 		applyLogBefore := len(requests.writesOf("apply"))
-		np := &networkingv1.NetworkPolicy{}
-		Expect(k8sClient.Get(ctx, key, np)).To(Succeed())
-		Expect(k8sClient.Delete(ctx, np)).To(Succeed())
-		Eventually(func(g Gomega) {
-			restored := &networkingv1.NetworkPolicy{}
-			g.Expect(k8sClient.Get(ctx, key, restored)).To(Succeed())
-			g.Expect(restored.UID).NotTo(Equal(np.UID))
-		}).Should(Succeed())
+		deleteNetworkPolicyAndAwaitRestore(key)
 		Consistently(func(g Gomega) {
 			_, a := requests.counts("apply")
 			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy; applied: %v", requests.writesOf("apply")[applyLogBefore:])
@@ -548,18 +554,10 @@ var _ = Describe("ServicePortal controller", func() {
 			d.Labels["touched"] = "yes"
 			return k8sClient.Update(ctx, d)
 		}).Should(Succeed())
-		np := &networkingv1.NetworkPolicy{}
-		Expect(k8sClient.Get(ctx, key, np)).To(Succeed())
-		Expect(k8sClient.Delete(ctx, np)).To(Succeed())
-
 		// The NetworkPolicy back proves that a reconcile after both touches
 		// got through its children; its status write would follow at once,
 		// so a second of quiet after it covers the whole reconcile.
-		Eventually(func(g Gomega) {
-			restored := &networkingv1.NetworkPolicy{}
-			g.Expect(k8sClient.Get(ctx, key, restored)).To(Succeed())
-			g.Expect(restored.UID).NotTo(Equal(np.UID))
-		}).Should(Succeed())
+		deleteNetworkPolicyAndAwaitRestore(key)
 		Consistently(func(g Gomega) {
 			_, w := requests.counts(key.String())
 			g.Expect(w).To(Equal(writesBefore), "no create, update, patch or delete and no status write for the portal: %v", requests.writesOf(key.String()))
