@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
@@ -44,6 +45,31 @@ type ServicePortalReconciler struct {
 	// portal went online, so that a rollout (Published False while the new
 	// pods start) is no Unpublished/Published pair in its events.
 	online sync.Map
+	// uids remembers the UID of each portal reconciled, by name, so that
+	// what is kept per UID (online, the event limiters) is forgotten when
+	// the portal is gone: without a finalizer a deleted portal comes back
+	// only as NotFound, and one recreated under its name has a new UID.
+	uids sync.Map
+}
+
+// remember notes portal's UID under its name; a portal of the same name
+// seen before with another UID was deleted and is forgotten.
+func (r *ServicePortalReconciler) remember(portal *ozgv1.ServicePortal) {
+	if old, loaded := r.uids.Swap(client.ObjectKeyFromObject(portal), portal.UID); loaded && old != portal.UID {
+		r.forgetUID(old.(types.UID))
+	}
+}
+
+// forget drops what is kept of the portal at key.
+func (r *ServicePortalReconciler) forget(key client.ObjectKey) {
+	if uid, ok := r.uids.LoadAndDelete(key); ok {
+		r.forgetUID(uid.(types.UID))
+	}
+}
+
+func (r *ServicePortalReconciler) forgetUID(uid types.UID) {
+	r.events.forget(uid)
+	r.online.Delete(uid)
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch
@@ -117,15 +143,16 @@ func (r *ServicePortalReconciler) portalsOfHostname(ctx context.Context, o clien
 // Reconcile applies the portal's children and writes its status when it changed.
 func (r *ServicePortalReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	portal := &ozgv1.ServicePortal{}
-	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, portal, nil); !ok {
+	gone := func() { r.forget(req.NamespacedName) }
+	if ok, err := fetch(ctx, r.Client, &r.writes, req.NamespacedName, portal, gone); !ok {
 		return ctrl.Result{}, err
 	}
 	if !portal.DeletionTimestamp.IsZero() {
 		// Owner references let the garbage collector remove the children.
-		r.events.forget(portal.UID)
-		r.online.Delete(portal.UID)
+		r.forget(req.NamespacedName)
 		return ctrl.Result{}, nil
 	}
+	r.remember(portal)
 	obs, err := r.observe(ctx, portal)
 	if err != nil {
 		return ctrl.Result{}, err
