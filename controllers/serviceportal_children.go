@@ -129,11 +129,16 @@ func portalLabels(p *ozgv1.ServicePortal) map[string]string {
 	return l
 }
 
+// The labels that select a portal's pods: every portal pod has
+// labelName portalAppName, and labelInstance names its portal.
+const (
+	labelName     = "app.kubernetes.io/name"
+	labelInstance = "app.kubernetes.io/instance"
+	portalAppName = "ozg-portal"
+)
+
 func selectorLabels(p *ozgv1.ServicePortal) map[string]string {
-	return map[string]string{
-		"app.kubernetes.io/name":     "ozg-portal",
-		"app.kubernetes.io/instance": p.Name,
-	}
+	return map[string]string{labelName: portalAppName, labelInstance: p.Name}
 }
 
 func ownerReference(p *ozgv1.ServicePortal) *metav1ac.OwnerReferenceApplyConfiguration {

@@ -209,7 +209,9 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 		return obs, err
 	}
 	obs.deployment, obs.applyErr = r.applyChildren(ctx, portal, rendered, portal.Spec.Publish && obs.conflict == nil)
-	if obs.applyErr == nil {
+	// Why a pod does not serve matters only while the portal is not
+	// rolled out (portalStatus); a rolled-out portal lists no pods.
+	if obs.applyErr == nil && !deploymentRolledOut(obs.deployment, replicas(portal)) {
 		if obs.podProblem, err = r.podProblemOf(ctx, portal); err != nil {
 			return obs, err
 		}

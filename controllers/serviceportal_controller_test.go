@@ -93,16 +93,15 @@ func readyStatus(g Gomega, key client.ObjectKey) metav1.ConditionStatus {
 	return condition(&p.Status, ozgv1.ReadyCondition).Status
 }
 
-// deleteNetworkPolicyAndAwaitRestore deletes the portal's NetworkPolicy as
+// deleteChildAndAwaitRestore deletes the portal's child of obj's kind as
 // a person would and waits until the operator has created it again.
-func deleteNetworkPolicyAndAwaitRestore(key client.ObjectKey) {
-	np := &networkingv1.NetworkPolicy{}
-	Expect(k8sClient.Get(ctx, key, np)).To(Succeed())
-	Expect(k8sClient.Delete(ctx, np)).To(Succeed())
+func deleteChildAndAwaitRestore(key client.ObjectKey, obj client.Object) {
+	Expect(k8sClient.Get(ctx, key, obj)).To(Succeed())
+	deleted := obj.GetUID()
+	Expect(k8sClient.Delete(ctx, obj)).To(Succeed())
 	Eventually(func(g Gomega) {
-		restored := &networkingv1.NetworkPolicy{}
-		g.Expect(k8sClient.Get(ctx, key, restored)).To(Succeed())
-		g.Expect(restored.UID).NotTo(Equal(np.UID))
+		g.Expect(k8sClient.Get(ctx, key, obj)).To(Succeed())
+		g.Expect(obj.GetUID()).NotTo(Equal(deleted))
 	}).Should(Succeed())
 }
 
@@ -422,7 +421,7 @@ var _ = Describe("ServicePortal controller", func() {
 		}).WithPolling(500 * time.Millisecond).Should(Equal(0))
 		_, appliesBefore := requests.counts("apply")
 		applyLogBefore := len(requests.writesOf("apply"))
-		deleteNetworkPolicyAndAwaitRestore(key)
+		deleteChildAndAwaitRestore(key, &networkingv1.NetworkPolicy{})
 		Consistently(func(g Gomega) {
 			_, a := requests.counts("apply")
 			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy; applied: %v", requests.writesOf("apply")[applyLogBefore:])
@@ -496,20 +495,8 @@ var _ = Describe("ServicePortal controller", func() {
 		Eventually(func() error { return k8sClient.Get(ctx, key, &corev1.Service{}) }).Should(Succeed())
 
 		By("recreating a deleted Service and ConfigMap")
-		svc := &corev1.Service{}
-		Expect(k8sClient.Get(ctx, key, svc)).To(Succeed())
-		Expect(k8sClient.Delete(ctx, svc)).To(Succeed())
-		cm := &corev1.ConfigMap{}
-		Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
-		Expect(k8sClient.Delete(ctx, cm)).To(Succeed())
-		Eventually(func(g Gomega) {
-			s := &corev1.Service{}
-			g.Expect(k8sClient.Get(ctx, key, s)).To(Succeed())
-			g.Expect(s.UID).NotTo(Equal(svc.UID))
-			c := &corev1.ConfigMap{}
-			g.Expect(k8sClient.Get(ctx, key, c)).To(Succeed())
-			g.Expect(c.UID).NotTo(Equal(cm.UID))
-		}).Should(Succeed())
+		deleteChildAndAwaitRestore(key, &corev1.Service{})
+		deleteChildAndAwaitRestore(key, &corev1.ConfigMap{})
 
 		By("restoring a Deployment scaled by hand, keeping a label another tool added")
 		Eventually(func() error {
@@ -557,7 +544,7 @@ var _ = Describe("ServicePortal controller", func() {
 		// The NetworkPolicy back proves that a reconcile after both touches
 		// got through its children; its status write would follow at once,
 		// so a second of quiet after it covers the whole reconcile.
-		deleteNetworkPolicyAndAwaitRestore(key)
+		deleteChildAndAwaitRestore(key, &networkingv1.NetworkPolicy{})
 		Consistently(func(g Gomega) {
 			_, w := requests.counts(key.String())
 			g.Expect(w).To(Equal(writesBefore), "no create, update, patch or delete and no status write for the portal: %v", requests.writesOf(key.String()))

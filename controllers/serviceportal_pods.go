@@ -24,12 +24,9 @@ import (
 // ServicePortal's Ready condition carries that reason, so that `kubectl
 // get sp`, a fleet's rollout and Flux show it without looking at pods.
 
-// portalPodLabel is the label every portal pod carries (selectorLabels):
-// the manager caches the pods that have it and nothing else.
-const portalPodLabel = "app.kubernetes.io/name"
-
-// portalPodSelector selects the pods of every portal.
-var portalPodSelector = labels.SelectorFromSet(labels.Set{portalPodLabel: "ozg-portal"})
+// portalPodSelector selects the pods of every portal (selectorLabels): the
+// manager caches those and no other pods.
+var portalPodSelector = labels.SelectorFromSet(labels.Set{labelName: portalAppName})
 
 // podProblem is why a portal pod does not serve, as the kubelet or the
 // scheduler reported it.
@@ -103,7 +100,7 @@ func (r *ServicePortalReconciler) podProblemOf(ctx context.Context, portal *ozgv
 // portalOfPod maps a portal pod to its ServicePortal, which has the name
 // of the pod's instance label.
 func portalOfPod(_ context.Context, o client.Object) []reconcile.Request {
-	name := o.GetLabels()["app.kubernetes.io/instance"]
+	name := o.GetLabels()[labelInstance]
 	if name == "" {
 		return nil
 	}

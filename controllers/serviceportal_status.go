@@ -77,7 +77,7 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 	} else {
 		setPortalAvailable(status, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, "the portal has no available pod yet")
 	}
-	rolledOut := current && d.Status.UpdatedReplicas == want && d.Status.AvailableReplicas == want && d.Status.Replicas == want
+	rolledOut := deploymentRolledOut(d, want)
 	if rolledOut {
 		status.Version = obs.version
 	}
@@ -129,6 +129,13 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 		}
 	}
 	return status
+}
+
+// deploymentRolledOut tells whether the Deployment's current generation runs want
+// replicas, all updated and available.
+func deploymentRolledOut(d *appsv1.Deployment, want int32) bool {
+	return d.Status.ObservedGeneration >= d.Generation &&
+		d.Status.UpdatedReplicas == want && d.Status.AvailableReplicas == want && d.Status.Replicas == want
 }
 
 func deploymentAvailable(d *appsv1.Deployment) bool {
