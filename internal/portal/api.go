@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -16,8 +17,13 @@ type ServicesResponse struct {
 	Total int `json:"total"`
 	// Count counts the services that match the filter.
 	Count int `json:"count"`
-	// Services are the matching services, sorted by Themenfeld and name.
+	// Services are the matching services: with a search text (q) the best
+	// 50 by relevance, in the order the page lists them; else all of
+	// them, sorted by Themenfeld and name.
 	Services []portaldata.Service `json:"services"`
+	// Suggestions are words of the portal's services near the search
+	// text's, when it found nothing.
+	Suggestions []string `json:"suggestions,omitempty"`
 }
 
 // ErrorResponse is the body of an API error.
@@ -38,26 +44,38 @@ func (s *Server) serveServices(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, r, http.StatusBadRequest, ErrorResponse{Error: err.Error()})
 		return
 	}
+	encode := func() ([]byte, error) {
+		resp, err := servicesResponse(r.Context(), snap, f)
+		if err != nil {
+			return nil, err
+		}
+		return encodeJSON(resp)
+	}
 	if !f.Active() {
-		b, err := snap.allServices.get(func() ([]byte, error) { return encodeJSON(servicesResponse(snap, f)) })
+		b, err := snap.allServices.get(encode)
 		s.respond(w, r, http.StatusOK, jsonBody, b, err)
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, servicesResponse(snap, f))
+	b, err := encode()
+	s.respond(w, r, http.StatusOK, jsonBody, encodedBody{plain: b}, err)
 }
 
-func servicesResponse(snap *snapshot, f filter) ServicesResponse {
-	idx := f.apply(snap)
+func servicesResponse(ctx context.Context, snap *snapshot, f filter) (ServicesResponse, error) {
+	sel, err := f.apply(ctx, snap)
+	if err != nil {
+		return ServicesResponse{}, err
+	}
 	resp := ServicesResponse{
 		Administration: snap.doc.Administration,
 		Total:          len(snap.doc.Services),
-		Count:          len(idx),
-		Services:       make([]portaldata.Service, 0, len(idx)),
+		Count:          sel.Matched,
+		Services:       make([]portaldata.Service, 0, len(sel.Services)),
+		Suggestions:    sel.Suggestions,
 	}
-	for _, i := range idx {
+	for _, i := range sel.Services {
 		resp.Services = append(resp.Services, snap.doc.Services[i])
 	}
-	return resp
+	return resp, nil
 }
 
 func encodeJSON(v any) ([]byte, error) {

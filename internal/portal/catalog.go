@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/ozg-operator/ozg-operator/internal/portal/search"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 )
 
@@ -32,8 +34,8 @@ type snapshot struct {
 	doc *portaldata.Document
 	// themenfelder lists the distinct Themenfelder in display order.
 	themenfelder []string
-	// searchText holds each service's folded searchable text, by index.
-	searchText []string
+	// index is the full-text index of the services, by position.
+	index *search.Index
 	// checksum is the hex SHA-256 of the file content.
 	checksum string
 	// home and allServices cache the unfiltered page and API response.
@@ -61,15 +63,16 @@ func (s *snapshot) serviceFragments() ([]template.HTML, error) {
 	return s.fragments, s.fragmentsErr
 }
 
-func newSnapshot(doc *portaldata.Document, checksum, publicURL string) *snapshot {
+func newSnapshot(doc *portaldata.Document, checksum, publicURL string) (*snapshot, error) {
 	if publicURL == "" {
 		publicURL = doc.PublicURL
 	}
 	s := &snapshot{
-		doc: doc, checksum: checksum, searchText: make([]string, len(doc.Services)), results: newResultCache(),
+		doc: doc, checksum: checksum, results: newResultCache(),
 		baseURL: strings.TrimSuffix(publicURL, "/"), byID: make(map[string]int, len(doc.Services)),
 		servicePages: make([]cachedBody, len(doc.Services)),
 	}
+	entries := make([]search.Entry, len(doc.Services))
 	for i := range doc.Services {
 		svc := &doc.Services[i]
 		s.byID[svc.OZGID] = i
@@ -77,13 +80,34 @@ func newSnapshot(doc *portaldata.Document, checksum, publicURL string) *snapshot
 		if n := len(s.themenfelder); n == 0 || s.themenfelder[n-1] != svc.Themenfeld {
 			s.themenfelder = append(s.themenfelder, svc.Themenfeld)
 		}
-		parts := []string{svc.OZGID, svc.Name, svc.Lebenslage}
-		for _, l := range svc.Leistungen {
-			parts = append(parts, l.Name)
-		}
-		s.searchText[i] = portaldata.FoldGerman(strings.Join(parts, "\n"))
+		entries[i] = searchEntry(doc, svc)
 	}
-	return s
+	index, err := search.New(entries)
+	if err != nil {
+		return nil, err
+	}
+	s.index = index
+	// The index runs a goroutine until closed; close it once no request
+	// holds the snapshot any more.
+	runtime.AddCleanup(s, func(x *search.Index) { _ = x.Close() }, index)
+	return s, nil
+}
+
+// searchEntry is what the search index knows of svc. Services of the
+// portal's own administration and of its Kreis are near: they come first
+// among equally good matches, before the Land's and the Bund's.
+func searchEntry(doc *portaldata.Document, svc *portaldata.Service) search.Entry {
+	e := search.Entry{
+		Name: svc.Name, Lebenslage: svc.Lebenslage, Themenfeld: svc.Themenfeld, Keys: []string{svc.OZGID},
+		Near: svc.Own(doc) || (doc.Administration.Parent != "" && svc.Responsible.Administration == doc.Administration.Parent),
+	}
+	for _, l := range svc.Leistungen {
+		e.Leistungen = append(e.Leistungen, l.Name)
+		if l.Key != "" {
+			e.Keys = append(e.Keys, l.Key)
+		}
+	}
+	return e
 }
 
 // absURL is path on the portal's public URL, or path itself while the
@@ -173,12 +197,19 @@ func (c *Catalog) Reload() error {
 		c.reportFailure(c.lastErr)
 		return c.lastErr
 	}
+	start := time.Now()
+	snap, err := newSnapshot(doc, hex.EncodeToString(sum[:]), c.publicURL)
+	if err != nil {
+		c.lastErr = err
+		c.reportFailure(c.lastErr)
+		return c.lastErr
+	}
+	indexed := time.Since(start)
 	c.lastErr = nil
-	snap := newSnapshot(doc, hex.EncodeToString(sum[:]), c.publicURL)
 	c.current.Store(snap)
-	c.metrics.loaded(doc)
+	c.metrics.loaded(doc, indexed)
 	c.log.Info("loaded portal data", "path", c.path, "catalog", doc.Catalog, "checksum", snap.checksum,
-		"administration", doc.Administration.Name, "services", len(doc.Services))
+		"administration", doc.Administration.Name, "services", len(doc.Services), "searchIndexSeconds", indexed.Seconds())
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -23,15 +24,14 @@ const maxQueryLength = 200
 // filter selects services by search text, Themenfeld and state. The zero
 // filter selects everything.
 type filter struct {
-	// Query is matched, case-insensitively and with umlauts folded, against
-	// the name, OZG-ID, Lebenslage and LeiKa names; every word must occur.
+	// Query is searched in the services' names, LeiKa names, Lebenslage,
+	// Themenfeld and keys by the full-text index (package search), which
+	// ranks the matches.
 	Query string
 	// Themenfeld selects one Themenfeld exactly.
 	Themenfeld string
 	// State selects one state.
 	State portaldata.State
-
-	terms []string
 }
 
 // parseFilter reads a filter from query parameters.
@@ -54,7 +54,6 @@ func parseFilter(v url.Values) (filter, error) {
 		// The value is not echoed: it is arbitrary client input.
 		return filter{}, errors.New("unbekannter Stand; erlaubt sind Live (Online), InProgress (In Arbeit) und Open (Offen)")
 	}
-	f.terms = strings.Fields(portaldata.FoldGerman(f.Query))
 	return f, nil
 }
 
@@ -69,30 +68,59 @@ func (f filter) key() string {
 	return f.Query + "\x00" + f.Themenfeld + "\x00" + string(f.State)
 }
 
-// apply returns the indexes of the snapshot's services the filter selects.
-func (f filter) apply(s *snapshot) []int {
-	var idx []int
-	for i := range s.doc.Services {
-		svc := &s.doc.Services[i]
-		if f.Themenfeld != "" && svc.Themenfeld != f.Themenfeld {
-			continue
-		}
-		if f.State != "" && svc.State != f.State {
-			continue
-		}
-		if !containsAll(s.searchText[i], f.terms) {
-			continue
-		}
-		idx = append(idx, i)
-	}
-	return idx
+// maxHits bounds the services a search lists: the best matches; the
+// page tells how many more there are and how to narrow the search.
+const maxHits = 50
+
+// maxSuggestions bounds the words suggested when a search finds nothing.
+const maxSuggestions = 5
+
+// selection is what a filter selects of a snapshot.
+type selection struct {
+	// Services are the positions of the services to list, in order: by
+	// relevance when the filter has a query (at most maxHits of them),
+	// else in catalogue order.
+	Services []int
+	// Matched counts every service the filter selects.
+	Matched int
+	// Ranked tells that Services are ordered by relevance.
+	Ranked bool
+	// Suggestions are words of the portal near the query's, when the
+	// query found nothing.
+	Suggestions []string
 }
 
-func containsAll(text string, terms []string) bool {
-	for _, t := range terms {
-		if !strings.Contains(text, t) {
-			return false
+// apply returns what f selects of the snapshot's services.
+func (f filter) apply(ctx context.Context, s *snapshot) (selection, error) {
+	keep := func(i int) bool {
+		svc := &s.doc.Services[i]
+		return (f.Themenfeld == "" || svc.Themenfeld == f.Themenfeld) && (f.State == "" || svc.State == f.State)
+	}
+	var sel selection
+	if f.Query == "" {
+		for i := range s.doc.Services {
+			if keep(i) {
+				sel.Services = append(sel.Services, i)
+			}
+		}
+		sel.Matched = len(sel.Services)
+		return sel, nil
+	}
+	hits, err := s.index.Search(ctx, f.Query)
+	if err != nil {
+		return sel, err
+	}
+	sel.Ranked = true
+	for _, i := range hits {
+		if keep(i) {
+			sel.Matched++
+			if len(sel.Services) < maxHits {
+				sel.Services = append(sel.Services, i)
+			}
 		}
 	}
-	return true
+	if len(hits) == 0 {
+		sel.Suggestions, err = s.index.Suggest(f.Query, maxSuggestions)
+	}
+	return sel, err
 }

@@ -24,6 +24,7 @@ type metrics struct {
 	reloads    *prometheus.CounterVec
 	services   *prometheus.GaugeVec
 	lastReload prometheus.Gauge
+	indexBuild prometheus.Gauge
 }
 
 func newMetrics() *metrics {
@@ -50,6 +51,10 @@ func newMetrics() *metrics {
 			Namespace: metricsNamespace, Name: "data_last_reload_success_timestamp_seconds",
 			Help: "Unix time of the last successful load of portal data.",
 		}),
+		indexBuild: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: metricsNamespace, Name: "search_index_build_seconds",
+			Help: "How long building the search index of the current portal data took.",
+		}),
 	}
 	// Initialise the label sets so that dashboards see zeros, not gaps.
 	m.reloads.WithLabelValues("success")
@@ -57,14 +62,14 @@ func newMetrics() *metrics {
 	for _, s := range portaldata.States {
 		m.services.WithLabelValues(string(s))
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.reloads, m.services, m.lastReload,
+	m.registry.MustRegister(m.requests, m.duration, m.reloads, m.services, m.lastReload, m.indexBuild,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
 	return m
 }
 
-func (m *metrics) loaded(doc *portaldata.Document) {
+func (m *metrics) loaded(doc *portaldata.Document, indexBuild time.Duration) {
 	counts := make(map[portaldata.State]int, len(portaldata.States))
 	for _, s := range doc.Services {
 		counts[s.State]++
@@ -74,6 +79,7 @@ func (m *metrics) loaded(doc *portaldata.Document) {
 	}
 	m.reloads.WithLabelValues("success").Inc()
 	m.lastReload.Set(float64(time.Now().Unix()))
+	m.indexBuild.Set(indexBuild.Seconds())
 }
 
 func (m *metrics) reloadFailed() { m.reloads.WithLabelValues("failure").Inc() }

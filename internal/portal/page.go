@@ -2,10 +2,12 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
@@ -75,6 +77,18 @@ type pageView struct {
 	States       []stateOption
 	Groups       []groupView
 	Total, Count int
+	// Shown counts the services listed: all matches, or the best maxHits
+	// of a search.
+	Shown int
+	// Ranked tells that the list is a search's, best match first.
+	Ranked bool
+	// Suggestions are links to searches for words near those of a search
+	// that found nothing.
+	Suggestions []suggestionView
+}
+
+type suggestionView struct {
+	Word, Href string
 }
 
 type stateOption struct {
@@ -142,7 +156,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
-		v, rerr := s.pageView(snap, filter{})
+		v, rerr := s.pageView(r.Context(), snap, filter{})
 		if rerr != nil {
 			s.respond(w, r, http.StatusInternalServerError, htmlBody, encodedBody{}, rerr)
 			return
@@ -153,7 +167,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	renderPage := func() ([]byte, error) {
-		v, err := s.pageView(snap, f)
+		v, err := s.pageView(r.Context(), snap, f)
 		if err != nil {
 			return nil, err
 		}
@@ -171,7 +185,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 }
 
 // pageView lists the services f selects.
-func (s *Server) pageView(snap *snapshot, f filter) (pageView, error) {
+func (s *Server) pageView(ctx context.Context, snap *snapshot, f filter) (pageView, error) {
 	v := pageView{layout: newLayout(snap), Filter: f, Themenfelder: snap.themenfelder, Total: len(snap.doc.Services)}
 	for _, st := range portaldata.States {
 		v.States = append(v.States, stateOption{Value: st, Label: stateLabel(st), Selected: st == f.State})
@@ -180,9 +194,26 @@ func (s *Server) pageView(snap *snapshot, f filter) (pageView, error) {
 	if err != nil {
 		return v, err
 	}
-	idx := f.apply(snap)
-	v.Groups = groupServices(snap.doc, fragments, idx)
-	v.Count = len(idx)
+	sel, err := f.apply(ctx, snap)
+	if err != nil {
+		return v, err
+	}
+	if sel.Ranked {
+		v.Groups = rankedGroup(fragments, sel.Services)
+	} else {
+		v.Groups = groupServices(snap.doc, fragments, sel.Services)
+	}
+	v.Count, v.Shown, v.Ranked = sel.Matched, len(sel.Services), sel.Ranked
+	for _, w := range sel.Suggestions {
+		q := url.Values{paramQuery: {w}}
+		if f.Themenfeld != "" {
+			q.Set(paramThemenfeld, f.Themenfeld)
+		}
+		if f.State != "" {
+			q.Set(paramState, string(f.State))
+		}
+		v.Suggestions = append(v.Suggestions, suggestionView{Word: w, Href: "/?" + q.Encode()})
+	}
 	v.Home = !f.Active()
 	name := snap.doc.Administration.DisplayName
 	v.Title = "Online-Dienste – Serviceportal " + name
@@ -267,6 +298,22 @@ func groupServices(doc *portaldata.Document, fragments []template.HTML, idx []in
 	}
 	flush()
 	return groups
+}
+
+// rankedGroup lists a search's services in one group, best match first:
+// grouping by Themenfeld would break the order.
+func rankedGroup(fragments []template.HTML, idx []int) []groupView {
+	if len(idx) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for _, i := range idx {
+		b.WriteString(string(fragments[i]))
+	}
+	return []groupView{{
+		ID: "treffer", Themenfeld: "Die besten Treffer zuerst", Count: len(idx),
+		Services: template.HTML(b.String()), //nolint:gosec // joined escaped fragments
+	}}
 }
 
 // stateClasses style the state badges; the badge's text carries the

@@ -84,7 +84,9 @@ func (s *Server) servePortalverbund(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := snap.feed.get(func() ([]byte, error) {
-		return portalverbund.Marshal(portalverbund.FromDocument(snap.doc, snap.baseURL), false)
+		feed := portalverbund.FromDocument(snap.doc, snap.baseURL)
+		feed.AddKeywords(snap.index.Keywords)
+		return portalverbund.Marshal(feed, false)
 	})
 	s.respond(w, r, http.StatusOK, jsonBody, b, err)
 }

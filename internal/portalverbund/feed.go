@@ -102,6 +102,21 @@ type LeiKaLeistung struct {
 	URN         string   `json:"urn,omitempty"`
 	Bezeichnung string   `json:"bezeichnung"`
 	Typisierung []string `json:"typisierung,omitempty"`
+	// Schlagwoerter are the words besides its name that citizens find it
+	// by: colloquial words and abbreviations (Perso, Kfz) from the portal
+	// search's synonyms.
+	Schlagwoerter []string `json:"schlagwoerter,omitempty"`
+}
+
+// AddKeywords sets each LeiKa service's Schlagwoerter to keywords of its
+// name.
+func (f *Feed) AddKeywords(keywords func(name string) []string) {
+	for i := range f.Leistungen {
+		for j := range f.Leistungen[i].LeiKaLeistungen {
+			l := &f.Leistungen[i].LeiKaLeistungen[j]
+			l.Schlagwoerter = keywords(l.Bezeichnung)
+		}
+	}
 }
 
 // Zustaendigkeit says who answers for a Leistung in a Gebiet.

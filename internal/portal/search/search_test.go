@@ -1,0 +1,221 @@
+package search
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/ozg-operator/ozg-operator/internal/importer"
+	"github.com/ozg-operator/ozg-operator/internal/importer/importertest"
+)
+
+// entries are services as the catalogue names them, a few LeiKa names
+// each: enough for the analysis to show, small enough to read.
+var entries = []Entry{
+	{Name: "Personalausweis", Leistungen: []string{"Personalausweis Ausstellung", "Personalausweis Ausstellung neu wegen Namensänderung bei Heirat"}, Keys: []string{"10119", "99088001000000"}, Near: true},
+	{Name: "Sozialversicherungsausweis/Rentenversicherungsnummer", Leistungen: []string{"Sozialversicherungsausweis Ausstellung"}, Keys: []string{"10072"}},
+	{Name: "Kraftfahrzeugzulassung, -um- und Abmeldung", Leistungen: []string{"Kraftfahrzeug Zulassung", "Kraftfahrzeug Abmeldung"}, Keys: []string{"10439"}, Near: true},
+	{Name: "Kindertagesbetreuung", Leistungen: []string{"Kindertagesstätte Aufnahme"}, Keys: []string{"10019"}, Near: true},
+	{Name: "Parkausweise und Zufahrtsberechtigungen", Leistungen: []string{"Bewohnerparkausweis Erteilung"}, Keys: []string{"10173"}, Near: true},
+	{Name: "Eheschließung und -beurkundung", Leistungen: []string{"Eheschließung Anmeldung"}, Keys: []string{"10026"}, Near: true},
+	{Name: "Unternehmensanmeldung und -genehmigung", Leistungen: []string{"Gewerbe Anmeldung", "Gewerbe Abmeldung"}, Keys: []string{"10294"}, Near: true},
+	{Name: "Mängel melden", Keys: []string{"10136"}, Near: true},
+	{Name: "Wohngeld", Leistungen: []string{"Wohngeld Bewilligung"}, Keys: []string{"10092"}},
+	{Name: "Arbeitslosengeld", Leistungen: []string{"Arbeitslosengeld Bewilligung"}, Keys: []string{"10073"}},
+	{Name: "Hundehaltung", Leistungen: []string{"Hundesteuer Festsetzung", "Hundehaltung Anmeldung"}, Keys: []string{"10160"}, Near: true},
+}
+
+func newIndex(t testing.TB, entries []Entry) *Index {
+	t.Helper()
+	x, err := New(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = x.Close() })
+	return x
+}
+
+func names(x []int, entries []Entry) []string {
+	var out []string
+	for _, i := range x {
+		out = append(out, entries[i].Name)
+	}
+	return out
+}
+
+func TestSearchReadsGermanAsCitizensTypeIt(t *testing.T) {
+	x := newIndex(t, entries)
+	tests := []struct {
+		why, query, first string
+	}{
+		{"inflection", "Personalausweise", "Personalausweis"},
+		{"compound split by a hyphen, abbreviation", "Kfz-Zulassung", "Kraftfahrzeugzulassung, -um- und Abmeldung"},
+		{"compound typed as one word, colloquial part", "Kitaplatz", "Kindertagesbetreuung"},
+		{"compound against its words", "Anwohnerparkausweis", "Parkausweise und Zufahrtsberechtigungen"},
+		{"joined words", "Hunde Steuer", "Hundehaltung"},
+		{"colloquial verb", "heiraten", "Eheschließung und -beurkundung"},
+		{"abbreviation", "Perso", "Personalausweis"},
+		{"one letter too many", "Personalausweiss", "Personalausweis"},
+		{"one letter missing", "Wohngld", "Wohngeld"},
+		{"filler verb dropped", "Wohngeld beantragen", "Wohngeld"},
+		{"verb that is the point", "Gewerbe anmelden", "Unternehmensanmeldung und -genehmigung"},
+		{"umlaut typed as ae", "Maengel melden", "Mängel melden"},
+		{"OZG-ID", "10092", "Wohngeld"},
+		{"LeiKa key", "99088001000000", "Personalausweis"},
+		{"everyday word for the catalogue's", "Hartz", "Arbeitslosengeld"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.why, func(t *testing.T) {
+			hits, err := x.Search(context.Background(), tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := names(hits, entries); len(got) == 0 || got[0] != tt.first {
+				t.Errorf("%q: first %q, want %q", tt.query, got, tt.first)
+			}
+		})
+	}
+}
+
+func TestSearchRanksByRelevanceNotCatalogueOrder(t *testing.T) {
+	x := newIndex(t, entries)
+	hits, err := x.Search(context.Background(), "Ausweis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(hits, entries)
+	if len(got) < 2 || got[0] != "Personalausweis" {
+		t.Fatalf("Ausweis: %q, want the Personalausweis first", got)
+	}
+	// Every word counts on its own; a word that matches nothing does not
+	// empty the result.
+	hits, err = x.Search(context.Background(), "Wohngeld Xylofon")
+	if err != nil || len(hits) == 0 || entries[hits[0]].Name != "Wohngeld" {
+		t.Fatalf("Wohngeld Xylofon: %q, %v", names(hits, entries), err)
+	}
+	// More matching words rank higher.
+	hits, _ = x.Search(context.Background(), "Kraftfahrzeug Abmeldung")
+	if got := names(hits, entries); got[0] != "Kraftfahrzeugzulassung, -um- und Abmeldung" {
+		t.Errorf("Kraftfahrzeug Abmeldung: %q", got)
+	}
+}
+
+func TestSearchBreaksTiesByNearness(t *testing.T) {
+	// Two services that match alike: the one the town or its Kreis
+	// answers for comes first, whatever the catalogue order.
+	tied := []Entry{
+		{Name: "Beglaubigung", Keys: []string{"10001"}},
+		{Name: "Beglaubigung", Keys: []string{"10002"}, Near: true},
+	}
+	x := newIndex(t, tied)
+	hits, err := x.Search(context.Background(), "Beglaubigung")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(hits, []int{1, 0}) {
+		t.Errorf("hits = %v, want the near one first", hits)
+	}
+}
+
+func TestSearchFindsNothingAndSuggests(t *testing.T) {
+	x := newIndex(t, entries)
+	hits, err := x.Search(context.Background(), "Xylofon")
+	if err != nil || len(hits) != 0 {
+		t.Fatalf("Xylofon: %v, %v", hits, err)
+	}
+	if hits, _ := x.Search(context.Background(), "beantragen"); len(hits) != 0 {
+		t.Errorf("a filler verb alone finds %v", names(hits, entries))
+	}
+	// "Wohngeltzuschus" is three edits from anything; its nearest words
+	// are the portal's.
+	got, err := x.Suggest("Hundehaltungx Wohngelt", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, "Hundehaltung") || !slices.Contains(got, "Wohngeld") {
+		t.Errorf("suggestions = %q, want Hundehaltung and Wohngeld", got)
+	}
+	got, _ = x.Suggest("Arbeitsplatz", 5)
+	if !slices.Contains(got, "Arbeitslosengeld") {
+		t.Errorf("suggestions by prefix = %q, want Arbeitslosengeld", got)
+	}
+	if got, _ := x.Suggest("xy", 5); len(got) != 0 {
+		t.Errorf("a two-letter word suggests %q", got)
+	}
+}
+
+func TestKeywordsAreTheSynonymsThatLeadToAName(t *testing.T) {
+	x := newIndex(t, entries)
+	got := x.Keywords("Kraftfahrzeug Zulassung")
+	for _, want := range []string{"kfz", "auto", "pkw"} {
+		if !slices.ContainsFunc(got, func(k string) bool { return strings.EqualFold(k, want) }) {
+			t.Errorf("keywords of Kraftfahrzeug Zulassung = %q, want %s", got, want)
+		}
+	}
+	if slices.ContainsFunc(got, func(k string) bool { return strings.EqualFold(k, "kraftfahrzeug") }) {
+		t.Errorf("keywords %q repeat the name's own word", got)
+	}
+	if got := x.Keywords("Personalausweis Ausstellung"); !slices.Contains(got, "perso") {
+		t.Errorf("keywords of Personalausweis = %q, want perso", got)
+	}
+	if got := x.Keywords("Tiergehege Anzeige"); len(got) != 0 {
+		t.Errorf("keywords of a name no synonym leads to = %q", got)
+	}
+}
+
+func TestParseSynonymsRejectsBadLines(t *testing.T) {
+	for _, bad := range []string{"kfz", "kfz, => auto", "zwei worte, auto", "=> auto", "kfz =>"} {
+		if _, err := parseSynonyms([]byte(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	got, err := parseSynonyms([]byte("# comment\nkfz, auto\nperso => personalausweis # why\n"))
+	if err != nil || len(got) != 2 || got[1].Input[0] != "perso" || got[0].Input != nil {
+		t.Errorf("parsed %+v, %v", got, err)
+	}
+}
+
+// TestSynonymsReachTheCatalogue checks the shipped list against the
+// catalogue: every word is one term for the engine (it drops the others
+// silently), and every word a line leads to occurs in an OZG or LeiKa
+// name, else the line finds nothing.
+func TestSynonymsReachTheCatalogue(t *testing.T) {
+	cat, err := importer.ReadCatalog(importertest.CatalogDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []Entry
+	for _, s := range cat.Services {
+		e := Entry{Name: s.Spec.Name}
+		for _, l := range s.Spec.Leistungen {
+			e.Leistungen = append(e.Leistungen, l.Name)
+		}
+		all = append(all, e)
+	}
+	x := newIndex(t, all)
+	vocabulary := map[string]bool{}
+	text := x.mapping.AnalyzerNamed(analyzerText)
+	for _, e := range all {
+		for _, name := range append([]string{e.Name}, e.Leistungen...) {
+			for _, tok := range text.Analyze([]byte(name)) {
+				vocabulary[string(tok.Term)] = true
+			}
+		}
+	}
+	for _, s := range x.synonyms {
+		for _, w := range append(slices.Clone(s.Input), s.Words...) {
+			if x.term(w) == "" {
+				t.Errorf("synonym %q is not one term", w)
+			}
+		}
+		if s.Input == nil {
+			continue
+		}
+		for _, w := range s.Words {
+			if !vocabulary[x.term(w)] {
+				t.Errorf("synonym line %v => %v: %q occurs in no catalogue name", s.Input, s.Words, w)
+			}
+		}
+	}
+}
