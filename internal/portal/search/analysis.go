@@ -65,14 +65,14 @@ const (
 
 // Field names of a service's document in the index.
 const (
-	fieldName       = "name"
-	fieldLeistung   = "leistung"
-	fieldService    = "service"
-	fieldContext    = "context"
-	fieldKeys       = "keys"
-	fieldWords      = "words"
-	fieldNear       = "near"
-	fieldPosition   = "position"
+	fieldName     = "name"
+	fieldLeistung = "leistung"
+	fieldService  = "service"
+	fieldContext  = "context"
+	fieldKeys     = "keys"
+	fieldWords    = "words"
+	fieldNear     = "near"
+	fieldPosition = "position"
 
 	// partsSuffix names the field that holds a text with its compounds
 	// split.
