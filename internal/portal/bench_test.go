@@ -3,9 +3,11 @@ package portal
 import (
 	"fmt"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/benchsummary"
 )
 
 // largeDocument is an administration that tracks the whole NRW catalogue:
@@ -79,5 +81,42 @@ func BenchmarkSearchDistinct(b *testing.B) {
 		req := httptest.NewRequest("GET", fmt.Sprintf("/?q=nummer+%d", i%1000), nil)
 		req.Header.Set("Accept-Encoding", "gzip")
 		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+}
+
+// BenchmarkSearchIndex builds the snapshot of Augustdorf's document, the
+// search index with it, as a reload does, and reports the heap the index
+// keeps (live heap after a GC, with the snapshot against without).
+func BenchmarkSearchIndex(b *testing.B) {
+	_, doc, _ := nrwServer(b)
+	heap := func() uint64 {
+		// Twice: the first GC runs the cleanup that closes a dropped
+		// snapshot's index, the second frees what the index held.
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	var snap *snapshot
+	for b.Loop() {
+		var err error
+		if snap, err = newSnapshot(doc, "sum", ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	snap = nil
+	before := heap()
+	snap, _ = newSnapshot(doc, "sum", "")
+	after := heap()
+	runtime.KeepAlive(snap)
+	b.ReportMetric(float64(after-before)/(1<<20), "snapshot-MiB")
+	if err := benchsummary.Record("portal_search_index", map[string]any{
+		"build_ms":     float64(b.Elapsed().Microseconds()) / 1000 / float64(b.N),
+		"snapshot_mib": float64(after-before) / (1 << 20),
+		"services":     len(doc.Services),
+	}); err != nil {
+		b.Fatal(err)
 	}
 }

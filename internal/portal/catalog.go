@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,9 +86,6 @@ func newSnapshot(doc *portaldata.Document, checksum, publicURL string) (*snapsho
 		return nil, err
 	}
 	s.index = index
-	// The index runs a goroutine until closed; close it once no request
-	// holds the snapshot any more.
-	runtime.AddCleanup(s, func(x *search.Index) { _ = x.Close() }, index)
 	return s, nil
 }
 

@@ -25,6 +25,7 @@ func nrwServer(t testing.TB) (*Server, *portaldata.Document, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	doc.PublicURL = "https://augustdorf.serviceportal.example.de"
 	return newLoadedServer(t, doc), doc, root
 }
 

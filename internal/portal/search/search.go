@@ -14,6 +14,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,6 +123,10 @@ func New(entries []Entry) (*Index, error) {
 		return nil, err
 	}
 	x.indexSynonymLines()
+	// Scorch runs a goroutine until the index is closed; close it once
+	// nobody holds x any more (a reload replaces the portal's snapshot,
+	// and with it the index, while requests may still use the old one).
+	runtime.AddCleanup(x, func(idx bleve.Index) { _ = idx.Close() }, idx)
 	return x, nil
 }
 
@@ -182,9 +187,6 @@ func (x *Index) fill(entries []Entry) error {
 	return nil
 }
 
-// Close releases the index.
-func (x *Index) Close() error { return x.index.Close() }
-
 // Search returns the positions of the entries that match text, best
 // first: by the engine's BM25 score, then the near ones, then in entry
 // order. A word matches with as many typos as its length allows
@@ -215,6 +217,7 @@ func (x *Index) Search(ctx context.Context, text string) ([]int, error) {
 			hits = append(hits, i)
 		}
 	}
+	runtime.KeepAlive(x)
 	return hits, nil
 }
 
@@ -233,10 +236,11 @@ func (x *Index) query(text string) query.Query {
 		candidates = append(candidates, typed[i-1]+typed[i])
 	}
 	var words []query.Query
-	for _, w := range candidates {
+	for i, w := range candidates {
+		joined := max(0, i-len(typed)+1)
 		var clauses []query.Query
 		// A word may have as many typos as the length it was typed in
-		// allows; a part, as many as its own length allows.
+		// allows.
 		add := func(term, field string, fuzz int, boost float64) {
 			q := bleve.NewFuzzyQuery(term)
 			q.SetField(field)
@@ -246,11 +250,19 @@ func (x *Index) query(text string) query.Query {
 			clauses = append(clauses, q)
 		}
 		for _, f := range textFields {
+			// Typos are looked for in the words as written of the name
+			// and the LeiKa names only: a fuzzy term costs a Levenshtein
+			// automaton, and the other fields hold the same words or
+			// parts of them. A joined pair must match as it is.
+			fuzz := 0
+			if f.fuzzy && joined == 0 {
+				fuzz = fuzziness(w)
+			}
 			for _, t := range whole.Analyze([]byte(w)) {
-				add(string(t.Term), f.field, fuzziness(w), f.boost)
+				add(string(t.Term), f.field, fuzz, f.boost)
 			}
 			for _, t := range parts.Analyze([]byte(w)) {
-				add(string(t.Term), f.field+partsSuffix, fuzziness(string(t.Term)), f.boost*boostParts)
+				add(string(t.Term), f.field+partsSuffix, 0, f.boost*boostParts)
 			}
 		}
 		if len(clauses) > 0 {
@@ -268,4 +280,5 @@ func (x *Index) query(text string) query.Query {
 var textFields = []struct {
 	field string
 	boost float64
-}{{fieldName, boostName}, {fieldLeistung, boostLeistung}, {fieldService, boostService}, {fieldContext, boostContext}}
+	fuzzy bool
+}{{fieldName, boostName, true}, {fieldLeistung, boostLeistung, true}, {fieldService, boostService, true}, {fieldContext, boostContext, false}}

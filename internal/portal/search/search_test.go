@@ -32,7 +32,6 @@ func newIndex(t testing.TB, entries []Entry) *Index {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = x.Close() })
 	return x
 }
 

@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -32,6 +33,7 @@ func (x *Index) Suggest(text string, n int) ([]string, error) {
 	if !ok {
 		return nil, nil
 	}
+	defer runtime.KeepAlive(x)
 	var out []string
 	seen := map[string]bool{}
 	for _, w := range splitWords(strings.ToLower(text)) {
