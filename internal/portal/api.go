@@ -15,10 +15,13 @@ type ServicesResponse struct {
 	Administration portaldata.Administration `json:"administration"`
 	// Total counts all services of the portal.
 	Total int `json:"total"`
-	// Count counts the services that match the filter.
+	// Count counts the services listed.
 	Count int `json:"count"`
+	// More tells that a search (q) matches further services, less well
+	// than the best 20 it lists.
+	More bool `json:"more,omitempty"`
 	// Services are the matching services: with a search text (q) the best
-	// 50 by relevance, in the order the page lists them; else all of
+	// 20 by relevance, in the order the page lists them; else all of
 	// them, sorted by Themenfeld and name.
 	Services []portaldata.Service `json:"services"`
 	// Suggestions are words of the portal's services near the search
@@ -69,6 +72,7 @@ func servicesResponse(ctx context.Context, snap *snapshot, f filter) (ServicesRe
 		Administration: snap.doc.Administration,
 		Total:          len(snap.doc.Services),
 		Count:          sel.Matched,
+		More:           sel.More,
 		Services:       make([]portaldata.Service, 0, len(sel.Services)),
 		Suggestions:    sel.Suggestions,
 	}

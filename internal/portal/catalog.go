@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,17 +51,29 @@ type snapshot struct {
 	servicePages          []cachedBody
 	robots, sitemap, feed cachedBody
 
-	fragmentsOnce sync.Once
-	fragments     []template.HTML
-	fragmentsErr  error
+	fragments, hits renderedOnce
 }
 
-// serviceFragments returns every service rendered, rendering them on the
-// first call.
-func (s *snapshot) serviceFragments() ([]template.HTML, error) {
-	s.fragmentsOnce.Do(func() { s.fragments, s.fragmentsErr = renderServices(s.doc) })
-	return s.fragments, s.fragmentsErr
+// renderedOnce holds every service rendered with one template, rendered
+// when first asked for.
+type renderedOnce struct {
+	once      sync.Once
+	fragments []template.HTML
+	err       error
 }
+
+func (r *renderedOnce) get(doc *portaldata.Document, name string) ([]template.HTML, error) {
+	r.once.Do(func() { r.fragments, r.err = renderServices(doc, name) })
+	return r.fragments, r.err
+}
+
+// serviceFragments returns every service's list entry.
+func (s *snapshot) serviceFragments() ([]template.HTML, error) {
+	return s.fragments.get(s.doc, "service")
+}
+
+// hitFragments returns every service's search result entry.
+func (s *snapshot) hitFragments() ([]template.HTML, error) { return s.hits.get(s.doc, "hit") }
 
 func newSnapshot(doc *portaldata.Document, checksum, publicURL string) (*snapshot, error) {
 	if publicURL == "" {
@@ -94,14 +107,11 @@ func newSnapshot(doc *portaldata.Document, checksum, publicURL string) (*snapsho
 // among equally good matches, before the Land's and the Bund's.
 func searchEntry(doc *portaldata.Document, svc *portaldata.Service) search.Entry {
 	e := search.Entry{
-		Name: svc.Name, Lebenslage: svc.Lebenslage, Themenfeld: svc.Themenfeld, Keys: []string{svc.OZGID},
+		Name: svc.Name, ID: svc.OZGID, Lebenslage: svc.Lebenslage, Themenfeld: svc.Themenfeld, State: string(svc.State),
 		Near: svc.Own(doc) || (doc.Administration.Parent != "" && svc.Responsible.Administration == doc.Administration.Parent),
 	}
 	for _, l := range svc.Leistungen {
-		e.Leistungen = append(e.Leistungen, l.Name)
-		if l.Key != "" {
-			e.Keys = append(e.Keys, l.Key)
-		}
+		e.Leistungen = append(e.Leistungen, search.Leistung{Name: l.Name, Key: l.Key})
 	}
 	return e
 }
@@ -203,6 +213,10 @@ func (c *Catalog) Reload() error {
 	indexed := time.Since(start)
 	c.lastErr = nil
 	c.current.Store(snap)
+	// Building the index allocates about 20 times what it keeps: give
+	// that back to the OS now rather than over minutes, so that the pod's
+	// working set shows what the portal holds.
+	debug.FreeOSMemory()
 	c.metrics.loaded(doc, indexed)
 	c.log.Info("loaded portal data", "path", c.path, "catalog", doc.Catalog, "checksum", snap.checksum,
 		"administration", doc.Administration.Name, "services", len(doc.Services), "searchIndexSeconds", indexed.Seconds())

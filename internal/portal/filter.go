@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ozg-operator/ozg-operator/internal/portal/search"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 )
 
@@ -70,7 +71,7 @@ func (f filter) key() string {
 
 // maxHits bounds the services a search lists: the best matches; the
 // page tells how many more there are and how to narrow the search.
-const maxHits = 50
+const maxHits = 20
 
 // maxSuggestions bounds the words suggested when a search finds nothing.
 const maxSuggestions = 5
@@ -81,8 +82,12 @@ type selection struct {
 	// relevance when the filter has a query (at most maxHits of them),
 	// else in catalogue order.
 	Services []int
-	// Matched counts every service the filter selects.
+	// Matched counts the services the filter selects: all of them, or
+	// for a search those found among the best matches (see More).
 	Matched int
+	// More tells that a search matches more services than the best
+	// maxHits it lists.
+	More bool
 	// Ranked tells that Services are ordered by relevance.
 	Ranked bool
 	// Suggestions are words of the portal near the query's, when the
@@ -106,20 +111,13 @@ func (f filter) apply(ctx context.Context, s *snapshot) (selection, error) {
 		sel.Matched = len(sel.Services)
 		return sel, nil
 	}
-	hits, err := s.index.Search(ctx, f.Query)
+	res, err := s.index.Find(ctx, search.Request{Text: f.Query, Themenfeld: f.Themenfeld, State: string(f.State), Limit: maxHits})
 	if err != nil {
 		return sel, err
 	}
-	sel.Ranked = true
-	for _, i := range hits {
-		if keep(i) {
-			sel.Matched++
-			if len(sel.Services) < maxHits {
-				sel.Services = append(sel.Services, i)
-			}
-		}
-	}
-	if len(hits) == 0 {
+	sel.Ranked, sel.Services, sel.More = true, res.Services, res.More
+	sel.Matched = len(sel.Services)
+	if len(sel.Services) == 0 {
 		sel.Suggestions, err = s.index.Suggest(f.Query, maxSuggestions)
 	}
 	return sel, err

@@ -77,11 +77,9 @@ type pageView struct {
 	States       []stateOption
 	Groups       []groupView
 	Total, Count int
-	// Shown counts the services listed: all matches, or the best maxHits
-	// of a search.
-	Shown int
-	// Ranked tells that the list is a search's, best match first.
-	Ranked bool
+	// Ranked tells that the list is a search's, best match first; More
+	// that further services match less well.
+	Ranked, More bool
 	// Suggestions are links to searches for words near those of a search
 	// that found nothing.
 	Suggestions []suggestionView
@@ -199,11 +197,15 @@ func (s *Server) pageView(ctx context.Context, snap *snapshot, f filter) (pageVi
 		return v, err
 	}
 	if sel.Ranked {
-		v.Groups = rankedGroup(fragments, sel.Services)
+		hits, err := snap.hitFragments()
+		if err != nil {
+			return v, err
+		}
+		v.Groups = rankedGroup(hits, sel.Services)
 	} else {
 		v.Groups = groupServices(snap.doc, fragments, sel.Services)
 	}
-	v.Count, v.Shown, v.Ranked = sel.Matched, len(sel.Services), sel.Ranked
+	v.Count, v.Ranked, v.More = sel.Matched, sel.Ranked, sel.More
 	for _, w := range sel.Suggestions {
 		q := url.Values{paramQuery: {w}}
 		if f.Themenfeld != "" {
@@ -324,15 +326,16 @@ var stateClasses = map[portaldata.State]string{
 	portaldata.StateOpen:       "state-open",
 }
 
-// renderServices renders every service of doc once (template "service"):
-// a page of search results then joins the entries it lists instead of
-// executing the template, which costs far more than the copy, for each.
-func renderServices(doc *portaldata.Document) ([]template.HTML, error) {
+// renderServices renders every service of doc once with the template name
+// ("service" for the lists, "hit" for search results): a page then joins
+// the entries it lists instead of executing the template, which costs far
+// more than the copy, for each.
+func renderServices(doc *portaldata.Document, name string) ([]template.HTML, error) {
 	fragments := make([]template.HTML, len(doc.Services))
 	var buf bytes.Buffer
 	for i := range doc.Services {
 		buf.Reset()
-		if err := templates.ExecuteTemplate(&buf, "service", newServiceView(doc, &doc.Services[i])); err != nil {
+		if err := templates.ExecuteTemplate(&buf, name, newServiceView(doc, &doc.Services[i])); err != nil {
 			return nil, fmt.Errorf("rendering service %s: %w", doc.Services[i].OZGID, err)
 		}
 		// The template escaped every string in it.

@@ -16,7 +16,7 @@ func TestCompression(t *testing.T) {
 	h := s.Handler()
 	plain := get(t, h, "/")
 
-	for _, target := range []string{"/", "/?q=nummer", "/api/v1/services"} {
+	for _, target := range []string{"/", "/?q=nummer+42", "/api/v1/services"} {
 		req := httptest.NewRequest(http.MethodGet, target, nil)
 		req.Header.Set("Accept-Encoding", "br;q=1.0, gzip;q=0.8")
 		rec := httptest.NewRecorder()

@@ -65,14 +65,17 @@ const (
 
 // Field names of a service's document in the index.
 const (
-	fieldName     = "name"
-	fieldLeistung = "leistung"
-	fieldService  = "service"
-	fieldContext  = "context"
-	fieldKeys     = "keys"
-	fieldWords    = "words"
-	fieldNear     = "near"
-	fieldPosition = "position"
+	fieldName    = "name"
+	fieldService = "service"
+	fieldContext = "context"
+	fieldKeys    = "keys"
+	fieldWords   = "words"
+	// fieldVocabulary holds a service's words as written, analysed as
+	// the query's are: what a mistyped word is corrected to.
+	fieldVocabulary = "vocabulary"
+	// fieldThemenfeld and fieldState filter, as keywords.
+	fieldThemenfeld = "themenfeld"
+	fieldState      = "state"
 
 	// partsSuffix names the field that holds a text with its compounds
 	// split.
@@ -126,11 +129,16 @@ func newMapping(parts []string) (*mapping.IndexMappingImpl, error) {
 		}
 	}
 
-	// Each text is indexed twice: its words as written, and with its
-	// compounds split (field name + partsSuffix).
-	text := func(name string, synonyms bool) []*mapping.FieldMapping {
+	// A text is indexed with its words as written and, where compounds
+	// matter (names), again with its compounds split (field name +
+	// partsSuffix).
+	text := func(name string, synonyms, parts bool) []*mapping.FieldMapping {
+		fields := []struct{ analyzer, name string }{{analyzerWholeWords, name}}
+		if parts {
+			fields = append(fields, struct{ analyzer, name string }{analyzerText, name + partsSuffix})
+		}
 		var out []*mapping.FieldMapping
-		for _, a := range []struct{ analyzer, name string }{{analyzerWholeWords, name}, {analyzerText, name + partsSuffix}} {
+		for _, a := range fields {
 			f := bleve.NewTextFieldMapping()
 			f.Name, f.Analyzer = a.name, a.analyzer
 			f.Store, f.IncludeTermVectors, f.IncludeInAll, f.DocValues = false, false, false, false
@@ -147,18 +155,18 @@ func newMapping(parts []string) (*mapping.IndexMappingImpl, error) {
 	words := bleve.NewTextFieldMapping()
 	words.Analyzer = analyzerWords
 	words.Store, words.IncludeTermVectors, words.IncludeInAll, words.DocValues = false, false, false, false
-	near := bleve.NewNumericFieldMapping()
-	near.Store, near.IncludeInAll, near.DocValues = false, false, true
+	vocabulary := bleve.NewTextFieldMapping()
+	vocabulary.Name, vocabulary.Analyzer = fieldVocabulary, analyzerWholeWords
+	vocabulary.Store, vocabulary.IncludeTermVectors, vocabulary.IncludeInAll, vocabulary.DocValues = false, false, false, false
 
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt(fieldName, text(fieldName, true)...)
-	doc.AddFieldMappingsAt(fieldLeistung, text(fieldLeistung, true)...)
-	doc.AddFieldMappingsAt(fieldService, text(fieldService, true)...)
-	doc.AddFieldMappingsAt(fieldContext, text(fieldContext, false)...)
+	doc.AddFieldMappingsAt(fieldName, text(fieldName, true, true)...)
+	doc.AddFieldMappingsAt(fieldService, text(fieldService, true, false)...)
+	doc.AddFieldMappingsAt(fieldContext, text(fieldContext, false, false)...)
 	doc.AddFieldMappingsAt(fieldKeys, keys)
-	doc.AddFieldMappingsAt(fieldWords, words)
-	doc.AddFieldMappingsAt(fieldNear, near)
-	doc.AddFieldMappingsAt(fieldPosition, near)
+	doc.AddFieldMappingsAt(fieldThemenfeld, keys)
+	doc.AddFieldMappingsAt(fieldState, keys)
+	doc.AddFieldMappingsAt(fieldWords, words, vocabulary)
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerText
 	// The fields of split compounds (name_parts, ...) are no properties

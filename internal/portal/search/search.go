@@ -12,6 +12,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -24,47 +25,70 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Entry is what the index knows of one service.
 type Entry struct {
 	// Name is the OZG service's name.
 	Name string
-	// Leistungen are the names of the LeiKa services it bundles.
-	Leistungen []string
-	// Keys are its OZG-ID and LeiKa keys, found when typed exactly.
-	Keys []string
+	// ID is its OZG-ID, found when typed exactly.
+	ID string
+	// Leistungen are the LeiKa services it bundles.
+	Leistungen []Leistung
 	// Lebenslage and Themenfeld place it in the catalogue.
 	Lebenslage, Themenfeld string
+	// State is the implementation state of whoever is responsible, for
+	// filtering.
+	State string
 	// Near tells that the portal's own administration or its Kreis is
 	// responsible: such services come first among equally good matches.
 	Near bool
 }
 
-// The index holds a document for each service (its name, Lebenslage,
-// Themenfeld, OZG-ID) and one for each of its LeiKa services (the LeiKa
-// name, the service's name, the LeiKa key): a service ranks by its best
-// document, so that a bundle of 200 LeiKa services is found by one of
-// them as well as a service of one (scored as one text, the bundle's
-// length would bury every word in it).
+// Leistung is a LeiKa service of an entry.
+type Leistung struct {
+	Name string
+	// Key is the LeiKa key, found when typed exactly; empty outside the
+	// LeiKa.
+	Key string
+}
+
+// The index holds a document for each service (its name in the name
+// field, Lebenslage, Themenfeld, OZG-ID) and one for each of its LeiKa
+// services (the LeiKa name in the name field, the service's name in the
+// service field, the LeiKa key): a service ranks by its best document,
+// so that a bundle of 200 LeiKa services is found by one of them as well
+// as a service of one (scored as one text, the bundle's length would
+// bury every word in it).
 //
-// Field boosts: a word in the service's name says more than one in a
-// LeiKa name or in the name of the service a LeiKa service belongs to,
-// which say more than its Lebenslage or Themenfeld; an exact key says
-// everything.
+// batchSize bounds the documents analysed at once while building: the
+// analysis of a batch is held until its segment is built, and one batch
+// of all 5,800 documents took the portal to 107 MiB resident (make bench,
+// BenchmarkPortalRSS) against 51 MiB in batches of 1,000. Each batch is a
+// segment (Scorch merges none in memory), which costs searches about
+// 15 %.
+const batchSize = 1000
+
+// Field boosts: a word of a name, or of the name of the service a LeiKa
+// service belongs to, says more than one of its Lebenslage or
+// Themenfeld; an exact key says everything. Measured with make
+// search-eval: weighing the service's name above the LeiKa names, or the
+// other way round, found less.
 const (
-	boostName     = 1
-	boostLeistung = 1
-	boostService  = 1
-	boostContext  = 0.25
-	boostKeys     = 20
-	// boostParts weighs a query's words split into their parts.
+	boostName    = 1
+	boostService = 1
+	boostContext = 0.25
+	boostKeys    = 20
+	// boostParts weighs a word's parts against the word as written.
 	boostParts = 0.5
 )
 
 // fuzziness is how many typos a word of the query may have, by its
 // length: none up to 4 letters (Kfz, Pkw, Hund are words, not typos of
-// KfW, Pfw, Bund), one up to 7, two beyond.
+// KfW, Pfw, Bund), one up to 7, two beyond. The first letter must match
+// (people rarely mistype it, and without it "anmelden" would match
+// "melden").
 func fuzziness(term string) int {
 	switch n := utf8.RuneCountInString(term); {
 	case n <= 4:
@@ -75,11 +99,6 @@ func fuzziness(term string) int {
 	return 2
 }
 
-// fuzzyPrefix is how many leading letters a word with a typo must share:
-// people rarely mistype the first letter, and without it "anmelden"
-// would match "melden" (two edits).
-const fuzzyPrefix = 1
-
 // Index is the search index of one document's services. It is safe for
 // concurrent use and read-only once built.
 type Index struct {
@@ -88,12 +107,16 @@ type Index struct {
 	size    int
 	// docs counts the documents: services and LeiKa services.
 	docs int
+	// near tells, by position, which entries are near.
+	near []bool
 	// display maps the texts' words, lower case, to one spelling the
 	// texts use, for suggestions.
 	display  map[string]string
 	synonyms []Synonym
-	// synonymLines maps a synonym's target term to its lines.
+	// synonymLines maps a synonym's target term to its lines;
+	// synonymTerms holds every term of the synonym list.
 	synonymLines map[string][]int
+	synonymTerms map[string]bool
 }
 
 // New indexes entries; a hit names an entry by its position.
@@ -105,7 +128,9 @@ func New(entries []Entry) (*Index, error) {
 	var texts []string
 	for _, e := range entries {
 		texts = append(texts, e.Name)
-		texts = append(texts, e.Leistungen...)
+		for _, l := range e.Leistungen {
+			texts = append(texts, l.Name)
+		}
 	}
 	m, err := newMapping(compoundParts(texts))
 	if err != nil {
@@ -136,10 +161,19 @@ func (x *Index) fill(entries []Entry) error {
 		if err := b.Index(id, doc); err != nil {
 			return fmt.Errorf("indexing %s: %w", id, err)
 		}
+		if b.Size() >= batchSize {
+			if err := x.index.Batch(b); err != nil {
+				return fmt.Errorf("building the search index: %w", err)
+			}
+			b.Reset()
+		}
 		return nil
 	}
 	for i, e := range entries {
-		words := append([]string{e.Name}, e.Leistungen...)
+		words := []string{e.Name}
+		for _, l := range e.Leistungen {
+			words = append(words, l.Name)
+		}
 		for _, t := range words {
 			for _, w := range splitWords(t) {
 				if lw := strings.ToLower(w); x.display[lw] == "" {
@@ -147,29 +181,19 @@ func (x *Index) fill(entries []Entry) error {
 				}
 			}
 		}
-		near := 1
-		if e.Near {
-			near = 0
-		}
 		pos := strconv.Itoa(i)
-		var ozgKeys []string
-		if len(e.Keys) > 0 {
-			ozgKeys = e.Keys[:1]
-		}
 		if err := add(pos, map[string]any{
-			fieldName: e.Name, fieldContext: e.Lebenslage + "\n" + e.Themenfeld, fieldKeys: ozgKeys,
-			fieldWords: strings.Join(words, "\n"), fieldNear: near, fieldPosition: i,
+			fieldName: e.Name, fieldContext: e.Lebenslage + "\n" + e.Themenfeld, fieldKeys: e.ID,
+			fieldWords: strings.Join(words, "\n"), fieldThemenfeld: e.Themenfeld, fieldState: e.State,
 		}); err != nil {
 			return err
 		}
 		for j, l := range e.Leistungen {
-			doc := map[string]any{fieldLeistung: l, fieldService: e.Name, fieldNear: near, fieldPosition: i}
-			if j+1 < len(e.Keys) {
-				doc[fieldKeys] = e.Keys[j+1]
-			}
+			doc := map[string]any{fieldName: l.Name, fieldService: e.Name, fieldKeys: l.Key, fieldThemenfeld: e.Themenfeld, fieldState: e.State}
 			if err := add(pos+"/"+strconv.Itoa(j), doc); err != nil {
 				return err
 			}
+			x.docs++
 		}
 	}
 	for i, s := range x.synonyms {
@@ -180,52 +204,159 @@ func (x *Index) fill(entries []Entry) error {
 	if err := x.index.Batch(b); err != nil {
 		return fmt.Errorf("building the search index: %w", err)
 	}
-	x.docs = len(entries)
-	for _, e := range entries {
-		x.docs += len(e.Leistungen)
+	x.docs += len(entries)
+	x.near = make([]bool, len(entries))
+	for i, e := range entries {
+		x.near[i] = e.Near
 	}
 	return nil
 }
 
-// Search returns the positions of the entries that match text, best
-// first: by the engine's BM25 score, then the near ones, then in entry
-// order. A word matches with as many typos as its length allows
-// (Bleve's auto fuzziness: none up to 2 letters, 1 up to 5, 2 beyond),
-// every word counts on its own, and more matching words rank higher.
+// Request is a search: the text, the filters, and how many services to
+// return.
+type Request struct {
+	Text string
+	// Themenfeld and State, when set, keep only the services with them.
+	Themenfeld, State string
+	// Limit bounds the services returned; 0 returns all that match.
+	Limit int
+}
+
+// Result is what a search found.
+type Result struct {
+	// Services are the positions of the entries found, best first.
+	Services []int
+	// More tells that more services match than Services lists.
+	More bool
+}
+
+// docsPerService is how many documents a search collects per service it
+// returns: enough that the best services are among them even when one
+// service matches with many of its LeiKa services, and far fewer than all
+// matching documents, whose ranking costs more than the search.
+const docsPerService = 2
+
+// Search returns the positions of all entries that match text, best
+// first; see Find.
 func (x *Index) Search(ctx context.Context, text string) ([]int, error) {
-	text = strings.TrimSpace(text)
+	res, err := x.Find(ctx, Request{Text: text})
+	return res.Services, err
+}
+
+// Find searches: by the engine's BM25 score, then the near services,
+// then in entry order. A word matches with as many typos as its length
+// allows, every word counts on its own, and more matching words rank
+// higher.
+func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
+	defer runtime.KeepAlive(x)
+	text := strings.TrimSpace(req.Text)
 	if text == "" || x.size == 0 {
-		return nil, nil
+		return Result{}, nil
 	}
-	req := bleve.NewSearchRequestOptions(x.query(text), x.docs, 0, false)
-	req.SortBy([]string{"-_score", fieldNear, fieldPosition})
-	res, err := x.index.SearchInContext(ctx, req)
+	adv, err := x.index.Advanced()
 	if err != nil {
-		return nil, fmt.Errorf("searching %q: %w", text, err)
+		return Result{}, err
 	}
-	// A service ranks where its best document does.
-	hits := []int{}
-	seen := make(map[int]bool)
+	r, err := adv.Reader()
+	if err != nil {
+		return Result{}, err
+	}
+	defer r.Close()
+	q, err := x.query(r, text)
+	if err != nil {
+		return Result{}, fmt.Errorf("searching %q: %w", text, err)
+	}
+	if filter := filters(req); filter != nil {
+		b := bleve.NewBooleanQuery()
+		b.AddMust(q)
+		b.AddFilter(filter)
+		q = b
+	}
+	size := x.docs
+	if req.Limit > 0 {
+		size = min(size, req.Limit*docsPerService)
+	}
+	res, err := x.index.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, size, 0, false))
+	if err != nil {
+		return Result{}, fmt.Errorf("searching %q: %w", text, err)
+	}
+	// Equal scores: near services first, then catalogue order. (Sorting
+	// by such fields in the engine visits every hit's doc values, which
+	// costs more than the search.)
+	type hit struct {
+		score             float64
+		service, leistung int
+		near              bool
+	}
+	all := make([]hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		service, _, _ := strings.Cut(h.ID, "/")
+		service, leistung, _ := strings.Cut(h.ID, "/")
 		i, err := strconv.Atoi(service)
 		if err != nil || i >= x.size {
-			return nil, fmt.Errorf("search hit %q names no service", h.ID)
+			return Result{}, fmt.Errorf("search hit %q names no service", h.ID)
 		}
-		if !seen[i] {
-			seen[i] = true
-			hits = append(hits, i)
+		j, _ := strconv.Atoi(leistung)
+		all = append(all, hit{score: h.Score, service: i, leistung: j, near: x.near[i]})
+	}
+	slices.SortFunc(all, func(a, b hit) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), compareBool(b.near, a.near), cmp.Compare(a.service, b.service), cmp.Compare(a.leistung, b.leistung))
+	})
+	// A service ranks where its best document does.
+	out := Result{More: res.Total > uint64(len(res.Hits))}
+	seen := make(map[int]bool)
+	for _, h := range all {
+		if seen[h.service] {
+			continue
+		}
+		if req.Limit > 0 && len(out.Services) == req.Limit {
+			out.More = true
+			break
+		}
+		seen[h.service] = true
+		out.Services = append(out.Services, h.service)
+	}
+	return out, nil
+}
+
+// filters is the engine filter of req's Themenfeld and State, nil if it
+// has none.
+func filters(req Request) query.Query {
+	var qs []query.Query
+	for _, f := range []struct{ field, value string }{{fieldThemenfeld, req.Themenfeld}, {fieldState, req.State}} {
+		if f.value != "" {
+			q := bleve.NewTermQuery(f.value)
+			q.SetField(f.field)
+			qs = append(qs, q)
 		}
 	}
-	runtime.KeepAlive(x)
-	return hits, nil
+	if len(qs) == 0 {
+		return nil
+	}
+	return bleve.NewConjunctionQuery(qs...)
 }
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// maxCorrections bounds the words of the portal a mistyped word is
+// searched as: the nearest, most used first.
+const maxCorrections = 8
 
 // query is the engine query for text: one clause a word of it, so that
 // the engine's coordination ranks a service by how many of the words it
 // matches, then by how well. A word matches in any field, as written and
-// split into its parts; synonyms apply in every field that has them.
-func (x *Index) query(text string) query.Query {
+// split into its parts; synonyms apply in every field that has them. A
+// word the portal does not use is also searched as the portal's words
+// within the typos its length allows (Bleve's Levenshtein automaton over
+// the vocabulary, once a word), each counting less the more it differs.
+func (x *Index) query(r index.IndexReader, text string) (query.Query, error) {
 	whole := x.mapping.AnalyzerNamed(analyzerQueryWords)
 	parts := x.mapping.AnalyzerNamed(analyzerQuery)
 	typed := splitWords(text)
@@ -237,32 +368,34 @@ func (x *Index) query(text string) query.Query {
 	}
 	var words []query.Query
 	for i, w := range candidates {
-		joined := max(0, i-len(typed)+1)
+		joined := i >= len(typed)
 		var clauses []query.Query
-		// A word may have as many typos as the length it was typed in
-		// allows.
-		add := func(term, field string, fuzz int, boost float64) {
-			q := bleve.NewFuzzyQuery(term)
+		add := func(term, field string, boost float64) {
+			q := bleve.NewTermQuery(term)
 			q.SetField(field)
-			q.SetFuzziness(fuzz)
-			q.SetPrefix(fuzzyPrefix)
 			q.SetBoost(boost)
 			clauses = append(clauses, q)
 		}
-		for _, f := range textFields {
-			// Typos are looked for in the words as written of the name
-			// and the LeiKa names only: a fuzzy term costs a Levenshtein
-			// automaton, and the other fields hold the same words or
-			// parts of them. A joined pair must match as it is.
-			fuzz := 0
-			if f.fuzzy && joined == 0 {
-				fuzz = fuzziness(w)
+		for _, t := range whole.Analyze([]byte(w)) {
+			terms := []correction{{term: string(t.Term)}}
+			if !joined {
+				more, err := x.corrections(r, w, string(t.Term))
+				if err != nil {
+					return nil, err
+				}
+				terms = append(terms, more...)
 			}
-			for _, t := range whole.Analyze([]byte(w)) {
-				add(string(t.Term), f.field, fuzz, f.boost)
+			for _, f := range textFields {
+				for _, c := range terms {
+					add(c.term, f.field, f.boost/float64(1+c.distance))
+				}
 			}
-			for _, t := range parts.Analyze([]byte(w)) {
-				add(string(t.Term), f.field+partsSuffix, 0, f.boost*boostParts)
+		}
+		for _, t := range parts.Analyze([]byte(w)) {
+			for _, f := range textFields {
+				if f.parts {
+					add(string(t.Term), f.field+partsSuffix, f.boost*boostParts)
+				}
 			}
 		}
 		if len(clauses) > 0 {
@@ -273,12 +406,66 @@ func (x *Index) query(text string) query.Query {
 	key.SetField(fieldKeys)
 	key.SetBoost(boostKeys)
 	words = append(words, key)
-	return bleve.NewDisjunctionQuery(words...)
+	return bleve.NewDisjunctionQuery(words...), nil
 }
 
-// textFields are the text fields searched and their boosts.
+// correction is a word of the portal a query's word may mean.
+type correction struct {
+	term     string
+	distance uint8
+}
+
+// corrections returns what the portal's words within the typos its
+// length allows of a word typed (the first letter must match) are
+// searched as, when the portal does not use the word (term, as analysed)
+// itself. The typed word is compared as written, not stemmed: a typo can
+// make the stemmer cut a word short ("Sterbeurkunge" to "sterbeurk").
+func (x *Index) corrections(r index.IndexReader, typed, term string) ([]correction, error) {
+	fuzz := fuzziness(typed)
+	if fuzz == 0 || x.synonymTerms[term] {
+		return nil, nil
+	}
+	if c, ok := r.(index.IndexReaderContains); ok {
+		d, err := c.FieldDictContains(fieldVocabulary)
+		if err != nil {
+			return nil, err
+		}
+		if known, err := d.Contains([]byte(term)); err != nil || known {
+			return nil, err
+		}
+	}
+	fuzzy, ok := r.(index.IndexReaderFuzzy)
+	if !ok {
+		return nil, nil
+	}
+	typed = strings.ToLower(typed)
+	prefix, _ := utf8.DecodeRuneInString(typed)
+	// One edit first: most typos are one, and its automaton costs a
+	// fraction of two edits'.
+	var entries []index.DictEntry
+	for f := 1; f <= fuzz && len(entries) == 0; f++ {
+		d, err := fuzzy.FieldDictFuzzy(fieldWords, typed, f, string(prefix))
+		if err != nil {
+			return nil, err
+		}
+		if entries, err = dictEntries(d); err != nil {
+			return nil, err
+		}
+	}
+	whole := x.mapping.AnalyzerNamed(analyzerWholeWords)
+	var out []correction
+	for _, e := range entries[:min(maxCorrections, len(entries))] {
+		for _, t := range whole.Analyze([]byte(e.Term)) {
+			out = append(out, correction{term: string(t.Term), distance: e.EditDistance})
+		}
+	}
+	return out, nil
+}
+
+// textFields are the text fields searched, their boosts, and whether
+// they are indexed with compounds split too (see newMapping).
 var textFields = []struct {
 	field string
 	boost float64
-	fuzzy bool
-}{{fieldName, boostName, true}, {fieldLeistung, boostLeistung, true}, {fieldService, boostService, true}, {fieldContext, boostContext, false}}
+	parts bool
+}{{fieldName, boostName, true}, {fieldService, boostService, false}, {fieldContext, boostContext, false}}

@@ -13,17 +13,17 @@ import (
 // entries are services as the catalogue names them, a few LeiKa names
 // each: enough for the analysis to show, small enough to read.
 var entries = []Entry{
-	{Name: "Personalausweis", Leistungen: []string{"Personalausweis Ausstellung", "Personalausweis Ausstellung neu wegen Namensänderung bei Heirat"}, Keys: []string{"10119", "99088001000000"}, Near: true},
-	{Name: "Sozialversicherungsausweis/Rentenversicherungsnummer", Leistungen: []string{"Sozialversicherungsausweis Ausstellung"}, Keys: []string{"10072"}},
-	{Name: "Kraftfahrzeugzulassung, -um- und Abmeldung", Leistungen: []string{"Kraftfahrzeug Zulassung", "Kraftfahrzeug Abmeldung"}, Keys: []string{"10439"}, Near: true},
-	{Name: "Kindertagesbetreuung", Leistungen: []string{"Kindertagesstätte Aufnahme"}, Keys: []string{"10019"}, Near: true},
-	{Name: "Parkausweise und Zufahrtsberechtigungen", Leistungen: []string{"Bewohnerparkausweis Erteilung"}, Keys: []string{"10173"}, Near: true},
-	{Name: "Eheschließung und -beurkundung", Leistungen: []string{"Eheschließung Anmeldung"}, Keys: []string{"10026"}, Near: true},
-	{Name: "Unternehmensanmeldung und -genehmigung", Leistungen: []string{"Gewerbe Anmeldung", "Gewerbe Abmeldung"}, Keys: []string{"10294"}, Near: true},
-	{Name: "Mängel melden", Keys: []string{"10136"}, Near: true},
-	{Name: "Wohngeld", Leistungen: []string{"Wohngeld Bewilligung"}, Keys: []string{"10092"}},
-	{Name: "Arbeitslosengeld", Leistungen: []string{"Arbeitslosengeld Bewilligung"}, Keys: []string{"10073"}},
-	{Name: "Hundehaltung", Leistungen: []string{"Hundesteuer Festsetzung", "Hundehaltung Anmeldung"}, Keys: []string{"10160"}, Near: true},
+	{Name: "Personalausweis", Leistungen: []Leistung{{Name: "Personalausweis Ausstellung", Key: "99088001000000"}, {Name: "Personalausweis Ausstellung neu wegen Namensänderung bei Heirat"}}, ID: "10119", Near: true},
+	{Name: "Sozialversicherungsausweis/Rentenversicherungsnummer", Leistungen: []Leistung{{Name: "Sozialversicherungsausweis Ausstellung"}}, ID: "10072"},
+	{Name: "Kraftfahrzeugzulassung, -um- und Abmeldung", Leistungen: []Leistung{{Name: "Kraftfahrzeug Zulassung"}, {Name: "Kraftfahrzeug Abmeldung"}}, ID: "10439", Near: true},
+	{Name: "Kindertagesbetreuung", Leistungen: []Leistung{{Name: "Kindertagesstätte Aufnahme"}}, ID: "10019", Near: true},
+	{Name: "Parkausweise und Zufahrtsberechtigungen", Leistungen: []Leistung{{Name: "Bewohnerparkausweis Erteilung"}}, ID: "10173", Near: true},
+	{Name: "Eheschließung und -beurkundung", Leistungen: []Leistung{{Name: "Eheschließung Anmeldung"}}, ID: "10026", Near: true},
+	{Name: "Unternehmensanmeldung und -genehmigung", Leistungen: []Leistung{{Name: "Gewerbe Anmeldung"}, {Name: "Gewerbe Abmeldung"}}, ID: "10294", Near: true},
+	{Name: "Mängel melden", ID: "10136", Near: true},
+	{Name: "Wohngeld", Leistungen: []Leistung{{Name: "Wohngeld Bewilligung"}}, ID: "10092"},
+	{Name: "Arbeitslosengeld", Leistungen: []Leistung{{Name: "Arbeitslosengeld Bewilligung"}}, ID: "10073"},
+	{Name: "Hundehaltung", Leistungen: []Leistung{{Name: "Hundesteuer Festsetzung"}, {Name: "Hundehaltung Anmeldung"}}, ID: "10160", Near: true},
 }
 
 func newIndex(t testing.TB, entries []Entry) *Index {
@@ -104,8 +104,8 @@ func TestSearchBreaksTiesByNearness(t *testing.T) {
 	// Two services that match alike: the one the town or its Kreis
 	// answers for comes first, whatever the catalogue order.
 	tied := []Entry{
-		{Name: "Beglaubigung", Keys: []string{"10001"}},
-		{Name: "Beglaubigung", Keys: []string{"10002"}, Near: true},
+		{Name: "Beglaubigung", ID: "10001"},
+		{Name: "Beglaubigung", ID: "10002", Near: true},
 	}
 	x := newIndex(t, tied)
 	hits, err := x.Search(context.Background(), "Beglaubigung")
@@ -188,7 +188,7 @@ func TestSynonymsReachTheCatalogue(t *testing.T) {
 	for _, s := range cat.Services {
 		e := Entry{Name: s.Spec.Name}
 		for _, l := range s.Spec.Leistungen {
-			e.Leistungen = append(e.Leistungen, l.Name)
+			e.Leistungen = append(e.Leistungen, Leistung{Name: l.Name})
 		}
 		all = append(all, e)
 	}
@@ -196,7 +196,11 @@ func TestSynonymsReachTheCatalogue(t *testing.T) {
 	vocabulary := map[string]bool{}
 	text := x.mapping.AnalyzerNamed(analyzerText)
 	for _, e := range all {
-		for _, name := range append([]string{e.Name}, e.Leistungen...) {
+		names := []string{e.Name}
+		for _, l := range e.Leistungen {
+			names = append(names, l.Name)
+		}
+		for _, name := range names {
 			for _, tok := range text.Analyze([]byte(name)) {
 				vocabulary[string(tok.Term)] = true
 			}

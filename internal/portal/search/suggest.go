@@ -131,10 +131,15 @@ func (x *Index) term(w string) string {
 }
 
 // indexSynonymLines maps each synonym line's target words, analysed, to
-// the line, for Keywords.
+// the line, for Keywords, and notes every word of the list, analysed,
+// for corrections.
 func (x *Index) indexSynonymLines() {
 	x.synonymLines = map[string][]int{}
+	x.synonymTerms = map[string]bool{}
 	for i, s := range x.synonyms {
+		for _, w := range append(slices.Clone(s.Input), s.Words...) {
+			x.synonymTerms[x.term(w)] = true
+		}
 		for _, w := range s.Words {
 			if t := x.term(w); t != "" && !slices.Contains(x.synonymLines[t], i) {
 				x.synonymLines[t] = append(x.synonymLines[t], i)
