@@ -71,7 +71,7 @@ func servicesResponse(ctx context.Context, snap *snapshot, f filter) (ServicesRe
 	resp := ServicesResponse{
 		Administration: snap.doc.Administration,
 		Total:          len(snap.doc.Services),
-		Count:          sel.Matched,
+		Count:          len(sel.Services),
 		More:           sel.More,
 		Services:       make([]portaldata.Service, 0, len(sel.Services)),
 		Suggestions:    sel.Suggestions,

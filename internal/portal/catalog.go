@@ -54,26 +54,24 @@ type snapshot struct {
 	fragments, hits renderedOnce
 }
 
-// renderedOnce holds every service rendered with one template, rendered
-// when first asked for.
+// renderedOnce holds every service's entry, rendered when first asked
+// for.
 type renderedOnce struct {
 	once      sync.Once
 	fragments []template.HTML
 	err       error
 }
 
-func (r *renderedOnce) get(doc *portaldata.Document, name string) ([]template.HTML, error) {
-	r.once.Do(func() { r.fragments, r.err = renderServices(doc, name) })
+func (r *renderedOnce) get(doc *portaldata.Document, compact bool) ([]template.HTML, error) {
+	r.once.Do(func() { r.fragments, r.err = renderServices(doc, compact) })
 	return r.fragments, r.err
 }
 
 // serviceFragments returns every service's list entry.
-func (s *snapshot) serviceFragments() ([]template.HTML, error) {
-	return s.fragments.get(s.doc, "service")
-}
+func (s *snapshot) serviceFragments() ([]template.HTML, error) { return s.fragments.get(s.doc, false) }
 
 // hitFragments returns every service's search result entry.
-func (s *snapshot) hitFragments() ([]template.HTML, error) { return s.hits.get(s.doc, "hit") }
+func (s *snapshot) hitFragments() ([]template.HTML, error) { return s.hits.get(s.doc, true) }
 
 func newSnapshot(doc *portaldata.Document, checksum, publicURL string) (*snapshot, error) {
 	if publicURL == "" {
@@ -213,13 +211,13 @@ func (c *Catalog) Reload() error {
 	indexed := time.Since(start)
 	c.lastErr = nil
 	c.current.Store(snap)
+	c.metrics.loaded(doc, indexed)
+	c.log.Info("loaded portal data", "path", c.path, "catalog", doc.Catalog, "checksum", snap.checksum,
+		"administration", doc.Administration.Name, "services", len(doc.Services), "searchIndexSeconds", indexed.Seconds())
 	// Building the index allocates about 20 times what it keeps: give
 	// that back to the OS now rather than over minutes, so that the pod's
 	// working set shows what the portal holds.
 	debug.FreeOSMemory()
-	c.metrics.loaded(doc, indexed)
-	c.log.Info("loaded portal data", "path", c.path, "catalog", doc.Catalog, "checksum", snap.checksum,
-		"administration", doc.Administration.Name, "services", len(doc.Services), "searchIndexSeconds", indexed.Seconds())
 	return nil
 }
 
@@ -303,6 +301,10 @@ func (c *Catalog) Watch(ctx context.Context, interval time.Duration) {
 		defer w.Close()
 		events, errs = w.Events, w.Errors
 	}
+
+	// Once the watch is in place, read again: a change made after the
+	// first load and before the watch would otherwise wait for the poll.
+	_ = c.Reload()
 
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()

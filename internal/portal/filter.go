@@ -70,7 +70,7 @@ func (f filter) key() string {
 }
 
 // maxHits bounds the services a search lists: the best matches; the
-// page tells how many more there are and how to narrow the search.
+// page says when more match and how to narrow the search.
 const maxHits = 20
 
 // maxSuggestions bounds the words suggested when a search finds nothing.
@@ -82,9 +82,6 @@ type selection struct {
 	// relevance when the filter has a query (at most maxHits of them),
 	// else in catalogue order.
 	Services []int
-	// Matched counts the services the filter selects: all of them, or
-	// for a search those found among the best matches (see More).
-	Matched int
 	// More tells that a search matches more services than the best
 	// maxHits it lists.
 	More bool
@@ -108,7 +105,6 @@ func (f filter) apply(ctx context.Context, s *snapshot) (selection, error) {
 				sel.Services = append(sel.Services, i)
 			}
 		}
-		sel.Matched = len(sel.Services)
 		return sel, nil
 	}
 	res, err := s.index.Find(ctx, search.Request{Text: f.Query, Themenfeld: f.Themenfeld, State: string(f.State), Limit: maxHits})
@@ -116,7 +112,6 @@ func (f filter) apply(ctx context.Context, s *snapshot) (selection, error) {
 		return sel, err
 	}
 	sel.Ranked, sel.Services, sel.More = true, res.Services, res.More
-	sel.Matched = len(sel.Services)
 	if len(sel.Services) == 0 {
 		sel.Suggestions, err = s.index.Suggest(f.Query, maxSuggestions)
 	}

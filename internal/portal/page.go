@@ -110,8 +110,8 @@ type serviceView struct {
 	// PagePath is the service's own page.
 	PagePath string
 	// Open shows the LeiKa services unfolded, as the service's own page
-	// does.
-	Open          bool
+	// does; Compact leaves them out, as search results do.
+	Open, Compact bool
 	StateLabel    string
 	StateClass    string
 	MaturityLabel string
@@ -205,7 +205,7 @@ func (s *Server) pageView(ctx context.Context, snap *snapshot, f filter) (pageVi
 	} else {
 		v.Groups = groupServices(snap.doc, fragments, sel.Services)
 	}
-	v.Count, v.Ranked, v.More = sel.Matched, sel.Ranked, sel.More
+	v.Count, v.Ranked, v.More = len(sel.Services), sel.Ranked, sel.More
 	for _, w := range sel.Suggestions {
 		q := url.Values{paramQuery: {w}}
 		if f.Themenfeld != "" {
@@ -326,16 +326,18 @@ var stateClasses = map[portaldata.State]string{
 	portaldata.StateOpen:       "state-open",
 }
 
-// renderServices renders every service of doc once with the template name
-// ("service" for the lists, "hit" for search results): a page then joins
-// the entries it lists instead of executing the template, which costs far
-// more than the copy, for each.
-func renderServices(doc *portaldata.Document, name string) ([]template.HTML, error) {
+// renderServices renders every service of doc once (template "service",
+// compact for search results): a page then joins the entries it lists
+// instead of executing the template, which costs far more than the copy,
+// for each.
+func renderServices(doc *portaldata.Document, compact bool) ([]template.HTML, error) {
 	fragments := make([]template.HTML, len(doc.Services))
 	var buf bytes.Buffer
 	for i := range doc.Services {
 		buf.Reset()
-		if err := templates.ExecuteTemplate(&buf, name, newServiceView(doc, &doc.Services[i])); err != nil {
+		v := newServiceView(doc, &doc.Services[i])
+		v.Compact = compact
+		if err := templates.ExecuteTemplate(&buf, "service", v); err != nil {
 			return nil, fmt.Errorf("rendering service %s: %w", doc.Services[i].OZGID, err)
 		}
 		// The template escaped every string in it.

@@ -63,7 +63,7 @@ const (
 	synonymCollection = "ozg_synonyms"
 )
 
-// Field names of a service's document in the index.
+// Field names of the index's documents.
 const (
 	fieldName    = "name"
 	fieldService = "service"

@@ -61,7 +61,7 @@ type Leistung struct {
 // so that a bundle of 200 LeiKa services is found by one of them as well
 // as a service of one (scored as one text, the bundle's length would
 // bury every word in it).
-//
+
 // batchSize bounds the documents analysed at once while building: the
 // analysis of a batch is held until its segment is built, and one batch
 // of all 5,800 documents took the portal to 107 MiB resident (make bench,
@@ -137,7 +137,7 @@ func New(entries []Entry) (*Index, error) {
 		return nil, err
 	}
 	// No path: Scorch keeps the index in memory and runs no merger or
-	// persister, only the goroutine that introduces the one batch below.
+	// persister, only the goroutine that introduces the batches below.
 	idx, err := bleve.NewUsing("", m, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("creating the search index: %w", err)
@@ -230,10 +230,12 @@ type Result struct {
 	More bool
 }
 
-// docsPerService is how many documents a search collects per service it
-// returns: enough that the best services are among them even when one
-// service matches with many of its LeiKa services, and far fewer than all
-// matching documents, whose ranking costs more than the search.
+// docsPerService is how many documents a search with a limit collects per
+// service it may return. Ranking all matching documents costs more than
+// finding them, so a search ranks only the best. A service that matches
+// with several of its LeiKa services takes several of those places, so
+// fewer services can come back than the limit allows; More then says that
+// others match. With 2, make search-eval finds as much as with all.
 const docsPerService = 2
 
 // Search returns the positions of all entries that match text, best

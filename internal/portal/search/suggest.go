@@ -34,6 +34,7 @@ func (x *Index) Suggest(text string, n int) ([]string, error) {
 		return nil, nil
 	}
 	defer runtime.KeepAlive(x)
+	query := x.mapping.AnalyzerNamed(analyzerQueryWords)
 	var out []string
 	seen := map[string]bool{}
 	for _, w := range splitWords(strings.ToLower(text)) {
@@ -58,6 +59,10 @@ func (x *Index) Suggest(text string, n int) ([]string, error) {
 			}
 		}
 		for _, e := range near {
+			// A word the search drops (beantragen, melden) finds nothing.
+			if len(query.Analyze([]byte(e.Term))) == 0 {
+				continue
+			}
 			if word := x.display[e.Term]; word != "" && !seen[e.Term] && e.Term != w {
 				seen[e.Term] = true
 				out = append(out, word)
