@@ -17,6 +17,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,7 +91,7 @@ func main() {
 		run   func(context.Context) error
 	}{
 		{"1. real pods: pulled from the local registry, uid 65532, read-only root, restricted, Ready after the data loaded", k.stepPods},
-		{"2. the portal answers from the pod and through its Service", k.stepHTTP},
+		{"2. the portal answers from the pod and through its Service, and its search finds the car registration", k.stepHTTP},
 		{"3. a content change reaches the running pods, no request failing", k.stepContentChange},
 		{"4. the container is killed: the kubelet restarts it, the portal goes Ready False and True again", k.stepKill},
 		{"5. a version whose image does not exist: the first wave stalls, the others keep serving; rollback recovers", k.stepMissingTag},
@@ -277,7 +278,41 @@ func (k *checker) stepHTTP(ctx context.Context) error {
 				fmt.Printf("  %s GET %s%s: 200, gzip, %d bytes\n", p.Name, base, path, len(body))
 			}
 		}
+		if err := k.search(ctx, p.Name, pod); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// search asks the pod's full-text search what a citizen types for the
+// car registration and reports the container's resident memory with the
+// index built and searched.
+func (k *checker) search(ctx context.Context, portal string, pod *corev1.Pod) error {
+	const query, want = "Kfz-Zulassung", "10439"
+	body, _, err := k.get(ctx, "http://"+pod.Status.PodIP+":8080/api/v1/services?q="+url.QueryEscape(query))
+	if err != nil {
+		return err
+	}
+	var r servicesResponse
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		return fmt.Errorf("search of %s: %w", portal, err)
+	}
+	if len(r.Services) == 0 || r.Services[0].OZGID != want {
+		return fmt.Errorf("%s: search %q lists %v first, want %s", portal, query, r.Services, want)
+	}
+	if len(pod.Status.ContainerStatuses) == 0 {
+		return fmt.Errorf("pod %s has no container status", pod.Name)
+	}
+	pid, err := containerProcess(pod.Status.ContainerStatuses[0].ContainerID)
+	if err != nil {
+		return err
+	}
+	rss, err := residentMiB(pid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %s: search %q finds %s first; the portal container's RSS is %.1f MiB\n", portal, query, want, rss)
 	return nil
 }
 
@@ -813,6 +848,24 @@ func containerProcess(containerID string) (int, error) {
 		err = errors.New("no cgroup")
 	}
 	return 0, fmt.Errorf("container %s: %w", shortID(containerID), err)
+}
+
+// residentMiB is a process's resident set (VmRSS) in MiB.
+func residentMiB(pid int) (float64, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmRSS:" {
+			var kb float64
+			if _, err := fmt.Sscan(f[1], &kb); err != nil {
+				return 0, err
+			}
+			return kb / 1024, nil
+		}
+	}
+	return 0, fmt.Errorf("process %d: no VmRSS", pid)
 }
 
 // procIDs are the real uid and gid of a process.

@@ -77,8 +77,12 @@ func TestSearchPageListsTheAPIsOrder(t *testing.T) {
 			t.Errorf("%q: %d services listed, at most %d", q, len(api), maxHits)
 		}
 	}
-	// The examples: the Personalausweis before the
-	// Sozialversicherungsausweis, the driving licence before the pilot's.
+	// The examples: the car registration as citizens write it,
+	// the Personalausweis before the Sozialversicherungsausweis, the
+	// driving licence before the pilot's.
+	if got := apiIDs(t, s, "Kfz-Zulassung"); got[0] != "10439" {
+		t.Errorf("Kfz-Zulassung: first %s, want 10439 Kraftfahrzeugzulassung", got[0])
+	}
 	if got := apiIDs(t, s, "Ausweis"); got[0] != "10119" {
 		t.Errorf("Ausweis: first %s, want 10119 Personalausweis", got[0])
 	}

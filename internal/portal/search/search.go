@@ -70,14 +70,15 @@ type Leistung struct {
 // 15 %.
 const batchSize = 1000
 
-// Field boosts: a word of a name, or of the name of the service a LeiKa
-// service belongs to, says more than one of its Lebenslage or
-// Themenfeld; an exact key says everything. Measured with make
-// search-eval: weighing the service's name above the LeiKa names, or the
-// other way round, found less.
+// Field boosts, measured with make search-eval: a word of a name (a
+// service's or a LeiKa service's) counts fully. The name of the service a
+// LeiKa service belongs to counts half, or else every LeiKa service of
+// "Zulassung zum Börsenhandel" would beat "Kraftfahrzeug Zulassung" for
+// "Kfz-Zulassung". The Lebenslage and Themenfeld count a quarter, and an
+// exact key says everything.
 const (
 	boostName    = 1
-	boostService = 1
+	boostService = 0.5
 	boostContext = 0.25
 	boostKeys    = 20
 	// boostParts weighs a word's parts against the word as written.
@@ -235,7 +236,7 @@ type Result struct {
 // finding them, so a search ranks only the best. A service that matches
 // with several of its LeiKa services takes several of those places, so
 // fewer services can come back than the limit allows; More then says that
-// others match. With 2, make search-eval finds as much as with all.
+// others match.
 const docsPerService = 2
 
 // Search returns the positions of all entries that match text, best
