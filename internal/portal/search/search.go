@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -379,9 +380,12 @@ func (x *Index) query(r index.IndexReader, text string) (query.Query, error) {
 			q.SetBoost(boost)
 			clauses = append(clauses, q)
 		}
+		split := parts.Analyze([]byte(w))
 		for _, t := range whole.Analyze([]byte(w)) {
 			terms := []correction{{term: string(t.Term)}}
-			if !joined {
+			// A word made entirely of the dictionary's parts ("Kitaplatz")
+			// has no typo to look for ("Personalausweiss" has one).
+			if !joined && !composed(split, utf8.RuneCountInString(fold(w))) {
 				more, err := x.corrections(r, w, string(t.Term))
 				if err != nil {
 					return nil, err
@@ -394,7 +398,7 @@ func (x *Index) query(r index.IndexReader, text string) (query.Query, error) {
 				}
 			}
 		}
-		for _, t := range parts.Analyze([]byte(w)) {
+		for _, t := range split {
 			for _, f := range textFields {
 				if f.parts {
 					add(string(t.Term), f.field+partsSuffix, f.boost*boostParts)
@@ -410,6 +414,22 @@ func (x *Index) query(r index.IndexReader, text string) (query.Query, error) {
 	key.SetBoost(boostKeys)
 	words = append(words, key)
 	return bleve.NewDisjunctionQuery(words...), nil
+}
+
+// composed tells that the parts the decompounder found in a word of n
+// letters (the tokens after the word itself, with their offsets in it)
+// cover every letter of it.
+func composed(tokens analysis.TokenStream, n int) bool {
+	if len(tokens) < 2 {
+		return false
+	}
+	covered := make([]bool, n)
+	for _, t := range tokens[1:] {
+		for i := max(t.Start, 0); i < min(t.End, n); i++ {
+			covered[i] = true
+		}
+	}
+	return !slices.Contains(covered, false)
 }
 
 // correction is a word of the portal a query's word may mean.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ozg-operator/ozg-operator/internal/importer"
 	"github.com/ozg-operator/ozg-operator/internal/importer/importertest"
@@ -223,6 +224,22 @@ func TestSynonymsReachTheCatalogue(t *testing.T) {
 			if !vocabulary[x.term(w)] {
 				t.Errorf("synonym line %v => %v: %q occurs in no catalogue name", s.Input, s.Words, w)
 			}
+		}
+	}
+}
+
+func TestComposedWordsNeedNoCorrection(t *testing.T) {
+	x := newIndex(t, entries)
+	parts := x.mapping.AnalyzerNamed(analyzerQuery)
+	for word, want := range map[string]bool{
+		"Kitaplatz":           true,  // kita + platz
+		"Anwohnerparkausweis": true,  // anwohner + park + ausweis
+		"Personalausweiss":    false, // the last s is no part: a typo
+		"Wohngld":             false, // no part at all
+	} {
+		got := composed(parts.Analyze([]byte(word)), utf8.RuneCountInString(fold(word)))
+		if got != want {
+			t.Errorf("composed(%s) = %v, want %v", word, got, want)
 		}
 	}
 }
