@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
@@ -67,8 +68,8 @@ type Leistung struct {
 // analysis of a batch is held until its segment is built, and one batch
 // of all 5,800 documents took the portal to 107 MiB resident (make bench,
 // BenchmarkPortalRSS) against 51 MiB in batches of 1,000. Each batch is a
-// segment (Scorch merges none in memory), which costs searches about
-// 15 %.
+// segment (Scorch merges none in memory), which costs searches about a
+// fifth against one segment.
 const batchSize = 1000
 
 // Field boosts, measured with make search-eval: a word of a name (a
@@ -353,6 +354,10 @@ func compareBool(a, b bool) int {
 // searched as: the nearest, most used first.
 const maxCorrections = 8
 
+// maxQueryWords bounds the words of a query that are searched, and so
+// what one request can cost: citizens type two or three.
+const maxQueryWords = 10
+
 // query is the engine query for text: one clause a word of it, so that
 // the engine's coordination ranks a service by how many of the words it
 // matches, then by how well. A word matches in any field, as written and
@@ -364,6 +369,9 @@ func (x *Index) query(r index.IndexReader, text string) (query.Query, error) {
 	whole := x.mapping.AnalyzerNamed(analyzerQueryWords)
 	parts := x.mapping.AnalyzerNamed(analyzerQuery)
 	typed := splitWords(text)
+	if len(typed) > maxQueryWords {
+		typed = typed[:maxQueryWords]
+	}
 	// Each word, and each pair of neighbours joined, so that "Hunde
 	// Steuer" also finds the Hundesteuer.
 	candidates := slices.Clone(typed)
@@ -445,7 +453,8 @@ type correction struct {
 // make the stemmer cut a word short ("Sterbeurkunge" to "sterbeurk").
 func (x *Index) corrections(r index.IndexReader, typed, term string) ([]correction, error) {
 	fuzz := fuzziness(typed)
-	if fuzz == 0 || x.synonymTerms[term] {
+	if fuzz == 0 || x.synonymTerms[term] || !strings.ContainsFunc(typed, unicode.IsLetter) {
+		// Numbers (an OZG-ID, a LeiKa key) are no words with typos.
 		return nil, nil
 	}
 	if c, ok := r.(index.IndexReaderContains); ok {

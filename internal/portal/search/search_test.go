@@ -243,3 +243,14 @@ func TestComposedWordsNeedNoCorrection(t *testing.T) {
 		}
 	}
 }
+
+func TestLongQueriesAreBounded(t *testing.T) {
+	x := newIndex(t, entries)
+	filler := strings.Repeat("Xylofon ", maxQueryWords)
+	if hits, err := x.Search(context.Background(), filler+"Wohngeld"); err != nil || len(hits) != 0 {
+		t.Errorf("the word after the first %d was searched: %v, %v", maxQueryWords, names(hits, entries), err)
+	}
+	if hits, err := x.Search(context.Background(), "Wohngeld "+filler); err != nil || len(hits) == 0 || entries[hits[0]].Name != "Wohngeld" {
+		t.Errorf("Wohngeld and filler: %v, %v", names(hits, entries), err)
+	}
+}
