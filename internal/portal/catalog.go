@@ -52,6 +52,7 @@ type snapshot struct {
 	robots, sitemap, feed cachedBody
 
 	fragments, hits renderedOnce
+	formOptions     formOptions
 }
 
 // renderedOnce holds every service's entry, rendered when first asked

@@ -71,12 +71,13 @@ func (l layout) LoginLabel() string {
 
 type pageView struct {
 	layout
-	Filter       filter
-	Error        string
-	Themenfelder []string
-	States       []stateOption
-	Groups       []groupView
-	Total, Count int
+	Filter filter
+	Error  string
+	// ThemenfeldOptions and StateOptions are the selects' options with
+	// the filter's selected.
+	ThemenfeldOptions, StateOptions template.HTML
+	Groups                          []groupView
+	Total, Count                    int
 	// Ranked tells that the list is a search's, best match first; More
 	// that further services match less well.
 	Ranked, More bool
@@ -89,10 +90,9 @@ type suggestionView struct {
 	Word, Href string
 }
 
-type stateOption struct {
-	Value    portaldata.State
-	Label    string
-	Selected bool
+type option struct {
+	Value, Label string
+	Selected     bool
 }
 
 type groupView struct {
@@ -184,9 +184,10 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 
 // pageView lists the services f selects.
 func (s *Server) pageView(ctx context.Context, snap *snapshot, f filter) (pageView, error) {
-	v := pageView{layout: newLayout(snap), Filter: f, Themenfelder: snap.themenfelder, Total: len(snap.doc.Services)}
-	for _, st := range portaldata.States {
-		v.States = append(v.States, stateOption{Value: st, Label: stateLabel(st), Selected: st == f.State})
+	v := pageView{layout: newLayout(snap), Filter: f, Total: len(snap.doc.Services)}
+	var err error
+	if v.ThemenfeldOptions, v.StateOptions, err = snap.options(f); err != nil {
+		return v, err
 	}
 	fragments, err := snap.serviceFragments()
 	if err != nil {

@@ -65,12 +65,12 @@ type Leistung struct {
 // bury every word in it).
 
 // batchSize bounds the documents analysed at once while building: the
-// analysis of a batch is held until its segment is built, and one batch
-// of all 5,800 documents took the portal to 107 MiB resident (make bench,
-// BenchmarkPortalRSS) against 51 MiB in batches of 1,000. Each batch is a
-// segment (Scorch merges none in memory), which costs searches about a
-// fifth against one segment.
-const batchSize = 1000
+// analysis of a batch is held until its segment is built. One batch of
+// all 5,800 documents took the portal to 107 MiB resident
+// (BenchmarkPortalRSS), batches of 1,000 to 51 MiB and of 2,000 to
+// 62 MiB. Each batch is a segment (Scorch merges none in memory), and a
+// search costs about a tenth more per segment.
+const batchSize = 2000
 
 // Field boosts, measured with make search-eval: a word of a name (a
 // service's or a LeiKa service's) counts fully. The name of the service a
@@ -352,7 +352,7 @@ func compareBool(a, b bool) int {
 
 // maxCorrections bounds the words of the portal a mistyped word is
 // searched as: the nearest, most used first.
-const maxCorrections = 8
+const maxCorrections = 4
 
 // maxQueryWords bounds the words of a query that are searched, and so
 // what one request can cost: citizens type two or three.
