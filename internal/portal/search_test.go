@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ozg-operator/ozg-operator/internal/importer/importertest"
 	"github.com/ozg-operator/ozg-operator/internal/portal/searcheval"
@@ -94,8 +95,13 @@ func TestSearchPageListsTheAPIsOrder(t *testing.T) {
 func TestSearchThatFindsNothingSuggests(t *testing.T) {
 	s, _, _ := nrwServer(t)
 	resp := getServices(t, s.Handler(), "/api/v1/services?q=Kiga")
-	if resp.Count != 0 || len(resp.Suggestions) == 0 {
-		t.Fatalf("count %d, suggestions %q", resp.Count, resp.Suggestions)
+	if resp.Count != 0 || len(resp.Suggestions) == 0 || resp.Suggestions[0] != "Kita" {
+		t.Fatalf("count %d, suggestions %q, want Kita first", resp.Count, resp.Suggestions)
+	}
+	for _, w := range resp.Suggestions {
+		if utf8.RuneCountInString(w) < 3 {
+			t.Errorf("suggestions %q hold a word of fewer than 3 letters", resp.Suggestions)
+		}
 	}
 	body := get(t, s.Handler(), "/?q=Kiga&state=Live").body
 	assertPageHas(t, body, "Keine Leistung gefunden. Meinten Sie",

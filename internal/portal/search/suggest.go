@@ -16,9 +16,10 @@ const minSuggestLength = 3
 
 // Suggest returns up to n words of the portal's texts that are near the
 // words of text, for a search that found nothing: first the words within
-// two edits (most used first), then, when there are none, the words that
-// begin like it (four letters, or three for a short word). They are
-// spelled as the texts spell them.
+// the edits a typo of the word's length may have, one at least (nearest
+// and most used first), then, when there are none, the words that begin
+// like it (four letters, or three for a short word). They are spelled as
+// the texts spell them.
 func (x *Index) Suggest(text string, n int) ([]string, error) {
 	adv, err := x.index.Advanced()
 	if err != nil {
@@ -41,7 +42,8 @@ func (x *Index) Suggest(text string, n int) ([]string, error) {
 		if utf8.RuneCountInString(w) < minSuggestLength {
 			continue
 		}
-		d, err := fuzzy.FieldDictFuzzy(fieldWords, w, 2, "")
+		// As many edits as a typo of its length may have, one at least.
+		d, err := fuzzy.FieldDictFuzzy(fieldWords, w, max(1, fuzziness(w)), "")
 		if err != nil {
 			return nil, err
 		}
@@ -59,8 +61,9 @@ func (x *Index) Suggest(text string, n int) ([]string, error) {
 			}
 		}
 		for _, e := range near {
-			// A word the search drops (beantragen, melden) finds nothing.
-			if len(query.Analyze([]byte(e.Term))) == 0 {
+			// A word the search drops (beantragen, melden) finds nothing;
+			// a short one (IA, EU) says nothing.
+			if utf8.RuneCountInString(e.Term) < minSuggestLength || len(query.Analyze([]byte(e.Term))) == 0 {
 				continue
 			}
 			if word := x.display[e.Term]; word != "" && !seen[e.Term] && e.Term != w {
