@@ -70,9 +70,6 @@ const (
 	fieldContext = "context"
 	fieldKeys    = "keys"
 	fieldWords   = "words"
-	// fieldVocabulary holds a service's words as written, analysed as
-	// the query's are: what a mistyped word is corrected to.
-	fieldVocabulary = "vocabulary"
 	// fieldThemenfeld and fieldState filter, as keywords.
 	fieldThemenfeld = "themenfeld"
 	fieldState      = "state"
@@ -155,9 +152,6 @@ func newMapping(parts []string) (*mapping.IndexMappingImpl, error) {
 	words := bleve.NewTextFieldMapping()
 	words.Analyzer = analyzerWords
 	words.Store, words.IncludeTermVectors, words.IncludeInAll, words.DocValues = false, false, false, false
-	vocabulary := bleve.NewTextFieldMapping()
-	vocabulary.Name, vocabulary.Analyzer = fieldVocabulary, analyzerWholeWords
-	vocabulary.Store, vocabulary.IncludeTermVectors, vocabulary.IncludeInAll, vocabulary.DocValues = false, false, false, false
 
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt(fieldName, text(fieldName, true, true)...)
@@ -166,7 +160,7 @@ func newMapping(parts []string) (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fieldKeys, keys)
 	doc.AddFieldMappingsAt(fieldThemenfeld, keys)
 	doc.AddFieldMappingsAt(fieldState, keys)
-	doc.AddFieldMappingsAt(fieldWords, words, vocabulary)
+	doc.AddFieldMappingsAt(fieldWords, words)
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerText
 	// The fields of split compounds (name_parts, ...) are no properties

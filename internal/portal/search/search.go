@@ -65,11 +65,11 @@ type Leistung struct {
 // bury every word in it).
 
 // batchSize bounds the documents analysed at once while building: the
-// analysis of a batch is held until its segment is built. One batch of
-// all 5,800 documents took the portal to 107 MiB resident
-// (BenchmarkPortalRSS), batches of 1,000 to 51 MiB and of 2,000 to
-// 62 MiB. Each batch is a segment (Scorch merges none in memory), and a
-// search costs about a tenth more per segment.
+// analysis of a batch is held until its segment is built. A single batch
+// of all 5,800 documents took the portal to a peak of 90-95 MiB resident,
+// batches of 2,000 to 57 MiB (BenchmarkPortalRSS, VmHWM). Each batch is a
+// segment (Scorch merges none in memory), and a search costs about a
+// tenth more per segment.
 const batchSize = 2000
 
 // Field boosts, measured with make search-eval: a word of a name (a
@@ -458,7 +458,8 @@ func (x *Index) corrections(r index.IndexReader, typed, term string) ([]correcti
 		return nil, nil
 	}
 	if c, ok := r.(index.IndexReaderContains); ok {
-		d, err := c.FieldDictContains(fieldVocabulary)
+		// The name field holds every name, its words as the query's.
+		d, err := c.FieldDictContains(fieldName)
 		if err != nil {
 			return nil, err
 		}
