@@ -263,7 +263,16 @@ func (k *checker) stepHTTP(ctx context.Context) error {
 			return err
 		}
 		pages := []string{"/", "/leistungen/" + services.Services[0].OZGID, "/api/v1/services"}
-		for _, base := range []string{"http://" + pod.Status.PodIP + ":8080", "http://" + svc.Spec.ClusterIP + ":80"} {
+		// kube-proxy programs the Service's endpoints a moment after the
+		// pod turns Ready; until then the ClusterIP refuses.
+		clusterIP := "http://" + svc.Spec.ClusterIP + ":80"
+		if err := k.eventually(ctx, "the Service of "+p.Name+" to answer", func() (bool, error) {
+			_, _, err := k.get(ctx, clusterIP+"/readyz")
+			return err == nil, nil
+		}); err != nil {
+			return err
+		}
+		for _, base := range []string{"http://" + pod.Status.PodIP + ":8080", clusterIP} {
 			for _, path := range pages {
 				body, enc, err := k.get(ctx, base+path)
 				if err != nil {
