@@ -22,25 +22,8 @@ type formOptions struct {
 func (s *snapshot) options(f filter) (themenfeld, state template.HTML, err error) {
 	o := &s.formOptions
 	o.once.Do(func() {
-		o.themenfeld = map[string]template.HTML{}
-		for _, selected := range append([]string{""}, s.themenfelder...) {
-			var opts []option
-			for _, t := range s.themenfelder {
-				opts = append(opts, option{Value: t, Label: t, Selected: t == selected})
-			}
-			if o.themenfeld[selected], o.err = renderOptions(opts); o.err != nil {
-				return
-			}
-		}
-		o.state = map[portaldata.State]template.HTML{}
-		for _, selected := range append([]portaldata.State{""}, portaldata.States...) {
-			var opts []option
-			for _, st := range portaldata.States {
-				opts = append(opts, option{Value: string(st), Label: stateLabel(st), Selected: st == selected})
-			}
-			if o.state[selected], o.err = renderOptions(opts); o.err != nil {
-				return
-			}
+		if o.themenfeld, o.err = renderSelections(s.themenfelder, func(t string) string { return t }); o.err == nil {
+			o.state, o.err = renderSelections(portaldata.States, stateLabel)
 		}
 	})
 	if o.err != nil {
@@ -51,6 +34,23 @@ func (s *snapshot) options(f filter) (themenfeld, state template.HTML, err error
 		themenfeld = o.themenfeld[""]
 	}
 	return themenfeld, o.state[f.State], nil
+}
+
+// renderSelections renders values as options once with none selected
+// (key "") and once with each selected.
+func renderSelections[T ~string](values []T, label func(T) string) (map[T]template.HTML, error) {
+	out := make(map[T]template.HTML, len(values)+1)
+	for _, selected := range append([]T{""}, values...) {
+		opts := make([]option, len(values))
+		for i, v := range values {
+			opts[i] = option{Value: string(v), Label: label(v), Selected: v == selected}
+		}
+		var err error
+		if out[selected], err = renderOptions(opts); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func renderOptions(opts []option) (template.HTML, error) {

@@ -48,6 +48,15 @@ type Entry struct {
 	Near bool
 }
 
+// texts are the entry's name and its LeiKa services' names.
+func (e *Entry) texts() []string {
+	texts := []string{e.Name}
+	for _, l := range e.Leistungen {
+		texts = append(texts, l.Name)
+	}
+	return texts
+}
+
 // Leistung is a LeiKa service of an entry.
 type Leistung struct {
 	Name string
@@ -107,10 +116,10 @@ func fuzziness(term string) int {
 type Index struct {
 	index   bleve.Index
 	mapping *mapping.IndexMappingImpl
-	size    int
 	// docs counts the documents: services and LeiKa services.
 	docs int
-	// near tells, by position, which entries are near.
+	// near tells, by position, which entries are near; it has one
+	// element per entry.
 	near []bool
 	// display maps the texts' words, lower case, to one spelling the
 	// texts use, for suggestions.
@@ -129,11 +138,8 @@ func New(entries []Entry) (*Index, error) {
 		return nil, err
 	}
 	var texts []string
-	for _, e := range entries {
-		texts = append(texts, e.Name)
-		for _, l := range e.Leistungen {
-			texts = append(texts, l.Name)
-		}
+	for i := range entries {
+		texts = append(texts, entries[i].texts()...)
 	}
 	m, err := newMapping(compoundParts(texts))
 	if err != nil {
@@ -145,7 +151,7 @@ func New(entries []Entry) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating the search index: %w", err)
 	}
-	x := &Index{index: idx, mapping: m, size: len(entries), display: map[string]string{}, synonyms: synonyms}
+	x := &Index{index: idx, mapping: m, near: make([]bool, len(entries)), display: map[string]string{}, synonyms: synonyms}
 	if err := x.fill(entries); err != nil {
 		_ = idx.Close()
 		return nil, err
@@ -173,10 +179,8 @@ func (x *Index) fill(entries []Entry) error {
 		return nil
 	}
 	for i, e := range entries {
-		words := []string{e.Name}
-		for _, l := range e.Leistungen {
-			words = append(words, l.Name)
-		}
+		x.near[i] = e.Near
+		words := e.texts()
 		for _, t := range words {
 			for _, w := range splitWords(t) {
 				if lw := strings.ToLower(w); x.display[lw] == "" {
@@ -185,6 +189,7 @@ func (x *Index) fill(entries []Entry) error {
 			}
 		}
 		pos := strconv.Itoa(i)
+		x.docs++
 		if err := add(pos, map[string]any{
 			fieldName: e.Name, fieldContext: e.Lebenslage + "\n" + e.Themenfeld, fieldKeys: e.ID,
 			fieldWords: strings.Join(words, "\n"), fieldThemenfeld: e.Themenfeld, fieldState: e.State,
@@ -206,11 +211,6 @@ func (x *Index) fill(entries []Entry) error {
 	}
 	if err := x.index.Batch(b); err != nil {
 		return fmt.Errorf("building the search index: %w", err)
-	}
-	x.docs += len(entries)
-	x.near = make([]bool, len(entries))
-	for i, e := range entries {
-		x.near[i] = e.Near
 	}
 	return nil
 }
@@ -241,13 +241,6 @@ type Result struct {
 // others match.
 const docsPerService = 2
 
-// Search returns the positions of all entries that match text, best
-// first; see Find.
-func (x *Index) Search(ctx context.Context, text string) ([]int, error) {
-	res, err := x.Find(ctx, Request{Text: text})
-	return res.Services, err
-}
-
 // Find searches: by the engine's BM25 score, then the near services,
 // then in entry order. A word matches with as many typos as its length
 // allows, every word counts on its own, and more matching words rank
@@ -255,14 +248,10 @@ func (x *Index) Search(ctx context.Context, text string) ([]int, error) {
 func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 	defer runtime.KeepAlive(x)
 	text := strings.TrimSpace(req.Text)
-	if text == "" || x.size == 0 {
+	if text == "" || len(x.near) == 0 {
 		return Result{}, nil
 	}
-	adv, err := x.index.Advanced()
-	if err != nil {
-		return Result{}, err
-	}
-	r, err := adv.Reader()
+	r, err := x.reader()
 	if err != nil {
 		return Result{}, err
 	}
@@ -297,7 +286,7 @@ func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 	for _, h := range res.Hits {
 		service, leistung, _ := strings.Cut(h.ID, "/")
 		i, err := strconv.Atoi(service)
-		if err != nil || i >= x.size {
+		if err != nil || i >= len(x.near) {
 			return Result{}, fmt.Errorf("search hit %q names no service", h.ID)
 		}
 		j, _ := strconv.Atoi(leistung)
@@ -321,6 +310,16 @@ func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 		out.Services = append(out.Services, h.service)
 	}
 	return out, nil
+}
+
+// reader opens the index's term dictionaries, which the engine's search
+// API does not reach: corrections and suggestions read them.
+func (x *Index) reader() (index.IndexReader, error) {
+	adv, err := x.index.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
 }
 
 // filters is the engine filter of req's Themenfeld and State, nil if it

@@ -36,6 +36,13 @@ func newIndex(t testing.TB, entries []Entry) *Index {
 	return x
 }
 
+// Search is Find without filters or limit: every entry that matches, best
+// first.
+func (x *Index) Search(ctx context.Context, text string) ([]int, error) {
+	res, err := x.Find(ctx, Request{Text: text})
+	return res.Services, err
+}
+
 func names(x []int, entries []Entry) []string {
 	var out []string
 	for _, i := range x {

@@ -21,11 +21,7 @@ const minSuggestLength = 3
 // like it (four letters, or three for a short word). They are spelled as
 // the texts spell them.
 func (x *Index) Suggest(text string, n int) ([]string, error) {
-	adv, err := x.index.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := x.reader()
 	if err != nil {
 		return nil, err
 	}
