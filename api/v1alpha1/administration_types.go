@@ -51,6 +51,7 @@ const (
 // +kubebuilder:validation:XValidation:rule="self.type == 'Kreis' ? self.key.matches('^[0-9]{5}$') : self.key.matches('^[0-9]{8}$')",message="key must have 5 digits for a Kreis and 8 digits (AGS) for a municipality"
 // +kubebuilder:validation:XValidation:rule="!(self.type in ['Kreis', 'KreisfreieStadt']) || !has(self.parent)",message="a Kreis or kreisfreie Stadt has no parent"
 // +kubebuilder:validation:XValidation:rule="!(self.type in ['Kreis', 'KreisfreieStadt']) || !has(self.sizeClass)",message="sizeClass is for kreisangehörige municipalities: a Kreis or kreisfreie Stadt has none"
+// +kubebuilder:validation:XValidation:rule="!(self.type in ['Kreis', 'KreisfreieStadt']) || !has(self.responsibility) || !has(self.responsibility.authorities)",message="responsibility.authorities are the Kreis authorities a kreisangehörige municipality runs itself: a Kreis or kreisfreie Stadt runs them all"
 // +kubebuilder:validation:XValidation:rule="!has(self.ars) || (self.type == 'Kreis' ? self.ars == self.key + '0000000' : (self.key.size() == 8 && self.ars.startsWith(self.key.substring(0, 5)) && self.ars.endsWith(self.key.substring(5, 8))))",message="ars must extend key: a Kreis' ARS is its key and seven zeros, a municipality's starts with the first five digits of its AGS and ends with the last three"
 type AdministrationSpec struct {
 	// key is the official key (Amtlicher Gemeindeschlüssel): 8 digits for a
@@ -149,7 +150,30 @@ type AdministrationResponsibility struct {
 	// +listMapKey=service
 	// +kubebuilder:validation:MaxItems=600
 	Overrides []ResponsibilityOverride `json:"overrides,omitempty"`
+
+	// authorities are the Kreis-level authorities (Behörden) this
+	// kreisangehörige municipality runs itself, by the names its profile
+	// gives them (e.g. Jugendamt: a town that is örtlicher Träger der
+	// Jugendhilfe, § 2 AG-KJHG NRW). Every Kreis task the profile assigns
+	// to such an authority is the municipality's own, without an override
+	// per service. The importer sets them from the Land's directory.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	Authorities []Authority `json:"authorities,omitempty"`
 }
+
+// Authority names a Kreis-level authority (Behörde) that some kreisangehörige
+// municipalities run themselves, e.g. Jugendamt. Profiles and
+// administrations name it alike; the names are CamelCase words.
+// +kubebuilder:validation:MinLength=2
+// +kubebuilder:validation:MaxLength=63
+// +kubebuilder:validation:Pattern=`^[A-Z][A-Za-z0-9]+$`
+type Authority string
+
+// AuthorityJugendamt is the Jugendamt (örtlicher Träger der öffentlichen
+// Jugendhilfe): the Kreis's, unless a town runs its own.
+const AuthorityJugendamt Authority = "Jugendamt"
 
 // ResponsibilityOverride places one service for an administration's citizens.
 type ResponsibilityOverride struct {

@@ -116,6 +116,8 @@ const (
 	PatternAGS = `^[0-9]{8}$`
 	// PatternARS is an Administration's spec.ars (Amtlicher Regionalschlüssel).
 	PatternARS = `^[0-9]{12}$`
+	// PatternAuthority is the name of a Kreis-level authority (Authority).
+	PatternAuthority = `^[A-Z][A-Za-z0-9]+$`
 	// PatternPostalCode is the postalCode of an address.
 	PatternPostalCode = `^[0-9]{5}$`
 	// PatternImageReference is a portal's spec.image:

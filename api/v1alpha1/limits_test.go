@@ -100,6 +100,9 @@ var patterns = []struct{ constant, pattern, field string }{
 	{"PatternAGS", ozgv1.PatternAGS, "Administration:spec"},
 	{"PatternARS", ozgv1.PatternARS, "Administration:spec.ars"},
 	{"PatternPostalCode", ozgv1.PatternPostalCode, "Administration:spec.address.postalCode"},
+	{"PatternAuthority", ozgv1.PatternAuthority, "Administration:spec.responsibility.authorities[]"},
+	{"PatternAuthority", ozgv1.PatternAuthority, "ResponsibilityProfile:spec.services[].authority"},
+	{"PatternAuthority", ozgv1.PatternAuthority, "ResponsibilityProfile:spec.services[].leistungen[].authority"},
 	{"PatternImageReference", ozgv1.PatternImageReference, "ServicePortal:spec.image"},
 	{"PatternImageReference", ozgv1.PatternImageReference, "PortalFleet:spec.template.image"},
 }

@@ -93,6 +93,13 @@ type Placement struct {
 	// +kubebuilder:validation:MaxItems=2
 	HeldBy []SizeClass `json:"heldBy,omitempty"`
 
+	// authority is the Kreis-level authority that carries this Kreis task
+	// (e.g. Jugendamt): a kreisangehörige municipality that runs that
+	// authority itself (Administration spec.responsibility.authorities)
+	// holds the task instead of its Kreis.
+	// +optional
+	Authority Authority `json:"authority,omitempty"`
+
 	// legalBasis is the norm that assigns the task, e.g. "§ 57 Abs. 1 BauO NRW 2018".
 	// +optional
 	// +kubebuilder:validation:MaxLength=512
@@ -108,6 +115,7 @@ type Placement struct {
 // its LeiKa services that sit elsewhere.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.heldBy) || self.level == 'Kreis'",message="heldBy names the size classes that hold a Kreis task themselves: only for level Kreis"
+// +kubebuilder:validation:XValidation:rule="!has(self.authority) || self.level == 'Kreis'",message="authority names the authority that carries a Kreis task: only for level Kreis"
 // +kubebuilder:validation:XValidation:rule="self.level == 'Unknown' || (has(self.legalBasis) && size(self.legalBasis) > 0)",message="a placed service needs its legalBasis"
 // +kubebuilder:validation:XValidation:rule="self.level != 'Unknown' || (has(self.note) && size(self.note) > 0)",message="an Unknown service needs a note saying why it cannot be placed"
 type ServiceResponsibility struct {
@@ -131,6 +139,7 @@ type ServiceResponsibility struct {
 // LeistungResponsibility is the placement of one LeiKa service.
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.heldBy) || self.level == 'Kreis'",message="heldBy names the size classes that hold a Kreis task themselves: only for level Kreis"
+// +kubebuilder:validation:XValidation:rule="!has(self.authority) || self.level == 'Kreis'",message="authority names the authority that carries a Kreis task: only for level Kreis"
 // +kubebuilder:validation:XValidation:rule="self.level == 'Unknown' || (has(self.legalBasis) && size(self.legalBasis) > 0)",message="a placed service needs its legalBasis"
 // +kubebuilder:validation:XValidation:rule="self.level != 'Unknown' || (has(self.note) && size(self.note) > 0)",message="an Unknown service needs a note saying why it cannot be placed"
 type LeistungResponsibility struct {

@@ -65,7 +65,7 @@ func validAdministration() *ozgv1.Administration {
 			Population: ptr.To[int64](73000), SizeClass: ozgv1.SizeClassGrosse,
 			Responsibility: &ozgv1.AdministrationResponsibility{Profile: "nrw", Overrides: []ozgv1.ResponsibilityOverride{
 				{Service: "ozg-10513", Level: ozgv1.LevelGemeinde, Reason: "Delegation by the Kreis Lippe"},
-			}},
+			}, Authorities: []ozgv1.Authority{ozgv1.AuthorityJugendamt}},
 			Services: []ozgv1.ServiceImplementation{
 				{Service: "ozg-10110", State: ozgv1.StateLive, Maturity: ptr.To[int32](3), URL: "https://formulare.example.de/abfall", TrustLevel: ozgv1.TrustLevelSubstantial},
 				{Service: "ozg-10513", State: ozgv1.StateInProgress},
@@ -85,6 +85,7 @@ func validProfile() *ozgv1.ResponsibilityProfile {
 					HeldBy: []ozgv1.SizeClass{ozgv1.SizeClassGrosse, ozgv1.SizeClassMittlere}},
 					Leistungen: []ozgv1.LeistungResponsibility{{Key: "99012001000000", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "x"}}}},
 				{Service: "ozg-10110", Placement: ozgv1.Placement{Level: ozgv1.LevelUnknown, Note: "Kreis and Gemeinde share waste disposal"}},
+				{Service: "ozg-10040", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 1a Abs. 1 AG-KJHG NRW", Authority: ozgv1.AuthorityJugendamt}},
 			},
 		},
 	}
@@ -170,6 +171,7 @@ var _ = Describe("CRD validation", func() {
 		Entry("Kreis", func() *ozgv1.Administration {
 			a := validAdministration()
 			a.Name, a.Spec.Key, a.Spec.ARS, a.Spec.Type, a.Spec.Parent, a.Spec.SizeClass = "kreis-lippe", "05766", "057660000000", ozgv1.TypeKreis, "", ""
+			a.Spec.Responsibility.Authorities = nil
 			return a
 		}()),
 		Entry("ResponsibilityProfile", validProfile()),
@@ -260,6 +262,12 @@ var _ = Describe("CRD validation", func() {
 		Entry("Kreis with a size class", mutateAdministration(func(a *ozgv1.Administration) {
 			a.Spec.Type, a.Spec.Key, a.Spec.Parent = ozgv1.TypeKreis, "05766", ""
 		}), "sizeClass is for kreisangehörige municipalities"),
+		Entry("Kreis that runs a Jugendamt of its own", mutateAdministration(func(a *ozgv1.Administration) {
+			a.Spec.Type, a.Spec.Key, a.Spec.Parent, a.Spec.SizeClass = ozgv1.TypeKreis, "05766", "", ""
+		}), "responsibility.authorities are the Kreis authorities a kreisangehörige municipality runs itself"),
+		Entry("authority that is no CamelCase word", mutateAdministration(func(a *ozgv1.Administration) {
+			a.Spec.Responsibility.Authorities = []ozgv1.Authority{"jugend amt"}
+		}), "spec.responsibility.authorities[0]: Invalid value"),
 		Entry("unknown size class", mutateAdministration(func(a *ozgv1.Administration) { a.Spec.SizeClass = "Kleinstadt" }),
 			`spec.sizeClass: Unsupported value: "Kleinstadt"`),
 		Entry("override with an unknown level", mutateAdministration(func(a *ozgv1.Administration) {
@@ -273,6 +281,8 @@ var _ = Describe("CRD validation", func() {
 			"a placed service needs its legalBasis"),
 		Entry("heldBy outside the Kreis level", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[0].Level = ozgv1.LevelLand }),
 			"heldBy names the size classes that hold a Kreis task themselves: only for level Kreis"),
+		Entry("authority outside the Kreis level", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[2].Level = ozgv1.LevelGemeinde }),
+			"authority names the authority that carries a Kreis task: only for level Kreis"),
 		Entry("Unknown without a note", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[1].Note = "" }),
 			"an Unknown service needs a note saying why it cannot be placed"),
 		Entry("LeiKa entry without legal basis", mutateProfile(func(p *ozgv1.ResponsibilityProfile) { p.Spec.Services[0].Leistungen[0].LegalBasis = "" }),

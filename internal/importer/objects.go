@@ -18,6 +18,7 @@ var (
 	agsPattern         = regexp.MustCompile(v1alpha1.PatternAGS)
 	arsPattern         = regexp.MustCompile(v1alpha1.PatternARS)
 	postalCodePattern  = regexp.MustCompile(v1alpha1.PatternPostalCode)
+	authorityPattern   = regexp.MustCompile(v1alpha1.PatternAuthority)
 )
 
 // digitsPattern tells a LeiKa key of the wrong length from one that is no

@@ -20,6 +20,9 @@ const (
 	colProfileHeldBy     = "held_by"
 	colProfileLegalBasis = "legal_basis"
 	colProfileNote       = "note"
+	// colProfileAuthority is optional: the Kreis-level authority that
+	// carries a Kreis task (Jugendamt), which some towns run themselves.
+	colProfileAuthority = "authority"
 )
 
 // heldByNames are the size classes as a table writes them.
@@ -57,7 +60,8 @@ type Profile struct {
 }
 
 // ReadProfile reads a responsibility table (columns ozg_id,
-// leika_schluessel, level, held_by, legal_basis, note; one row per OZG
+// leika_schluessel, level, held_by, legal_basis, note and optionally
+// authority; one row per OZG
 // service, and rows with a LeiKa key for LeiKa services that sit elsewhere
 // than their OZG service, after it) into a ResponsibilityProfile. A row
 // that breaks a rule of the API is rejected with its line; the others are
@@ -145,9 +149,14 @@ func readPlacement(f findings, t *csvtable.Table, row csvtable.Row) (v1alpha1.Pl
 			p.HeldBy = append(p.HeldBy, c)
 		}
 	}
+	p.Authority = v1alpha1.Authority(text(row, colProfileAuthority))
 	switch {
 	case len(p.HeldBy) > 0 && level != v1alpha1.LevelKreis:
 		f.reject(t, row, colProfileHeldBy, "held_by names the size classes that hold a Kreis task themselves: only for level Kreis")
+	case p.Authority != "" && !authorityPattern.MatchString(string(p.Authority)):
+		f.reject(t, row, colProfileAuthority, "%q is not an authority name (a CamelCase word such as Jugendamt)", p.Authority)
+	case p.Authority != "" && level != v1alpha1.LevelKreis:
+		f.reject(t, row, colProfileAuthority, "authority names the authority that carries a Kreis task: only for level Kreis")
 	case level != v1alpha1.LevelUnknown && p.LegalBasis == "":
 		f.reject(t, row, colProfileLegalBasis, "a placed service needs its legal basis")
 	case level == v1alpha1.LevelUnknown && p.Note == "":

@@ -80,16 +80,21 @@ func TestNRWProfilePlacesTheCatalogue(t *testing.T) {
 	// licences at the Kreis, registration of residence at the Gemeinde,
 	// the pension insurance at the Bund, the building permit at the Kreis
 	// unless a Große or Mittlere kreisangehörige Stadt holds it.
+	// Kita places and Unterhaltsvorschuss are the Jugendamt's: the Kreis's,
+	// or the town's that runs its own.
 	for _, tc := range []struct {
-		name   string
-		level  v1alpha1.Level
-		heldBy []v1alpha1.SizeClass
+		name      string
+		level     v1alpha1.Level
+		heldBy    []v1alpha1.SizeClass
+		authority v1alpha1.Authority
 	}{
-		{"Kraftfahrzeugzulassung", v1alpha1.LevelKreis, nil},
-		{"Führerschein", v1alpha1.LevelKreis, nil},
-		{"Meldebescheinigung", v1alpha1.LevelGemeinde, nil},
-		{"Rentenversicherungskonto", v1alpha1.LevelBund, nil},
-		{"Bauvorbescheid und Baugenehmigung", v1alpha1.LevelKreis, []v1alpha1.SizeClass{v1alpha1.SizeClassGrosse, v1alpha1.SizeClassMittlere}},
+		{"Kraftfahrzeugzulassung", v1alpha1.LevelKreis, nil, ""},
+		{"Führerschein", v1alpha1.LevelKreis, nil, ""},
+		{"Meldebescheinigung", v1alpha1.LevelGemeinde, nil, ""},
+		{"Rentenversicherungskonto", v1alpha1.LevelBund, nil, ""},
+		{"Bauvorbescheid und Baugenehmigung", v1alpha1.LevelKreis, []v1alpha1.SizeClass{v1alpha1.SizeClassGrosse, v1alpha1.SizeClassMittlere}, ""},
+		{"Kindertagesbetreuung", v1alpha1.LevelKreis, nil, v1alpha1.AuthorityJugendamt},
+		{"Unterhaltsvorschuss", v1alpha1.LevelKreis, nil, v1alpha1.AuthorityJugendamt},
 	} {
 		found := false
 		for i := range c.Services {
@@ -98,8 +103,9 @@ func TestNRWProfilePlacesTheCatalogue(t *testing.T) {
 				continue
 			}
 			found = true
-			if got := profile.Place(svc); got.Level != tc.level || len(got.HeldBy) != len(tc.heldBy) {
-				t.Errorf("%s (%s): %s held by %v, want %s held by %v", svc.Name, svc.Spec.Name, got.Level, got.HeldBy, tc.level, tc.heldBy)
+			if got := profile.Place(svc); got.Level != tc.level || len(got.HeldBy) != len(tc.heldBy) || got.Authority != tc.authority {
+				t.Errorf("%s (%s): %s held by %v, authority %q; want %s held by %v, authority %q", svc.Name, svc.Spec.Name,
+					got.Level, got.HeldBy, got.Authority, tc.level, tc.heldBy, tc.authority)
 			}
 		}
 		if !found {
@@ -159,5 +165,34 @@ func TestReadProfileRejectsBadRows(t *testing.T) {
 	}
 	if len(spec.Typisierung) != 2 || spec.Typisierung[0].Typisierung != "1" || spec.Typisierung[0].Level != v1alpha1.LevelBund {
 		t.Errorf("typisierung rules %+v, want 1=Bund, 5=Gemeinde", spec.Typisierung)
+	}
+}
+
+func TestReadProfileAuthority(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "profile.csv")
+	rows := strings.Join([]string{
+		"ozg_id,leika_schluessel,level,held_by,legal_basis,note,authority",
+		"10019,,Kreis,,§ 1a Abs. 1 AG-KJHG NRW,,Jugendamt",         // 2: good
+		"10020,,Gemeinde,,§ 2 GO NRW,,Jugendamt",                   // 3: authority outside Kreis
+		"10021,,Kreis,,§ 1a Abs. 1 AG-KJHG NRW,,jugend amt",        // 4: no CamelCase word
+		"10022,,Kreis,Mittlere,§ 1a Abs. 1 AG-KJHG NRW,,Jugendamt", // 5: good, with a size class too
+	}, "\n") + "\n"
+	if err := os.WriteFile(file, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := importer.ReadProfile(file, nrwOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		":3:7: rejected: authority: authority names the authority that carries a Kreis task: only for level Kreis",
+		":4:7: rejected: authority: \"jugend amt\" is not an authority name",
+	} {
+		if !strings.Contains(reportText(p.Report), want) {
+			t.Errorf("report lacks %q:\n%s", want, reportText(p.Report))
+		}
+	}
+	if s := p.Profile.Spec.Services; len(s) != 2 || s[0].Authority != v1alpha1.AuthorityJugendamt || s[1].Authority != v1alpha1.AuthorityJugendamt {
+		t.Errorf("the good rows: %+v", s)
 	}
 }

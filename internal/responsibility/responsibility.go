@@ -157,7 +157,8 @@ type Responsible struct {
 // kreisfreie Stadt, a Kreis, or a Kreis not known to the caller).
 //
 // An override of adm wins over one of its Kreis, which wins over the
-// profile; a Kreis task that adm's size class holds itself is adm's. The
+// profile; a Kreis task that adm's size class holds itself, or that falls
+// to an authority adm runs itself (its own Jugendamt), is adm's. The
 // Kreis level of a kreisfreie Stadt is the city itself; for a Kreis's own
 // view, the Gemeinde level names no administration (it is the citizen's).
 func For(service string, placed Placement, adm, kreis *ozgv1.Administration) Responsible {
@@ -166,7 +167,7 @@ func For(service string, placed Placement, adm, kreis *ozgv1.Administration) Res
 		r.Level, r.Placement = o.Level, overridden(o)
 	} else if o := override(kreis, service); o != nil {
 		r.Level, r.Placement = o.Level, overridden(o)
-	} else if placed.Level == ozgv1.LevelKreis && holds(adm, placed.HeldBy) {
+	} else if placed.Level == ozgv1.LevelKreis && holds(adm, &placed.Placement) {
 		r.Level = ozgv1.LevelGemeinde
 	}
 	r.Administration = administrationAt(r.Level, adm)
@@ -189,13 +190,20 @@ func overridden(o *ozgv1.ResponsibilityOverride) Placement {
 	return Placement{Placement: ozgv1.Placement{Level: o.Level, Note: o.Reason}, Source: SourceOverride}
 }
 
-// holds tells whether adm is a kreisangehörige municipality whose size
-// class holds a Kreis task that heldBy names.
-func holds(adm *ozgv1.Administration, heldBy []ozgv1.SizeClass) bool {
+// holds tells whether adm is a kreisangehörige municipality that holds the
+// Kreis task placed by p itself: its size class is one p's heldBy names,
+// or it runs the authority p assigns the task to.
+func holds(adm *ozgv1.Administration, p *ozgv1.Placement) bool {
 	if !Kreisangehoerig(adm) {
 		return false
 	}
-	return slices.Contains(heldBy, SizeClassOf(adm))
+	return slices.Contains(p.HeldBy, SizeClassOf(adm)) || (p.Authority != "" && Runs(adm, p.Authority))
+}
+
+// Runs tells whether adm runs the named Kreis-level authority itself.
+func Runs(adm *ozgv1.Administration, authority ozgv1.Authority) bool {
+	r := adm.Spec.Responsibility
+	return r != nil && slices.Contains(r.Authorities, authority)
 }
 
 // administrationAt names the administration at level for adm's citizens.

@@ -34,6 +34,8 @@ func testProfile() *Profile {
 				{Service: "ozg-10003", Placement: ozgv1.Placement{Level: ozgv1.LevelUnknown, Note: "mixed"}},
 				{Service: "ozg-10004", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "§ 1 MG NRW"},
 					Leistungen: []ozgv1.LeistungResponsibility{{Key: leikaKey(1), Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "x"}}}},
+				{Service: "ozg-10040", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 1a Abs. 1 AG-KJHG NRW",
+					Authority: ozgv1.AuthorityJugendamt}},
 				// A table entry wins over the typisierung.
 				{Service: "ozg-10005", Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "y"}},
 			},
@@ -111,7 +113,14 @@ func TestFor(t *testing.T) {
 		ozgv1.ResponsibilityOverride{Service: "ozg-10002", Level: ozgv1.LevelGemeinde, Reason: "Delegation by the Kreis"},
 		ozgv1.ResponsibilityOverride{Service: "ozg-10001", Level: ozgv1.LevelKreis, Reason: "keeps it at the Kreis"})
 
-	kfz, bau, melde := service("ozg-10001"), service("ozg-10002"), service("ozg-10004")
+	// Detmold runs its own Jugendamt; Lage, as large, does not.
+	jugendamt := adm("detmold", ozgv1.TypeKreisangehoerigeStadt, "kreis-lippe", ozgv1.SizeClassGrosse)
+	jugendamt.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw", Authorities: []ozgv1.Authority{ozgv1.AuthorityJugendamt}}
+	noJugendamt := adm("lage", ozgv1.TypeKreisangehoerigeStadt, "kreis-lippe", ozgv1.SizeClassMittlere)
+	jugendamtOverridden := jugendamt.DeepCopy()
+	jugendamtOverridden.Spec.Responsibility.Overrides = []ozgv1.ResponsibilityOverride{{Service: "ozg-10040", Level: ozgv1.LevelKreis, Reason: "x"}}
+
+	kfz, bau, melde, kita := service("ozg-10001"), service("ozg-10002"), service("ozg-10004"), service("ozg-10040")
 	cases := []struct {
 		name           string
 		svc            *ozgv1.OZGService
@@ -132,6 +141,12 @@ func TestFor(t *testing.T) {
 		{"override of the Kreis", kfz, small, delegating, ozgv1.LevelGemeinde, "augustdorf", SourceOverride},
 		{"the town's override before the Kreis's", kfz, delegated, delegating, ozgv1.LevelKreis, "kreis-lippe", SourceOverride},
 		{"Kreis not known", kfz, small, nil, ozgv1.LevelKreis, "kreis-lippe", SourceTable},
+		{"Jugendamt task of a town with its own Jugendamt", kita, jugendamt, kreis, ozgv1.LevelGemeinde, "detmold", SourceTable},
+		{"Jugendamt task of a town without one", kita, noJugendamt, kreis, ozgv1.LevelKreis, "kreis-lippe", SourceTable},
+		{"Jugendamt task of a small Gemeinde", kita, small, kreis, ozgv1.LevelKreis, "kreis-lippe", SourceTable},
+		{"Jugendamt task of a kreisfreie Stadt", kita, city, nil, ozgv1.LevelKreis, "bielefeld", SourceTable},
+		{"an own authority does not carry other Kreis tasks", kfz, jugendamt, kreis, ozgv1.LevelKreis, "kreis-lippe", SourceTable},
+		{"an override before the own authority", kita, jugendamtOverridden, kreis, ozgv1.LevelKreis, "kreis-lippe", SourceOverride},
 		{"Bund names no administration", service("ozg-20001", []string{"1"}), small, kreis, ozgv1.LevelBund, "", SourceTypisierung},
 	}
 	for _, tc := range cases {
