@@ -124,6 +124,19 @@ type serviceView struct {
 	// Contact is whom citizens turn to while there is no online service,
 	// ContactURL that body's portal if it has one.
 	Contact, ContactURL string
+	// LeiKa are the LeiKa services the service bundles.
+	LeiKa []leistungView
+}
+
+// leistungView is one LeiKa service of a service.
+type leistungView struct {
+	*portaldata.Leistung
+	// Responsible names who answers for it where that is another authority
+	// than the service's (the Land's exemption within a Standesamt
+	// service); empty otherwise.
+	Responsible string
+	// ResponsibleURL is that authority's portal, if it has one.
+	ResponsibleURL string
 }
 
 type messageView struct {
@@ -359,6 +372,13 @@ func newServiceView(doc *portaldata.Document, svc *portaldata.Service) serviceVi
 		v.MaturityLabel = maturityLabel(*svc.Maturity)
 	}
 	v.Href, v.IsEfA = svc.LinkURL()
+	for i := range svc.Leistungen {
+		l := leistungView{Leistung: &svc.Leistungen[i]}
+		if r := svc.ResponsibleFor(l.Leistung); r != svc.Responsible && r != nil {
+			l.Responsible, l.ResponsibleURL = responsibleLabel(r), r.PortalURL
+		}
+		v.LeiKa = append(v.LeiKa, l)
+	}
 	if r := svc.Responsible; r != nil {
 		v.Responsible = responsibleLabel(r)
 		if r.Level != portaldata.LevelUnknown && !svc.Own(doc) {

@@ -68,6 +68,35 @@ func TestPageAndAPISayWhoIsResponsible(t *testing.T) {
 	}
 }
 
+// TestLeiKaServicesUnderTheirOwnAuthority: a bundled service whose LeiKa
+// services sit at different levels names, on its page and in the API, who
+// answers for each LeiKa service that is not the service's authority's.
+func TestLeiKaServicesUnderTheirOwnAuthority(t *testing.T) {
+	doc := gemeindeDocument()
+	gemeinde, kreis := doc.Authorities[portaldata.LevelGemeinde], doc.Authorities[portaldata.LevelKreis]
+	doc.Services = append(doc.Services, portaldata.Service{OZGID: "10025", Name: "Eheschließung", Themenfeld: "Familie & Kind",
+		State: portaldata.StateOpen, Responsible: &gemeinde,
+		Leistungen: []portaldata.Leistung{{Key: "99059002010000", Name: "Befreiung vom Eheverbot"}, {Key: "99059002011000", Name: "Anmeldung der Eheschließung"}},
+		LeistungResponsible: map[string]portaldata.Responsible{"99059002010000": kreis},
+	})
+	h := newLoadedServer(t, doc).Handler()
+
+	body := getOK(t, h, "/leistungen/10025", "text/html; charset=utf-8").body
+	assertPageHas(t, body, `Befreiung vom Eheverbot <span class="meta">(LeiKa-Schlüssel 99059002010000)</span> <span class="leistung-responsible">– zuständig: <a href="https://kreis-lippe.example">Kreis Lippe</a></span>`)
+	if strings.Count(body, "leistung-responsible") != 1 {
+		t.Error("a LeiKa service of the service's own authority names it again")
+	}
+	for _, svc := range getServices(t, h, "/api/v1/services?q=Eheschließung").Services {
+		if svc.OZGID == "10025" {
+			if r, ok := svc.LeistungResponsible["99059002010000"]; !ok || r.Administration != "kreis-lippe" || r.PortalURL != "https://kreis-lippe.example" {
+				t.Errorf("API: leistungResponsible %+v, want the Kreis with its portal", svc.LeistungResponsible)
+			}
+			return
+		}
+	}
+	t.Error("the API does not find Eheschließung")
+}
+
 func TestCatalogueChangeReloads(t *testing.T) {
 	doc := gemeindeDocument()
 	vol := newConfigMapVolume(t)

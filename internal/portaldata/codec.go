@@ -97,16 +97,23 @@ func Marshal(doc *Document) ([]byte, error) {
 // compactResponsibles reduces each service's responsible entry that equals
 // its level's authority to the level.
 func (d *Document) compactResponsibles() {
-	for i := range d.Services {
-		r := d.Services[i].Responsible
-		if r == nil {
-			continue
-		}
+	compact := func(r Responsible) Responsible {
 		if a, ok := d.Authorities[r.Level]; ok {
 			a.Level = r.Level
-			if *r == a {
-				d.Services[i].Responsible = &Responsible{Level: r.Level}
+			if r == a {
+				return Responsible{Level: r.Level}
 			}
+		}
+		return r
+	}
+	for i := range d.Services {
+		s := &d.Services[i]
+		if s.Responsible != nil {
+			r := compact(*s.Responsible)
+			s.Responsible = &r
+		}
+		for key, r := range s.LeistungResponsible {
+			s.LeistungResponsible[key] = compact(r)
 		}
 	}
 }
@@ -123,12 +130,14 @@ func (d *Document) expandResponsibles() {
 		shared[level] = &a
 	}
 	for i := range d.Services {
-		r := d.Services[i].Responsible
-		if r == nil || *r != (Responsible{Level: r.Level}) {
-			continue
+		s := &d.Services[i]
+		if r := s.Responsible; r != nil && *r == (Responsible{Level: r.Level}) && shared[r.Level] != nil {
+			s.Responsible = shared[r.Level]
 		}
-		if a := shared[r.Level]; a != nil {
-			d.Services[i].Responsible = a
+		for key, r := range s.LeistungResponsible {
+			if r == (Responsible{Level: r.Level}) && shared[r.Level] != nil {
+				s.LeistungResponsible[key] = *shared[r.Level]
+			}
 		}
 	}
 }
@@ -190,6 +199,7 @@ func (d *Document) clone() *Document {
 			r := *s.Responsible
 			s.Responsible = &r
 		}
+		s.LeistungResponsible = maps.Clone(s.LeistungResponsible)
 		c.Services[i] = s
 	}
 	return &c

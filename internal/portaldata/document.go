@@ -157,6 +157,20 @@ type Service struct {
 	// Leistungen are the LeiKa services the OZG service bundles, in
 	// catalogue order.
 	Leistungen []Leistung `json:"leistungen,omitempty"`
+	// LeistungResponsible names, by LeiKa key, the LeiKa services that
+	// another authority answers for than Responsible: a bundled service
+	// whose parts sit at different levels (the Standesamt's marriage, the
+	// Oberlandesgericht's exemption from its rules).
+	LeistungResponsible map[string]Responsible `json:"leistungResponsible,omitempty"`
+}
+
+// ResponsibleFor is who answers for the LeiKa service l of s: its own
+// entry in LeistungResponsible, else the service's.
+func (s *Service) ResponsibleFor(l *Leistung) *Responsible {
+	if r, ok := s.LeistungResponsible[l.Key]; ok && l.Key != "" {
+		return &r
+	}
+	return s.Responsible
 }
 
 // TrustLevel is an eIDAS level of assurance (Vertrauensniveau). The values

@@ -170,6 +170,53 @@ func TestAuthoritiesCarryKeysAndAddresses(t *testing.T) {
 	}
 }
 
+// TestLeistungResponsible: a LeiKa service another authority answers for
+// keeps its own responsible entry, compacted to its level like the
+// services' and filled again by Parse.
+func TestLeistungResponsible(t *testing.T) {
+	kreis := Responsible{Level: LevelKreis, Administration: "kreis-lippe", DisplayName: "Kreis Lippe", Key: "05766"}
+	land := Responsible{Level: LevelLand, DisplayName: "Land Nordrhein-Westfalen"}
+	doc := &Document{
+		SchemaVersion:  SchemaVersion,
+		Administration: Administration{Name: "augustdorf", Key: "05766004", DisplayName: "Augustdorf", Type: "KreisangehoerigeGemeinde"},
+		Authorities:    map[Level]Responsible{LevelKreis: kreis, LevelLand: land},
+		Services: []Service{{OZGID: "10025", Name: "Eheschließung", Themenfeld: "Familie & Kind", State: StateOpen,
+			Responsible: &Responsible{Level: LevelGemeinde, Administration: "augustdorf"},
+			Leistungen: []Leistung{{Key: "99059002010000", Name: "Befreiung vom Eheverbot"}, {Key: "99059002011000", Name: "Anmeldung"},
+				{Key: "99059002012000", Name: "Beratung"}},
+			LeistungResponsible: map[string]Responsible{"99059002010000": land, "99059002012000": kreis},
+		}},
+	}
+	data, err := Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"leistungResponsible":{"99059002010000":{"level":"Land"},"99059002012000":{"level":"Kreis"}}`; !strings.Contains(string(data), want) {
+		t.Errorf("document lacks %s: %s", want, data)
+	}
+	back, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &back.Services[0]
+	for i, want := range []Responsible{land, *s.Responsible, kreis} {
+		if got := s.ResponsibleFor(&s.Leistungen[i]); *got != want {
+			t.Errorf("LeiKa %s: responsible %+v, want %+v", s.Leistungen[i].Key, *got, want)
+		}
+	}
+	for name, mutate := range map[string]func(*Document){
+		"must be keyed by 14-digit LeiKa keys":          func(d *Document) { d.Services[0].LeistungResponsible["9905"] = land },
+		"names LeiKa service 99000000000000, which the": func(d *Document) { d.Services[0].LeistungResponsible["99000000000000"] = land },
+		"leistungResponsible.99059002010000.level":      func(d *Document) { d.Services[0].LeistungResponsible["99059002010000"] = Responsible{Level: "Amt"} },
+	} {
+		bad := doc.clone()
+		mutate(bad)
+		if _, err := Marshal(bad); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("Marshal = %v, want an error with %q", err, name)
+		}
+	}
+}
+
 func TestParseIgnoresUnknownFields(t *testing.T) {
 	data := `{"schemaVersion":1,"future":true,"administration":{"name":"a","key":"05913000","displayName":"A","type":"KreisfreieStadt","x":1},
 		"services":[{"ozgId":"10110","name":"N","themenfeld":"T","state":"Open","newField":"y"}]}`

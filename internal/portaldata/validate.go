@@ -3,6 +3,7 @@ package portaldata
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -171,6 +172,19 @@ func (v *validator) service(p string, s *Service, inline bool, version int) {
 			v.addf(p+".responsible", "needs schemaVersion 2")
 		}
 		v.responsible(p+".responsible", r, r.Level)
+	}
+	if len(s.LeistungResponsible) > 0 && version < 2 {
+		v.addf(p+".leistungResponsible", "needs schemaVersion 2")
+	}
+	for _, key := range slices.Sorted(maps.Keys(s.LeistungResponsible)) {
+		r := s.LeistungResponsible[key]
+		switch {
+		case !leikaKeyPattern.MatchString(key):
+			v.addf(p+".leistungResponsible", "must be keyed by 14-digit LeiKa keys, got %q", key)
+		case inline && !slices.ContainsFunc(s.Leistungen, func(l Leistung) bool { return l.Key == key }):
+			v.addf(p+".leistungResponsible", "names LeiKa service %s, which the service does not bundle", key)
+		}
+		v.responsible(p+".leistungResponsible."+key, &r, r.Level)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 
@@ -123,6 +124,10 @@ func (f *Feed) AddKeywords(keywords func(name string) []string) {
 type Zustaendigkeit struct {
 	// Leistung is the OZG-ID.
 	Leistung string `json:"leistung"`
+	// LeiKaLeistung is the key of the one LeiKa service of the Leistung
+	// this Zustaendigkeit is for, where another authority answers for it
+	// than for the Leistung as a whole (which has no key here).
+	LeiKaLeistung string `json:"leikaLeistung,omitempty"`
 	// Gebiet is the id of the area.
 	Gebiet string `json:"gebiet"`
 	// Ebene is the level responsible: Bund, Land, Kreis, Gemeinde or
@@ -198,6 +203,18 @@ func FromDocument(doc *portaldata.Document, publicURL string) *Feed {
 			z.Onlinedienst = od
 		}
 		f.Zustaendigkeiten = append(f.Zustaendigkeiten, z)
+		// The LeiKa services another authority answers for: who, without
+		// a state or an online service, which the operator tracks per
+		// OZG service.
+		for _, key := range slices.Sorted(maps.Keys(s.LeistungResponsible)) {
+			r := s.LeistungResponsible[key]
+			zl := Zustaendigkeit{Leistung: s.OZGID, LeiKaLeistung: key, Gebiet: gebiet.ID, Ebene: string(r.Level)}
+			if o, ok := organisation(&r, doc, publicURL); ok {
+				zl.Organisationseinheit = o.ID
+				orgs[o.ID] = o
+			}
+			f.Zustaendigkeiten = append(f.Zustaendigkeiten, zl)
+		}
 	}
 	for _, o := range orgs {
 		f.Organisationseinheiten = append(f.Organisationseinheiten, o)
@@ -336,7 +353,10 @@ func (f *Feed) sort() {
 		if c := strings.Compare(a.Gebiet, b.Gebiet); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Leistung, b.Leistung)
+		if c := strings.Compare(a.Leistung, b.Leistung); c != 0 {
+			return c
+		}
+		return strings.Compare(a.LeiKaLeistung, b.LeiKaLeistung)
 	})
 	if f.Gebiete == nil {
 		f.Gebiete = []Gebiet{}

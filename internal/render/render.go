@@ -170,20 +170,34 @@ func renderProfile(res *Result, in Inputs) {
 		kreis = implementations(in.Kreis)
 	}
 	for _, entry := range in.Catalog.sorted {
-		r := responsibility.For(entry.Name, in.Profile.Place(entry), adm, in.Kreis)
+		placed := in.Profile.Place(entry)
+		r := responsibility.For(entry.Name, placed, adm, in.Kreis)
 		authority := res.Document.Authorities[portaldata.Level(r.Level)]
 		switch {
 		case r.Administration == adm.Name:
 			res.add(entry, authority, orNotStarted(own[entry.Name]), true, true)
-			continue
 		case in.Kreis != nil && r.Administration == in.Kreis.Name:
 			res.add(entry, authority, orNotStarted(kreis[entry.Name]), false, in.KreisPortalURL != "")
 		default:
 			res.add(entry, authority, nil, false, false)
 		}
-		if own[entry.Name] != nil {
+		res.split(in.Profile.Splits(entry, placed, r, adm, in.Kreis))
+		if r.Administration != adm.Name && own[entry.Name] != nil {
 			res.Elsewhere = append(res.Elsewhere, entry.Name)
 		}
+	}
+}
+
+// split names, on the service added last, the authority of each of its
+// LeiKa services that another one answers for than the service.
+func (res *Result) split(splits []responsibility.Split) {
+	if len(splits) == 0 {
+		return
+	}
+	svc := &res.Document.Services[len(res.Document.Services)-1]
+	svc.LeistungResponsible = make(map[string]portaldata.Responsible, len(splits))
+	for _, s := range splits {
+		svc.LeistungResponsible[s.Key] = res.Document.Authorities[portaldata.Level(s.Responsible.Level)]
 	}
 }
 

@@ -174,3 +174,58 @@ func TestPortalLevelsFollowSizeClassAndOverrides(t *testing.T) {
 		t.Errorf("a Gemeinde service in the Kreis's portal: %+v, state %q", *m.Responsible, m.State)
 	}
 }
+
+// TestPortalJugendamtAndLeiKaSplits: a town with its own Jugendamt lists
+// the Kita service as its own, with its state and link, where its
+// neighbour points to the Kreis; a bundled service lists the LeiKa
+// services that another level answers for under that level.
+func TestPortalJugendamtAndLeiKaSplits(t *testing.T) {
+	kita := ozgv1.OZGServiceSpec{OZGID: "10019", Name: "Kindertagesbetreuung", Themenfeld: "Familie & Kind"}
+	ehe := ozgv1.OZGServiceSpec{OZGID: "10025", Name: "Eheschließung", Themenfeld: "Familie & Kind", Leistungen: []ozgv1.LeiKaLeistung{
+		{Key: "99059002010000", Name: "Befreiung vom Eheverbot"}, {Key: "99059002011000", Name: "Anmeldung der Eheschließung"},
+	}}
+	catalog := catalogOf(kita, ehe)
+	profile := responsibility.Compile(&ozgv1.ResponsibilityProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: "nrw"},
+		Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
+			{Service: "ozg-10019", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 1a AG-KJHG NRW", Authority: ozgv1.AuthorityJugendamt}},
+			{Service: "ozg-10025", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "PStG"},
+				Leistungen: []ozgv1.LeistungResponsibility{{Key: "99059002010000", Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "§ 1309 BGB"}}}},
+		}},
+	})
+	kreis := lippe(ozgv1.ServiceImplementation{Service: "ozg-10019", State: ozgv1.StateInProgress})
+	detmold := augustdorf(ozgv1.ServiceImplementation{Service: "ozg-10019", State: ozgv1.StateLive, URL: "https://kita.detmold.example.de"})
+	detmold.Name, detmold.Spec.DisplayName, detmold.Spec.SizeClass = "detmold", "Stadt Detmold", ozgv1.SizeClassGrosse
+	detmold.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw", Authorities: []ozgv1.Authority{ozgv1.AuthorityJugendamt}}
+	lage := augustdorf()
+	lage.Name, lage.Spec.DisplayName, lage.Spec.SizeClass = "lage", "Stadt Lage", ozgv1.SizeClassMittlere
+
+	own, err := render.Portal(&ozgv1.ServicePortal{}, render.Inputs{Administration: detmold, Kreis: kreis, Profile: profile, Catalog: catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := byID(t, own.Document, "10019"); k.Responsible.Administration != "detmold" || k.State != portaldata.StateLive || k.URL != "https://kita.detmold.example.de" {
+		t.Errorf("a town with its own Jugendamt: Kita %+v, state %q, link %q", *k.Responsible, k.State, k.URL)
+	}
+	neighbour, err := render.Portal(&ozgv1.ServicePortal{}, render.Inputs{Administration: lage, Kreis: kreis, Profile: profile, Catalog: catalog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := byID(t, neighbour.Document, "10019"); k.Responsible.Administration != "kreis-lippe" || k.State != portaldata.StateInProgress {
+		t.Errorf("a town without one: Kita %+v, state %q, want the Kreis's", *k.Responsible, k.State)
+	}
+
+	e := byID(t, neighbour.Document, "10025")
+	if e.Responsible.Administration != "lage" {
+		t.Fatalf("marriage: %+v, want the Standesamt of the town", *e.Responsible)
+	}
+	if r := e.ResponsibleFor(&e.Leistungen[0]); r.Level != portaldata.LevelLand || r.DisplayName != "Land Nordrhein-Westfalen" {
+		t.Errorf("the exemption: %+v, want the Land", *r)
+	}
+	if r := e.ResponsibleFor(&e.Leistungen[1]); r.Administration != "lage" {
+		t.Errorf("the registration of the marriage: %+v, want the town", *r)
+	}
+	if len(e.LeistungResponsible) != 1 {
+		t.Errorf("only the LeiKa services that differ are named: %v", e.LeistungResponsible)
+	}
+}

@@ -97,16 +97,25 @@ func (p *Profile) Place(svc *ozgv1.OZGService) Placement {
 // its own table entry, else its typisierung's level where that decides,
 // else the placement of svc.
 func (p *Profile) PlaceLeistung(svc *ozgv1.OZGService, l *ozgv1.LeiKaLeistung) Placement {
-	if p != nil && l.Key != "" {
-		if e := p.services[svc.Name]; e != nil {
-			for i := range e.Leistungen {
-				if e.Leistungen[i].Key == l.Key {
-					return Placement{Placement: e.Leistungen[i].Placement, Source: SourceTable}
-				}
-			}
-		}
+	if e := p.leistung(svc.Name, l.Key); e != nil {
+		return Placement{Placement: e.Placement, Source: SourceTable}
 	}
 	return p.Place(svc)
+}
+
+// leistung is the table entry of the LeiKa service key of service, nil if
+// it has none.
+func (p *Profile) leistung(service, key string) *ozgv1.LeistungResponsibility {
+	if p == nil || key == "" || p.services[service] == nil {
+		return nil
+	}
+	e := p.services[service]
+	for i := range e.Leistungen {
+		if e.Leistungen[i].Key == key {
+			return &e.Leistungen[i]
+		}
+	}
+	return nil
 }
 
 // byTypisierung is the level every typisierung of leistungen is put at by
@@ -162,12 +171,65 @@ type Responsible struct {
 // Kreis level of a kreisfreie Stadt is the city itself; for a Kreis's own
 // view, the Gemeinde level names no administration (it is the citizen's).
 func For(service string, placed Placement, adm, kreis *ozgv1.Administration) Responsible {
+	o := override(adm, service)
+	if o == nil {
+		o = override(kreis, service)
+	}
+	return resolve(placed, o, adm)
+}
+
+// ForLeistung answers who is responsible for one LeiKa service of service,
+// which the profile places at leistung (Profile.PlaceLeistung) and the
+// service itself at placed. An override moves the service's task, and so
+// the LeiKa services that sit where the service does; those the profile
+// places at another level stay there (a town that takes over a Kreis
+// task does not take over the Land's part of it).
+func ForLeistung(service string, placed, leistung Placement, adm, kreis *ozgv1.Administration) Responsible {
+	if leistung.Level != placed.Level {
+		return resolve(leistung, nil, adm)
+	}
+	return For(service, leistung, adm, kreis)
+}
+
+// Split is a LeiKa service that another authority answers for than its
+// OZG service.
+type Split struct {
+	// Key is the LeiKa key.
+	Key         string
+	Responsible Responsible
+}
+
+// Splits lists the LeiKa services of svc that, for adm's citizens, another
+// level or administration answers for than r, the answer for svc placed at
+// placed; in catalogue order. Only LeiKa services the profile places
+// themselves can differ.
+func (p *Profile) Splits(svc *ozgv1.OZGService, placed Placement, r Responsible, adm, kreis *ozgv1.Administration) []Split {
+	if p == nil || p.services[svc.Name] == nil || len(p.services[svc.Name].Leistungen) == 0 {
+		return nil
+	}
+	var out []Split
+	for i := range svc.Spec.Leistungen {
+		l := &svc.Spec.Leistungen[i]
+		e := p.leistung(svc.Name, l.Key)
+		if e == nil {
+			continue
+		}
+		lr := ForLeistung(svc.Name, placed, Placement{Placement: e.Placement, Source: SourceTable}, adm, kreis)
+		if lr.Level != r.Level || lr.Administration != r.Administration {
+			out = append(out, Split{Key: l.Key, Responsible: lr})
+		}
+	}
+	return out
+}
+
+// resolve is who answers for a task placed as placed, or as o says if it
+// is not nil, for adm's citizens.
+func resolve(placed Placement, o *ozgv1.ResponsibilityOverride, adm *ozgv1.Administration) Responsible {
 	r := Responsible{Level: placed.Level, Placement: placed}
-	if o := override(adm, service); o != nil {
+	switch {
+	case o != nil:
 		r.Level, r.Placement = o.Level, overridden(o)
-	} else if o := override(kreis, service); o != nil {
-		r.Level, r.Placement = o.Level, overridden(o)
-	} else if placed.Level == ozgv1.LevelKreis && holds(adm, &placed.Placement) {
+	case placed.Level == ozgv1.LevelKreis && holds(adm, &placed.Placement):
 		r.Level = ozgv1.LevelGemeinde
 	}
 	r.Administration = administrationAt(r.Level, adm)

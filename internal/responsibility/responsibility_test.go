@@ -1,6 +1,7 @@
 package responsibility
 
 import (
+	"slices"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -181,5 +182,62 @@ func TestNRWSizeClass(t *testing.T) {
 	}
 	if got := SizeClassOf(adm("x", ozgv1.TypeKreisangehoerigeGemeinde, "k", "")); got != ozgv1.SizeClassGemeinde {
 		t.Errorf("an unset size class counts as Gemeinde, got %s", got)
+	}
+}
+
+// TestSplits: a bundled service whose LeiKa services sit at other levels
+// lists them under their own authority, for each administration.
+func TestSplits(t *testing.T) {
+	p := Compile(&ozgv1.ResponsibilityProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: "nrw"},
+		Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
+			// Standesamt, with the OLG's exemption at the Land and a
+			// Jugendamt part.
+			{Service: "ozg-10025", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "PStG"},
+				Leistungen: []ozgv1.LeistungResponsibility{
+					{Key: leikaKey(1), Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "§ 1309 BGB"}},
+					{Key: leikaKey(2), Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "SGB VIII", Authority: ozgv1.AuthorityJugendamt}},
+					{Key: leikaKey(3), Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "PStG"}},
+					{Key: leikaKey(5), Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "not in the catalogue"}},
+				}},
+		}},
+	})
+	svc := service("ozg-10025", []string{"5"}, []string{"4"}, []string{"2/3"}, []string{"5"})
+	kreis := adm("kreis-lippe", ozgv1.TypeKreis, "", "")
+	small := adm("augustdorf", ozgv1.TypeKreisangehoerigeGemeinde, "kreis-lippe", "")
+	own := adm("detmold", ozgv1.TypeKreisangehoerigeStadt, "kreis-lippe", ozgv1.SizeClassGrosse)
+	own.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw", Authorities: []ozgv1.Authority{ozgv1.AuthorityJugendamt}}
+	moved := adm("blomberg", ozgv1.TypeKreisangehoerigeStadt, "kreis-lippe", "",
+		ozgv1.ResponsibilityOverride{Service: "ozg-10025", Level: ozgv1.LevelKreis, Reason: "Standesamt of the Kreis"})
+
+	type split struct {
+		key, administration string
+		level               ozgv1.Level
+	}
+	cases := []struct {
+		name string
+		adm  *ozgv1.Administration
+		want []split
+	}{
+		{"small Gemeinde", small, []split{{leikaKey(1), "", ozgv1.LevelLand}, {leikaKey(2), "kreis-lippe", ozgv1.LevelKreis}}},
+		// Its own Jugendamt: the Jugendamt part is the town's, as the service.
+		{"town with its own Jugendamt", own, []split{{leikaKey(1), "", ozgv1.LevelLand}}},
+		// The override moves the service and its LeiKa services at the
+		// service's level (leikaKey(3)) to the Kreis, where the Jugendamt
+		// part is too; the Land's part stays.
+		{"service moved to the Kreis", moved, []split{{leikaKey(1), "", ozgv1.LevelLand}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			placed := p.Place(svc)
+			r := For(svc.Name, placed, tc.adm, kreis)
+			var got []split
+			for _, s := range p.Splits(svc, placed, r, tc.adm, kreis) {
+				got = append(got, split{s.Key, s.Responsible.Administration, s.Responsible.Level})
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("Splits = %v, want %v (service: %s %q)", got, tc.want, r.Level, r.Administration)
+			}
+		})
 	}
 }
