@@ -30,6 +30,10 @@ func profileStatus(profile *ozgv1.ResponsibilityProfile, catalogue []ozgv1.OZGSe
 			counts.Kreis++
 		case ozgv1.LevelGemeinde:
 			counts.Gemeinde++
+		case ozgv1.LevelKammer:
+			counts.Kammer++
+		case ozgv1.LevelSozialversicherung:
+			counts.Sozialversicherung++
 		default:
 			counts.Unknown++
 		}
@@ -55,8 +59,12 @@ func profileStatus(profile *ozgv1.ResponsibilityProfile, catalogue []ozgv1.OZGSe
 // message counts them.
 func setProfileReady(status *ozgv1.ResponsibilityProfileStatus, services, missing int) {
 	c := status.Services
-	msg := fmt.Sprintf("%d services: %d Bund, %d Land, %d Kreis, %d Gemeinde, %d Unknown",
-		services, c.Bund, c.Land, c.Kreis, c.Gemeinde, c.Unknown)
+	msg := fmt.Sprintf("%d services: %d Bund, %d Land, %d Kreis, %d Gemeinde, ", services, c.Bund, c.Land, c.Kreis, c.Gemeinde)
+	// The bodies outside the territorial levels, where a profile uses them.
+	if c.Kammer+c.Sozialversicherung > 0 {
+		msg += fmt.Sprintf("%d Kammer, %d Sozialversicherung, ", c.Kammer, c.Sozialversicherung)
+	}
+	msg += fmt.Sprintf("%d Unknown", c.Unknown)
 	if missing > 0 {
 		msg += fmt.Sprintf("; %d table entries name services the catalogue lacks", missing)
 	}

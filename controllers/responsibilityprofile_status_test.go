@@ -26,15 +26,16 @@ func TestProfileStatus(t *testing.T) {
 				{Service: "ozg-00004", Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "x"}},
 				{Service: "ozg-00005", Placement: ozgv1.Placement{Level: ozgv1.LevelUnknown, Note: "mixed"}},
 				{Service: "ozg-99999", Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "y"}},
+				{Service: "ozg-00007", Placement: ozgv1.Placement{Level: ozgv1.LevelKammer, LegalBasis: "§ 12 BRAO"}},
 			},
 		},
 	}
 	catalogue := []ozgv1.OZGService{
 		svc("ozg-00001", "1"), svc("ozg-00002", "2/3"), svc("ozg-00003", "2/3"), svc("ozg-00004", "4"),
-		svc("ozg-00005", "4"), svc("ozg-00006", "2/3"),
+		svc("ozg-00005", "4"), svc("ozg-00006", "2/3"), svc("ozg-00007", "2/3"),
 	}
 	status := profileStatus(profile, catalogue)
-	want := ozgv1.LevelCounts{Bund: 1, Land: 1, Kreis: 1, Gemeinde: 1, Unknown: 2}
+	want := ozgv1.LevelCounts{Bund: 1, Land: 1, Kreis: 1, Gemeinde: 1, Kammer: 1, Unknown: 2}
 	if status.Services != want {
 		t.Errorf("services %+v, want %+v", status.Services, want)
 	}
@@ -45,7 +46,7 @@ func TestProfileStatus(t *testing.T) {
 		t.Errorf("observedGeneration %d, want 2", status.ObservedGeneration)
 	}
 	ready := meta.FindStatusCondition(status.Conditions, ozgv1.ReadyCondition)
-	wantMsg := "6 services: 1 Bund, 1 Land, 1 Kreis, 1 Gemeinde, 2 Unknown; 1 table entries name services the catalogue lacks"
+	wantMsg := "7 services: 1 Bund, 1 Land, 1 Kreis, 1 Gemeinde, 1 Kammer, 0 Sozialversicherung, 2 Unknown; 1 table entries name services the catalogue lacks"
 	if ready == nil || ready.Status != metav1.ConditionTrue || ready.Reason != ozgv1.ReasonSucceeded || ready.Message != wantMsg {
 		t.Errorf("Ready %+v, want True %s %q", ready, ozgv1.ReasonSucceeded, wantMsg)
 	}

@@ -11,18 +11,27 @@ import (
 //   - Kreis: the Kreis-level authority: the municipality's Kreis, or for a
 //     kreisfreie Stadt the city itself, which holds the Kreis tasks.
 //   - Gemeinde: the municipality itself.
+//   - Kammer and Sozialversicherung: the self-governing bodies outside the
+//     territorial administration that answer for many services: the
+//     berufsständische Kammern (IHK, Handwerkskammer, Ärztekammer,
+//     Rechtsanwaltskammer, ...) and the social insurance carriers
+//     (Krankenkasse, Pflegekasse, Rentenversicherung,
+//     Unfallversicherung). Which one is the citizen's follows from the
+//     profession or the insurance, not from the municipality.
 //   - Unknown: the profile cannot place the service. It is shown as such,
 //     never guessed.
 //
-// +kubebuilder:validation:Enum=Bund;Land;Kreis;Gemeinde;Unknown
+// +kubebuilder:validation:Enum=Bund;Land;Kreis;Gemeinde;Kammer;Sozialversicherung;Unknown
 type Level string
 
 const (
-	LevelBund     Level = "Bund"
-	LevelLand     Level = "Land"
-	LevelKreis    Level = "Kreis"
-	LevelGemeinde Level = "Gemeinde"
-	LevelUnknown  Level = "Unknown"
+	LevelBund               Level = "Bund"
+	LevelLand               Level = "Land"
+	LevelKreis              Level = "Kreis"
+	LevelGemeinde           Level = "Gemeinde"
+	LevelKammer             Level = "Kammer"
+	LevelSozialversicherung Level = "Sozialversicherung"
+	LevelUnknown            Level = "Unknown"
 )
 
 // SizeClass is the size class of a kreisangehörige municipality, which
@@ -162,6 +171,10 @@ type LevelCounts struct {
 	Kreis int32 `json:"kreis"`
 	// +optional
 	Gemeinde int32 `json:"gemeinde"`
+	// +optional
+	Kammer int32 `json:"kammer"`
+	// +optional
+	Sozialversicherung int32 `json:"sozialversicherung"`
 	// +optional
 	Unknown int32 `json:"unknown"`
 }

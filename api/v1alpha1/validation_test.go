@@ -86,6 +86,8 @@ func validProfile() *ozgv1.ResponsibilityProfile {
 					Leistungen: []ozgv1.LeistungResponsibility{{Key: "99012001000000", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "x"}}}},
 				{Service: "ozg-10110", Placement: ozgv1.Placement{Level: ozgv1.LevelUnknown, Note: "Kreis and Gemeinde share waste disposal"}},
 				{Service: "ozg-10040", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 1a Abs. 1 AG-KJHG NRW", Authority: ozgv1.AuthorityJugendamt}},
+				{Service: "ozg-10319", Placement: ozgv1.Placement{Level: ozgv1.LevelKammer, LegalBasis: "§§ 37, 71 BBiG"},
+					Leistungen: []ozgv1.LeistungResponsibility{{Key: "99012002000000", Placement: ozgv1.Placement{Level: ozgv1.LevelSozialversicherung, LegalBasis: "§ 2 SGB V"}}}},
 			},
 		},
 	}

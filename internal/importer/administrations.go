@@ -112,8 +112,12 @@ func ReadAdministrations(path string, opts AdministrationOptions) (*Administrati
 		return nil, fmt.Errorf("IT provider %q has no letters or digits for the %s label", opts.ITProvider, v1alpha1.LabelITProvider)
 	}
 
+	facts, err := LoadNRWFacts()
+	if err != nil {
+		return nil, err
+	}
 	a := &Administrations{}
-	b := administrationsBuilder{findings: findings{report: &a.Report}, table: t}
+	b := administrationsBuilder{findings: findings{report: &a.Report}, table: t, nrw: facts}
 	records := b.read()
 	b.rejectMalformed(t)
 	nameRecords(records)
@@ -182,6 +186,8 @@ type administrationsBuilder struct {
 	// rowKreis is the Kreis key each row belongs to, as far as it is
 	// known, so that a filter can drop the issues of rows it leaves out.
 	rowKreis map[int]string
+	// nrw are the facts the administrations of NRW get.
+	nrw *NRWFacts
 }
 
 // read validates the identity of each row: key, type and name.
@@ -329,6 +335,9 @@ func (b *administrationsBuilder) build(r *record, kreisNames map[string]string, 
 	}
 	if profile := profileFor(r.key, opts.ResponsibilityProfile); profile != "" {
 		spec.Responsibility = &v1alpha1.AdministrationResponsibility{Profile: profile}
+	}
+	if strings.HasPrefix(r.key, nrwKeyPrefix) {
+		b.nrw.apply(r.key, &spec)
 	}
 
 	labels := map[string]string{

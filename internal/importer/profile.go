@@ -34,7 +34,8 @@ var heldByNames = map[string]v1alpha1.SizeClass{
 // levels are the levels as a table may write them.
 var levels = map[string]v1alpha1.Level{
 	"bund": v1alpha1.LevelBund, "land": v1alpha1.LevelLand, "kreis": v1alpha1.LevelKreis,
-	"gemeinde": v1alpha1.LevelGemeinde, "unknown": v1alpha1.LevelUnknown,
+	"gemeinde": v1alpha1.LevelGemeinde, "kammer": v1alpha1.LevelKammer,
+	"sozialversicherung": v1alpha1.LevelSozialversicherung, "unknown": v1alpha1.LevelUnknown,
 }
 
 // ProfileOptions name the profile ReadProfile builds.
@@ -132,7 +133,7 @@ func readPlacement(f findings, t *csvtable.Table, row csvtable.Row) (v1alpha1.Pl
 	}
 	level, ok := levels[strings.ToLower(text(row, colProfileLevel))]
 	if !ok {
-		f.reject(t, row, colProfileLevel, "%q is not a level (Bund, Land, Kreis, Gemeinde or Unknown)", text(row, colProfileLevel))
+		f.reject(t, row, colProfileLevel, "%q is not a level (Bund, Land, Kreis, Gemeinde, Kammer, Sozialversicherung or Unknown)", text(row, colProfileLevel))
 		return p, false
 	}
 	p.Level = level

@@ -152,6 +152,7 @@ given typisierungen.`,
 			for typ, level := range typisierung {
 				l := v1alpha1.Level(level)
 				if l != v1alpha1.LevelBund && l != v1alpha1.LevelLand && l != v1alpha1.LevelKreis && l != v1alpha1.LevelGemeinde {
+					// A typisierung says who executes; Kammern and insurers are no typisierung's.
 					return usageErrorf("--typisierung %s=%s: the level must be Bund, Land, Kreis or Gemeinde", typ, level)
 				}
 				opts.Typisierung[typ] = l

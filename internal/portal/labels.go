@@ -34,6 +34,10 @@ func responsibleLabel(r *portaldata.Responsible) string {
 		return "Ihr Bundesland"
 	case portaldata.LevelBund:
 		return "Bund"
+	case portaldata.LevelKammer:
+		return "die zuständige Kammer (z. B. IHK, Handwerkskammer, Ärztekammer)"
+	case portaldata.LevelSozialversicherung:
+		return "Ihre Kranken-, Pflege-, Renten- oder Unfallversicherung"
 	}
 	return "nicht bekannt"
 }
@@ -48,6 +52,10 @@ func contactLabel(r *portaldata.Responsible) string {
 		return "die zuständige Landesbehörde (" + r.DisplayName + ")"
 	case r.Level == portaldata.LevelLand:
 		return "die zuständige Landesbehörde"
+	case r.Level == portaldata.LevelKammer:
+		return "die zuständige Kammer"
+	case r.Level == portaldata.LevelSozialversicherung:
+		return "Ihre Kranken-, Pflege-, Renten- oder Unfallversicherung"
 	case r.DisplayName != "":
 		return r.DisplayName
 	case r.Level == portaldata.LevelKreis:

@@ -76,14 +76,17 @@ func TestLeiKaServicesUnderTheirOwnAuthority(t *testing.T) {
 	gemeinde, kreis := doc.Authorities[portaldata.LevelGemeinde], doc.Authorities[portaldata.LevelKreis]
 	doc.Services = append(doc.Services, portaldata.Service{OZGID: "10025", Name: "Eheschließung", Themenfeld: "Familie & Kind",
 		State: portaldata.StateOpen, Responsible: &gemeinde,
-		Leistungen: []portaldata.Leistung{{Key: "99059002010000", Name: "Befreiung vom Eheverbot"}, {Key: "99059002011000", Name: "Anmeldung der Eheschließung"}},
-		LeistungResponsible: map[string]portaldata.Responsible{"99059002010000": kreis},
+		Leistungen: []portaldata.Leistung{{Key: "99059002010000", Name: "Befreiung vom Eheverbot"}, {Key: "99059002011000", Name: "Anmeldung der Eheschließung"},
+			{Key: "99059002012000", Name: "Beglaubigung für Notare"}},
+		LeistungResponsible: map[string]portaldata.Responsible{"99059002010000": kreis, "99059002012000": {Level: portaldata.LevelKammer}},
 	})
 	h := newLoadedServer(t, doc).Handler()
 
 	body := getOK(t, h, "/leistungen/10025", "text/html; charset=utf-8").body
 	assertPageHas(t, body, `Befreiung vom Eheverbot <span class="meta">(LeiKa-Schlüssel 99059002010000)</span> <span class="leistung-responsible">– zuständig: <a href="https://kreis-lippe.example">Kreis Lippe</a></span>`)
-	if strings.Count(body, "leistung-responsible") != 1 {
+	// A Kammer is named by its kind: which one follows from the profession.
+	assertPageHas(t, body, `– zuständig: die zuständige Kammer (z. B. IHK, Handwerkskammer, Ärztekammer)`)
+	if strings.Count(body, "leistung-responsible") != 2 {
 		t.Error("a LeiKa service of the service's own authority names it again")
 	}
 	for _, svc := range getServices(t, h, "/api/v1/services?q=Eheschließung").Services {

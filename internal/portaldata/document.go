@@ -195,12 +195,16 @@ const (
 	LevelLand     Level = "Land"
 	LevelKreis    Level = "Kreis"
 	LevelGemeinde Level = "Gemeinde"
+	// LevelKammer and LevelSozialversicherung: a berufsständische Kammer,
+	// a social insurance carrier.
+	LevelKammer             Level = "Kammer"
+	LevelSozialversicherung Level = "Sozialversicherung"
 	// LevelUnknown: the responsibility profile cannot place the service.
 	LevelUnknown Level = "Unknown"
 )
 
 // Levels lists the valid levels.
-var Levels = []Level{LevelBund, LevelLand, LevelKreis, LevelGemeinde, LevelUnknown}
+var Levels = []Level{LevelBund, LevelLand, LevelKreis, LevelGemeinde, LevelKammer, LevelSozialversicherung, LevelUnknown}
 
 // Responsible is who answers for a service to the portal's citizens.
 type Responsible struct {

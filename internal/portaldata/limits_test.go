@@ -54,7 +54,8 @@ func TestLimitsMatchTheAPI(t *testing.T) {
 	for _, l := range Levels {
 		levels = append(levels, string(l))
 	}
-	api := []string{string(v1alpha1.LevelBund), string(v1alpha1.LevelLand), string(v1alpha1.LevelKreis), string(v1alpha1.LevelGemeinde), string(v1alpha1.LevelUnknown)}
+	api := []string{string(v1alpha1.LevelBund), string(v1alpha1.LevelLand), string(v1alpha1.LevelKreis), string(v1alpha1.LevelGemeinde),
+		string(v1alpha1.LevelKammer), string(v1alpha1.LevelSozialversicherung), string(v1alpha1.LevelUnknown)}
 	if !slices.Equal(levels, api) {
 		t.Errorf("Levels are %v, the API's are %v", levels, api)
 	}

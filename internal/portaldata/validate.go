@@ -101,7 +101,7 @@ func (d *Document) Validate() error {
 	}
 	for level := range d.Authorities {
 		if !slices.Contains(Levels, level) {
-			v.addf("authorities", "unknown level %q, want one of Bund, Land, Kreis, Gemeinde, Unknown", level)
+			v.addf("authorities", "unknown level %q, want one of %s", level, levelNames)
 		}
 	}
 
@@ -188,9 +188,18 @@ func (v *validator) service(p string, s *Service, inline bool, version int) {
 	}
 }
 
+// levelNames lists the valid levels for error messages.
+var levelNames = func() string {
+	names := make([]string, len(Levels))
+	for i, l := range Levels {
+		names[i] = string(l)
+	}
+	return strings.Join(names, ", ")
+}()
+
 func (v *validator) responsible(p string, r *Responsible, level Level) {
 	if !slices.Contains(Levels, level) {
-		v.addf(p+".level", "must be one of Bund, Land, Kreis, Gemeinde, Unknown, got %q", level)
+		v.addf(p+".level", "must be one of %s, got %q", levelNames, level)
 	}
 	if r.Level != "" && r.Level != level {
 		v.addf(p+".level", "is %q under the level %q", r.Level, level)

@@ -289,6 +289,10 @@ func authorities(in Inputs) map[portaldata.Level]portaldata.Responsible {
 	}
 	a[portaldata.LevelLand] = land
 	a[portaldata.LevelBund] = portaldata.Responsible{Level: portaldata.LevelBund, DisplayName: "Bund"}
+	// Which Kammer or insurance carrier follows from the citizen's
+	// profession or insurance: the portal names the kind of body.
+	a[portaldata.LevelKammer] = portaldata.Responsible{Level: portaldata.LevelKammer}
+	a[portaldata.LevelSozialversicherung] = portaldata.Responsible{Level: portaldata.LevelSozialversicherung}
 	a[portaldata.LevelUnknown] = portaldata.Responsible{Level: portaldata.LevelUnknown}
 	return a
 }
