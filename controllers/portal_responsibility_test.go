@@ -197,6 +197,82 @@ var _ = Describe("Portal content by responsibility", func() {
 		Expect(adm.Status.Responsibility.Own.Live).To(BeNumerically(">=", 1))
 	})
 
+	It("lists a Jugendamt task as a town's own where it runs its own Jugendamt, and a LeiKa service under its own authority", func() {
+		suffix := rand.String(6)
+		kita, ehe := fmt.Sprintf("6%04d", rand.IntnRange(0, 5000)), fmt.Sprintf("6%04d", rand.IntnRange(5000, 10000))
+		createCatalogEntry(kita, "Kindertagesbetreuung "+suffix, "Familie & Kind")
+		createCatalogEntry(ehe, "Eheschließung "+suffix, "Familie & Kind")
+		// createCatalogEntry gives each service one LeiKa service keyed so.
+		befreiung := "99000000000" + ehe[2:]
+		profile, kreis, own, neighbour, ns := "rp-"+suffix, "kreis-"+suffix, "stadt-"+suffix, "dorf-"+suffix, "ns-"+suffix
+		Expect(k8sClient.Create(ctx, &ozgv1.ResponsibilityProfile{
+			ObjectMeta: metav1.ObjectMeta{Name: profile},
+			Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
+				{Service: "ozg-" + kita, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 1a Abs. 1 AG-KJHG NRW", Authority: ozgv1.AuthorityJugendamt}},
+				{Service: "ozg-" + ehe, Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "PStG"},
+					Leistungen: []ozgv1.LeistungResponsibility{{Key: befreiung, Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "§ 1309 Abs. 2 BGB"}}}},
+			}},
+		})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+			ObjectMeta: metav1.ObjectMeta{Name: kreis},
+			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("05%03d", rand.IntnRange(0, 1000)), DisplayName: "Kreis " + suffix, Type: ozgv1.TypeKreis,
+				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile},
+				Services:       []ozgv1.ServiceImplementation{{Service: "ozg-" + kita, State: ozgv1.StateInProgress}}},
+		})).To(Succeed())
+		town := func(name string, authorities []ozgv1.Authority, services ...ozgv1.ServiceImplementation) {
+			Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+				ObjectMeta: metav1.ObjectMeta{Name: name},
+				Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("0576%04d", rand.IntnRange(0, 10000)), DisplayName: "Stadt " + name,
+					Type: ozgv1.TypeKreisangehoerigeStadt, Parent: kreis, Population: ptr.To(int64(30000)),
+					Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile, Authorities: authorities},
+					Services:       services},
+			})).To(Succeed())
+		}
+		town(own, []ozgv1.Authority{ozgv1.AuthorityJugendamt},
+			ozgv1.ServiceImplementation{Service: "ozg-" + kita, State: ozgv1.StateLive, URL: "https://kita.stadt.example.de"})
+		town(neighbour, nil)
+		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+		Expect(k8sClient.Create(ctx, newPortal(ns, own, own))).To(Succeed())
+		Expect(k8sClient.Create(ctx, newPortal(ns, neighbour, neighbour))).To(Succeed())
+
+		By("the town with its own Jugendamt listing the Kita service as its own, with its state and link")
+		Eventually(func(g Gomega) {
+			s := portalService(client.ObjectKey{Namespace: ns, Name: own}, kita)(g)
+			g.Expect(s.Responsible.Administration).To(Equal(own))
+			g.Expect(s.State).To(Equal(portaldata.StateLive))
+			g.Expect(s.URL).To(Equal("https://kita.stadt.example.de"))
+		}).Should(Succeed())
+		By("its neighbour without one pointing to the Kreis, with the Kreis's state")
+		Eventually(func(g Gomega) {
+			s := portalService(client.ObjectKey{Namespace: ns, Name: neighbour}, kita)(g)
+			g.Expect(s.Responsible.Administration).To(Equal(kreis))
+			g.Expect(s.State).To(Equal(portaldata.StateInProgress))
+			g.Expect(s.URL).To(BeEmpty())
+		}).Should(Succeed())
+		By("the Land's LeiKa service of the Standesamt's service named under the Land")
+		Eventually(func(g Gomega) {
+			s := portalService(client.ObjectKey{Namespace: ns, Name: neighbour}, ehe)(g)
+			g.Expect(s.Responsible.Administration).To(Equal(neighbour))
+			g.Expect(s.LeistungResponsible).To(HaveKeyWithValue(befreiung, HaveField("Level", portaldata.LevelLand)))
+		}).Should(Succeed())
+
+		By("the neighbour founding its own Jugendamt: the Kita service becomes its own")
+		Eventually(func() error {
+			adm := &ozgv1.Administration{}
+			if err := k8sClient.Get(ctx, client.ObjectKey{Name: neighbour}, adm); err != nil {
+				return err
+			}
+			adm.Spec.Responsibility.Authorities = []ozgv1.Authority{ozgv1.AuthorityJugendamt}
+			return k8sClient.Update(ctx, adm)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			s := portalService(client.ObjectKey{Namespace: ns, Name: neighbour}, kita)(g)
+			g.Expect(s.Responsible.Administration).To(Equal(neighbour))
+			g.Expect(s.State).To(Equal(portaldata.StateOpen))
+			expectReach("ozg-"+kita, "ozg-"+ehe)(g)
+		}).WithTimeout(rollupTimeout).Should(Succeed())
+	})
+
 	It("shares one catalogue per namespace, restores it, and removes it with the namespace's last portal", func() {
 		ns, adm := fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive})
 		createCatalogEntry("10110", "Abfallentsorgung", "Umwelt")
