@@ -178,6 +178,9 @@ type Report struct {
 	// Tools are sorted by implementations, the most first, then by Live
 	// ones; NoTool last.
 	Tools []ToolRow
+	// Levels count the LeiKa services by the level they fall to, in
+	// LevelOrder, then KreisOrGemeinde.
+	Levels []LevelRow
 	Total Total
 
 	// cells counts implementations by Themenfeld and Kreis key, reach the
@@ -310,6 +313,7 @@ func Compute(in Input) *Report {
 	}
 	slices.SortFunc(r.Kreise, compareKreise)
 	r.Tools = byTool.rows()
+	r.Levels = levelRows(adms, reach.byName, services, reach.profiles)
 	r.Total = total(r, len(services))
 	r.Total.Reach = totalReach
 	r.Total.Reach.finish()

@@ -25,10 +25,12 @@ const (
 	ByKreis View = "kreis"
 	// ByTool has one row per tool the implementations were built with.
 	ByTool View = "tool"
+	// ByLevel has one row per level responsible, counting LeiKa services.
+	ByLevel View = "level"
 )
 
 // Views are the views a report offers.
-var Views = []View{ByThemenfeld, ByAdministration, ByKreis, ByTool}
+var Views = []View{ByThemenfeld, ByAdministration, ByKreis, ByTool, ByLevel}
 
 // WriteTable writes the view as a kubectl-style table. The Themenfeld and
 // Kreis views end with a TOTAL row.
@@ -79,6 +81,8 @@ func (r *Report) document(by View) (document, error) {
 		d.Rows = nonNil(r.Kreise)
 	case ByTool:
 		d.Rows = nonNil(r.Tools)
+	case ByLevel:
+		d.Rows = nonNil(r.Levels)
 	default:
 		return d, unknownView(by)
 	}
@@ -187,6 +191,8 @@ func (r *Report) grid(by View, f format) ([]string, [][]string, error) {
 		return r.kreisGrid(f)
 	case ByTool:
 		return r.toolGrid(f)
+	case ByLevel:
+		return r.levelGrid(f)
 	default:
 		return nil, nil, unknownView(by)
 	}
@@ -247,6 +253,22 @@ func (r *Report) toolGrid(f format) ([]string, [][]string, error) {
 			row = append(row, strings.Join(t.Spellings, "|"))
 		}
 		rows = append(rows, row)
+	}
+	return header, rows, nil
+}
+
+// levelGrid counts LeiKa services, not implementations: where each of the
+// catalogue's falls for the citizens of the administrations reported on.
+func (r *Report) levelGrid(f format) ([]string, [][]string, error) {
+	header := []string{f.header("LEVEL", "level"), f.header("LEIKA", "leika"), f.header("BUSINESS", "business"),
+		f.header("MAX-SHARE", "max_share")}
+	rows := make([][]string, 0, len(r.Levels))
+	for _, l := range r.Levels {
+		share, ok := 0.0, l.MaxShare != nil
+		if ok {
+			share = *l.MaxShare
+		}
+		rows = append(rows, []string{l.Level, strconv.Itoa(l.LeiKa), strconv.Itoa(l.Business), f.fraction(share, ok)})
 	}
 	return header, rows, nil
 }

@@ -35,8 +35,8 @@ var coverageOutputs = []string{"table", "csv", "json", "yaml"}
 func newCoverageCommand(kube *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &coverageOptions{kube: kube, streams: streams}
 	cmd := &cobra.Command{
-		Use:   "coverage [--by themenfeld|administration|kreis|tool] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR] [--programme NAME]",
-		Short: "Show where OZG services are online, by Themenfeld, administration, Kreis or tool",
+		Use:   "coverage [--by themenfeld|administration|kreis|tool|level] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR] [--programme NAME]",
+		Short: "Show where OZG services are online, by Themenfeld, administration, Kreis or tool, or who is responsible for them",
 		Long: `Show where OZG services are online, computed from the Administrations
 (spec.services, status.portal and the ozg.dev/kreis label) and the OZG
 catalogue (the OZGServices' Themenfeld).
@@ -64,6 +64,17 @@ Views (--by):
                   spelling): OZG services and administrations using it,
                   implementations tracked, live, online, share; the
                   implementations that name no tool last, as "(no tool)"
+  level           who answers for the catalogue's LeiKa services for the
+                  citizens of the selected municipalities, by their
+                  responsibility profile (LeiKa-level placements, size
+                  classes, own authorities and overrides included): per
+                  level (Gemeinde, Kreis, Land, Bund, Kammer,
+                  Sozialversicherung, Unknown) the LeiKa services that fall
+                  to it for at least one of them, how many of those concern
+                  businesses (the catalogue's Unternehmenslagen), and the
+                  largest share of one municipality's; the last row,
+                  "Kreis or Gemeinde", counts those that concern the
+                  municipalities of the area (the IT provider krz's measure)
 
 Implementations of services that are not in the catalogue count under the
 Themenfeld "(not in catalogue)"; administrations without the ozg.dev/kreis
@@ -92,13 +103,16 @@ administrations furthest behind. It excludes --by, -l and --format.`,
   # A heat map of the IT provider krz's administrations
   kubectl ozg coverage --format svg -l ozg.dev/it-provider=krz > coverage.svg
 
+  # The LeiKa services that fall to the krz area's Kreise and municipalities
+  kubectl ozg coverage --by level -l ozg.dev/it-provider=krz
+
   # How far the krz's administrations are with the G2B priorities
   kubectl ozg coverage --programme krz-g2b -n krz`,
 		Args: cobra.NoArgs,
 		RunE: o.runE,
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.by, "by", string(coverage.ByThemenfeld), "group by themenfeld, administration, kreis or tool")
+	f.StringVar(&o.by, "by", string(coverage.ByThemenfeld), "group by themenfeld, administration, kreis, tool or level")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json or yaml")
 	f.StringVar(&o.format, "format", "", "svg: write a Themenfeld × Kreis heat map instead of -o")
 	f.StringVarP(&o.selector, "selector", "l", "", "label selector over Administrations, e.g. ozg.dev/kreis=05758")

@@ -222,6 +222,26 @@ func (p *Profile) Splits(svc *ozgv1.OZGService, placed Placement, r Responsible,
 	return out
 }
 
+// ForLeistungen answers who is responsible for each LeiKa service of svc
+// (in catalogue order) for adm's citizens: the service's answer, or its
+// own where the profile places it elsewhere (Splits).
+func (p *Profile) ForLeistungen(svc *ozgv1.OZGService, adm, kreis *ozgv1.Administration) []Responsible {
+	placed := p.Place(svc)
+	r := For(svc.Name, placed, adm, kreis)
+	out := make([]Responsible, len(svc.Spec.Leistungen))
+	for i := range out {
+		out[i] = r
+	}
+	for _, s := range p.Splits(svc, placed, r, adm, kreis) {
+		for i := range svc.Spec.Leistungen {
+			if svc.Spec.Leistungen[i].Key == s.Key {
+				out[i] = s.Responsible
+			}
+		}
+	}
+	return out
+}
+
 // resolve is who answers for a task placed as placed, or as o says if it
 // is not nil, for adm's citizens.
 func resolve(placed Placement, o *ozgv1.ResponsibilityOverride, adm *ozgv1.Administration) Responsible {

@@ -238,6 +238,17 @@ func TestSplits(t *testing.T) {
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("Splits = %v, want %v (service: %s %q)", got, tc.want, r.Level, r.Administration)
 			}
+			// ForLeistungen: the splits where they are, the service's answer elsewhere.
+			all := p.ForLeistungen(svc, tc.adm, kreis)
+			for i, l := range svc.Spec.Leistungen {
+				want := split{l.Key, r.Administration, r.Level}
+				if j := slices.IndexFunc(tc.want, func(s split) bool { return s.key == l.Key }); j >= 0 {
+					want = tc.want[j]
+				}
+				if got := (split{l.Key, all[i].Administration, all[i].Level}); got != want {
+					t.Errorf("ForLeistungen[%d] = %v, want %v", i, got, want)
+				}
+			}
 		})
 	}
 }

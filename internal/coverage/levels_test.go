@@ -1,0 +1,65 @@
+package coverage_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/coverage"
+	"github.com/ozg-operator/ozg-operator/internal/importer"
+	"github.com/ozg-operator/ozg-operator/internal/importer/importertest"
+)
+
+// krzArea is the coverage of the 36 municipalities of the IT provider krz
+// (Kreise Lippe, Herford, Minden-Lübbecke) and their Kreise, from the
+// reference data and the NRW profile, as the operator sees them after an
+// import.
+func krzArea(t *testing.T) *coverage.Report {
+	t.Helper()
+	c, err := importer.ReadCatalog(importertest.CatalogDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	adms, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{
+		Kreise: []string{"05766", "05758", "05770"}, WithKreise: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := importertest.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := importer.ReadProfile(filepath.Join(root, "hack", "profiles", "nrw", "services.csv"),
+		importer.ProfileOptions{Name: importer.NRWProfile, Land: "Nordrhein-Westfalen", Typisierung: importer.NRWTypisierung})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return coverage.Compute(coverage.Input{Administrations: adms.Items, Services: c.Services, Profiles: []ozgv1.ResponsibilityProfile{p.Profile}})
+}
+
+// TestKrzMeasure: the krz counted about 2,000 of the catalogue's LeiKa
+// services as concerning the municipalities of its area (Kreis or
+// Gemeinde), half of them businesses'. The level view counts the same
+// for the krz area from the NRW profile.
+func TestKrzMeasure(t *testing.T) {
+	r := krzArea(t)
+	rows := map[string]coverage.LevelRow{}
+	for _, l := range r.Levels {
+		rows[l.Level] = l
+		t.Logf("%-20s %5d LeiKa, %5d business, max share %v", l.Level, l.LeiKa, l.Business, deref(l.MaxShare))
+	}
+	kg := rows[coverage.KreisOrGemeinde]
+	if kg.LeiKa < rows["Kreis"].LeiKa || kg.LeiKa < rows["Gemeinde"].LeiKa || kg.LeiKa > rows["Kreis"].LeiKa+rows["Gemeinde"].LeiKa {
+		t.Errorf("Kreis or Gemeinde: %d, with Kreis %d and Gemeinde %d", kg.LeiKa, rows["Kreis"].LeiKa, rows["Gemeinde"].LeiKa)
+	}
+	if kg.Business == 0 || kg.Business >= kg.LeiKa {
+		t.Errorf("Kreis or Gemeinde: %d business of %d", kg.Business, kg.LeiKa)
+	}
+}
+
+func deref(f *float64) any {
+	if f == nil {
+		return "-"
+	}
+	return *f
+}
