@@ -181,7 +181,7 @@ type Report struct {
 	// Levels count the LeiKa services by the level they fall to, in
 	// LevelOrder, then KreisOrGemeinde.
 	Levels []LevelRow
-	Total Total
+	Total  Total
 
 	// cells counts implementations by Themenfeld and Kreis key, reach the
 	// population reach.

@@ -12,22 +12,22 @@ import (
 // sits in one concerns businesses. The catalogue's other Lebenslagen are
 // citizens' life situations.
 var BusinessLebenslagen = map[string]bool{
-	"Arbeitgeber sein":                            true,
-	"Arbeitssicherheit":                           true,
-	"Aus-, Weiterbildung & Sachkunde":             true,
-	"Ausschreibungen & öffentliche Aufträge":      true,
-	"Auslandsgeschäft":                            true,
-	"Anlagen & Stoffe":                            true,
-	"Bauen & Immobilien":                          true,
-	"Finanzierung & Förderung":                    true,
-	"Forschung & Entwicklung":                     true,
-	"Geschäftsauflösung & Unternehmensübergang":   true,
-	"Logistik & Transport":                        true,
-	"Querschnitt Unternehmen":                     true,
-	"Statistik- & Berichtspflichten":              true,
-	"Steuern & Abgaben":                           true,
-	"Unternehmensstart & Gewerbezulassung":        true,
-	"Veranstaltungen":                             true,
+	"Arbeitgeber sein":                          true,
+	"Arbeitssicherheit":                         true,
+	"Aus-, Weiterbildung & Sachkunde":           true,
+	"Ausschreibungen & öffentliche Aufträge":    true,
+	"Auslandsgeschäft":                          true,
+	"Anlagen & Stoffe":                          true,
+	"Bauen & Immobilien":                        true,
+	"Finanzierung & Förderung":                  true,
+	"Forschung & Entwicklung":                   true,
+	"Geschäftsauflösung & Unternehmensübergang": true,
+	"Logistik & Transport":                      true,
+	"Querschnitt Unternehmen":                   true,
+	"Statistik- & Berichtspflichten":            true,
+	"Steuern & Abgaben":                         true,
+	"Unternehmensstart & Gewerbezulassung":      true,
+	"Veranstaltungen":                           true,
 }
 
 // LevelOrder lists the levels as the level view shows them.
