@@ -32,10 +32,13 @@ const (
 	MaxTypisierungen = 8
 	// MaxLinks bounds a ServicePortal's spec.links.
 	MaxLinks = 20
-	// MaxProfileServices bounds a ResponsibilityProfile's spec.services.
-	MaxProfileServices = 2000
-	// MaxProfileLeistungen bounds the LeiKa entries of one service of a profile.
-	MaxProfileLeistungen = 50
+	// MaxProfileServices bounds a ResponsibilityProfile's spec.services:
+	// the OZG catalogue has about 575 services. With MaxProfileLeistungen
+	// it bounds the cost of the LeiKa entries' CEL rules.
+	MaxProfileServices = 1000
+	// MaxProfileLeistungen bounds the LeiKa entries of one service of a
+	// profile: the catalogue's largest bundle has 318 LeiKa services.
+	MaxProfileLeistungen = 400
 	// MaxProfileUnknownEntries bounds a ResponsibilityProfile's status.unknownEntries.
 	MaxProfileUnknownEntries = 10
 	// MaxOverrides bounds an Administration's spec.responsibility.overrides.

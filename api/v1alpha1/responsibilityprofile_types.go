@@ -70,7 +70,7 @@ type ResponsibilityProfileSpec struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=service
-	// +kubebuilder:validation:MaxItems=2000
+	// +kubebuilder:validation:MaxItems=1000
 	Services []ServiceResponsibility `json:"services,omitempty"`
 }
 
@@ -141,7 +141,7 @@ type ServiceResponsibility struct {
 	// +optional
 	// +listType=map
 	// +listMapKey=key
-	// +kubebuilder:validation:MaxItems=50
+	// +kubebuilder:validation:MaxItems=400
 	Leistungen []LeistungResponsibility `json:"leistungen,omitempty"`
 }
 

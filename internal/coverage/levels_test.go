@@ -16,12 +16,19 @@ import (
 // import.
 func krzArea(t *testing.T) *coverage.Report {
 	t.Helper()
+	return nrwCoverage(t, []string{"05766", "05758", "05770"})
+}
+
+// nrwCoverage is the coverage of the NRW municipalities of the Kreise
+// named (all of NRW if none) and their Kreise.
+func nrwCoverage(t *testing.T, kreise []string) *coverage.Report {
+	t.Helper()
 	c, err := importer.ReadCatalog(importertest.CatalogDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	adms, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{
-		Kreise: []string{"05766", "05758", "05770"}, WithKreise: true})
+		Kreise: kreise, WithKreise: len(kreise) > 0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,4 +69,21 @@ func deref(f *float64) any {
 		return "-"
 	}
 	return *f
+}
+
+// TestUnknownOnlyWhereTrulyUnknown: for no municipality of NRW does the
+// profile leave more than a tenth of the LeiKa services its portal lists
+// Unknown; every Unknown placement says why (the profile's tests and the
+// CRD's CEL rules check the note).
+func TestUnknownOnlyWhereTrulyUnknown(t *testing.T) {
+	r := nrwCoverage(t, nil)
+	for _, l := range r.Levels {
+		if l.Level != string(ozgv1.LevelUnknown) {
+			continue
+		}
+		if l.MaxShare == nil || *l.MaxShare > 0.10 {
+			t.Errorf("Unknown: at most %v of a municipality's LeiKa services, want at most 0.10", deref(l.MaxShare))
+		}
+		t.Logf("Unknown: %d LeiKa services, at most %v of one municipality's", l.LeiKa, *l.MaxShare)
+	}
 }

@@ -78,7 +78,8 @@ func TestNRWProfilePlacesTheCatalogue(t *testing.T) {
 	}
 	// The services the seeds name: vehicle registration and driving
 	// licences at the Kreis, registration of residence at the Gemeinde,
-	// the pension insurance at the Bund, the building permit at the Kreis
+	// the pension insurance with the citizen's carrier (Deutsche
+	// Rentenversicherung), the building permit at the Kreis
 	// unless a Große or Mittlere kreisangehörige Stadt holds it.
 	// Kita places and Unterhaltsvorschuss are the Jugendamt's: the Kreis's,
 	// or the town's that runs its own.
@@ -91,7 +92,8 @@ func TestNRWProfilePlacesTheCatalogue(t *testing.T) {
 		{"Kraftfahrzeugzulassung", v1alpha1.LevelKreis, nil, ""},
 		{"Führerschein", v1alpha1.LevelKreis, nil, ""},
 		{"Meldebescheinigung", v1alpha1.LevelGemeinde, nil, ""},
-		{"Rentenversicherungskonto", v1alpha1.LevelBund, nil, ""},
+		{"Rentenversicherungskonto", v1alpha1.LevelSozialversicherung, nil, ""},
+		{"Zulassung für reglementierte Berufe", v1alpha1.LevelKammer, nil, ""},
 		{"Bauvorbescheid und Baugenehmigung", v1alpha1.LevelKreis, []v1alpha1.SizeClass{v1alpha1.SizeClassGrosse, v1alpha1.SizeClassMittlere}, ""},
 		{"Kindertagesbetreuung", v1alpha1.LevelKreis, nil, v1alpha1.AuthorityJugendamt},
 		{"Unterhaltsvorschuss", v1alpha1.LevelKreis, nil, v1alpha1.AuthorityJugendamt},
