@@ -1,7 +1,6 @@
 package coverage_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
@@ -32,16 +31,8 @@ func nrwCoverage(t *testing.T, kreise []string) *coverage.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := importertest.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := importer.ReadProfile(filepath.Join(root, "hack", "profiles", "nrw", "services.csv"),
-		importer.ProfileOptions{Name: importer.NRWProfile, Land: "Nordrhein-Westfalen", Typisierung: importer.NRWTypisierung})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return coverage.Compute(coverage.Input{Administrations: adms.Items, Services: c.Services, Profiles: []ozgv1.ResponsibilityProfile{p.Profile}})
+	return coverage.Compute(coverage.Input{Administrations: adms.Items, Services: c.Services,
+		Profiles: []ozgv1.ResponsibilityProfile{*importertest.NRWProfile(t)}})
 }
 
 // TestKrzMeasure: the krz counted about 2,000 of the catalogue's LeiKa

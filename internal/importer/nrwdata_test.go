@@ -1,7 +1,6 @@
 package importer_test
 
 import (
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -86,19 +85,11 @@ func TestNRWDelegations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := importertest.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := importer.ReadProfile(filepath.Join(root, "hack", "profiles", "nrw", "services.csv"), nrwOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
 	c, err := importer.ReadCatalog(importertest.CatalogDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	profile := responsibility.Compile(&p.Profile)
+	profile := responsibility.Compile(importertest.NRWProfile(t))
 	byName := map[string]*v1alpha1.Administration{}
 	for i := range a.Items {
 		byName[a.Items[i].Name] = &a.Items[i]

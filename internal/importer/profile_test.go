@@ -117,9 +117,33 @@ func TestNRWProfilePlacesTheCatalogue(t *testing.T) {
 	t.Logf("NRW profile: %v", levels)
 }
 
-func TestReadProfileRejectsBadRows(t *testing.T) {
+// readTable reads a responsibility table of rows (the header first) with
+// the NRW options.
+func readTable(t *testing.T, rows ...string) *importer.Profile {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "profile.csv")
-	rows := strings.Join([]string{
+	if err := os.WriteFile(file, []byte(strings.Join(rows, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := importer.ReadProfile(file, nrwOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// assertReported checks that the report of p names each finding.
+func assertReported(t *testing.T, p *importer.Profile, findings ...string) {
+	t.Helper()
+	for _, want := range findings {
+		if !strings.Contains(reportText(p.Report), want) {
+			t.Errorf("report lacks %q:\n%s", want, reportText(p.Report))
+		}
+	}
+}
+
+func TestReadProfileRejectsBadRows(t *testing.T) {
+	p := readTable(t,
 		"ozg_id,leika_schluessel,level,held_by,legal_basis,note",
 		"10001,,Kreis,,§ 46 FZV,",                          // 2: good
 		"10001,99000000000001,Land,,§ 1,",                  // 3: good LeiKa row
@@ -134,15 +158,8 @@ func TestReadProfileRejectsBadRows(t *testing.T) {
 		"10002,9900,Land,,x,",                              // 12: bad LeiKa key
 		"10002,,Kreis,Kleine,x,",                           // 13: bad size class
 		"10009,,unknown,,,no NRW procedure",                // 14: good, level in lower case
-	}, "\n") + "\n"
-	if err := os.WriteFile(file, []byte(rows), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := importer.ReadProfile(file, nrwOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
+	)
+	assertReported(t, p,
 		":5:1: rejected: ozg_id: \"1003\" is not a 5-digit OZG-ID",
 		":6:3: rejected: level: \"Amt\" is not a level",
 		":7:4: rejected: held_by: held_by names the size classes that hold a Kreis task themselves",
@@ -152,11 +169,7 @@ func TestReadProfileRejectsBadRows(t *testing.T) {
 		":11:2: rejected: leika_schluessel: LeiKa service 99000000000002 comes before a row of its OZG service 10008",
 		":12:2: rejected: leika_schluessel: \"9900\" is not a 14-digit LeiKa key",
 		":13:4: rejected: held_by: \"Kleine\" is not a size class",
-	} {
-		if !strings.Contains(reportText(p.Report), want) {
-			t.Errorf("report lacks %q:\n%s", want, reportText(p.Report))
-		}
-	}
+	)
 	if p.Report.Rejected() != 9 {
 		t.Errorf("%d rows rejected, want 9:\n%s", p.Report.Rejected(), reportText(p.Report))
 	}
@@ -171,29 +184,17 @@ func TestReadProfileRejectsBadRows(t *testing.T) {
 }
 
 func TestReadProfileAuthority(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "profile.csv")
-	rows := strings.Join([]string{
+	p := readTable(t,
 		"ozg_id,leika_schluessel,level,held_by,legal_basis,note,authority",
 		"10019,,Kreis,,§ 1a Abs. 1 AG-KJHG NRW,,Jugendamt",         // 2: good
 		"10020,,Gemeinde,,§ 2 GO NRW,,Jugendamt",                   // 3: authority outside Kreis
 		"10021,,Kreis,,§ 1a Abs. 1 AG-KJHG NRW,,jugend amt",        // 4: no CamelCase word
 		"10022,,Kreis,Mittlere,§ 1a Abs. 1 AG-KJHG NRW,,Jugendamt", // 5: good, with a size class too
-	}, "\n") + "\n"
-	if err := os.WriteFile(file, []byte(rows), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := importer.ReadProfile(file, nrwOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
+	)
+	assertReported(t, p,
 		":3:7: rejected: authority: authority names the authority that carries a Kreis task: only for level Kreis",
 		":4:7: rejected: authority: \"jugend amt\" is not an authority name",
-	} {
-		if !strings.Contains(reportText(p.Report), want) {
-			t.Errorf("report lacks %q:\n%s", want, reportText(p.Report))
-		}
-	}
+	)
 	if s := p.Profile.Spec.Services; len(s) != 2 || s[0].Authority != v1alpha1.AuthorityJugendamt || s[1].Authority != v1alpha1.AuthorityJugendamt {
 		t.Errorf("the good rows: %+v", s)
 	}

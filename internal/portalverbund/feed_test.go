@@ -2,7 +2,6 @@ package portalverbund_test
 
 import (
 	"bytes"
-	"path/filepath"
 	"testing"
 
 	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
@@ -27,15 +26,6 @@ func detmoldDocument(t *testing.T) (*portaldata.Document, *render.Catalog) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := importertest.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := importer.ReadProfile(filepath.Join(root, "hack", "profiles", "nrw", "services.csv"),
-		importer.ProfileOptions{Name: importer.NRWProfile, Land: "Nordrhein-Westfalen", Typisierung: importer.NRWTypisierung})
-	if err != nil {
-		t.Fatal(err)
-	}
 	byName := map[string]*v1alpha1.Administration{}
 	for i := range adms.Items {
 		byName[adms.Items[i].Name] = &adms.Items[i]
@@ -49,7 +39,7 @@ func detmoldDocument(t *testing.T) (*portaldata.Document, *render.Catalog) {
 	}
 	catalog := render.NewCatalog(entries)
 	res, err := render.Portal(&v1alpha1.ServicePortal{}, render.Inputs{
-		Administration: detmold, Kreis: byName["kreis-lippe"], Profile: responsibility.Compile(&p.Profile), Catalog: catalog,
+		Administration: detmold, Kreis: byName["kreis-lippe"], Profile: responsibility.Compile(importertest.NRWProfile(t)), Catalog: catalog,
 		PublicURL: "https://detmold.serviceportal.example.de",
 	})
 	if err != nil {

@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/importer"
 )
 
 // DataDirEnv overrides where the reference data is looked for.
@@ -61,4 +64,20 @@ func CatalogDir(tb testing.TB) string {
 func AdministrationsFile(tb testing.TB) string {
 	tb.Helper()
 	return filepath.Join(DataDir(tb), "kommunen-nrw.csv")
+}
+
+// NRWProfile reads the NRW responsibility table the project ships
+// (hack/profiles/nrw/services.csv) as hack/gen-profiles.sh does.
+func NRWProfile(tb testing.TB) *v1alpha1.ResponsibilityProfile {
+	tb.Helper()
+	root, err := ModuleRoot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := importer.ReadProfile(filepath.Join(root, "hack", "profiles", "nrw", "services.csv"),
+		importer.ProfileOptions{Name: importer.NRWProfile, Land: "Nordrhein-Westfalen", Typisierung: importer.NRWTypisierung})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &p.Profile
 }
