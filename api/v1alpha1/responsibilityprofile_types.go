@@ -218,6 +218,8 @@ type ResponsibilityProfileStatus struct {
 // +kubebuilder:printcolumn:name="Land-Level",type=integer,JSONPath=`.status.services.land`
 // +kubebuilder:printcolumn:name="Kreis",type=integer,JSONPath=`.status.services.kreis`
 // +kubebuilder:printcolumn:name="Gemeinde",type=integer,JSONPath=`.status.services.gemeinde`
+// +kubebuilder:printcolumn:name="Kammer",type=integer,JSONPath=`.status.services.kammer`
+// +kubebuilder:printcolumn:name="Sozialversicherung",type=integer,JSONPath=`.status.services.sozialversicherung`
 // +kubebuilder:printcolumn:name="Unknown",type=integer,JSONPath=`.status.services.unknown`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
