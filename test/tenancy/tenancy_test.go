@@ -1,0 +1,375 @@
+// Package tenancy tests the roles and admission policies of
+// config/tenancy against a real API server, as the people of two IT
+// providers, a catalogue maintainer, a viewer and a stranger
+// (impersonation: the API server authorizes and admits each request as
+// theirs).
+package tenancy
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
+)
+
+// installTenancy applies what config/default ships for tenancy: the
+// roles, the admission policies and their bindings, and the providers'
+// domains (here krz and regio-it).
+func installTenancy(t *testing.T, c client.Client) {
+	t.Helper()
+	root, err := testsupport.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), filepath.Join(root, "config", "default"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ozg-system"}}))
+	for _, r := range res.Resources() {
+		kind := r.GetKind()
+		if kind != "ValidatingAdmissionPolicy" && kind != "ValidatingAdmissionPolicyBinding" && kind != "ClusterRole" && kind != "ConfigMap" {
+			continue
+		}
+		if kind == "ClusterRole" && r.GetName() == "ozg-operator-manager" {
+			continue
+		}
+		m, err := r.Map()
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := &unstructured.Unstructured{Object: m}
+		if kind == "ConfigMap" && u.GetName() == "ozg-operator-providers" {
+			must(t, unstructured.SetNestedStringMap(u.Object, map[string]string{
+				"krz": "serviceportal.krz.example.de, krz.example.de", "regio-it": "regioit.example.de"}, "data"))
+		}
+		must(t, c.Create(context.Background(), u))
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// person is someone the tests act as.
+type person struct {
+	name   string
+	groups []string
+	c      client.Client
+}
+
+func as(t *testing.T, cluster *testenv.Cluster, name string, groups ...string) *person {
+	t.Helper()
+	cfg := rest.CopyConfig(cluster.Config)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: name, Groups: append(groups, "system:authenticated")}
+	c, err := client.New(cfg, client.Options{Scheme: cluster.Scheme})
+	must(t, err)
+	return &person{name: name, groups: groups, c: c}
+}
+
+// kinds of the matrix: an object of each kind, named name, in its place.
+type target struct {
+	label string
+	// fresh makes a new object of the kind, for create and delete.
+	fresh func(name string) client.Object
+	// fixture is the existing object that get and update read and change.
+	fixture client.Object
+	list    client.ObjectList
+}
+
+func portal(ns, name, administration, hostname string) *ozgv1.ServicePortal {
+	return &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: ozgv1.ServicePortalSpec{AdministrationRef: ozgv1.LocalObjectReference{Name: administration}, Hostname: hostname}}
+}
+
+func fleet(ns, name, provider, pattern string) *ozgv1.PortalFleet {
+	f := &ozgv1.PortalFleet{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: ozgv1.PortalFleetSpec{Template: ozgv1.PortalTemplate{HostnamePattern: pattern}}}
+	if provider != "" {
+		f.Spec.AdministrationSelector.MatchLabels = map[string]string{ozgv1.LabelITProvider: provider}
+	}
+	return f
+}
+
+func administration(name, key, provider string) *ozgv1.Administration {
+	return &ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{ozgv1.LabelITProvider: provider}},
+		Spec: ozgv1.AdministrationSpec{Key: key, DisplayName: name, Type: ozgv1.TypeKreisangehoerigeGemeinde}}
+}
+
+var counter int
+
+func unique(prefix string) string {
+	counter++
+	return fmt.Sprintf("%s-%d", prefix, counter)
+}
+
+// TestRolesAndPolicies is the matrix of who may do what: every person
+// (a viewer, the editors of the IT providers krz and regio-it, a catalogue
+// maintainer, a stranger) times every kind and place times every verb,
+// allowed or denied as docs/tenancy.md designs it. A denied update or
+// deletion changes nothing.
+func TestRolesAndPolicies(t *testing.T) {
+	cluster := testenv.ForTest(t, testenv.Options{})
+	ctx := context.Background()
+	admin := cluster.Client
+	installTenancy(t, admin)
+	for _, p := range []string{"krz", "regio-it"} {
+		must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p, Labels: map[string]string{ozgv1.LabelITProvider: p}}}))
+		group := "ozg.dev:provider:" + p
+		must(t, admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "provider", Namespace: p},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ozg-operator-edit"},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
+		for _, role := range []string{"ozg-operator-view", "ozg-operator-administration-editor"} {
+			must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: p + "-" + role},
+				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+				Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
+		}
+	}
+	for group, roles := range map[string][]string{
+		"ozg.dev:viewers":   {"ozg-operator-view"},
+		"ozg.dev:catalogue": {"ozg-operator-view", "ozg-operator-catalogue-maintainer"},
+	} {
+		for _, role := range roles {
+			must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: strings.ReplaceAll(group, ":", "-") + "-" + role},
+				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+				Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
+		}
+	}
+	fixtures := []client.Object{
+		&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-10001"}, Spec: ozgv1.OZGServiceSpec{OZGID: "10001", Name: "Test", Themenfeld: "Bildung"}},
+		&ozgv1.ResponsibilityProfile{ObjectMeta: metav1.ObjectMeta{Name: "nrw"}, Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen"}},
+		administration("detmold", "05766020", "krz"),
+		administration("aachen", "05334002", "regio-it"),
+		portal("krz", "detmold", "detmold", "detmold.serviceportal.krz.example.de"),
+		portal("regio-it", "aachen", "aachen", "aachen.regioit.example.de"),
+		fleet("krz", "krz", "krz", "$(name).serviceportal.krz.example.de"),
+		&ozgv1.ServiceProgramme{ObjectMeta: metav1.ObjectMeta{Name: "g2b", Namespace: "krz"},
+			Spec: ozgv1.ServiceProgrammeSpec{Priorities: []ozgv1.ProgrammePriority{{Priority: 1, Services: []string{"ozg-10001"}}}}},
+	}
+	for _, f := range fixtures {
+		must(t, admin.Create(ctx, f))
+	}
+	targets := []target{
+		{"OZGService", func(n string) client.Object {
+			id := fmt.Sprintf("2%04d", counter)
+			return &ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-" + id}, Spec: ozgv1.OZGServiceSpec{OZGID: id, Name: n, Themenfeld: "Bildung"}}
+		}, fixtures[0], &ozgv1.OZGServiceList{}},
+		{"ResponsibilityProfile", func(n string) client.Object {
+			return &ozgv1.ResponsibilityProfile{ObjectMeta: metav1.ObjectMeta{Name: n}, Spec: ozgv1.ResponsibilityProfileSpec{Land: "Hessen"}}
+		}, fixtures[1], &ozgv1.ResponsibilityProfileList{}},
+		{"Administration of krz", func(n string) client.Object { return administration(n, "05766008", "krz") }, fixtures[2], &ozgv1.AdministrationList{}},
+		{"Administration of regio-it", func(n string) client.Object { return administration(n, "05334004", "regio-it") }, fixtures[3], &ozgv1.AdministrationList{}},
+		{"ServicePortal in krz", func(n string) client.Object { return portal("krz", n, "detmold", "") }, fixtures[4], &ozgv1.ServicePortalList{}},
+		{"ServicePortal in regio-it", func(n string) client.Object { return portal("regio-it", n, "aachen", "") }, fixtures[5], &ozgv1.ServicePortalList{}},
+		{"PortalFleet in krz", func(n string) client.Object {
+			return fleet("krz", n, "krz", "$(name)."+n+".krz.example.de")
+		}, fixtures[6], &ozgv1.PortalFleetList{}},
+		{"ServiceProgramme in krz", func(n string) client.Object {
+			return &ozgv1.ServiceProgramme{ObjectMeta: metav1.ObjectMeta{Name: n, Namespace: "krz"},
+				Spec: ozgv1.ServiceProgrammeSpec{Priorities: []ozgv1.ProgrammePriority{{Priority: 1, Services: []string{"ozg-10001"}}}}}
+		}, fixtures[7], &ozgv1.ServiceProgrammeList{}},
+	}
+	people := []*person{
+		as(t, cluster, "vera", "ozg.dev:viewers"),
+		as(t, cluster, "anna", "ozg.dev:provider:krz"),
+		as(t, cluster, "ben", "ozg.dev:provider:regio-it"),
+		as(t, cluster, "carla", "ozg.dev:catalogue"),
+		as(t, cluster, "dora"),
+	}
+	verbs := []string{"get", "list", "create", "update", "delete"}
+	// allowed: the design (docs/tenancy.md), "r" read, "w" write too.
+	allowed := map[string]map[string]string{
+		"vera":  {"OZGService": "r", "ResponsibilityProfile": "r", "Administration of krz": "r", "Administration of regio-it": "r", "ServicePortal in krz": "r", "ServicePortal in regio-it": "r", "PortalFleet in krz": "r", "ServiceProgramme in krz": "r"},
+		"anna":  {"OZGService": "r", "ResponsibilityProfile": "r", "Administration of krz": "w", "Administration of regio-it": "r", "ServicePortal in krz": "w", "ServicePortal in regio-it": "r", "PortalFleet in krz": "w", "ServiceProgramme in krz": "w"},
+		"ben":   {"OZGService": "r", "ResponsibilityProfile": "r", "Administration of krz": "r", "Administration of regio-it": "w", "ServicePortal in krz": "r", "ServicePortal in regio-it": "w", "PortalFleet in krz": "r", "ServiceProgramme in krz": "r"},
+		"carla": {"OZGService": "w", "ResponsibilityProfile": "w", "Administration of krz": "r", "Administration of regio-it": "r", "ServicePortal in krz": "r", "ServicePortal in regio-it": "r", "PortalFleet in krz": "r", "ServiceProgramme in krz": "r"},
+		"dora":  {},
+	}
+	var table strings.Builder
+	fmt.Fprintf(&table, "%-28s", "kind \\ person")
+	for _, p := range people {
+		fmt.Fprintf(&table, " %-22s", p.name+" ("+strings.Join(p.groups, ",")+")")
+	}
+	table.WriteString("\n")
+	for _, tg := range targets {
+		fmt.Fprintf(&table, "%-28s", tg.label)
+		for _, p := range people {
+			var cell []string
+			for _, verb := range verbs {
+				want := allowed[p.name][tg.label] == "w" || (allowed[p.name][tg.label] == "r" && (verb == "get" || verb == "list"))
+				got := try(t, admin, p.c, tg, verb)
+				if got != want {
+					t.Errorf("%s %s %s: allowed %v, want %v", p.name, verb, tg.label, got, want)
+				}
+				mark := "-"
+				if got {
+					mark = verb[:1]
+				}
+				cell = append(cell, mark)
+			}
+			fmt.Fprintf(&table, " %-22s", strings.Join(cell, ""))
+		}
+		table.WriteString("\n")
+	}
+	t.Logf("who may do what (g get, l list, c create, u update, d delete; - denied):\n%s", table.String())
+}
+
+// try does verb on the target as c and tells whether the API server
+// allowed it. Denied updates and deletions must leave the object as it
+// was.
+func try(t *testing.T, admin, c client.Client, tg target, verb string) bool {
+	t.Helper()
+	ctx := context.Background()
+	key := client.ObjectKeyFromObject(tg.fixture)
+	denied := func(err error) bool {
+		if err != nil && !apierrors.IsForbidden(err) && !apierrors.IsInvalid(err) {
+			t.Fatalf("%s %s: %v", verb, tg.label, err)
+		}
+		return err != nil
+	}
+	switch verb {
+	case "get":
+		obj := tg.fixture.DeepCopyObject().(client.Object)
+		return !denied(c.Get(ctx, key, obj))
+	case "list":
+		return !denied(c.List(ctx, tg.list.DeepCopyObject().(client.ObjectList), client.InNamespace(key.Namespace)))
+	case "create":
+		obj := tg.fresh(unique("new"))
+		ok := !denied(c.Create(ctx, obj))
+		if ok {
+			must(t, admin.Delete(ctx, obj))
+		}
+		return ok
+	case "update":
+		before := tg.fixture.DeepCopyObject().(client.Object)
+		must(t, admin.Get(ctx, key, before))
+		changed := before.DeepCopyObject().(client.Object)
+		changed.SetAnnotations(map[string]string{"touched-by": "test"})
+		ok := !denied(c.Update(ctx, changed))
+		after := before.DeepCopyObject().(client.Object)
+		must(t, admin.Get(ctx, key, after))
+		if !ok && after.GetResourceVersion() != before.GetResourceVersion() {
+			t.Errorf("a denied update of %s changed it", tg.label)
+		}
+		if ok {
+			after.SetAnnotations(nil)
+			must(t, admin.Update(ctx, after))
+		}
+		return ok
+	case "delete":
+		obj := tg.fresh(unique("gone"))
+		must(t, admin.Create(ctx, obj))
+		ok := !denied(c.Delete(ctx, obj))
+		if !ok {
+			must(t, admin.Get(ctx, client.ObjectKeyFromObject(obj), obj))
+			must(t, admin.Delete(ctx, obj))
+		}
+		return ok
+	}
+	t.Fatalf("unknown verb %s", verb)
+	return false
+}
+
+// TestPoliciesSayWhy: each refusal of the admission policies names what
+// is whose, and a cluster admin may do what a provider may not.
+func TestPoliciesSayWhy(t *testing.T) {
+	cluster := testenv.ForTest(t, testenv.Options{})
+	ctx := context.Background()
+	admin := cluster.Client
+	installTenancy(t, admin)
+	for _, p := range []string{"krz", "regio-it"} {
+		must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p, Labels: map[string]string{ozgv1.LabelITProvider: p}}}))
+	}
+	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "nobodys"}}))
+	group := "ozg.dev:provider:krz"
+	for _, b := range []struct{ ns, role string }{{"krz", "ozg-operator-edit"}, {"nobodys", "ozg-operator-edit"}} {
+		must(t, admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "krz", Namespace: b.ns},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: b.role},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
+	}
+	for _, role := range []string{"ozg-operator-view", "ozg-operator-administration-editor"} {
+		must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "krz-" + role},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
+	}
+	must(t, admin.Create(ctx, administration("detmold", "05766020", "krz")))
+	must(t, admin.Create(ctx, administration("aachen", "05334002", "regio-it")))
+	must(t, admin.Create(ctx, administration("lage", "05766040", "krz")))
+	anna := as(t, cluster, "anna", group)
+
+	relabelled := &ozgv1.Administration{}
+	must(t, admin.Get(ctx, client.ObjectKey{Name: "detmold"}, relabelled))
+	relabelled.Labels[ozgv1.LabelITProvider] = "regio-it"
+	orphan := administration("lemgo", "05766048", "")
+	orphan.Labels = nil
+	for _, tc := range []struct {
+		name    string
+		request func(c client.Client) error
+		message string
+	}{
+		{"a portal for another provider's municipality", func(c client.Client) error {
+			return c.Create(ctx, portal("krz", "aachen", "aachen", ""))
+		}, "Administration aachen belongs to IT provider regio-it, not to krz, whose namespace krz is"},
+		{"a portal in a namespace of no provider", func(c client.Client) error {
+			return c.Create(ctx, portal("nobodys", "detmold", "detmold", ""))
+		}, "namespace nobodys belongs to no IT provider"},
+		{"a fleet that does not pin its provider", func(c client.Client) error {
+			return c.Create(ctx, fleet("krz", "all", "", "$(name).serviceportal.krz.example.de"))
+		}, "PortalFleet all must select only Administrations of IT provider krz"},
+		{"a fleet that selects another provider's", func(c client.Client) error {
+			return c.Create(ctx, fleet("krz", "theirs", "regio-it", "$(name).serviceportal.krz.example.de"))
+		}, "add ozg.dev/it-provider: krz to spec.administrationSelector.matchLabels"},
+		{"another provider's hostname", func(c client.Client) error {
+			return c.Create(ctx, portal("krz", "detmold", "detmold", "detmold.regioit.example.de"))
+		}, "hostname detmold.regioit.example.de is held by IT provider regio-it (its domains: regioit.example.de)"},
+		{"a hostname outside the provider's domains", func(c client.Client) error {
+			return c.Create(ctx, portal("krz", "detmold", "detmold", "detmold.example.org"))
+		}, "hostname detmold.example.org is outside the domains of IT provider krz: serviceportal.krz.example.de, krz.example.de"},
+		{"a fleet's pattern in another provider's domains", func(c client.Client) error {
+			return c.Create(ctx, fleet("krz", "krz", "krz", "$(name).regioit.example.de"))
+		}, "hostname x.regioit.example.de is held by IT provider regio-it"},
+		{"moving a municipality to another provider", func(c client.Client) error {
+			return c.Update(ctx, relabelled.DeepCopy())
+		}, "only a cluster admin (group ozg.dev:admins) may change the IT provider of Administration detmold (label ozg.dev/it-provider, krz)"},
+		{"a municipality of no provider", func(c client.Client) error {
+			return c.Create(ctx, orphan.DeepCopy())
+		}, "Administration lemgo names no IT provider (label ozg.dev/it-provider): only a cluster admin may change it"},
+		{"another provider's municipality", func(c client.Client) error {
+			return c.Delete(ctx, administration("aachen", "", ""))
+		}, "Administration aachen belongs to IT provider regio-it: only its group ozg.dev:provider:regio-it may change it"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.request(anna.c)
+			if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), tc.message) {
+				t.Errorf("as krz: %v, want Forbidden: %s", err, tc.message)
+			}
+			// A cluster admin is not restricted (a namespace of no provider
+			// included).
+			if err := tc.request(admin); err != nil && !apierrors.IsAlreadyExists(err) {
+				t.Errorf("as cluster admin: %v", err)
+			}
+		})
+	}
+	// Within its own: a portal with its hostname, a fleet pinned to it.
+	// (Detmold is regio iT's now: the cluster admin moved it above.)
+	must(t, anna.c.Create(ctx, portal("krz", "lage", "lage", "lage.serviceportal.krz.example.de")))
+	must(t, anna.c.Create(ctx, fleet("krz", "krz-2", "krz", "$(name).krz.example.de")))
+}
