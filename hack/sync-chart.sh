@@ -6,6 +6,10 @@
 #   config/rbac/role.yaml    ->  charts/ozg-operator/files/rbac-rules.yaml
 #                                (the rules of the ClusterRole, which the
 #                                chart's templates/clusterrole.yaml includes)
+#   config/tenancy/{roles,admission}.yaml -> charts/ozg-operator/files/tenancy/
+#                                (the roles for people and the admission
+#                                policies, which templates/tenancy.yaml
+#                                renames for the release)
 #   config/argocd/health/*.lua -> charts/ozg-operator/files/argocd/*.lua
 #                                (the Argo CD health checks, which the
 #                                chart's templates/argocd-health.yaml reads)
@@ -59,8 +63,9 @@ EOF
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/crds" "$tmp/files"
+mkdir -p "$tmp/crds" "$tmp/files" "$tmp/files/tenancy"
 cp "$CRD_SRC"/*.yaml "$tmp/crds/"
+cp "$REPO/config/tenancy/roles.yaml" "$REPO/config/tenancy/admission.yaml" "$tmp/files/tenancy/"
 rules_file >"$tmp/files/rbac-rules.yaml"
 
 # gen_argocd [--check]: the Argo CD health checks (see hack/gen-argocd).
@@ -69,7 +74,8 @@ gen_argocd() {
 }
 
 if $check; then
-  if ! diff -r "$tmp/crds" "$CHART/crds" >&2 || ! diff "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml" >&2; then
+  if ! diff -r "$tmp/crds" "$CHART/crds" >&2 || ! diff "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml" >&2 ||
+    ! diff -r "$tmp/files/tenancy" "$CHART/files/tenancy" >&2; then
     log "charts/ozg-operator is out of date with config/; run hack/sync-chart.sh (make manifests)"
     exit 1
   fi
@@ -82,4 +88,6 @@ mkdir -p "$CHART/crds" "$CHART/files"
 rm -f "$CHART"/crds/*.yaml
 cp "$tmp"/crds/*.yaml "$CHART/crds/"
 cp "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml"
+rm -rf "$CHART/files/tenancy"
+cp -r "$tmp/files/tenancy" "$CHART/files/tenancy"
 gen_argocd
