@@ -3,9 +3,11 @@ package controllers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -54,7 +56,14 @@ func (r *PortalFleetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// Which administrations a fleet selects depends on their labels.
 		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.fleetsOfAdministration),
 			builder.WithPredicates(predicate.Or(predicate.LabelChangedPredicate{}, predicate.GenerationChangedPredicate{}))).
+		// Whose namespace it is decides whose administrations it may select.
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.fleetsOfNamespace),
+			builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		Complete(r)
+}
+
+func (r *PortalFleetReconciler) fleetsOfNamespace(ctx context.Context, o client.Object) []reconcile.Request {
+	return requestsForList(ctx, r.Client, &ozgv1.PortalFleetList{}, client.InNamespace(o.GetName()))
 }
 
 // fleetsOfAdministration enqueues every fleet: a label change may add or
@@ -142,6 +151,17 @@ func (r *PortalFleetReconciler) observe(ctx context.Context, fleet *ozgv1.Portal
 	selector, err := metav1.LabelSelectorAsSelector(&fleet.Spec.AdministrationSelector)
 	if err != nil {
 		return &fleetView{invalid: "administrationSelector: " + err.Error()}, nil
+	}
+	// A fleet in an IT provider's namespace selects only its
+	// administrations: the admission policy refuses other selectors, this
+	// stops fleets that predate it (docs/tenancy.md).
+	provider, err := namespaceProvider(ctx, r.Client, fleet.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	if provider != "" && !selectorPins(&fleet.Spec.AdministrationSelector, provider) {
+		return &fleetView{invalid: fmt.Sprintf("administrationSelector must select only Administrations of IT provider %s, whose namespace %s is: add %s: %s to its matchLabels",
+			provider, fleet.Namespace, ozgv1.LabelITProvider, provider)}, nil
 	}
 	v := &fleetView{hash: rollout.TemplateHash(fleet.Spec.Template.PortalSettings), now: r.Now()}
 	if v.publish, err = publishMatcher(fleet.Spec.Publish); err != nil {

@@ -77,6 +77,7 @@ func (r *ServicePortalReconciler) forgetUID(uid types.UID) {
 // +kubebuilder:rbac:groups=ozg.dev,resources=administrations;ozgservices;responsibilityprofiles,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses;networkpolicies,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
@@ -99,8 +100,12 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// updates of the roll-up do not change content. A Kreis's state is
 		// part of its municipalities' portals, and so is whether its
 		// portal is online.
+		// Its labels name its IT provider, which decides whose portals may
+		// serve it, as the namespace's label does.
 		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfAdministrationAndMunicipalities),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfNamespace),
+			builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfKreisPortal),
 			builder.WithPredicates(onlineURLChanged)).
 		// Every portal lists the whole catalogue, placed by its profile;
@@ -118,6 +123,10 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(portalOfPod),
 			builder.WithPredicates(podProblemChanged)).
 		Complete(r)
+}
+
+func (r *ServicePortalReconciler) portalsOfNamespace(ctx context.Context, o client.Object) []reconcile.Request {
+	return requestsForList(ctx, r.Client, &ozgv1.ServicePortalList{}, client.InNamespace(o.GetName()))
 }
 
 func (r *ServicePortalReconciler) portalsOfAdministration(ctx context.Context, o client.Object) []reconcile.Request {
@@ -184,6 +193,14 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 		obs.administrationMissing = true
 		return obs, nil
 	}
+	// A portal serves only a municipality of the IT provider whose
+	// namespace it is in; the admission policy refuses others, this keeps
+	// portals that predate it from serving (docs/tenancy.md).
+	other, err := r.otherProvider(ctx, portal, adm)
+	if err != nil || other != "" {
+		obs.otherProvider = other
+		return obs, err
+	}
 
 	in, profileMissing, err := r.contentInputs(ctx, adm)
 	if err != nil {
@@ -217,6 +234,21 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 		}
 	}
 	return obs, nil
+}
+
+// otherProvider says why adm is not for portal's namespace: it belongs to
+// another IT provider than the namespace ("" where it does not, or where
+// the namespace belongs to no provider and so to the cluster admins).
+func (r *ServicePortalReconciler) otherProvider(ctx context.Context, portal *ozgv1.ServicePortal, adm *ozgv1.Administration) (string, error) {
+	provider, err := namespaceProvider(ctx, r.Client, portal.Namespace)
+	if err != nil || provider == "" || adm.Labels[ozgv1.LabelITProvider] == provider {
+		return "", err
+	}
+	theirs := adm.Labels[ozgv1.LabelITProvider]
+	if theirs == "" {
+		theirs = "none"
+	}
+	return fmt.Sprintf("Administration %q belongs to IT provider %s, not to %s, whose namespace %s is", adm.Name, theirs, provider, portal.Namespace), nil
 }
 
 // recordTransitions records the events of the portal's status changes:

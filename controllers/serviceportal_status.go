@@ -22,6 +22,9 @@ type portalObservation struct {
 	version, scheme string
 	// administrationMissing: the referenced Administration does not exist.
 	administrationMissing bool
+	// otherProvider says that the Administration belongs to another IT
+	// provider than the portal's namespace, and whose.
+	otherProvider string
 	// profileMissing names the responsibility profile the administration
 	// selects that does not exist.
 	profileMissing string
@@ -48,6 +51,9 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 	case obs.administrationMissing:
 		portalStalled(status, ozgv1.ReasonAdministrationNotFound,
 			fmt.Sprintf("Administration %q does not exist", portal.Spec.AdministrationRef.Name))
+		return status
+	case obs.otherProvider != "":
+		portalStalled(status, ozgv1.ReasonAdministrationOfAnotherProvider, obs.otherProvider)
 		return status
 	case obs.renderErr != nil:
 		portalStalled(status, ozgv1.ReasonInvalidSpec, "cannot render the portal content: "+obs.renderErr.Error())

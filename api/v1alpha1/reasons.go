@@ -9,6 +9,9 @@ const (
 	ReasonSucceeded = "Succeeded"
 	// ReasonAdministrationNotFound: the referenced Administration does not exist.
 	ReasonAdministrationNotFound = "AdministrationNotFound"
+	// ReasonAdministrationOfAnotherProvider: the referenced Administration
+	// belongs to another IT provider than the portal's namespace.
+	ReasonAdministrationOfAnotherProvider = "AdministrationOfAnotherProvider"
 	// ReasonHostnameConflict: another portal claimed the hostname first.
 	ReasonHostnameConflict = "HostnameConflict"
 	// ReasonInvalidSpec: the spec passed validation but cannot be realised.

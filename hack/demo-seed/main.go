@@ -137,7 +137,9 @@ func run(provider, namespace, version string, seed uint64, published int, named 
 		return err
 	}
 
-	ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: namespace}}
+	// The namespace belongs to the provider (docs/tenancy.md).
+	ns := &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{Name: namespace, Labels: map[string]string{ozgv1.LabelITProvider: provider}}}
 	if err := apply(ctx, c, ns); err != nil {
 		return err
 	}

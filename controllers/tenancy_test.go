@@ -1,0 +1,96 @@
+package controllers_test
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+)
+
+// labelNamespace makes ns the IT provider's, as a cluster admin does.
+func labelNamespace(ns, provider string) {
+	GinkgoHelper()
+	Eventually(func() error {
+		n := &corev1.Namespace{}
+		if err := k8sClient.Get(ctx, client.ObjectKey{Name: ns}, n); err != nil {
+			return err
+		}
+		n.Labels[ozgv1.LabelITProvider] = provider
+		return k8sClient.Update(ctx, n)
+	}).Should(Succeed())
+}
+
+// Objects that predate the admission policies (docs/tenancy.md), or that a
+// cluster admin wrote: the operator itself keeps each IT provider's
+// portals and fleets to its own municipalities.
+var _ = Describe("Two IT providers in one cluster", func() {
+	It("serves neither provider's municipalities from the other's namespace, and keeps both fleets' statuses exact", func() {
+		a, b := newFleetFixture(1), newFleetFixture(1)
+		labelNamespace(a.namespace, a.provider)
+		labelNamespace(b.namespace, b.provider)
+		Expect(k8sClient.Create(ctx, a.fleet())).To(Succeed())
+		Expect(k8sClient.Create(ctx, b.fleet())).To(Succeed())
+
+		By("a fleet in b's namespace that does not pin its provider: refused, nothing of a's is selected")
+		greedy := b.fleet()
+		greedy.Name = b.provider + "-all"
+		greedy.Spec.AdministrationSelector = metav1.LabelSelector{MatchLabels: map[string]string{ozgv1.LabelKreis: krzKreise[0]}}
+		greedy.Spec.Template.HostnamePattern = "$(name).all." + b.provider + ".example.de"
+		Expect(k8sClient.Create(ctx, greedy)).To(Succeed())
+		Eventually(func(g Gomega) {
+			f := &ozgv1.PortalFleet{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(greedy), f)).To(Succeed())
+			ready := condition(&f.Status, ozgv1.ReadyCondition)
+			g.Expect(ready.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(ready.Reason).To(Equal(ozgv1.ReasonInvalidSpec))
+			g.Expect(ready.Message).To(ContainSubstring("must select only Administrations of IT provider " + b.provider))
+		}).Should(Succeed())
+
+		By("a portal in a's namespace for b's municipality: stalled, with no content")
+		foreign := newPortal(a.namespace, "foreign", b.adms[0])
+		Expect(k8sClient.Create(ctx, foreign)).To(Succeed())
+		Eventually(func(g Gomega) {
+			p := &ozgv1.ServicePortal{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), p)).To(Succeed())
+			stalled := condition(&p.Status, ozgv1.StalledCondition)
+			g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(stalled.Reason).To(Equal(ozgv1.ReasonAdministrationOfAnotherProvider))
+			g.Expect(stalled.Message).To(ContainSubstring("belongs to IT provider " + b.provider + ", not to " + a.provider))
+		}).Should(Succeed())
+		Expect(apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), &corev1.ConfigMap{}))).To(BeTrue())
+
+		By("each fleet serving exactly its own provider's municipalities, Ready")
+		Eventually(fleetReady(client.ObjectKey{Namespace: a.namespace, Name: a.provider}, len(a.adms))).WithTimeout(60 * time.Second).Should(Succeed())
+		Eventually(fleetReady(client.ObjectKey{Namespace: b.namespace, Name: b.provider}, len(b.adms))).WithTimeout(60 * time.Second).Should(Succeed())
+		for _, adm := range b.adms {
+			Eventually(func(g Gomega) {
+				x := &ozgv1.Administration{}
+				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: adm}, x)).To(Succeed())
+				g.Expect(x.Status.Portal).NotTo(BeNil())
+				g.Expect(x.Status.Portal.Namespace).To(Equal(b.namespace), "%s's portal is its provider's", adm)
+			}).WithTimeout(rollupTimeout).Should(Succeed())
+		}
+
+		By("the municipality moving to a (a cluster admin relabels it): the portal in a's namespace serves it")
+		Eventually(func() error {
+			x := &ozgv1.Administration{}
+			if err := k8sClient.Get(ctx, client.ObjectKey{Name: b.adms[0]}, x); err != nil {
+				return err
+			}
+			x.Labels[ozgv1.LabelITProvider] = a.provider
+			return k8sClient.Update(ctx, x)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			p := &ozgv1.ServicePortal{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), p)).To(Succeed())
+			g.Expect(condition(&p.Status, ozgv1.StalledCondition).Status).NotTo(Equal(metav1.ConditionTrue))
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), &corev1.ConfigMap{})).To(Succeed())
+		}).Should(Succeed())
+	})
+})
