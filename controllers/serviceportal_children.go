@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,10 +30,13 @@ const (
 	DefaultPortalImage   = "ghcr.io/ozg-operator/portal"
 	DefaultPortalVersion = "0.1.0"
 
-	portalPort    = 8080
-	portalDataDir = "/etc/portal"
-	versionLabel  = "ozg.dev/version"
-	managedBy     = "app.kubernetes.io/managed-by"
+	portalPort = 8080
+	// portalMetricsPort serves /metrics, /healthz and /readyz, away from
+	// the Service and the Ingress.
+	portalMetricsPort = 9090
+	portalDataDir     = "/etc/portal"
+	versionLabel      = "ozg.dev/version"
+	managedBy         = "app.kubernetes.io/managed-by"
 
 	// contentChecksum on the ConfigMap is the SHA-256 of the portal's
 	// document. It is not on the pod template: the running pods reload
@@ -51,6 +55,9 @@ type PortalDefaults struct {
 	// TLSSecretPattern names the Ingress TLS Secret; $(name) is the portal's
 	// name. Empty disables TLS.
 	TLSSecretPattern string
+	// MonitoringNamespace names the namespace whose pods may scrape the
+	// portals' metrics port; empty admits none.
+	MonitoringNamespace string
 }
 
 func (d PortalDefaults) withDefaults() PortalDefaults {
@@ -166,13 +173,13 @@ func desiredDeployment(p *ozgv1.ServicePortal, d PortalDefaults) *appsv1ac.Deplo
 	container := corev1ac.Container().
 		WithName("portal").
 		WithImage(d.image(p)).
-		// Metrics get their own port so that the Ingress never exposes them;
-		// the NetworkPolicy admits only the portal's port, so scraping needs
-		// an additional policy for the monitoring namespace.
-		WithArgs("--data="+portalDataDir+"/"+portaldata.ConfigMapKey, "--listen=:8080", "--metrics-listen=:9090").
+		// Metrics and health get their own port so that the Ingress never
+		// exposes them; the NetworkPolicy admits it from the monitoring
+		// namespace only (the kubelet's probes pass NetworkPolicies).
+		WithArgs("--data="+portalDataDir+"/"+portaldata.ConfigMapKey, "--listen=:8080", fmt.Sprintf("--metrics-listen=:%d", portalMetricsPort)).
 		WithPorts(
 			corev1ac.ContainerPort().WithName("http").WithContainerPort(portalPort).WithProtocol(corev1.ProtocolTCP),
-			corev1ac.ContainerPort().WithName("metrics").WithContainerPort(9090).WithProtocol(corev1.ProtocolTCP),
+			corev1ac.ContainerPort().WithName("metrics").WithContainerPort(portalMetricsPort).WithProtocol(corev1.ProtocolTCP),
 		).
 		WithReadinessProbe(httpProbe("/readyz", 5)).
 		WithLivenessProbe(httpProbe("/healthz", 20)).
@@ -187,13 +194,10 @@ func desiredDeployment(p *ozgv1.ServicePortal, d PortalDefaults) *appsv1ac.Deplo
 			corev1ac.VolumeMount().WithName("content").WithMountPath(portalDataDir).WithReadOnly(true),
 			corev1ac.VolumeMount().WithName("tmp").WithMountPath("/tmp"),
 		)
-	// Secrets are referenced, never copied: the kubelet resolves them.
-	if a := p.Spec.Authentication; a != nil {
-		container.WithEnv(secretEnv("OIDC_CLIENT_SECRET", a.ClientSecretRef))
-	}
-	if pay := p.Spec.Payment; pay != nil && pay.SecretRef != nil {
-		container.WithEnv(secretEnv("PAYMENT_SECRET", *pay.SecretRef))
-	}
+	// The OIDC client secret and the payment credentials are not passed
+	// to the pod: the portal server publishes the login's public
+	// configuration and links the payment provider, and reads no secret.
+	// A secret a process does not read is one that only leaks.
 
 	return appsv1ac.Deployment(p.Name, p.Namespace).
 		WithLabels(portalLabels(p)).
@@ -264,13 +268,8 @@ func applyConfiguration[A any](v any) *A {
 
 func httpProbe(path string, period int32) *corev1ac.ProbeApplyConfiguration {
 	return corev1ac.Probe().
-		WithHTTPGet(corev1ac.HTTPGetAction().WithPath(path).WithPort(intstr.FromString("http")).WithScheme(corev1.URISchemeHTTP)).
+		WithHTTPGet(corev1ac.HTTPGetAction().WithPath(path).WithPort(intstr.FromString("metrics")).WithScheme(corev1.URISchemeHTTP)).
 		WithPeriodSeconds(period)
-}
-
-func secretEnv(name string, ref ozgv1.SecretKeyReference) *corev1ac.EnvVarApplyConfiguration {
-	return corev1ac.EnvVar().WithName(name).WithValueFrom(corev1ac.EnvVarSource().
-		WithSecretKeyRef(corev1ac.SecretKeySelector().WithName(ref.Name).WithKey(ref.Key)))
 }
 
 // resources are the portal's own or a small default that fits a static
@@ -301,17 +300,25 @@ func desiredService(p *ozgv1.ServicePortal) *corev1ac.ServiceApplyConfiguration 
 			WithPorts(corev1ac.ServicePort().WithName("http").WithPort(80).WithTargetPort(intstr.FromString("http")).WithProtocol(corev1.ProtocolTCP)))
 }
 
-// desiredNetworkPolicy admits traffic to the portal's port only; the
-// portal needs no egress to the cluster.
-func desiredNetworkPolicy(p *ozgv1.ServicePortal) *networkingv1ac.NetworkPolicyApplyConfiguration {
+// desiredNetworkPolicy admits traffic to the portal's port, and to its
+// metrics port from the monitoring namespace only; the portal needs no
+// egress to the cluster.
+func desiredNetworkPolicy(p *ozgv1.ServicePortal, d PortalDefaults) *networkingv1ac.NetworkPolicyApplyConfiguration {
+	rules := []*networkingv1ac.NetworkPolicyIngressRuleApplyConfiguration{networkingv1ac.NetworkPolicyIngressRule().
+		WithPorts(networkingv1ac.NetworkPolicyPort().WithProtocol(corev1.ProtocolTCP).WithPort(intstr.FromInt32(portalPort)))}
+	if d.MonitoringNamespace != "" {
+		rules = append(rules, networkingv1ac.NetworkPolicyIngressRule().
+			WithFrom(networkingv1ac.NetworkPolicyPeer().WithNamespaceSelector(metav1ac.LabelSelector().
+				WithMatchLabels(map[string]string{corev1.LabelMetadataName: d.MonitoringNamespace}))).
+			WithPorts(networkingv1ac.NetworkPolicyPort().WithProtocol(corev1.ProtocolTCP).WithPort(intstr.FromInt32(portalMetricsPort))))
+	}
 	return networkingv1ac.NetworkPolicy(p.Name, p.Namespace).
 		WithLabels(portalLabels(p)).
 		WithOwnerReferences(ownerReference(p)).
 		WithSpec(networkingv1ac.NetworkPolicySpec().
 			WithPodSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(p))).
 			WithPolicyTypes(networkingv1.PolicyTypeIngress).
-			WithIngress(networkingv1ac.NetworkPolicyIngressRule().
-				WithPorts(networkingv1ac.NetworkPolicyPort().WithProtocol(corev1.ProtocolTCP).WithPort(intstr.FromInt32(portalPort)))))
+			WithIngress(rules...))
 }
 
 func desiredIngress(p *ozgv1.ServicePortal, d PortalDefaults) *networkingv1ac.IngressApplyConfiguration {

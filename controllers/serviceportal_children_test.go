@@ -7,6 +7,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 func TestPortalVersion(t *testing.T) {
@@ -56,5 +59,25 @@ func TestLabelValue(t *testing.T) {
 	}
 	if got := labelValue(long); !strings.HasPrefix(got, "1.4.0-rc1.4.0-rc") {
 		t.Errorf("a long version lost its beginning: %q", got)
+	}
+}
+
+// TestNetworkPolicyAdmitsMonitoring: the portal's port is open to all, the
+// metrics port (health and metrics) only to the monitoring namespace, and
+// to nobody without one.
+func TestNetworkPolicyAdmitsMonitoring(t *testing.T) {
+	p := &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Name: "detmold", Namespace: "krz"}}
+	closed := desiredNetworkPolicy(p, PortalDefaults{})
+	if n := len(closed.Spec.Ingress); n != 1 || *closed.Spec.Ingress[0].Ports[0].Port != intstr.FromInt32(portalPort) {
+		t.Errorf("without a monitoring namespace: %d rules, want the portal's port alone", n)
+	}
+	open := desiredNetworkPolicy(p, PortalDefaults{MonitoringNamespace: "monitoring"})
+	if n := len(open.Spec.Ingress); n != 2 {
+		t.Fatalf("with a monitoring namespace: %d rules, want 2", n)
+	}
+	r := open.Spec.Ingress[1]
+	if *r.Ports[0].Port != intstr.FromInt32(portalMetricsPort) || len(r.From) != 1 ||
+		r.From[0].NamespaceSelector.MatchLabels[corev1.LabelMetadataName] != "monitoring" {
+		t.Errorf("the metrics rule: %+v", r)
 	}
 }

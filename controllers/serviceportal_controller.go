@@ -338,7 +338,7 @@ func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozg
 	if err := applyIfChanged(ctx, r.Client, key, &corev1.Service{}, desiredService(portal), corev1ac.ExtractService); err != nil {
 		return nil, fmt.Errorf("applying Service: %w", err)
 	}
-	if err := applyIfChanged(ctx, r.Client, key, &networkingv1.NetworkPolicy{}, desiredNetworkPolicy(portal), networkingv1ac.ExtractNetworkPolicy); err != nil {
+	if err := applyIfChanged(ctx, r.Client, key, &networkingv1.NetworkPolicy{}, desiredNetworkPolicy(portal, r.Defaults), networkingv1ac.ExtractNetworkPolicy); err != nil {
 		return nil, fmt.Errorf("applying NetworkPolicy: %w", err)
 	}
 	if publish {

@@ -180,10 +180,13 @@ var _ = Describe("ServicePortal controller", func() {
 		Expect(c.SecurityContext.AllowPrivilegeEscalation).To(HaveValue(BeFalse()))
 		Expect(c.SecurityContext.ReadOnlyRootFilesystem).To(HaveValue(BeTrue()))
 		Expect(c.SecurityContext.Capabilities.Drop).To(ConsistOf(corev1.Capability("ALL")))
+		// Health and metrics on their own port, which neither the Service
+		// nor the Ingress reaches.
 		Expect(c.ReadinessProbe.HTTPGet.Path).To(Equal("/readyz"))
 		Expect(c.LivenessProbe.HTTPGet.Path).To(Equal("/healthz"))
-		Expect(c.Env).To(ContainElement(HaveField("ValueFrom.SecretKeyRef.Name", "oidc")))
-		Expect(c.Env).To(ContainElement(HaveField("ValueFrom.SecretKeyRef.Name", "epay")))
+		Expect(c.ReadinessProbe.HTTPGet.Port.StrVal).To(Equal("metrics"))
+		// Secrets nothing in the pod reads are not passed to it.
+		Expect(c.Env).To(BeEmpty())
 		// Content reaches the running pods through the projected volume:
 		// its checksum is on the ConfigMap, not on the pod template.
 		Expect(d.Spec.Template.Annotations).NotTo(HaveKey(checksumAnnotation))

@@ -11,6 +11,11 @@ import (
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
 
+// The manager authenticates and authorizes the scrapers of its metrics
+// (--metrics-secure) with the API server.
+// +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
+
 // namespaceProvider is the IT provider the namespace belongs to (its label
 // ozg.dev/it-provider), "" if none: such a namespace is the cluster
 // admins'.

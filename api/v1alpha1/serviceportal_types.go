@@ -128,7 +128,8 @@ type PortalAuthentication struct {
 	ClientID string `json:"clientID"`
 
 	// clientSecretRef selects the OIDC client secret. The operator only
-	// references it; the secret never leaves its Secret.
+	// references it; the secret never leaves its Secret, and the portal
+	// pods, which do not log citizens in themselves, do not receive it.
 	// +required
 	ClientSecretRef SecretKeyReference `json:"clientSecretRef"`
 }
@@ -141,7 +142,8 @@ type PortalPayment struct {
 	// +kubebuilder:validation:MaxLength=128
 	Provider string `json:"provider"`
 
-	// secretRef selects the credentials for the payment platform.
+	// secretRef selects the credentials for the payment platform; the
+	// portal pods, which only link the platform, do not receive them.
 	// +optional
 	SecretRef *SecretKeyReference `json:"secretRef,omitempty"`
 }

@@ -13,6 +13,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
@@ -23,6 +24,7 @@ import (
 func main() {
 	var (
 		metricsAddr, probeAddr, profilerAddr string
+		metricsSecure                        bool
 		leaderElect                          bool
 		leaderElectionNS                     string
 		leaseDuration, renewDeadline, retry  time.Duration
@@ -32,6 +34,7 @@ func main() {
 	)
 	flag.BoolVar(&showVersion, "version", false, "Print the version and exit.")
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
+	flag.BoolVar(&metricsSecure, "metrics-secure", false, "Serve the metrics over HTTPS to clients the API server authenticates and authorizes (get on the non-resource URL /metrics, e.g. the metrics-reader role); the deployed manifests set it.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address of the health and readiness probes.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one of several replicas reconciles.")
 	flag.StringVar(&leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader election lease (default: the pod's namespace).")
@@ -45,6 +48,7 @@ func main() {
 	flag.StringVar(&portal.Version, "portal-version", controllers.DefaultPortalVersion, "Portal version for portals that set none.")
 	flag.StringVar(&portal.IngressClassName, "ingress-class", "", "IngressClass of published portals (default: the cluster's default class).")
 	flag.StringVar(&portal.TLSSecretPattern, "ingress-tls-secret", "$(name)-tls", "TLS Secret of a published portal's Ingress; $(name) is the portal's name. Empty disables TLS.")
+	flag.StringVar(&portal.MonitoringNamespace, "portal-monitoring-namespace", "", "Namespace whose pods may scrape the portals' metrics port (their NetworkPolicy admits it); empty admits none.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -68,7 +72,7 @@ func main() {
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                  scheme,
 		Cache:                   controllers.CacheOptions(),
-		Metrics:                 metricsserver.Options{BindAddress: metricsAddr},
+		Metrics:                 metricsOptions(metricsAddr, metricsSecure),
 		HealthProbeBindAddress:  probeAddr,
 		PprofBindAddress:        profilerAddr,
 		Controller:              controllers.ControllerConfig(concurrent),
@@ -98,4 +102,17 @@ func main() {
 		log.Error(err, "manager exited")
 		os.Exit(1)
 	}
+}
+
+// metricsOptions serves the metrics on addr; secure, over HTTPS (a
+// self-signed certificate) to clients that the API server authenticates
+// and authorizes for GET /metrics, as Prometheus with the metrics-reader
+// role is.
+func metricsOptions(addr string, secure bool) metricsserver.Options {
+	o := metricsserver.Options{BindAddress: addr}
+	if secure {
+		o.SecureServing = true
+		o.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	return o
 }

@@ -60,7 +60,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.dataPath, "data", "/etc/portal/"+portaldata.ConfigMapKey, "Path of the portal data document.")
 	fs.StringVar(&c.listen, "listen", ":8080", "Address of the portal's HTTP listener.")
 	fs.StringVar(&c.metricsListen, "metrics-listen", "",
-		"Address of a separate listener for /metrics. Empty serves /metrics on --listen.")
+		"Address of a separate listener for /metrics, /healthz and /readyz, which the Ingress does not reach. Empty serves them on --listen.")
 	fs.DurationVar(&c.pollInterval, "poll-interval", portal.DefaultPollInterval,
 		"How often to re-read the data file in addition to watching its directory.")
 	fs.DurationVar(&c.shutdownDelay, "shutdown-delay", 5*time.Second,
@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, listening func(na
 	srv, err := portal.New(portal.Options{
 		DataPath:     cfg.dataPath,
 		Logger:       log,
-		ServeMetrics: cfg.metricsListen == "",
+		ServeOps:     cfg.metricsListen == "",
 		PollInterval: cfg.pollInterval,
 		PublicURL:    cfg.publicURL,
 	})
@@ -115,7 +115,7 @@ func run(ctx context.Context, args []string, stderr io.Writer, listening func(na
 	}
 	listeners := []listener{{name: "portal", server: portal.NewHTTPServer(srv.Handler(), log)}}
 	if cfg.metricsListen != "" {
-		listeners = append(listeners, listener{name: "metrics", server: portal.NewHTTPServer(srv.MetricsHandler(), log)})
+		listeners = append(listeners, listener{name: "metrics", server: portal.NewHTTPServer(srv.OpsHandler(), log)})
 	}
 	addrs := map[string]string{"portal": cfg.listen, "metrics": cfg.metricsListen}
 	for i := range listeners {

@@ -82,7 +82,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 
 	eventually(t, "the listeners", func() bool { mu.Lock(); defer mu.Unlock(); return len(addrs) == 2 })
 	portalURL, metricsURL := addrs["portal"], addrs["metrics"]
-	eventually(t, "readiness", func() bool { return status(portalURL+"/readyz") == http.StatusOK })
+	eventually(t, "readiness", func() bool { return status(metricsURL+"/readyz") == http.StatusOK })
 
 	if code := status(portalURL + "/"); code != http.StatusOK {
 		t.Errorf("GET / = %d", code)
@@ -90,15 +90,18 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	if code := status(metricsURL + "/metrics"); code != http.StatusOK {
 		t.Errorf("GET /metrics on the metrics listener = %d", code)
 	}
-	if code := status(portalURL + "/metrics"); code != http.StatusNotFound {
-		t.Errorf("GET /metrics on the portal listener = %d, want 404 with a separate metrics listener", code)
+	// The Ingress reaches the portal listener only: no health or metrics there.
+	for _, path := range []string{"/metrics", "/healthz", "/readyz"} {
+		if code := status(portalURL + path); code != http.StatusNotFound {
+			t.Errorf("GET %s on the portal listener = %d, want 404 with a separate metrics listener", path, code)
+		}
 	}
 
 	// SIGTERM: readiness fails first while the portal keeps serving, then
 	// the server stops.
 	cancel()
 	eventually(t, "readiness to fail while draining", func() bool {
-		return status(portalURL+"/readyz") == http.StatusServiceUnavailable
+		return status(metricsURL+"/readyz") == http.StatusServiceUnavailable
 	})
 	if code := status(portalURL + "/"); code != http.StatusOK {
 		t.Errorf("GET / while draining = %d, want 200", code)
@@ -111,7 +114,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not return after shutdown")
 	}
-	if status(portalURL+"/healthz") != 0 {
+	if status(portalURL+"/") != 0 {
 		t.Error("portal still serving after run returned")
 	}
 	if !strings.Contains(logs.String(), `"msg":"stopped"`) {

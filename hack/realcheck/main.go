@@ -267,7 +267,7 @@ func (k *checker) stepHTTP(ctx context.Context) error {
 		// pod turns Ready; until then the ClusterIP refuses.
 		clusterIP := "http://" + svc.Spec.ClusterIP + ":80"
 		if err := k.eventually(ctx, "the Service of "+p.Name+" to answer", func() (bool, error) {
-			_, _, err := k.get(ctx, clusterIP+"/readyz")
+			_, _, err := k.get(ctx, clusterIP+"/")
 			return err == nil, nil
 		}); err != nil {
 			return err

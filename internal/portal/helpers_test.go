@@ -141,7 +141,7 @@ func newLoadedServer(t testing.TB, doc *portaldata.Document) *Server {
 	t.Helper()
 	vol := newConfigMapVolume(t)
 	vol.writeFiles(t, sharedFiles(t, doc))
-	s, err := New(Options{DataPath: vol.path(), ServeMetrics: true})
+	s, err := New(Options{DataPath: vol.path(), ServeOps: true})
 	must(t, err)
 	must(t, s.Reload())
 	return s

@@ -21,7 +21,7 @@ func TestReloadOnConfigMapUpdate(t *testing.T) {
 
 	// A poll interval of an hour proves that the directory watch, not the
 	// poll, notices the swap.
-	s, err := New(Options{DataPath: vol.path(), ServeMetrics: true, PollInterval: time.Hour})
+	s, err := New(Options{DataPath: vol.path(), ServeOps: true, PollInterval: time.Hour})
 	g.Expect(err).NotTo(HaveOccurred())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -125,7 +125,7 @@ func TestReloadPolls(t *testing.T) {
 func TestReloadCountsAFailureOnce(t *testing.T) {
 	vol := newConfigMapVolume(t)
 	vol.write(t, []byte(`not json`))
-	s, err := New(Options{DataPath: vol.path(), ServeMetrics: true})
+	s, err := New(Options{DataPath: vol.path(), ServeOps: true})
 	must(t, err)
 	for range 3 {
 		if err := s.Reload(); err == nil {

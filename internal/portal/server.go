@@ -28,10 +28,11 @@ type Options struct {
 	DataPath string
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
-	// ServeMetrics adds /metrics to Handler. Leave it false and serve
-	// MetricsHandler on a separate, non-public port where the portal's port
-	// is reachable from the internet.
-	ServeMetrics bool
+	// ServeOps adds /healthz, /readyz and /metrics to Handler, for a
+	// portal run on one port (development). Leave it false and serve
+	// OpsHandler on a separate, non-public port where the portal's port is
+	// reachable from the internet: the Ingress then reaches none of them.
+	ServeOps bool
 	// PollInterval overrides DefaultPollInterval.
 	PollInterval time.Duration
 	// PublicURL, if not empty, overrides the document's public URL (scheme
@@ -71,18 +72,19 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("portal: PublicURL: %w", err)
 	}
 	s.catalog = newCatalog(opts.DataPath, opts.PublicURL, log, s.metrics)
-	s.handler = s.routes(opts.ServeMetrics)
+	s.handler = s.routes(opts.ServeOps)
 	return s, nil
 }
 
-// Handler serves the portal: the page at /, the JSON API, static assets,
-// /healthz, /readyz and, with Options.ServeMetrics, /metrics.
+// Handler serves the portal: the page at /, the JSON API, static assets
+// and, with Options.ServeOps, /healthz, /readyz and /metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// MetricsHandler serves /metrics for a separate metrics listener.
-func (s *Server) MetricsHandler() http.Handler {
+// OpsHandler serves /healthz, /readyz and /metrics for a separate
+// listener that only the kubelet and the monitoring reach.
+func (s *Server) OpsHandler() http.Handler {
 	mux := http.NewServeMux()
-	s.handle(mux, "/metrics", "metrics", s.metrics.handler())
+	s.handleOps(mux)
 	s.handle(mux, "/", "not_found", http.NotFoundHandler())
 	return securityHeaders(mux)
 }
@@ -105,7 +107,7 @@ func (s *Server) Run(ctx context.Context) {
 // while in-flight ones finish; the portal keeps serving meanwhile.
 func (s *Server) Drain() { s.draining.Store(true) }
 
-func (s *Server) routes(serveMetrics bool) http.Handler {
+func (s *Server) routes(serveOps bool) http.Handler {
 	mux := http.NewServeMux()
 	s.handle(mux, "/{$}", "page", http.HandlerFunc(s.servePage))
 	s.handle(mux, "/leistungen/{ozgId}", "service_page", http.HandlerFunc(s.serveServicePage))
@@ -114,13 +116,18 @@ func (s *Server) routes(serveMetrics bool) http.Handler {
 	s.handle(mux, "/api/v1/services", "api_services", http.HandlerFunc(s.serveServices))
 	s.handle(mux, "/api/v1/portalverbund", "api_portalverbund", http.HandlerFunc(s.servePortalverbund))
 	s.handle(mux, staticPrefix, "static", s.staticHandler())
-	s.handle(mux, "/healthz", "healthz", http.HandlerFunc(serveHealthz))
-	s.handle(mux, "/readyz", "readyz", http.HandlerFunc(s.serveReadyz))
-	if serveMetrics {
-		s.handle(mux, "/metrics", "metrics", s.metrics.handler())
+	if serveOps {
+		s.handleOps(mux)
 	}
 	s.handle(mux, "/", "not_found", http.HandlerFunc(s.serveNotFound))
 	return securityHeaders(mux)
+}
+
+// handleOps adds what the kubelet and the monitoring ask for.
+func (s *Server) handleOps(mux *http.ServeMux) {
+	s.handle(mux, "/healthz", "healthz", http.HandlerFunc(serveHealthz))
+	s.handle(mux, "/readyz", "readyz", http.HandlerFunc(s.serveReadyz))
+	s.handle(mux, "/metrics", "metrics", s.metrics.handler())
 }
 
 // handle registers h for pattern, allowing only GET and HEAD and counting

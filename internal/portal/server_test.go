@@ -315,7 +315,7 @@ func TestAPI(t *testing.T) {
 
 func TestHealthAndReadiness(t *testing.T) {
 	vol := newConfigMapVolume(t)
-	s, err := New(Options{DataPath: vol.path()})
+	s, err := New(Options{DataPath: vol.path(), ServeOps: true})
 	must(t, err)
 	h := s.Handler()
 
@@ -399,7 +399,7 @@ func TestSecurityHeaders(t *testing.T) {
 			}
 		}
 	}
-	metricsResp := do(t, s.MetricsHandler(), "GET", "/metrics")
+	metricsResp := do(t, s.OpsHandler(), "GET", "/metrics")
 	if metricsResp.header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("metrics listener lacks security headers")
 	}
@@ -465,14 +465,18 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("no request duration histogram for the page")
 	}
 
-	// Metrics can move to their own listener.
+	// Health and metrics move to their own listener, away from the
+	// Ingress: the portal's handler answers them as any unknown path.
 	s2, err := New(Options{DataPath: s.catalog.path})
 	must(t, err)
-	if code := get(t, s2.Handler(), "/metrics").code; code != http.StatusNotFound {
-		t.Errorf("/metrics on the portal handler without ServeMetrics = %d, want 404", code)
-	}
-	if code := get(t, s2.MetricsHandler(), "/metrics").code; code != http.StatusOK {
-		t.Errorf("MetricsHandler /metrics = %d", code)
+	must(t, s2.Reload())
+	for _, target := range []string{"/metrics", "/healthz", "/readyz"} {
+		if code := get(t, s2.Handler(), target).code; code != http.StatusNotFound {
+			t.Errorf("%s on the portal handler without ServeOps = %d, want 404", target, code)
+		}
+		if code := get(t, s2.OpsHandler(), target).code; code != http.StatusOK {
+			t.Errorf("OpsHandler %s = %d", target, code)
+		}
 	}
 }
 

@@ -7,11 +7,16 @@ package tenancy
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/onsi/gomega"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -24,6 +29,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/managerproc"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
@@ -372,4 +378,83 @@ func TestPoliciesSayWhy(t *testing.T) {
 	// (Detmold is regio iT's now: the cluster admin moved it above.)
 	must(t, anna.c.Create(ctx, portal("krz", "lage", "lage", "lage.serviceportal.krz.example.de")))
 	must(t, anna.c.Create(ctx, fleet("krz", "krz-2", "krz", "$(name).krz.example.de")))
+}
+
+// TestManagerMetricsNeedAuthorization: the manager run as the manifests
+// run it (--metrics-secure) serves its metrics over HTTPS to a client the
+// API server authenticates and authorizes, as Prometheus's ServiceAccount
+// bound to metrics-reader is, and to nobody else.
+func TestManagerMetricsNeedAuthorization(t *testing.T) {
+	cluster := testenv.ForTest(t, testenv.Options{})
+	ctx := context.Background()
+	admin := cluster.Client
+	installTenancy(t, admin)
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	must(t, cluster.WriteKubeconfig("manager", kubeconfig))
+	bin, err := managerproc.Build(t.TempDir())
+	must(t, err)
+	metricsAddr, err := managerproc.FreeAddr()
+	must(t, err)
+	probeAddr, err := managerproc.FreeAddr()
+	must(t, err)
+	m, err := managerproc.Start(bin, kubeconfig, filepath.Join(t.TempDir(), "manager.log"),
+		"--metrics-secure=true", "--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr)
+	must(t, err)
+	t.Cleanup(func() {
+		m.Stop(10 * time.Second)
+		if t.Failed() {
+			t.Logf("manager log:\n%s", m.LogTail(40))
+		}
+	})
+
+	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "monitoring"}}))
+	// token is a token of a new ServiceAccount of the monitoring namespace.
+	token := func(name string) string {
+		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "monitoring"}}
+		must(t, admin.Create(ctx, sa))
+		tr := &authenticationv1.TokenRequest{}
+		must(t, admin.SubResource("token").Create(ctx, sa, tr))
+		return tr.Status.Token
+	}
+	stranger, prometheus := token("stranger"), token("prometheus")
+	must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "prometheus-metrics"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ozg-operator-metrics-reader"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "prometheus", Namespace: "monitoring"}}}))
+
+	// A self-signed certificate: what matters here is who may read.
+	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	scrape := func(token string) int {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+metricsAddr+"/metrics", nil)
+		must(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	eventually(t, "the metrics endpoint to refuse a client without a token", func() bool { return scrape("") == http.StatusUnauthorized })
+	if code := scrape(stranger); code != http.StatusForbidden {
+		t.Errorf("a ServiceAccount without metrics-reader: %d, want 403", code)
+	}
+	if code := scrape(prometheus); code != http.StatusOK {
+		t.Errorf("a ServiceAccount with metrics-reader: %d, want 200", code)
+	}
+	resp, err := client.Get("http://" + metricsAddr + "/metrics")
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			t.Error("plain HTTP served the metrics")
+		}
+	}
+}
+
+// eventually polls cond until it holds, for up to 30 seconds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	g := gomega.NewWithT(t)
+	g.Eventually(cond).WithTimeout(30*time.Second).WithPolling(200*time.Millisecond).Should(gomega.BeTrue(), what)
 }
