@@ -62,7 +62,8 @@ func installTenancy(t *testing.T, c client.Client) {
 		u := &unstructured.Unstructured{Object: m}
 		if kind == "ConfigMap" && u.GetName() == "ozg-operator-providers" {
 			must(t, unstructured.SetNestedStringMap(u.Object, map[string]string{
-				"krz": "serviceportal.krz.example.de, krz.example.de", "regio-it": "regioit.example.de"}, "data"))
+				"krz.domains": "serviceportal.krz.example.de, krz.example.de", "regio-it.domains": "regioit.example.de",
+				"krz.accounts": "system:serviceaccount:krz:flux-applier"}, "data"))
 		}
 		must(t, c.Create(context.Background(), u))
 	}
@@ -360,7 +361,7 @@ func TestPoliciesSayWhy(t *testing.T) {
 		}, "Administration lemgo names no IT provider (label ozg.dev/it-provider): only a cluster admin may change it"},
 		{"another provider's municipality", func(c client.Client) error {
 			return c.Delete(ctx, administration("aachen", "", ""))
-		}, "Administration aachen belongs to IT provider regio-it: only its group ozg.dev:provider:regio-it may change it"},
+		}, "Administration aachen belongs to IT provider regio-it: only its group ozg.dev:provider:regio-it and its accounts may change it, not anna"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.request(anna.c)
@@ -457,4 +458,43 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	g := gomega.NewWithT(t)
 	g.Eventually(cond).WithTimeout(30*time.Second).WithPolling(200*time.Millisecond).Should(gomega.BeTrue(), what)
+}
+
+// TestProviderAccounts: the ServiceAccount Flux applies a provider's
+// repository as (listed in the providers ConfigMap) changes that
+// provider's Administrations and no one else's; another ServiceAccount
+// with the same role changes none.
+func TestProviderAccounts(t *testing.T) {
+	cluster := testenv.ForTest(t, testenv.Options{})
+	ctx := context.Background()
+	admin := cluster.Client
+	installTenancy(t, admin)
+	for _, name := range []string{"flux-applier", "intruder"} {
+		must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ozg-operator-administration-editor"},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: "krz"}}}))
+	}
+	must(t, admin.Create(ctx, administration("detmold", "05766020", "krz")))
+	must(t, admin.Create(ctx, administration("aachen", "05334002", "regio-it")))
+	// As Flux's kustomize-controller impersonates a Kustomization's
+	// serviceAccountName.
+	sa := func(name string) client.Client {
+		return as(t, cluster, "system:serviceaccount:krz:"+name, "system:serviceaccounts", "system:serviceaccounts:krz").c
+	}
+	touch := func(c client.Client, name string) error {
+		a := &ozgv1.Administration{}
+		must(t, admin.Get(ctx, client.ObjectKey{Name: name}, a))
+		a.Spec.DisplayName = "changed"
+		return c.Update(ctx, a)
+	}
+	if err := touch(sa("flux-applier"), "detmold"); err != nil {
+		t.Errorf("krz's account on krz's municipality: %v", err)
+	}
+	if err := touch(sa("flux-applier"), "aachen"); !apierrors.IsForbidden(err) ||
+		!strings.Contains(err.Error(), "Administration aachen belongs to IT provider regio-it: only its group ozg.dev:provider:regio-it and its accounts may change it, not system:serviceaccount:krz:flux-applier") {
+		t.Errorf("krz's account on regio iT's municipality: %v, want Forbidden", err)
+	}
+	if err := touch(sa("intruder"), "detmold"); !apierrors.IsForbidden(err) {
+		t.Errorf("an account not listed: %v, want Forbidden", err)
+	}
 }
