@@ -176,7 +176,7 @@ gitops-demo: build kube-binaries flux ## Flux runs the krz fleet from a local Gi
 	hack/gitops.sh up
 
 .PHONY: gitops-check
-gitops-check: build kube-binaries flux ## The GitOps check: five commits, what Flux and the operator report after each (docs/gitops.md).
+gitops-check: build kube-binaries flux ## The GitOps check: six commits, what Flux and the operator report after each (docs/gitops.md).
 	hack/gitops.sh check
 
 .PHONY: gitops-down

@@ -3,7 +3,7 @@
 # krz fleet from a local Git repository, against an embedded cluster of its
 # own, beside the manager (docs/gitops.md).
 #
-#   hack/gitops.sh check   start everything, run the five commits of
+#   hack/gitops.sh check   start everything, run the six commits of
 #                          test/gitops and assert what Flux reports; exit 0
 #                          when they pass (stops everything at the end)
 #   hack/gitops.sh up      start everything and make the first commit; leave

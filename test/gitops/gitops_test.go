@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,6 +24,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/rollout"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/tenancy"
 )
 
 var kustomizationGVK = schema.GroupVersionKind{Group: "kustomize.toolkit.fluxcd.io", Version: "v1", Kind: "Kustomization"}
@@ -344,5 +346,68 @@ var _ = Describe("Flux runs the krz fleet from Git", Ordered, func() {
 		Expect(f.Status.PublishedPortals).To(Equal(int32(16)))
 		Expect(onlinePortals()).To(Equal(16))
 		report(fmt.Sprintf("commit 5 (%s removed from Git)", gone))
+	})
+
+	It("6. tenancy: a commit applied as krz's ServiceAccount that edits a regio iT municipality is refused, nothing of regio iT changes", func() {
+		// What a cluster admin sets up for two providers (docs/tenancy.md):
+		// the roles and admission policies, krz's Flux account, and a
+		// municipality of regio iT.
+		Expect(tenancy.Install(ctx, k8sClient, map[string]string{"krz.accounts": "system:serviceaccount:krz:flux-applier"})).To(Succeed())
+		applier := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "flux-applier", Namespace: fleetKey.Namespace}}
+		Expect(k8sClient.Create(ctx, applier)).To(Succeed())
+		subject := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: applier.Name, Namespace: applier.Namespace}}
+		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "flux-applier", Namespace: applier.Namespace},
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"}, Subjects: subject})).To(Succeed())
+		for _, role := range []string{"ozg-operator-administration-editor", "ozg-operator-view"} {
+			Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "krz-flux-applier-" + role},
+				RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role}, Subjects: subject})).To(Succeed())
+		}
+		aachen := &ozgv1.Administration{
+			ObjectMeta: metav1.ObjectMeta{Name: "aachen", Labels: map[string]string{ozgv1.LabelITProvider: "regio-it"}},
+			Spec:       ozgv1.AdministrationSpec{Key: "05334002", DisplayName: "Aachen", Type: ozgv1.TypeKreisangehoerigeStadt},
+		}
+		Expect(k8sClient.Create(ctx, aachen)).To(Succeed())
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(aachen), aachen)).To(Succeed())
+
+		// krz's Kustomization as config/gitops/flux/tenants.yaml has it:
+		// in its namespace, applied as its ServiceAccount.
+		tenant := &unstructured.Unstructured{}
+		tenant.SetGroupVersionKind(kustomizationGVK)
+		tenant.SetNamespace(fleetKey.Namespace)
+		tenant.SetName("krz-tenant")
+		Expect(unstructured.SetNestedMap(tenant.Object, map[string]any{
+			"serviceAccountName": applier.Name,
+			"sourceRef":          map[string]any{"kind": "GitRepository", "name": kustomizationKey.Name, "namespace": kustomizationKey.Namespace},
+			"path":               "./tenant", "interval": "10m", "retryInterval": "10s", "prune": true, "timeout": "1m",
+		}, "spec")).To(Succeed())
+
+		edited := aachen.DeepCopy()
+		edited.TypeMeta = metav1.TypeMeta{APIVersion: ozgv1.GroupVersion.String(), Kind: "Administration"}
+		edited.ObjectMeta = metav1.ObjectMeta{Name: aachen.Name, Labels: aachen.Labels}
+		edited.Spec.DisplayName = "Aachen (by krz)"
+		repo.write("tenant/aachen.yaml", marshal(edited))
+		revision := repo.commit("krz: edit regio iT's Aachen")
+		Expect(k8sClient.Create(ctx, tenant)).To(Succeed())
+
+		key := client.ObjectKeyFromObject(tenant)
+		const refused = "Administration aachen belongs to IT provider regio-it: only its group ozg.dev:provider:regio-it and its accounts may change it, not system:serviceaccount:krz:flux-applier"
+		Eventually(func(g Gomega) {
+			u := &unstructured.Unstructured{}
+			u.SetGroupVersionKind(kustomizationGVK)
+			g.Expect(k8sClient.Get(ctx, key, u)).To(Succeed())
+			conditions, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+			attempted, _, _ := unstructured.NestedString(u.Object, "status", "lastAttemptedRevision")
+			g.Expect(attempted).To(Equal(revision))
+			g.Expect(conditions).To(ContainElement(And(
+				HaveKeyWithValue("type", "Ready"), HaveKeyWithValue("status", "False"),
+				HaveKeyWithValue("message", ContainSubstring(refused)))))
+			fmt.Fprintf(GinkgoWriter, "\n--- Kustomization %s after commit 6: %v\n", key, conditions)
+		}).Should(Succeed())
+		after := &ozgv1.Administration{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(aachen), after)).To(Succeed())
+		// Its status is the operator's to write; its spec and labels stayed.
+		Expect(after.Generation).To(Equal(aachen.Generation), "regio iT's Aachen was changed")
+		Expect(after.Spec.DisplayName).To(Equal("Aachen"))
+		Expect(after.Labels).To(Equal(aachen.Labels))
 	})
 })

@@ -21,52 +21,22 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
-	"github.com/ozg-operator/ozg-operator/internal/testsupport"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/managerproc"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/tenancy"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
-// installTenancy applies what config/default ships for tenancy: the
-// roles, the admission policies and their bindings, and the providers'
-// domains (here krz and regio-it).
+// installTenancy installs the tenancy objects of config/default, with
+// the domains of krz and regio-it and krz's Flux account.
 func installTenancy(t *testing.T, c client.Client) {
 	t.Helper()
-	root, err := testsupport.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), filepath.Join(root, "config", "default"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	must(t, c.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ozg-system"}}))
-	for _, r := range res.Resources() {
-		kind := r.GetKind()
-		if kind != "ValidatingAdmissionPolicy" && kind != "ValidatingAdmissionPolicyBinding" && kind != "ClusterRole" && kind != "ConfigMap" {
-			continue
-		}
-		if kind == "ClusterRole" && r.GetName() == "ozg-operator-manager" {
-			continue
-		}
-		m, err := r.Map()
-		if err != nil {
-			t.Fatal(err)
-		}
-		u := &unstructured.Unstructured{Object: m}
-		if kind == "ConfigMap" && u.GetName() == "ozg-operator-providers" {
-			must(t, unstructured.SetNestedStringMap(u.Object, map[string]string{
-				"krz.domains": "serviceportal.krz.example.de, krz.example.de", "regio-it.domains": "regioit.example.de",
-				"krz.accounts": "system:serviceaccount:krz:flux-applier"}, "data"))
-		}
-		must(t, c.Create(context.Background(), u))
-	}
+	must(t, tenancy.Install(context.Background(), c, map[string]string{
+		"krz.domains": "serviceportal.krz.example.de, krz.example.de", "regio-it.domains": "regioit.example.de",
+		"krz.accounts": "system:serviceaccount:krz:flux-applier"}))
 }
 
 func must(t *testing.T, err error) {

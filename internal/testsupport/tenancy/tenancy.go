@@ -1,0 +1,65 @@
+// Package tenancy installs what config/default ships for keeping IT
+// providers apart (docs/tenancy.md) into a test cluster: the roles for
+// people, the admission policies and their bindings, and the providers
+// ConfigMap with the data a test gives it.
+package tenancy
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/ozg-operator/ozg-operator/internal/testsupport"
+)
+
+// Namespace is where config/default puts the operator, and the providers
+// ConfigMap with it.
+const Namespace = "ozg-system"
+
+// Install builds config/default with kustomize and creates its tenancy
+// objects (not the manager's ClusterRole and Deployment); providers is the
+// data of the ConfigMap ozg-operator-providers (<provider>.domains,
+// <provider>.accounts).
+func Install(ctx context.Context, c client.Client, providers map[string]string) error {
+	root, err := testsupport.ModuleRoot()
+	if err != nil {
+		return err
+	}
+	res, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), filepath.Join(root, "config", "default"))
+	if err != nil {
+		return err
+	}
+	if err := client.IgnoreAlreadyExists(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: Namespace}})); err != nil {
+		return err
+	}
+	for _, r := range res.Resources() {
+		switch kind := r.GetKind(); {
+		case kind == "ClusterRole" && r.GetName() != "ozg-operator-manager",
+			kind == "ValidatingAdmissionPolicy", kind == "ValidatingAdmissionPolicyBinding",
+			kind == "ConfigMap" && r.GetName() == "ozg-operator-providers":
+		default:
+			continue
+		}
+		m, err := r.Map()
+		if err != nil {
+			return err
+		}
+		u := &unstructured.Unstructured{Object: m}
+		if u.GetKind() == "ConfigMap" {
+			if err := unstructured.SetNestedStringMap(u.Object, providers, "data"); err != nil {
+				return err
+			}
+		}
+		if err := c.Create(ctx, u); err != nil {
+			return fmt.Errorf("%s %s: %w", u.GetKind(), u.GetName(), err)
+		}
+	}
+	return nil
+}
