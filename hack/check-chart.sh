@@ -8,7 +8,8 @@
 #   - the chart's crds/ and files/rbac-rules.yaml match config/ (sync-chart.sh --check)
 #   - every value in values.yaml has a "# --" comment and a row in README.md
 #   - helm lint --strict and helm template, with the default values and with
-#     each values file in test/chart/
+#     each values file in test/chart/; values.schema.json refuses each file of
+#     test/chart/bad/ with the message its "# expect:" line names
 #   - kubectl kustomize config/default and config/samples
 # With a kubeconfig (the argument, else $KUBECONFIG):
 #   - installs the CRDs for real (kubectl apply --server-side), as the CRs
@@ -108,6 +109,22 @@ for set in "${value_sets[@]}"; do
     fail "helm template ($set)"
   log "ok: helm lint --strict and helm template ($set): $(grep -c '^kind:' "$out") objects"
 done
+
+# Bad values: values.schema.json refuses each file of test/chart/bad/ with
+# the message its "# expect:" line names.
+for f in test/chart/bad/*.yaml; do
+  want="$(sed -n 's/^# expect: //p' "$f")"
+  [ -n "$want" ] || fail "$f has no '# expect:' line"
+  if lint="$("$HELM" lint --strict "$CHART" -f "$f" 2>&1)"; then
+    fail "helm lint accepted $f"
+  fi
+  case "$lint" in
+    *"$want"*) ;;
+    *) printf '%s
+' "$lint" >&2; fail "helm lint refused $f, but not with: $want" ;;
+  esac
+done
+log "ok: values.schema.json refuses the bad values of test/chart/bad/ with their messages"
 
 "$KUBECTL" kustomize config/default >"$TMP/kustomize-default.yaml" || fail "kubectl kustomize config/default"
 log "ok: kubectl kustomize config/default: $(grep -c '^kind:' "$TMP/kustomize-default.yaml") objects"
