@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"github.com/ozg-operator/ozg-operator/internal/version"
 	"net/http"
 	"time"
 
@@ -63,6 +64,7 @@ func newMetrics() *metrics {
 		m.services.WithLabelValues(string(s))
 	}
 	m.registry.MustRegister(m.requests, m.duration, m.reloads, m.services, m.lastReload, m.indexBuild,
+		version.BuildInfo("portal"),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

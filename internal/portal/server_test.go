@@ -464,6 +464,9 @@ func TestMetrics(t *testing.T) {
 	if !strings.Contains(body, `ozg_portal_http_request_duration_seconds_count{handler="page",method="get"} 2`) {
 		t.Errorf("no request duration histogram for the page")
 	}
+	if !strings.Contains(body, `ozg_build_info{commit=`) || !strings.Contains(body, `component="portal"`) {
+		t.Errorf("no ozg_build_info of the portal")
+	}
 
 	// Health and metrics move to their own listener, away from the
 	// Ingress: the portal's handler answers them as any unknown path.

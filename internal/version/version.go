@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Set with -ldflags -X; empty when the build did not.
@@ -83,4 +85,18 @@ func (i Info) String() string {
 		commit = "unknown"
 	}
 	return fmt.Sprintf("%s (commit %s, %s, %s)", i.Version, commit, i.GoVersion, i.Platform)
+}
+
+// BuildInfo is the gauge ozg_build_info{component, version, commit,
+// goversion}, always 1, as Prometheus exposes builds: alerts and
+// dashboards tell which release of the manager or the portal runs where.
+func BuildInfo(component string) prometheus.Collector {
+	i := Get()
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "ozg_build_info",
+		Help: "The running build of an ozg-operator component: always 1, its release in the labels.",
+		ConstLabels: prometheus.Labels{
+			"component": component, "version": i.Version, "commit": i.Commit, "goversion": i.GoVersion,
+		},
+	}, func() float64 { return 1 })
 }

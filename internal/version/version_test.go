@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestResolve(t *testing.T) {
@@ -76,5 +78,24 @@ func TestStampedBinaries(t *testing.T) {
 		if got := strings.TrimSpace(string(out)); got != tc.want {
 			t.Errorf("%s printed %q, want %q", strings.Join(tc.args, " "), got, tc.want)
 		}
+	}
+}
+
+func TestBuildInfo(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(BuildInfo("portal"))
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(families) != 1 || families[0].GetName() != "ozg_build_info" || families[0].Metric[0].GetGauge().GetValue() != 1 {
+		t.Fatalf("gathered %v", families)
+	}
+	labels := map[string]string{}
+	for _, l := range families[0].Metric[0].Label {
+		labels[l.GetName()] = l.GetValue()
+	}
+	if labels["component"] != "portal" || labels["version"] != Get().Version || labels["goversion"] == "" {
+		t.Errorf("labels %v", labels)
 	}
 }
