@@ -154,6 +154,8 @@ metadata:
 spec:
   administrationSelector:
     matchLabels:
+      # The namespace is the provider's: a fleet selects only its own.
+      ozg.dev/it-provider: real
       ozg.dev/real-check: "true"
   template:
     hostnamePattern: \$(name).serviceportal.real.example.de
