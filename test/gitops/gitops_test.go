@@ -13,7 +13,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -355,13 +354,7 @@ var _ = Describe("Flux runs the krz fleet from Git", Ordered, func() {
 		Expect(tenancy.Install(ctx, k8sClient, map[string]string{"krz.accounts": "system:serviceaccount:krz:flux-applier"})).To(Succeed())
 		applier := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "flux-applier", Namespace: fleetKey.Namespace}}
 		Expect(k8sClient.Create(ctx, applier)).To(Succeed())
-		subject := []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: applier.Name, Namespace: applier.Namespace}}
-		Expect(k8sClient.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "flux-applier", Namespace: applier.Namespace},
-			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"}, Subjects: subject})).To(Succeed())
-		for _, role := range []string{"ozg-operator-administration-editor", "ozg-operator-view"} {
-			Expect(k8sClient.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "krz-flux-applier-" + role},
-				RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role}, Subjects: subject})).To(Succeed())
-		}
+		Expect(tenancy.SetUpProvider(ctx, k8sClient, fleetKey.Namespace, tenancy.ServiceAccount(applier.Namespace, applier.Name))).To(Succeed())
 		aachen := &ozgv1.Administration{
 			ObjectMeta: metav1.ObjectMeta{Name: "aachen", Labels: map[string]string{ozgv1.LabelITProvider: "regio-it"}},
 			Spec:       ozgv1.AdministrationSpec{Key: "05334002", DisplayName: "Aachen", Type: ozgv1.TypeKreisangehoerigeStadt},

@@ -18,7 +18,6 @@ import (
 	"github.com/onsi/gomega"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
@@ -109,25 +108,14 @@ func TestRolesAndPolicies(t *testing.T) {
 	admin := cluster.Client
 	installTenancy(t, admin)
 	for _, p := range []string{"krz", "regio-it"} {
-		must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p, Labels: map[string]string{ozgv1.LabelITProvider: p}}}))
-		group := "ozg.dev:provider:" + p
-		must(t, admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "provider", Namespace: p},
-			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ozg-operator-edit"},
-			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
-		for _, role := range []string{"ozg-operator-view", "ozg-operator-administration-editor"} {
-			must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: p + "-" + role},
-				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
-				Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
-		}
+		must(t, tenancy.SetUpProvider(ctx, admin, p, tenancy.Group("ozg.dev:provider:"+p)))
 	}
 	for group, roles := range map[string][]string{
 		"ozg.dev:viewers":   {"ozg-operator-view"},
 		"ozg.dev:catalogue": {"ozg-operator-view", "ozg-operator-catalogue-maintainer"},
 	} {
 		for _, role := range roles {
-			must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: strings.ReplaceAll(group, ":", "-") + "-" + role},
-				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
-				Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
+			must(t, tenancy.Bind(ctx, admin, "", role, tenancy.Group(group)))
 		}
 	}
 	fixtures := []client.Object{
@@ -272,21 +260,12 @@ func TestPoliciesSayWhy(t *testing.T) {
 	ctx := context.Background()
 	admin := cluster.Client
 	installTenancy(t, admin)
-	for _, p := range []string{"krz", "regio-it"} {
-		must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p, Labels: map[string]string{ozgv1.LabelITProvider: p}}}))
-	}
-	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "nobodys"}}))
 	group := "ozg.dev:provider:krz"
-	for _, b := range []struct{ ns, role string }{{"krz", "ozg-operator-edit"}, {"nobodys", "ozg-operator-edit"}} {
-		must(t, admin.Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "krz", Namespace: b.ns},
-			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: b.role},
-			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
-	}
-	for _, role := range []string{"ozg-operator-view", "ozg-operator-administration-editor"} {
-		must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "krz-" + role},
-			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
-			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: group}}}))
-	}
+	must(t, tenancy.SetUpProvider(ctx, admin, "krz", tenancy.Group(group)))
+	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "regio-it", Labels: map[string]string{ozgv1.LabelITProvider: "regio-it"}}}))
+	// krz may edit in a namespace of no provider too: the policy refuses it.
+	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "nobodys"}}))
+	must(t, tenancy.Bind(ctx, admin, "nobodys", "ozg-operator-edit", tenancy.Group(group)))
 	must(t, admin.Create(ctx, administration("detmold", "05766020", "krz")))
 	must(t, admin.Create(ctx, administration("aachen", "05334002", "regio-it")))
 	must(t, admin.Create(ctx, administration("lage", "05766040", "krz")))
@@ -388,9 +367,7 @@ func TestManagerMetricsNeedAuthorization(t *testing.T) {
 		return tr.Status.Token
 	}
 	stranger, prometheus := token("stranger"), token("prometheus")
-	must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "prometheus-metrics"},
-		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ozg-operator-metrics-reader"},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "prometheus", Namespace: "monitoring"}}}))
+	must(t, tenancy.Bind(ctx, admin, "", "ozg-operator-metrics-reader", tenancy.ServiceAccount("monitoring", "prometheus")))
 
 	// A self-signed certificate: what matters here is who may read.
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
@@ -440,9 +417,7 @@ func TestProviderAccounts(t *testing.T) {
 	admin := cluster.Client
 	installTenancy(t, admin)
 	for _, name := range []string{"flux-applier", "intruder"} {
-		must(t, admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
-			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "ozg-operator-administration-editor"},
-			Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: "krz"}}}))
+		must(t, tenancy.Bind(ctx, admin, "", "ozg-operator-administration-editor", tenancy.ServiceAccount("krz", name)))
 	}
 	must(t, admin.Create(ctx, administration("detmold", "05766020", "krz")))
 	must(t, admin.Create(ctx, administration("aachen", "05334002", "regio-it")))
