@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/backup"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 	"github.com/ozg-operator/ozg-operator/internal/portalverbund"
 )
@@ -25,8 +26,42 @@ func newExportCommand(kube *genericclioptions.ConfigFlags, streams genericioopti
 		Args:  cobra.ArbitraryArgs,
 		RunE:  runGroup,
 	}
-	cmd.AddCommand(newExportPortalverbundCommand(kube, streams))
+	cmd.AddCommand(newExportPortalverbundCommand(kube, streams), newExportAllCommand(kube, streams))
 	return cmd
+}
+
+func newExportAllCommand(kube *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "all",
+		Short: "Export every ozg.dev object as manifests to restore from",
+		Long: `Write every ozg.dev object of the cluster as YAML manifests, for a backup
+(docs/backup.md): the namespaces of the namespaced objects with their
+labels (whose they are), then the OZGServices, ResponsibilityProfiles,
+Administrations, ServiceProgrammes, PortalFleets and ServicePortals, each
+with its name, namespace, labels, annotations and spec, and without what
+the API server and the operator fill in (status, uid, resourceVersion,
+managedFields). ServicePortals a PortalFleet owns are left out: the fleet
+makes them again. Restore with kubectl apply --server-side -f; the
+operator then renders every portal's content and recounts every roll-up.
+The output is deterministic: sorted by namespace and name.`,
+		Example: `  # Back up the registry and every provider's portals
+  kubectl ozg export all > ozg-backup.yaml
+
+  # Restore into a new cluster with the operator installed
+  kubectl apply --server-side -f ozg-backup.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := kubeClient(kube, streams.ErrOut)
+			if err != nil {
+				return err
+			}
+			e, err := backup.Read(cmd.Context(), c)
+			if err != nil {
+				return err
+			}
+			return e.Write(streams.Out, c.Scheme())
+		},
+	}
 }
 
 // exportOptions are the flags of export portalverbund.
