@@ -1,11 +1,17 @@
 package controllers
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 
 	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
@@ -37,4 +43,80 @@ func observeRollups(view *rollup.View) {
 			}))
 		}
 	})
+}
+
+// objectMetrics exposes what alerts and dashboards need of the fleets and
+// portals, read from the manager's cache at each scrape (as
+// kube-state-metrics reads its objects): per fleet its portals by state and
+// whether its rollout stalled, per portal whether it is Ready and online.
+type objectMetrics struct {
+	reader client.Reader
+}
+
+var (
+	fleetPortalsDesc = prometheus.NewDesc("ozg_portalfleet_portals",
+		"Portals of a PortalFleet by state: desired (one per selected Administration), ready, online (published and Ready), updated (running the template).",
+		[]string{"namespace", "portalfleet", "state"}, nil)
+	fleetStalledDesc = prometheus.NewDesc("ozg_portalfleet_stalled",
+		"1 while a PortalFleet's rollout is Stalled (a wave missed its progress deadline, or the spec cannot be realised).",
+		[]string{"namespace", "portalfleet"}, nil)
+	portalReadyDesc = prometheus.NewDesc("ozg_serviceportal_ready",
+		"1 while a ServicePortal is Ready.", []string{"namespace", "serviceportal"}, nil)
+	portalOnlineDesc = prometheus.NewDesc("ozg_serviceportal_online",
+		"1 while a ServicePortal is published and Ready.", []string{"namespace", "serviceportal"}, nil)
+	objectMetricsOnce sync.Once
+	objectReader      atomic.Pointer[objectMetrics]
+)
+
+// observeObjects makes the collector read c (the current manager's cache:
+// a test restarts managers within one process).
+func observeObjects(c client.Reader) {
+	objectReader.Store(&objectMetrics{reader: c})
+	objectMetricsOnce.Do(func() { ctrlmetrics.Registry.MustRegister(objectCollector{}) })
+}
+
+type objectCollector struct{}
+
+func (objectCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{fleetPortalsDesc, fleetStalledDesc, portalReadyDesc, portalOnlineDesc} {
+		ch <- d
+	}
+}
+
+func (objectCollector) Collect(ch chan<- prometheus.Metric) {
+	m := objectReader.Load()
+	if m == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var fleets ozgv1.PortalFleetList
+	if err := m.reader.List(ctx, &fleets); err == nil {
+		for i := range fleets.Items {
+			f := &fleets.Items[i]
+			for state, n := range map[string]int32{"desired": f.Status.Portals, "ready": f.Status.ReadyPortals,
+				"online": f.Status.PublishedPortals, "updated": f.Status.UpdatedPortals} {
+				ch <- prometheus.MustNewConstMetric(fleetPortalsDesc, prometheus.GaugeValue, float64(n), f.Namespace, f.Name, state)
+			}
+			ch <- prometheus.MustNewConstMetric(fleetStalledDesc, prometheus.GaugeValue,
+				boolValue(meta.IsStatusConditionTrue(f.Status.Conditions, ozgv1.StalledCondition)), f.Namespace, f.Name)
+		}
+	}
+	var portals ozgv1.ServicePortalList
+	if err := m.reader.List(ctx, &portals); err == nil {
+		for i := range portals.Items {
+			p := &portals.Items[i]
+			ready := meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.ReadyCondition)
+			ch <- prometheus.MustNewConstMetric(portalReadyDesc, prometheus.GaugeValue, boolValue(ready), p.Namespace, p.Name)
+			ch <- prometheus.MustNewConstMetric(portalOnlineDesc, prometheus.GaugeValue,
+				boolValue(ready && meta.IsStatusConditionTrue(p.Status.Conditions, ozgv1.PublishedCondition)), p.Namespace, p.Name)
+		}
+	}
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -116,6 +116,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	observeRollups(view)
+	observeObjects(mgr.GetCache())
 	adm := &AdministrationReconciler{Client: c, view: view}
 	if err := adm.SetupWithManager(mgr); err != nil {
 		return err

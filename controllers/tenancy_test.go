@@ -1,6 +1,7 @@
 package controllers_test
 
 import (
+	"maps"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -9,6 +10,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
@@ -77,6 +79,15 @@ var _ = Describe("Two IT providers in one cluster", func() {
 			}).WithTimeout(rollupTimeout).Should(Succeed())
 		}
 
+		By("the metrics alerts read: each fleet's portals by state, the foreign portal not Ready")
+		Eventually(func(g Gomega) {
+			g.Expect(gauge(g, "ozg_portalfleet_portals", map[string]string{"namespace": a.namespace, "portalfleet": a.provider, "state": "ready"})).
+				To(BeEquivalentTo(len(a.adms)))
+			g.Expect(gauge(g, "ozg_portalfleet_stalled", map[string]string{"namespace": a.namespace, "portalfleet": a.provider})).To(BeZero())
+			g.Expect(gauge(g, "ozg_serviceportal_ready", map[string]string{"namespace": a.namespace, "serviceportal": "foreign"})).To(BeZero())
+			g.Expect(gauge(g, "ozg_portalfleet_stalled", map[string]string{"namespace": b.namespace, "portalfleet": greedy.Name})).To(BeEquivalentTo(1))
+		}).Should(Succeed())
+
 		By("the municipality moving to a (a cluster admin relabels it): the portal in a's namespace serves it")
 		Eventually(func() error {
 			x := &ozgv1.Administration{}
@@ -94,3 +105,26 @@ var _ = Describe("Two IT providers in one cluster", func() {
 		}).Should(Succeed())
 	})
 })
+
+// gauge reads the manager's gauge name with exactly labels; it fails when
+// there is none.
+func gauge(g Gomega, name string, labels map[string]string) float64 {
+	families, err := ctrlmetrics.Registry.Gather()
+	g.Expect(err).NotTo(HaveOccurred())
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			if maps.Equal(have, labels) {
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	g.Expect(labels).To(BeNil(), "no %s with these labels", name)
+	return 0
+}
