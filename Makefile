@@ -19,6 +19,9 @@ LDFLAGS = -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Commit=$(COMMIT
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 HELM_VERSION ?= v3.22.0
 HELM         := $(BIN)/helm
+# Prometheus's Go module v0.316.0 is Prometheus 3.16.0.
+PROMTOOL_VERSION ?= v0.316.0
+PROMTOOL         := $(BIN)/promtool
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 
 # Flags for go test, e.g. `make test GO_TEST_FLAGS=-run=TestImport`.
@@ -84,6 +87,15 @@ bench: build kube-binaries ## Benchmarks against a real API server; results in b
 .PHONY: helm
 helm: ## Build (once, cached) helm from the Go module proxy into bin/helm.
 	HELM_VERSION=$(HELM_VERSION) hack/build-go-tool.sh helm $(HELM)
+
+.PHONY: promtool
+promtool: ## Build (once, cached) Prometheus's promtool from the Go module proxy into bin/promtool.
+	PROMTOOL_VERSION=$(PROMTOOL_VERSION) hack/build-go-tool.sh promtool $(PROMTOOL)
+
+.PHONY: monitoring-check
+monitoring-check: promtool ## Check the alert rules (config/monitoring/rules.yaml) and run their tests with promtool.
+	$(PROMTOOL) check rules config/monitoring/rules.yaml
+	$(PROMTOOL) test rules config/monitoring/rules_test.yaml
 
 .PHONY: chart-check
 chart-check: manifests helm kube-binaries ## Lint and render the Helm chart and config/; dry-run them against the dev cluster.

@@ -5,6 +5,7 @@
 #   hack/build-go-tool.sh registry [DEST]  CNCF Distribution's registry
 #                                          (github.com/distribution/distribution/v3/cmd/registry)
 #   hack/build-go-tool.sh helm [DEST]      helm (helm.sh/helm/v3/cmd/helm), for `make chart-check`
+#   hack/build-go-tool.sh promtool [DEST]  Prometheus's promtool, for `make monitoring-check`
 #
 # Each binary is cached per version outside the clone, under
 # ${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}/<tool>-<version>/<tool>,
@@ -16,11 +17,13 @@ set -euo pipefail
 KO_VERSION="${KO_VERSION:-v0.19.1}"
 REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
+# Prometheus's Go module versions are v0.<minor>.<patch> for release 3.<minor>.
+PROMTOOL_VERSION="${PROMTOOL_VERSION:-v0.316.0}"
 
 # tool_ldflags: flags beyond LDFLAGS that need the resolved module (run in it).
 tool_ldflags() { :; }
 
-TOOL="${1:?usage: $0 ko|registry|helm [DEST]}"
+TOOL="${1:?usage: $0 ko|registry|helm|promtool [DEST]}"
 case $TOOL in
 ko)
   VERSION=$KO_VERSION
@@ -56,8 +59,14 @@ helm)
     echo "$out"
   }
   ;;
+promtool)
+  VERSION=$PROMTOOL_VERSION
+  MODULE=github.com/prometheus/prometheus
+  PKG=$MODULE/cmd/promtool
+  LDFLAGS="-X github.com/prometheus/common/version.Version=$VERSION"
+  ;;
 *)
-  echo "usage: $0 ko|registry|helm [DEST]" >&2
+  echo "usage: $0 ko|registry|helm|promtool [DEST]" >&2
   exit 2
   ;;
 esac

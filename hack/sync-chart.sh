@@ -6,6 +6,9 @@
 #   config/rbac/role.yaml    ->  charts/ozg-operator/files/rbac-rules.yaml
 #                                (the rules of the ClusterRole, which the
 #                                chart's templates/clusterrole.yaml includes)
+#   config/monitoring/rules.yaml -> charts/ozg-operator/files/monitoring/rules.yaml
+#                                (the alert rules, which templates/monitoring.yaml
+#                                puts into a PrometheusRule)
 #   config/tenancy/{roles,admission}.yaml -> charts/ozg-operator/files/tenancy/
 #                                (the roles for people and the admission
 #                                policies, which templates/tenancy.yaml
@@ -63,7 +66,8 @@ EOF
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/crds" "$tmp/files" "$tmp/files/tenancy"
+mkdir -p "$tmp/crds" "$tmp/files" "$tmp/files/tenancy" "$tmp/files/monitoring"
+cp "$REPO/config/monitoring/rules.yaml" "$tmp/files/monitoring/"
 cp "$CRD_SRC"/*.yaml "$tmp/crds/"
 cp "$REPO/config/tenancy/roles.yaml" "$REPO/config/tenancy/admission.yaml" "$tmp/files/tenancy/"
 rules_file >"$tmp/files/rbac-rules.yaml"
@@ -75,7 +79,8 @@ gen_argocd() {
 
 if $check; then
   if ! diff -r "$tmp/crds" "$CHART/crds" >&2 || ! diff "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml" >&2 ||
-    ! diff -r "$tmp/files/tenancy" "$CHART/files/tenancy" >&2; then
+    ! diff -r "$tmp/files/tenancy" "$CHART/files/tenancy" >&2 ||
+    ! diff -r "$tmp/files/monitoring" "$CHART/files/monitoring" >&2; then
     log "charts/ozg-operator is out of date with config/; run hack/sync-chart.sh (make manifests)"
     exit 1
   fi
@@ -88,6 +93,7 @@ mkdir -p "$CHART/crds" "$CHART/files"
 rm -f "$CHART"/crds/*.yaml
 cp "$tmp"/crds/*.yaml "$CHART/crds/"
 cp "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml"
-rm -rf "$CHART/files/tenancy"
+rm -rf "$CHART/files/tenancy" "$CHART/files/monitoring"
 cp -r "$tmp/files/tenancy" "$CHART/files/tenancy"
+cp -r "$tmp/files/monitoring" "$CHART/files/monitoring"
 gen_argocd

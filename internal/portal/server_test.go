@@ -2,6 +2,7 @@ package portal
 
 import (
 	"encoding/json"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/rules"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -466,6 +467,14 @@ func TestMetrics(t *testing.T) {
 	}
 	if !strings.Contains(body, `ozg_build_info{commit=`) || !strings.Contains(body, `component="portal"`) {
 		t.Errorf("no ozg_build_info of the portal")
+	}
+	// The alert rules (config/monitoring/rules.yaml) read the portal's.
+	names, err := rules.Metrics()
+	must(t, err)
+	for _, name := range names {
+		if strings.HasPrefix(name, "ozg_portal_") && !strings.Contains(body, "\n"+name) {
+			t.Errorf("the alert rules use %s, which the portal does not expose", name)
+		}
 	}
 
 	// Health and metrics move to their own listener, away from the

@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/managerproc"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/rules"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/tenancy"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
@@ -391,6 +393,23 @@ func TestManagerMetricsNeedAuthorization(t *testing.T) {
 	if code := scrape(prometheus); code != http.StatusOK {
 		t.Errorf("a ServiceAccount with metrics-reader: %d, want 200", code)
 	}
+	// Every manager metric the alert rules use is there (a fleet and a
+	// portal give the per-object ones their series).
+	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "krz"}}))
+	must(t, admin.Create(ctx, fleet("krz", "krz", "krz", "$(name).krz.example.de")))
+	must(t, admin.Create(ctx, portal("krz", "detmold", "detmold", "")))
+	names, err := rules.Metrics()
+	must(t, err)
+	eventually(t, "every metric of the alert rules", func() bool {
+		body := scrapeBody(t, client, "https://"+metricsAddr+"/metrics", prometheus)
+		for _, name := range names {
+			if !strings.HasPrefix(name, "ozg_portal_") && !strings.Contains(body, "\n"+name) {
+				t.Logf("not yet: %s", name)
+				return false
+			}
+		}
+		return true
+	})
 	resp, err := client.Get("http://" + metricsAddr + "/metrics")
 	if err == nil {
 		resp.Body.Close()
@@ -442,4 +461,19 @@ func TestProviderAccounts(t *testing.T) {
 	if err := touch(sa("intruder"), "detmold"); !apierrors.IsForbidden(err) {
 		t.Errorf("an account not listed: %v, want Forbidden", err)
 	}
+}
+
+// scrapeBody GETs url with the bearer token and returns the body.
+func scrapeBody(t *testing.T, c *http.Client, url, token string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	must(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return string(data)
 }
