@@ -121,11 +121,18 @@ func (f *rolloutFixture) setPortal(i int, updated, ready bool) {
 }
 
 // setFleet writes the fleet's status for its current generation with
-// the Ready condition and, if stalledReason is set, Stalled.
+// the Ready condition and, if stalledReason is set, Stalled, counting the
+// portals the fixture made Ready as the controller would.
 func (f *rolloutFixture) setFleet(ready bool, reason, message, stalledReason string) {
 	f.t.Helper()
 	s := &f.fleet.Status
 	s.ObservedGeneration = f.fleet.Generation
+	s.ReadyPortals = 0
+	for _, p := range f.portals {
+		if meta.IsStatusConditionTrue(p.Status.Conditions, v1alpha1.ReadyCondition) {
+			s.ReadyPortals++
+		}
+	}
 	status := metav1.ConditionFalse
 	if ready {
 		status = metav1.ConditionTrue

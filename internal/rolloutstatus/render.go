@@ -109,7 +109,7 @@ func (r *Report) Summary() string {
 	case r.Stalled():
 		return fmt.Sprintf("fleet %q is stalled: %s: %s", r.Name, r.StalledCondition.Reason, oneLine(r.StalledCondition.Message))
 	case r.Done():
-		return fmt.Sprintf("fleet %q successfully rolled out: %d portals Ready", r.Name, r.Ready)
+		return fmt.Sprintf("fleet %q successfully rolled out: %d portals Ready", r.Name, r.FleetReady)
 	case r.PlanError != "":
 		return fmt.Sprintf("fleet %q cannot be rolled out: %s", r.Name, r.PlanError)
 	case r.CurrentWave != "":

@@ -78,6 +78,10 @@ type Report struct {
 	Updated   int
 	Ready     int
 	Published int
+	// FleetReady is the fleet's own count of Ready portals. The summary of
+	// a finished rollout uses it: the portals seen here may lag behind the
+	// fleet that counted them.
+	FleetReady int
 
 	// Waves are in rollout order; the implicit last wave is left out when
 	// it is empty.
@@ -127,6 +131,7 @@ func Compute(fleet *ozgv1.PortalFleet, portals []ozgv1.ServicePortal, adms []*oz
 		Generation:         fleet.Generation,
 		ObservedGeneration: fleet.Status.ObservedGeneration,
 		Paused:             fleet.Spec.Rollout.Paused,
+		FleetReady:         int(fleet.Status.ReadyPortals),
 		ReadyCondition:     meta.FindStatusCondition(fleet.Status.Conditions, ozgv1.ReadyCondition),
 	}
 	if c := meta.FindStatusCondition(fleet.Status.Conditions, ozgv1.StalledCondition); c != nil && c.Status == metav1.ConditionTrue {

@@ -148,6 +148,7 @@ func TestWriteGolden(t *testing.T) {
 				f.update(name, ready)
 			}
 			f.setFleetCondition(ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "7/7 ready, 7 updated, 0 online")
+			f.fleet.Status.ReadyPortals = 7
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,6 +191,22 @@ func TestDoneAndStalledNeedTheCurrentGeneration(t *testing.T) {
 		t.Errorf("a status of generation 4 for generation 5: done %v, stalled %v; want neither", r.Done(), r.Stalled())
 	}
 	if want := `Waiting for fleet "owl" spec update to be observed...`; r.Summary() != want {
+		t.Errorf("summary %q, want %q", r.Summary(), want)
+	}
+}
+
+// A watch sees the fleet and its portals through separate streams: the
+// fleet may say done before the last portal's Ready arrives. The summary
+// of a finished rollout is the fleet's count, not the lagging one.
+func TestDoneSummaryCountsAsTheFleet(t *testing.T) {
+	f := newFixture()
+	f.setFleetCondition(ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "7/7 ready, 7 updated, 0 online")
+	f.fleet.Status.ReadyPortals = 7
+	r := f.report()
+	if r.Ready == 7 {
+		t.Fatal("the fixture's portals are all Ready; the test needs some that lag")
+	}
+	if want := `fleet "owl" successfully rolled out: 7 portals Ready`; r.Summary() != want {
 		t.Errorf("summary %q, want %q", r.Summary(), want)
 	}
 }
