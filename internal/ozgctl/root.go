@@ -45,7 +45,7 @@ func NewCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		newReuseCommand(kube, streams),
 		newToolsCommand(kube, streams),
 		newExportCommand(kube, streams),
-		newVersionCommand(streams),
+		newVersionCommand(kube, streams),
 	)
 	markRunErrors(cmd)
 	return cmd

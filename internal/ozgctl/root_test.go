@@ -2,7 +2,6 @@ package ozgctl_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -50,23 +49,3 @@ func TestMainExitCodes(t *testing.T) {
 	}
 }
 
-func TestVersion(t *testing.T) {
-	var out, errOut bytes.Buffer
-	streams := genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: &out, ErrOut: &errOut}
-	if code := ozgctl.Main(t.Context(), streams, []string{"version", "--client"}); code != ozgctl.ExitOK || !strings.HasPrefix(out.String(), "Client Version: ") {
-		t.Errorf("ozgctl version: exit code %d, stdout %q, stderr %q", code, out.String(), errOut.String())
-	}
-	out.Reset()
-	var doc struct {
-		ClientVersion struct{ Version, GoVersion, Platform string }
-	}
-	if code := ozgctl.Main(t.Context(), streams, []string{"version", "-o", "json"}); code != ozgctl.ExitOK {
-		t.Fatalf("ozgctl version -o json: exit code %d, stderr %q", code, errOut.String())
-	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.ClientVersion.Version == "" || doc.ClientVersion.Platform == "" {
-		t.Errorf("ozgctl version -o json printed %q (%v)", out.String(), err)
-	}
-	if code := ozgctl.Main(t.Context(), streams, []string{"version", "-o", "yaml"}); code != ozgctl.ExitUsage {
-		t.Errorf("ozgctl version -o yaml: exit code %d, want %d", code, ozgctl.ExitUsage)
-	}
-}
