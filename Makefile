@@ -93,9 +93,12 @@ promtool: ## Build (once, cached) Prometheus's promtool from the Go module proxy
 	PROMTOOL_VERSION=$(PROMTOOL_VERSION) hack/build-go-tool.sh promtool $(PROMTOOL)
 
 .PHONY: monitoring-check
-monitoring-check: promtool ## Check the alert rules (config/monitoring/rules.yaml) and run their tests with promtool.
+monitoring-check: promtool ## Check the alert rules (config/monitoring/rules.yaml) and run their tests with promtool; parse the dashboard's queries.
 	$(PROMTOOL) check rules config/monitoring/rules.yaml
 	$(PROMTOOL) test rules config/monitoring/rules_test.yaml
+	@mkdir -p $(BIN)/monitoring
+	go run ./hack/dashboardrules > $(BIN)/monitoring/dashboard-rules.yaml
+	$(PROMTOOL) check rules $(BIN)/monitoring/dashboard-rules.yaml
 
 .PHONY: chart-check
 chart-check: manifests helm kube-binaries ## Lint and render the Helm chart and config/; dry-run them against the dev cluster.

@@ -16,10 +16,11 @@ import (
 	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
 
-// rollupPending is the gauge ozg_rollup_pending{kind}: how many
-// Administrations and OZGServices have inputs that their status does not
-// show yet. At zero every roll-up is current; scripts (make demo-check) and
-// alerts wait on it.
+// The gauges ozg_rollup_pending{kind}, how many Administrations and
+// OZGServices have inputs that their status does not show yet, and
+// ozg_rollup_pending_age_seconds{kind}, how long the oldest of them has
+// waited. At zero every roll-up is current; scripts (make demo-check) wait
+// on the first, the alert on the second.
 var (
 	currentView     atomic.Pointer[rollup.View]
 	registerMetrics sync.Once
@@ -31,13 +32,24 @@ func observeRollups(view *rollup.View) {
 	currentView.Store(view)
 	registerMetrics.Do(func() {
 		for _, kind := range []rollup.Kind{rollup.Administrations, rollup.Services} {
+			labels := prometheus.Labels{"kind": kind.String()}
 			ctrlmetrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name:        "ozg_rollup_pending",
 				Help:        "Roll-up objects (Administration, OZGService) whose status does not yet show their latest inputs.",
-				ConstLabels: prometheus.Labels{"kind": kind.String()},
+				ConstLabels: labels,
 			}, func() float64 {
 				if v := currentView.Load(); v != nil {
 					return float64(v.Pending(kind))
+				}
+				return 0
+			}))
+			ctrlmetrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name:        "ozg_rollup_pending_age_seconds",
+				Help:        "How long the oldest pending roll-up of the kind has waited since its first input changed; 0 when none is pending.",
+				ConstLabels: labels,
+			}, func() float64 {
+				if v := currentView.Load(); v != nil {
+					return v.OldestPending(kind).Seconds()
 				}
 				return 0
 			}))

@@ -121,6 +121,7 @@ for f in test/chart/offline/*.yaml; do
   for kind in ServiceMonitor PodMonitor PrometheusRule; do
     grep -q "^kind: $kind$" "$out" || fail "helm template ($f) rendered no $kind"
   done
+  grep -q '"uid": "ozg-operator-overview"' "$out" || fail "helm template ($f) rendered no Grafana dashboard"
   log "ok: helm lint --strict and helm template ($f): $(grep -c '^kind:' "$out") objects"
 done
 

@@ -6,9 +6,10 @@
 #   config/rbac/role.yaml    ->  charts/ozg-operator/files/rbac-rules.yaml
 #                                (the rules of the ClusterRole, which the
 #                                chart's templates/clusterrole.yaml includes)
-#   config/monitoring/rules.yaml -> charts/ozg-operator/files/monitoring/rules.yaml
-#                                (the alert rules, which templates/monitoring.yaml
-#                                puts into a PrometheusRule)
+#   config/monitoring/{rules.yaml,dashboard.json} -> charts/ozg-operator/files/monitoring/
+#                                (the alert rules and the Grafana dashboard,
+#                                which templates/monitoring.yaml puts into a
+#                                PrometheusRule and a ConfigMap)
 #   config/tenancy/{roles,admission}.yaml -> charts/ozg-operator/files/tenancy/
 #                                (the roles for people and the admission
 #                                policies, which templates/tenancy.yaml
@@ -67,7 +68,7 @@ EOF
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/crds" "$tmp/files" "$tmp/files/tenancy" "$tmp/files/monitoring"
-cp "$REPO/config/monitoring/rules.yaml" "$tmp/files/monitoring/"
+cp "$REPO/config/monitoring/rules.yaml" "$REPO/config/monitoring/dashboard.json" "$tmp/files/monitoring/"
 cp "$CRD_SRC"/*.yaml "$tmp/crds/"
 cp "$REPO/config/tenancy/roles.yaml" "$REPO/config/tenancy/admission.yaml" "$tmp/files/tenancy/"
 rules_file >"$tmp/files/rbac-rules.yaml"

@@ -48,4 +48,3 @@ func TestMainExitCodes(t *testing.T) {
 		}
 	}
 }
-

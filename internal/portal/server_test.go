@@ -2,7 +2,7 @@ package portal
 
 import (
 	"encoding/json"
-	"github.com/ozg-operator/ozg-operator/internal/testsupport/rules"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/monitoring"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -469,7 +469,7 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("no ozg_build_info of the portal")
 	}
 	// The alert rules (config/monitoring/rules.yaml) read the portal's.
-	names, err := rules.Metrics()
+	names, err := monitoring.Metrics()
 	must(t, err)
 	for _, name := range names {
 		if strings.HasPrefix(name, "ozg_portal_") && !strings.Contains(body, "\n"+name) {

@@ -396,6 +396,26 @@ func (v *View) Pending(kind Kind) int {
 	return len(v.bursts[kind])
 }
 
+// OldestPending is how long the oldest pending roll-up of kind has waited
+// since its first event; zero when none is pending. Bursts end within the
+// kind's MaxDelay, so an age well beyond it means statuses are not being
+// written (the alert on it does not fire on a busy but healthy manager,
+// where some roll-up is always pending).
+func (v *View) OldestPending(kind Kind) time.Duration {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var oldest time.Time
+	for _, b := range v.bursts[kind] {
+		if oldest.IsZero() || b.first.Before(oldest) {
+			oldest = b.first
+		}
+	}
+	if oldest.IsZero() {
+		return 0
+	}
+	return max(0, v.now().Sub(oldest))
+}
+
 func (v *View) administrationInputs(name string) AdministrationInputs {
 	in := AdministrationInputs{Reach: v.reachOf(name)}
 	e := v.adms[name]

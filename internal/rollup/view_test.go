@@ -465,3 +465,31 @@ func TestViewToolsOfLiveImplementations(t *testing.T) {
 		t.Fatalf("a tool change asked for no roll-up of its service")
 	}
 }
+
+// The pending age is the oldest open burst's, so that a busy view (some
+// roll-up always pending) reads young and a stuck one old.
+func TestViewOldestPending(t *testing.T) {
+	c := newClock()
+	v, _, _ := started(t, c)
+	if d := v.OldestPending(Services); d != 0 {
+		t.Fatalf("nothing pending, age %v", d)
+	}
+	v.UpsertAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+	c.advance(2 * time.Second)
+	v.UpsertAdministration(administration("detmold", 1, service("ozg-2", ozgv1.StateLive)))
+	c.advance(time.Second)
+	if d := v.OldestPending(Services); d != 3*time.Second {
+		t.Fatalf("age %v, want ozg-1's 3s", d)
+	}
+	// Taking ozg-1's roll-up in (urgent: at once) leaves ozg-2's.
+	if _, wait, _ := v.Service("ozg-1", true); wait != 0 {
+		t.Fatalf("urgent roll-up waits %v", wait)
+	}
+	if d := v.OldestPending(Services); d != time.Second {
+		t.Fatalf("age %v, want ozg-2's 1s", d)
+	}
+	_, _, _ = v.Service("ozg-2", true)
+	if d, n := v.OldestPending(Services), v.Pending(Services); d != 0 || n != 0 {
+		t.Fatalf("all taken in: age %v, %d pending", d, n)
+	}
+}

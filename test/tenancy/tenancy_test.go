@@ -26,7 +26,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/managerproc"
-	"github.com/ozg-operator/ozg-operator/internal/testsupport/rules"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/monitoring"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/tenancy"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
@@ -398,7 +398,7 @@ func TestManagerMetricsNeedAuthorization(t *testing.T) {
 	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "krz"}}))
 	must(t, admin.Create(ctx, fleet("krz", "krz", "krz", "$(name).krz.example.de")))
 	must(t, admin.Create(ctx, portal("krz", "detmold", "detmold", "")))
-	names, err := rules.Metrics()
+	names, err := monitoring.Metrics()
 	must(t, err)
 	eventually(t, "every metric of the alert rules", func() bool {
 		body := scrapeBody(t, client, "https://"+metricsAddr+"/metrics", prometheus)
