@@ -2,7 +2,11 @@
 # Copies the generated manifests into the Helm chart, so that the chart never
 # drifts from the API types and the controllers' RBAC markers:
 #
-#   config/crd/bases/*.yaml  ->  charts/ozg-operator/crds/
+#   config/crd/bases/*.yaml  ->  charts/ozg-operator/files/crds/
+#                                (the CRDs, which templates/crds.yaml installs
+#                                and upgrades with the release, crds.enabled)
+#                                and the CRD table of the chart's README.md,
+#                                between its crds:begin and crds:end markers
 #   config/rbac/role.yaml    ->  charts/ozg-operator/files/rbac-rules.yaml
 #                                (the rules of the ClusterRole, which the
 #                                chart's templates/clusterrole.yaml includes)
@@ -65,11 +69,43 @@ EOF
   ' "$ROLE_SRC" || { log "no ClusterRole $ROLE_NAME with rules in $ROLE_SRC"; return 1; }
 }
 
+# crd_table prints the README's table of the CRDs: kind, name, scope and
+# short names, read from controller-gen's output (its fixed layout).
+crd_table() {
+  echo '| Kind | Name | Scope | Short names |'
+  echo '|------|------|-------|-------------|'
+  awk '
+    FNR == 1 { if (kind != "") row(); kind = ""; plural = ""; group = ""; scope = ""; short = ""; inshort = 0 }
+    /^  group: / { group = $2 }
+    /^    kind: / { kind = $2 }
+    /^    plural: / { plural = $2 }
+    /^    shortNames:/ { inshort = 1; next }
+    inshort && /^    - / { short = short (short == "" ? "" : ", ") "`" $2 "`"; next }
+    { inshort = 0 }
+    /^  scope: / { scope = $2 }
+    function row() { printf "| `%s` | `%s.%s` | %s | %s |\n", kind, plural, group, scope, short }
+    END { if (kind != "") row() }
+  ' "$CRD_SRC"/*.yaml
+}
+
+# readme_with_crds prints the chart's README with the CRD table between
+# its markers replaced by $tmp/crd-table.md.
+readme_with_crds() {
+  awk -v table="$tmp/crd-table.md" '
+    /<!-- crds:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; found = 1; next }
+    /<!-- crds:end -->/ { skip = 0 }
+    !skip { print }
+    END { if (!found) exit 1 }
+  ' "$CHART/README.md" || { log "$CHART/README.md has no <!-- crds:begin --> marker"; return 1; }
+}
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/crds" "$tmp/files" "$tmp/files/tenancy" "$tmp/files/monitoring"
+mkdir -p "$tmp/files/crds" "$tmp/files/tenancy" "$tmp/files/monitoring"
 cp "$REPO/config/monitoring/rules.yaml" "$REPO/config/monitoring/dashboard.json" "$tmp/files/monitoring/"
-cp "$CRD_SRC"/*.yaml "$tmp/crds/"
+cp "$CRD_SRC"/*.yaml "$tmp/files/crds/"
+crd_table >"$tmp/crd-table.md"
+readme_with_crds >"$tmp/README.md"
 cp "$REPO/config/tenancy/roles.yaml" "$REPO/config/tenancy/admission.yaml" "$tmp/files/tenancy/"
 rules_file >"$tmp/files/rbac-rules.yaml"
 
@@ -79,7 +115,8 @@ gen_argocd() {
 }
 
 if $check; then
-  if ! diff -r "$tmp/crds" "$CHART/crds" >&2 || ! diff "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml" >&2 ||
+  if ! diff -r "$tmp/files/crds" "$CHART/files/crds" >&2 || ! diff "$tmp/README.md" "$CHART/README.md" >&2 ||
+    ! diff "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml" >&2 ||
     ! diff -r "$tmp/files/tenancy" "$CHART/files/tenancy" >&2 ||
     ! diff -r "$tmp/files/monitoring" "$CHART/files/monitoring" >&2; then
     log "charts/ozg-operator is out of date with config/; run hack/sync-chart.sh (make manifests)"
@@ -89,12 +126,13 @@ if $check; then
   exit 0
 fi
 
-mkdir -p "$CHART/crds" "$CHART/files"
-# Replace crds/ as a whole so that a removed CRD disappears from the chart too.
-rm -f "$CHART"/crds/*.yaml
-cp "$tmp"/crds/*.yaml "$CHART/crds/"
+mkdir -p "$CHART/files"
 cp "$tmp/files/rbac-rules.yaml" "$CHART/files/rbac-rules.yaml"
-rm -rf "$CHART/files/tenancy" "$CHART/files/monitoring"
+cp "$tmp/README.md" "$CHART/README.md"
+# Replace the directories as a whole so that a removed file disappears from
+# the chart too.
+rm -rf "$CHART/files/crds" "$CHART/files/tenancy" "$CHART/files/monitoring"
+cp -r "$tmp/files/crds" "$CHART/files/crds"
 cp -r "$tmp/files/tenancy" "$CHART/files/tenancy"
 cp -r "$tmp/files/monitoring" "$CHART/files/monitoring"
 gen_argocd
