@@ -18,11 +18,11 @@
 #                                (the roles for people and the admission
 #                                policies, which templates/tenancy.yaml
 #                                renames for the release)
-#   config/argocd/health/*.lua -> charts/ozg-operator/files/argocd/*.lua
-#                                (the Argo CD health checks, which the
-#                                chart's templates/argocd-health.yaml reads)
-#                                and config/argocd/argocd-cm.yaml, by
-#                                hack/gen-argocd (go run)
+#   config/argocd/health/*.lua -> config/argocd/argocd-cm.yaml and its copy
+#                                charts/ozg-operator/files/argocd/argocd-cm.yaml
+#                                (the Argo CD health checks, composed, which
+#                                the chart's templates/argocd-health.yaml
+#                                renders), by hack/gen-argocd (go run)
 #
 # Run it after controller-gen (`make manifests` does). With --check it writes
 # nothing and fails when the chart is out of date (for CI, `make chart-check`).

@@ -1,14 +1,17 @@
 // Package argocdhealth keeps the Argo CD health checks of the ozg.dev kinds
 // in one place.
 //
-// The Lua scripts config/argocd/health/<kind>.lua are the source. Everything
-// else that carries them is generated from them by Write (hack/gen-argocd,
-// which hack/sync-chart.sh and so `make manifests` run):
+// The Lua scripts in config/argocd/health are the source: kstatus.lua, the
+// part every kind shares, and <kind>.lua, which holds the line
+// "-- @include kstatus.lua" where the shared part goes. Everything else that
+// carries them is generated from them by Write (hack/gen-argocd, which
+// hack/sync-chart.sh and so `make manifests` run):
 //
 //   - config/argocd/argocd-cm.yaml, the four resource.customizations.health
-//     keys of Argo CD's ConfigMap argocd-cm;
-//   - charts/ozg-operator/files/argocd/<kind>.lua, which the chart's
-//     templates/argocd-health.yaml reads.
+//     keys of Argo CD's ConfigMap argocd-cm, each with its kind's script
+//     composed;
+//   - charts/ozg-operator/files/argocd/argocd-cm.yaml, the same file, whose
+//     data the chart's templates/argocd-health.yaml renders.
 //
 // Check reports what is out of date; the package's tests call it on the
 // repository and run every script the way Argo CD's Lua VM does.
@@ -30,9 +33,17 @@ const Group = "ozg.dev"
 // Paths of the scripts and of what is generated from them: ScriptDir and
 // ConfigMapFile relative to the repository, ChartScriptDir to the chart.
 const (
-	ScriptDir      = "config/argocd/health"
-	ConfigMapFile  = "config/argocd/argocd-cm.yaml"
-	ChartScriptDir = "files/argocd"
+	ScriptDir          = "config/argocd/health"
+	ConfigMapFile      = "config/argocd/argocd-cm.yaml"
+	ChartScriptDir     = "files/argocd"
+	ChartConfigMapFile = ChartScriptDir + "/argocd-cm.yaml"
+)
+
+// SharedScript is the part of every kind's script that reads kstatus, in
+// ScriptDir; a kind's script includes it at the line IncludeLine.
+const (
+	SharedScript = "kstatus.lua"
+	IncludeLine  = "-- @include " + SharedScript + "\n"
 )
 
 // Kind is one kind with a health check.
@@ -58,24 +69,30 @@ var Kinds = []Kind{
 	{Name: "PortalFleet", File: "portalfleet.lua"},
 }
 
-// Script is a kind's health check.
+// Script is a kind's health check, composed.
 type Script struct {
 	Kind   Kind
 	Source string
 }
 
-// Load reads the scripts of Kinds from dir (the repository's ScriptDir).
-// A .lua file there that belongs to no kind is an error, as is a script that
-// argocd-cm.yaml could not carry verbatim in a YAML literal block.
+// Load reads the scripts of Kinds from dir (the repository's ScriptDir) and
+// puts SharedScript in place of each one's IncludeLine. A .lua file there
+// that is neither shared nor a kind's is an error, as is a script without
+// exactly one IncludeLine or one that argocd-cm.yaml could not carry
+// verbatim in a YAML literal block.
 func Load(dir string) ([]Script, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".lua") && !slices.ContainsFunc(Kinds, func(k Kind) bool { return k.File == e.Name() }) {
+		if strings.HasSuffix(e.Name(), ".lua") && e.Name() != SharedScript && !slices.ContainsFunc(Kinds, func(k Kind) bool { return k.File == e.Name() }) {
 			return nil, fmt.Errorf("%s: no kind in argocdhealth.Kinds has this script", filepath.Join(dir, e.Name()))
 		}
+	}
+	shared, err := os.ReadFile(filepath.Join(dir, SharedScript))
+	if err != nil {
+		return nil, err
 	}
 	scripts := make([]Script, 0, len(Kinds))
 	for _, k := range Kinds {
@@ -84,10 +101,20 @@ func Load(dir string) ([]Script, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := literalBlockSafe(string(src)); err != nil {
+		includes := 0
+		for _, line := range strings.SplitAfter(string(src), "\n") {
+			if line == IncludeLine {
+				includes++
+			}
+		}
+		if includes != 1 {
+			return nil, fmt.Errorf("%s: %d lines %q, want one", path, includes, strings.TrimSuffix(IncludeLine, "\n"))
+		}
+		composed := strings.Replace(string(src), IncludeLine, string(shared), 1)
+		if err := literalBlockSafe(composed); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		scripts = append(scripts, Script{Kind: k, Source: string(src)})
+		scripts = append(scripts, Script{Kind: k, Source: composed})
 	}
 	return scripts, nil
 }
@@ -163,21 +190,22 @@ type Output struct {
 }
 
 // Outputs returns the files generated from the scripts in root/ScriptDir:
-// root/ConfigMapFile and the copies in chart/ChartScriptDir.
+// root/ConfigMapFile and its copy chart/ChartConfigMapFile.
 func Outputs(root, chart string) ([]Output, error) {
 	scripts, err := Load(filepath.Join(root, ScriptDir))
 	if err != nil {
 		return nil, err
 	}
-	outs := []Output{{Path: filepath.Join(root, ConfigMapFile), Data: ConfigMap(scripts)}}
-	for _, s := range scripts {
-		outs = append(outs, Output{Path: filepath.Join(chart, ChartScriptDir, s.Kind.File), Data: []byte(s.Source)})
-	}
-	return outs, nil
+	cm := ConfigMap(scripts)
+	return []Output{
+		{Path: filepath.Join(root, ConfigMapFile), Data: cm},
+		{Path: filepath.Join(chart, ChartConfigMapFile), Data: cm},
+	}, nil
 }
 
 // Check lists the generated files that are missing or out of date, and the
-// .lua files in chart/ChartScriptDir that no script makes.
+// files in chart/ChartScriptDir that are not generated (the scripts the
+// chart once carried one by one).
 func Check(root, chart string) ([]string, error) {
 	outs, err := Outputs(root, chart)
 	if err != nil {
@@ -200,7 +228,7 @@ func Check(root, chart string) ([]string, error) {
 		return nil, err
 	}
 	for _, path := range stale {
-		problems = append(problems, path+": no kind has this script any more")
+		problems = append(problems, path+": not generated any more")
 	}
 	return problems, nil
 }
@@ -243,7 +271,7 @@ func staleChartScripts(chart string, outs []Output) ([]string, error) {
 	var stale []string
 	for _, e := range entries {
 		path := filepath.Join(dir, e.Name())
-		if strings.HasSuffix(e.Name(), ".lua") && !slices.ContainsFunc(outs, func(o Output) bool { return o.Path == path }) {
+		if !e.IsDir() && !slices.ContainsFunc(outs, func(o Output) bool { return o.Path == path }) {
 			stale = append(stale, path)
 		}
 	}

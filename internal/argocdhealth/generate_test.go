@@ -16,7 +16,7 @@ import (
 const chart = repo + "/charts/ozg-operator"
 
 // TestGeneratedFilesUpToDate fails when config/argocd/argocd-cm.yaml or the
-// chart's files/argocd/ differ from config/argocd/health.
+// chart's copy differ from config/argocd/health.
 func TestGeneratedFilesUpToDate(t *testing.T) {
 	problems, err := Check(repo, chart)
 	if err != nil {
@@ -108,10 +108,18 @@ func renderChartTemplate(t *testing.T, values map[string]any) []byte {
 		return pad + strings.ReplaceAll(s, "\n", "\n"+pad)
 	}
 	funcs := template.FuncMap{
-		"list":       func(v ...any) []any { return v },
-		"lower":      strings.ToLower,
-		"trimSuffix": func(suffix, s string) string { return strings.TrimSuffix(s, suffix) },
-		"nindent":    func(n int, s string) string { return "\n" + indent(n, s) },
+		"nindent": func(n int, s string) string { return "\n" + indent(n, s) },
+		// As Helm's: fromYaml gives a map (empty on error), toYaml drops
+		// the final newline.
+		"fromYaml": func(s string) map[string]any {
+			m := map[string]any{}
+			_ = yaml.Unmarshal([]byte(s), &m)
+			return m
+		},
+		"toYaml": func(v any) (string, error) {
+			out, err := yaml.Marshal(v)
+			return strings.TrimSuffix(string(out), "\n"), err
+		},
 		"required": func(msg string, v any) (any, error) {
 			if v == nil || v == "" {
 				t.Fatalf("required: %s", msg)
@@ -188,12 +196,16 @@ func copyScripts(t *testing.T) (root, chartDir string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	names := []string{SharedScript}
 	for _, k := range Kinds {
-		src, err := os.ReadFile(filepath.Join(repo, ScriptDir, k.File))
+		names = append(names, k.File)
+	}
+	for _, name := range names {
+		src, err := os.ReadFile(filepath.Join(repo, ScriptDir, name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, k.File), src, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -217,10 +229,7 @@ func mustCheck(t *testing.T, root, chartDir string) []string {
 
 func TestWriteAndCheck(t *testing.T) {
 	root, chartDir := copyScripts(t)
-	want := []string{"config/argocd/argocd-cm.yaml: missing"}
-	for _, k := range Kinds {
-		want = append(want, "chart/files/argocd/"+k.File+": missing")
-	}
+	want := []string{"config/argocd/argocd-cm.yaml: missing", "chart/files/argocd/argocd-cm.yaml: missing"}
 	if got := mustCheck(t, root, chartDir); !slices.Equal(got, want) {
 		t.Fatalf("before Write: got %q, want %q", got, want)
 	}
@@ -231,9 +240,9 @@ func TestWriteAndCheck(t *testing.T) {
 		t.Fatalf("after Write: %q", got)
 	}
 
-	// An edited script makes both of its copies stale; a chart script no
-	// kind has is reported, and Write removes it.
-	path := filepath.Join(root, ScriptDir, "portalfleet.lua")
+	// An edited script, the shared part too, makes both files stale; a
+	// script the chart once carried is reported, and Write removes it.
+	path := filepath.Join(root, ScriptDir, SharedScript)
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -241,14 +250,14 @@ func TestWriteAndCheck(t *testing.T) {
 	if err := os.WriteFile(path, append(src, []byte("-- edited\n")...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	stale := filepath.Join(chartDir, ChartScriptDir, "responsibilityprofile.lua")
+	stale := filepath.Join(chartDir, ChartScriptDir, "portalfleet.lua")
 	if err := os.WriteFile(stale, []byte("return nil\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	want = []string{
 		"config/argocd/argocd-cm.yaml: out of date",
-		"chart/files/argocd/portalfleet.lua: out of date",
-		"chart/files/argocd/responsibilityprofile.lua: no kind has this script any more",
+		"chart/files/argocd/argocd-cm.yaml: out of date",
+		"chart/files/argocd/portalfleet.lua: not generated any more",
 	}
 	if got := mustCheck(t, root, chartDir); !slices.Equal(got, want) {
 		t.Fatalf("after editing: got %q, want %q", got, want)
@@ -269,11 +278,13 @@ func TestLoadRejects(t *testing.T) {
 		name, file, src, want string
 	}{
 		{"unknown kind", "responsibilityprofile.lua", "return nil\n", "no kind in argocdhealth.Kinds"},
-		{"CRLF", "portalfleet.lua", "-- x\r\nreturn nil\r\n", "carriage return"},
-		{"indented first line", "portalfleet.lua", "  return nil\n", "column 1"},
-		{"no final newline", "portalfleet.lua", "return nil", "exactly one newline"},
-		{"two final newlines", "portalfleet.lua", "return nil\n\n", "exactly one newline"},
-		{"empty", "portalfleet.lua", "\n", "empty"},
+		{"CRLF", "portalfleet.lua", "-- x\r\n" + IncludeLine + "return nil\r\n", "carriage return"},
+		{"indented first line", "portalfleet.lua", "  local x = 1\n" + IncludeLine, "column 1"},
+		{"no final newline", "portalfleet.lua", IncludeLine + "return nil", "exactly one newline"},
+		{"two final newlines", "portalfleet.lua", IncludeLine + "return nil\n\n", "exactly one newline"},
+		{"empty", "portalfleet.lua", "\n" + IncludeLine, "the first line must start in column 1"},
+		{"no include", "portalfleet.lua", "return nil\n", `0 lines "-- @include kstatus.lua", want one`},
+		{"two includes", "portalfleet.lua", IncludeLine + IncludeLine, "2 lines"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root, _ := copyScripts(t)

@@ -1,24 +1,17 @@
--- Argo CD health check for ozg.dev/OZGService, the argocd-cm key
--- resource.customizations.health.ozg.dev_OZGService (see docs/gitops.md).
---
--- A catalogue entry's status is a roll-up of the administrations tracking
--- it: observedGeneration and Ready from the first reconcile on, as kstatus
--- reads them. Ready says whether the roll-up is current: True (Succeeded)
--- once it was written after its inputs came to rest, Unknown
--- (RollupPending) while the administrations are still reporting. The
--- operator sets no Stalled here; one would count all the same.
+-- The part of the Argo CD health checks of the ozg.dev kinds that reads
+-- kstatus (see docs/gitops.md): hack/gen-argocd puts it in place of the
+-- line "-- @include kstatus.lua" of each kind's script (<kind>.lua here),
+-- which sets `kind` before it and decides what is left after it.
 --   no status, a status of an older generation, no Ready -> Progressing
 --   Stalled True                                         -> Degraded
 --   Ready True                                           -> Healthy
---   Ready False or Unknown                               -> Progressing
 -- The message is the deciding condition's "reason: message" (Healthy: the
 -- Ready message alone).
 --
 -- Argo CD runs argocd-cm scripts without Lua's string library: use only
 -- base functions. Edit config/argocd/health/*.lua only; hack/gen-argocd
--- copies them into argocd-cm.yaml and the Helm chart (make manifests).
-
-local kind = "OZGService"
+-- composes the scripts into argocd-cm.yaml, which the Helm chart carries
+-- too (make manifests).
 
 local function text(value)
   if value == nil then
@@ -90,5 +83,3 @@ if ready.status == "True" then
   end
   return result("Healthy", text(ready.message))
 end
-
-return result("Progressing", describe(ready))
