@@ -15,6 +15,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/coverage"
+	"github.com/ozg-operator/ozg-operator/internal/output"
 )
 
 func service(id, name, themenfeld string) ozgv1.OZGService {
@@ -134,7 +135,7 @@ func TestEveryThemenfeldIsListed(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if err := r.WriteJSON(&out, coverage.ByAdministration); err != nil {
+	if err := output.Write(&out, "json", r.View(coverage.ByAdministration)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"rows": []`) {
@@ -144,16 +145,11 @@ func TestEveryThemenfeldIsListed(t *testing.T) {
 
 func TestOutputGolden(t *testing.T) {
 	r := report()
-	formats := map[string]func(io.Writer, coverage.View) error{
-		"table": r.WriteTable,
-		"csv":   r.WriteCSV,
-		"json":  r.WriteJSON,
-	}
 	for _, by := range coverage.Views {
-		for name, write := range formats {
+		for _, name := range []string{"table", "csv", "json"} {
 			t.Run(string(by)+"."+name, func(t *testing.T) {
 				var out bytes.Buffer
-				if err := write(&out, by); err != nil {
+				if err := output.Write(&out, name, r.View(by)); err != nil {
 					t.Fatal(err)
 				}
 				// go test -update rewrites testdata/*.golden.
@@ -164,7 +160,7 @@ func TestOutputGolden(t *testing.T) {
 }
 
 func TestUnknownView(t *testing.T) {
-	if err := report().WriteTable(io.Discard, "lebenslage"); err == nil || !strings.Contains(err.Error(), "unknown view") {
+	if err := output.Write(io.Discard, "table", report().View("lebenslage")); err == nil || !strings.Contains(err.Error(), "unknown view") {
 		t.Errorf("got %v, want an unknown view error", err)
 	}
 }

@@ -1,16 +1,10 @@
 package coverage
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
-
-	"k8s.io/cli-runtime/pkg/printers"
-	"sigs.k8s.io/yaml"
 )
 
 // View is how a report is grouped.
@@ -32,36 +26,35 @@ const (
 // Views are the views a report offers.
 var Views = []View{ByThemenfeld, ByAdministration, ByKreis, ByTool, ByLevel}
 
-// WriteTable writes the view as a kubectl-style table. The Themenfeld and
-// Kreis views end with a TOTAL row.
-func (r *Report) WriteTable(w io.Writer, by View) error {
-	header, rows, err := r.grid(by, tableFormat)
-	if err != nil {
-		return err
-	}
-	if by == ByThemenfeld || by == ByKreis {
-		rows = append(rows, r.totalRow(by))
-	}
-	tw := printers.GetNewTabWriter(w)
-	for _, row := range append([][]string{header}, rows...) {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	return tw.Flush()
+// View is the report grouped by by, as ozgctl prints it (internal/output).
+func (r *Report) View(by View) ViewReport { return ViewReport{r: r, by: by} }
+
+// ViewReport is one view of a report.
+type ViewReport struct {
+	r  *Report
+	by View
 }
 
-// WriteCSV writes the view as CSV with a header row, shares as fractions
-// with four digits (empty where nothing is tracked), and no total.
-func (r *Report) WriteCSV(w io.Writer, by View) error {
-	header, rows, err := r.grid(by, csvFormat)
+// Grid is the view's table. The Themenfeld and Kreis views end with a
+// TOTAL row in a table, not in CSV.
+func (v ViewReport) Grid(csv bool) ([]string, [][]string, error) {
+	format := tableFormat
+	if csv {
+		format = csvFormat
+	}
+	header, rows, err := v.r.grid(v.by, format)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(append([][]string{header}, rows...)); err != nil {
-		return err
+	if !csv && (v.by == ByThemenfeld || v.by == ByKreis) {
+		rows = append(rows, v.r.totalRow(v.by))
 	}
-	return cw.Error()
+	return header, rows, nil
 }
+
+// Document is {"by": VIEW, "rows": [...], "total": {...}}; shareOnline is
+// a fraction rounded to four digits, null where nothing is tracked.
+func (v ViewReport) Document() (any, error) { return v.r.document(v.by) }
 
 // document is the JSON and YAML form of a view.
 type document struct {
@@ -95,35 +88,6 @@ func nonNil[T any](rows []T) []T {
 		return []T{}
 	}
 	return rows
-}
-
-// WriteJSON writes the view as an indented JSON document
-// {"by": VIEW, "rows": [...], "total": {...}}; shareOnline is a fraction
-// rounded to four digits, null where nothing is tracked.
-func (r *Report) WriteJSON(w io.Writer, by View) error {
-	d, err := r.document(by)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	// Names such as "Bauen & Wohnen" stay readable.
-	enc.SetEscapeHTML(false)
-	return enc.Encode(d)
-}
-
-// WriteYAML writes the same document as WriteJSON, as YAML.
-func (r *Report) WriteYAML(w io.Writer, by View) error {
-	d, err := r.document(by)
-	if err != nil {
-		return err
-	}
-	data, err := yaml.Marshal(d)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
-	return err
 }
 
 // format says how cells differ between table and CSV output.

@@ -14,6 +14,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/coverage"
+	"github.com/ozg-operator/ozg-operator/internal/output"
 	"github.com/ozg-operator/ozg-operator/internal/programme"
 )
 
@@ -28,9 +29,6 @@ type coverageOptions struct {
 	selector  string
 	programme string
 }
-
-// coverageOutputs are the values of coverage -o.
-var coverageOutputs = []string{"table", "csv", "json", "yaml"}
 
 func newCoverageCommand(kube *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &coverageOptions{kube: kube, streams: streams}
@@ -134,8 +132,8 @@ func (o *coverageOptions) validate(cmd *cobra.Command) error {
 		return usageErrorf("--programme excludes --by, --selector and --format")
 	case !slices.Contains(coverage.Views, coverage.View(o.by)):
 		return usageErrorf("--by %q is not supported, want one of %v", o.by, coverage.Views)
-	case !slices.Contains(coverageOutputs, o.output):
-		return usageErrorf("--output %q is not supported, want one of %v", o.output, coverageOutputs)
+	case !slices.Contains(output.Formats, o.output):
+		return usageErrorf("--output %q is not supported, want one of %v", o.output, output.Formats)
 	case o.format != "" && o.format != "svg":
 		return usageErrorf("--format %q is not supported, want svg", o.format)
 	case o.format != "" && cmd.Flags().Changed("output"):
@@ -156,18 +154,10 @@ func (o *coverageOptions) run(ctx context.Context) error {
 		return err
 	}
 	out, by := o.streams.Out, coverage.View(o.by)
-	switch {
-	case o.format == "svg":
+	if o.format == "svg" {
 		return report.WriteSVG(out)
-	case o.output == "csv":
-		return report.WriteCSV(out, by)
-	case o.output == "json":
-		return report.WriteJSON(out, by)
-	case o.output == "yaml":
-		return report.WriteYAML(out, by)
-	default:
-		return report.WriteTable(out, by)
 	}
+	return output.Write(out, o.output, report.View(by))
 }
 
 // report reads the catalogue and the administrations and computes the
@@ -225,15 +215,5 @@ func (o *coverageOptions) runProgramme(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("ServiceProgramme %s/%s: %w", ns, o.programme, err)
 	}
-	report := programme.NewReport(prog, result)
-	switch o.output {
-	case "csv":
-		return report.WriteCSV(o.streams.Out)
-	case "json":
-		return report.WriteJSON(o.streams.Out)
-	case "yaml":
-		return report.WriteYAML(o.streams.Out)
-	default:
-		return report.WriteTable(o.streams.Out)
-	}
+	return output.Write(o.streams.Out, o.output, programme.NewReport(prog, result))
 }

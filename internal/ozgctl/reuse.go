@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/output"
 	"github.com/ozg-operator/ozg-operator/internal/reuse"
 )
 
@@ -26,9 +27,6 @@ type reuseOptions struct {
 	near    string
 	output  string
 }
-
-// reuseOutputs are the values of reuse -o.
-var reuseOutputs = []string{"table", "json", "csv"}
 
 var ozgID = regexp.MustCompile(`^[0-9]{5}$`)
 
@@ -71,7 +69,7 @@ administration itself is left out.
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.near, "near", "", "rank for this Administration: its Kreis first, then its peers")
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table, json or csv")
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table, csv, json or yaml")
 	return cmd
 }
 
@@ -79,8 +77,8 @@ func (o *reuseOptions) validate() error {
 	if ozgID.MatchString(o.service) {
 		o.service = "ozg-" + o.service
 	}
-	if !slices.Contains(reuseOutputs, o.output) {
-		return usageErrorf("--output %q is not supported, want one of %v", o.output, reuseOutputs)
+	if !slices.Contains(output.Formats, o.output) {
+		return usageErrorf("--output %q is not supported, want one of %v", o.output, output.Formats)
 	}
 	return nil
 }
@@ -104,15 +102,7 @@ func (o *reuseOptions) run(ctx context.Context) error {
 	if err := c.List(ctx, &adms); err != nil {
 		return err
 	}
-	r := reuse.Find(o.service, adms.Items, near)
-	switch o.output {
-	case "json":
-		return r.WriteJSON(o.streams.Out)
-	case "csv":
-		return r.WriteCSV(o.streams.Out)
-	default:
-		return r.WriteTable(o.streams.Out)
-	}
+	return output.Write(o.streams.Out, o.output, reuse.Find(o.service, adms.Items, near))
 }
 
 // getNamed gets the object key of kind, and says which is missing: its

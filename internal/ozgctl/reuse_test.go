@@ -99,6 +99,7 @@ func TestReuseAndTools(t *testing.T) {
 		{"reuse-near.table.golden", []string{"reuse", "ozg-99951", "--near", "reuse-near"}},
 		{"reuse-near.json.golden", []string{"reuse", "ozg-99951", "--near", "reuse-near", "-o", "json"}},
 		{"reuse-near.csv.golden", []string{"reuse", "ozg-99951", "--near", "reuse-near", "-o", "csv"}},
+		{"reuse-near.yaml.golden", []string{"reuse", "ozg-99951", "--near", "reuse-near", "-o", "yaml"}},
 		{"tools.table.golden", []string{"tools", "-l", reuseSelector}},
 		{"tools.json.golden", []string{"tools", "-l", reuseSelector, "-o", "json"}}, // without its total: see rowsOnly
 		{"coverage-by-tool.table.golden", []string{"coverage", "--by", "tool", "-l", reuseSelector}},
@@ -193,7 +194,7 @@ func TestReuseErrors(t *testing.T) {
 	}{
 		{[]string{"reuse", "ozg-99959"}, `OZGService "ozg-99959" not found`, ozgctl.ExitFailure},
 		{[]string{"reuse", "ozg-99951", "--near", "nowhere"}, `Administration "nowhere" not found (--near)`, ozgctl.ExitFailure},
-		{[]string{"reuse", "ozg-99951", "-o", "yaml"}, `--output "yaml" is not supported`, ozgctl.ExitUsage},
+		{[]string{"reuse", "ozg-99951", "-o", "xml"}, `--output "xml" is not supported`, ozgctl.ExitUsage},
 		{[]string{"reuse"}, "accepts 1 arg(s), received 0", ozgctl.ExitUsage},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {

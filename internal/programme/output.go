@@ -1,15 +1,9 @@
 package programme
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-
-	"k8s.io/cli-runtime/pkg/printers"
-	"sigs.k8s.io/yaml"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
@@ -38,51 +32,22 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// WriteJSON writes the report as indented JSON.
-func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+// Grid is one row per priority; BEHIND names the administrations furthest
+// behind with their Live LeiKa services (CSV: "name:live/of" joined by "|").
+func (r *Report) Grid(csv bool) ([]string, [][]string, error) {
+	header, rows := r.grid(csv)
+	return header, rows, nil
 }
 
-// WriteYAML writes the report as YAML.
-func (r *Report) WriteYAML(w io.Writer) error {
-	data, err := yaml.Marshal(r)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
-	return err
-}
+// Document is the report itself.
+func (r *Report) Document() (any, error) { return r, nil }
 
-// WriteTable writes one row per priority; BEHIND names the administrations
-// furthest behind with their Live LeiKa services. Missing services follow
-// the table.
-func (r *Report) WriteTable(w io.Writer) error {
-	header, rows := r.grid(false)
-	tw := printers.GetNewTabWriter(w)
-	for _, row := range append([][]string{header}, rows...) {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
+// Footer names the services the table left out.
+func (r *Report) Footer() string {
+	if len(r.Missing) == 0 {
+		return ""
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if len(r.Missing) > 0 {
-		_, err := fmt.Fprintf(w, "\nnot in the catalogue, left out: %s\n", strings.Join(r.Missing, ", "))
-		return err
-	}
-	return nil
-}
-
-// WriteCSV writes the table as CSV; behind as "name:live/of" joined by "|".
-func (r *Report) WriteCSV(w io.Writer) error {
-	header, rows := r.grid(true)
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(append([][]string{header}, rows...)); err != nil {
-		return err
-	}
-	return cw.Error()
+	return fmt.Sprintf("\nnot in the catalogue, left out: %s\n", strings.Join(r.Missing, ", "))
 }
 
 func (r *Report) grid(csv bool) ([]string, [][]string) {

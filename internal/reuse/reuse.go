@@ -5,15 +5,9 @@ package reuse
 
 import (
 	"cmp"
-	"encoding/csv"
-	"encoding/json"
-	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
-
-	"k8s.io/cli-runtime/pkg/printers"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
@@ -147,35 +141,16 @@ func maturity(m *int32) int32 {
 	return *m
 }
 
-// WriteJSON writes {"service": ..., "administrations": [...]}, indented.
-func (r Result) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+// Grid is the table of the administrations; ranked for an administration,
+// it says how near each one is. CSV has the display names too, unset
+// values empty.
+func (r Result) Grid(csv bool) ([]string, [][]string, error) {
+	header, rows := r.grid(csv)
+	return header, rows, nil
 }
 
-// WriteTable writes a kubectl-style table; ranked for an administration,
-// it says how near each one is.
-func (r Result) WriteTable(w io.Writer) error {
-	header, rows := r.grid(false)
-	tw := printers.GetNewTabWriter(w)
-	for _, row := range append([][]string{header}, rows...) {
-		fmt.Fprintln(tw, strings.Join(row, "\t"))
-	}
-	return tw.Flush()
-}
-
-// WriteCSV writes the table as CSV with the display names, unset values
-// empty.
-func (r Result) WriteCSV(w io.Writer) error {
-	header, rows := r.grid(true)
-	cw := csv.NewWriter(w)
-	if err := cw.WriteAll(append([][]string{header}, rows...)); err != nil {
-		return err
-	}
-	return cw.Error()
-}
+// Document is {"service": ..., "administrations": [...]}.
+func (r Result) Document() (any, error) { return r, nil }
 
 func (r Result) grid(csv bool) ([]string, [][]string) {
 	header := []string{"NAME", "STATE", "MATURITY", "TOOL", "ONLINE", "URL"}
