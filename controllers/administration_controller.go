@@ -44,13 +44,14 @@ func (r *AdministrationReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		return ctrl.Result{}, err
 	}
 	in, wait, recheck := r.view.Administration(adm.Name, needsStatusNow(adm.Generation, &adm.Status))
-	if in.Generation != adm.Generation {
+	if in.Generation != adm.Generation || in.UID != adm.UID {
 		// The view has not taken this spec in yet (or the cache is behind
 		// it): it asks for this roll-up when it has, the cache's event
-		// when it catches up. Writing now would write a stale reach.
+		// when it catches up. Writing now would write a stale reach. What
+		// the read took in stays pending until that write.
 		return ctrl.Result{}, nil
 	}
 	return writeRollup(ctx, r.Client, &r.writes, adm, &adm.Status, wait, recheck, func(current bool) *ozgv1.AdministrationStatus {
 		return administrationStatus(adm, in, current)
-	})
+	}, func() { r.view.Written(rollup.Administrations, adm.Name) })
 }

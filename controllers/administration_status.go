@@ -34,10 +34,12 @@ func administrationStatus(adm *ozgv1.Administration, in rollup.AdministrationInp
 }
 
 // setAdministrationReady sets Ready, which for a roll-up says whether the
-// status is current: True when it was written after its inputs came to
-// rest, Unknown when it had to be written while they were still arriving
-// (its first status, a spec change, or a burst that ran for MaxDelay); the
-// counts then show the progress so far, and a later write sets True.
+// status is current: True when it was written with its inputs at rest,
+// Unknown when it had to be written while they were still arriving (its
+// first status or a spec change during a burst of portal events, or a
+// burst that ran for MaxDelay); the counts then show the progress so far,
+// and a later write sets True. A spec change alone opens no burst and is
+// written True: the roll-up waits until the view has taken the spec in.
 func setAdministrationReady(status *ozgv1.AdministrationStatus, services, portals int, current bool) {
 	msg := fmt.Sprintf("%d of %d services online", status.Online, services)
 	switch p := status.Portal; {

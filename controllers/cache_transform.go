@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"unique"
 
+	"github.com/prometheus/client_golang/prometheus"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -17,8 +19,10 @@ import (
 	networkingv1ac "k8s.io/client-go/applyconfigurations/networking/v1"
 	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
 	toolscache "k8s.io/client-go/tools/cache"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
@@ -38,6 +42,21 @@ import (
 //
 // Nothing writes a child from a cached copy (they are applied from their
 // desired state), so the annotation never reaches the API server.
+
+// cacheTransformErrors counts the children whose owned fields a transform
+// could not digest, by kind. Each is kept whole in the cache (see
+// childTransform); many mean an API server whose objects the operator's
+// client types do not describe.
+var cacheTransformErrors = func() *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "ozg_cache_transform_errors_total",
+		Help: "Children (ConfigMap, Deployment, ...) whose fields owned by the operator the manager's cache could not digest; they are cached whole and compared by their managed fields.",
+	}, []string{"kind"})
+	ctrlmetrics.Registry.MustRegister(c)
+	return c
+}()
+
+var transformLog = ctrl.Log.WithName("cache-transform")
 
 // ownedDigestAnnotation holds, on cached children only, the SHA-256 of the
 // fields the operator's field owner owns, as applyIfChanged compares them.
@@ -75,23 +94,34 @@ func stripManagedFields(obj any) (any, error) {
 
 // childTransform digests what the operator owns of a child, then drops
 // the managed fields and, with trim, what nothing reads. An object without
-// managed fields (already transformed) is left as it is.
+// managed fields (already transformed) is left as it is. One it cannot
+// digest is logged, counted and kept whole: applyIfChanged then compares
+// its managed fields itself, where a stripped copy would differ from the
+// desired state and be applied on every reconcile.
 func childTransform[O client.Object, A any](extract func(O, string) (A, error), trim func(O)) toolscache.TransformFunc {
 	return func(obj any) (any, error) {
 		o, ok := obj.(O)
 		if !ok || len(o.GetManagedFields()) == 0 {
 			return obj, nil
 		}
-		if owned, err := extract(o, FieldOwner); err == nil {
-			if digest, err := ownedDigest(owned); err == nil {
-				a := o.GetAnnotations()
-				if a == nil {
-					a = map[string]string{}
-				}
-				a[ownedDigestAnnotation] = digest
-				o.SetAnnotations(a)
-			}
+		owned, err := extract(o, FieldOwner)
+		var digest string
+		if err == nil {
+			digest, err = ownedDigest(owned)
 		}
+		if err != nil {
+			kind := reflect.TypeOf(o).Elem().Name()
+			cacheTransformErrors.WithLabelValues(kind).Inc()
+			transformLog.Error(err, "cannot digest the operator's fields of a child; caching it whole",
+				"kind", kind, "namespace", o.GetNamespace(), "name", o.GetName())
+			return o, nil
+		}
+		a := o.GetAnnotations()
+		if a == nil {
+			a = map[string]string{}
+		}
+		a[ownedDigestAnnotation] = digest
+		o.SetAnnotations(a)
 		o.SetManagedFields(nil)
 		if trim != nil {
 			trim(o)

@@ -45,5 +45,5 @@ func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	counts, wait, recheck := r.view.Service(svc.Name, needsStatusNow(svc.Generation, &svc.Status))
 	return writeRollup(ctx, r.Client, &r.writes, svc, &svc.Status, wait, recheck, func(current bool) *ozgv1.OZGServiceStatus {
 		return serviceStatus(svc, counts, current)
-	})
+	}, func() { r.view.Written(rollup.Services, svc.Name) })
 }

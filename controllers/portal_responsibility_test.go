@@ -197,6 +197,59 @@ var _ = Describe("Portal content by responsibility", func() {
 		Expect(adm.Status.Responsibility.Own.Live).To(BeNumerically(">=", 1))
 	})
 
+	It("follows a municipality's parent that is not a Kreis: its state reaches the municipality's portal", func() {
+		// The API lets spec.parent name an administration of any type; the
+		// content reads it as the Kreis, so its changes must reach the portal.
+		suffix := rand.String(6)
+		kfz := fmt.Sprintf("7%04d", rand.IntnRange(0, 10000))
+		createCatalogEntry(kfz, "Fahrzeugzulassung "+suffix, "Mobilität & Reisen")
+		profile, parent, gemeinde, ns := "rp-"+suffix, "stadt-"+suffix, "gemeinde-"+suffix, "ns-"+suffix
+		Expect(k8sClient.Create(ctx, &ozgv1.ResponsibilityProfile{
+			ObjectMeta: metav1.ObjectMeta{Name: profile},
+			Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
+				{Service: "ozg-" + kfz, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 46 FZV"}},
+			}},
+		})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+			ObjectMeta: metav1.ObjectMeta{Name: parent},
+			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("05%03d000", rand.IntnRange(0, 1000)), DisplayName: "Stadt " + suffix, Type: ozgv1.TypeKreisfreieStadt,
+				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile},
+				Services:       []ozgv1.ServiceImplementation{{Service: "ozg-" + kfz, State: ozgv1.StateOpen}}},
+		})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+			ObjectMeta: metav1.ObjectMeta{Name: gemeinde},
+			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("0576%04d", rand.IntnRange(0, 10000)), DisplayName: "Gemeinde " + suffix,
+				Type: ozgv1.TypeKreisangehoerigeGemeinde, Parent: parent,
+				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile}},
+		})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+		Expect(k8sClient.Create(ctx, newPortal(ns, gemeinde, gemeinde))).To(Succeed())
+		content := client.ObjectKey{Namespace: ns, Name: gemeinde}
+		Eventually(func(g Gomega) {
+			s := portalService(content, kfz)(g)
+			g.Expect(s.Responsible.Administration).To(Equal(parent))
+			g.Expect(s.State).To(Equal(portaldata.StateOpen))
+		}).Should(Succeed())
+		// Until the portal's own first reconciles are over, any of them
+		// would pick the parent's change up.
+		Consistently(func(g Gomega) {
+			g.Expect(portalService(content, kfz)(g).State).To(Equal(portaldata.StateOpen))
+		}).WithTimeout(2 * time.Second).Should(Succeed())
+
+		By("the parent going live with the service")
+		Eventually(func() error {
+			adm := &ozgv1.Administration{}
+			if err := k8sClient.Get(ctx, client.ObjectKey{Name: parent}, adm); err != nil {
+				return err
+			}
+			adm.Spec.Services[0].State = ozgv1.StateLive
+			return k8sClient.Update(ctx, adm)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(portalService(content, kfz)(g).State).To(Equal(portaldata.StateLive))
+		}).Should(Succeed())
+	})
+
 	It("lists a Jugendamt task as a town's own where it runs its own Jugendamt, and a LeiKa service under its own authority", func() {
 		suffix := rand.String(6)
 		kita, ehe := fmt.Sprintf("6%04d", rand.IntnRange(0, 5000)), fmt.Sprintf("6%04d", rand.IntnRange(5000, 10000))

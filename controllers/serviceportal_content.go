@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -106,11 +107,14 @@ var onlineURLChanged = predicate.Funcs{
 }
 
 // portalsOfMunicipalities returns the portals of the municipalities whose
-// Kreis is the administration named kreis: its state and its portal are
-// part of their content.
-func (r *ServicePortalReconciler) portalsOfMunicipalities(ctx context.Context, kreis string) []reconcile.Request {
+// spec.parent names the administration parent (a Kreis, or whatever type
+// the API let them name): its state and its portal are part of their
+// content. A map function cannot return an error to be retried: a failed
+// list (the cache is stopping) is logged, as requestsForList does.
+func (r *ServicePortalReconciler) portalsOfMunicipalities(ctx context.Context, parent string) []reconcile.Request {
 	var adms ozgv1.AdministrationList
-	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationParent: kreis}, client.UnsafeDisableDeepCopy); err != nil {
+	if err := r.List(ctx, &adms, client.MatchingFields{indexAdministrationParent: parent}, client.UnsafeDisableDeepCopy); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "listing the municipalities of an administration for a watch", "parent", parent)
 		return nil
 	}
 	var reqs []reconcile.Request

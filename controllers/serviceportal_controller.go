@@ -97,9 +97,9 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&networkingv1.NetworkPolicy{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
 		// Content changes re-render only the portals they affect; status
-		// updates of the roll-up do not change content. A Kreis's state is
-		// part of its municipalities' portals, and so is whether its
-		// portal is online.
+		// updates of the roll-up do not change content. A Kreis's state
+		// (the parent's, whatever its type) is part of its municipalities'
+		// portals, and so is whether its portal is online.
 		// Its labels name its IT provider, which decides whose portals may
 		// serve it, as the namespace's label does.
 		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfAdministrationAndMunicipalities),
@@ -133,12 +133,11 @@ func (r *ServicePortalReconciler) portalsOfAdministration(ctx context.Context, o
 	return requestsForList(ctx, r.Client, &ozgv1.ServicePortalList{}, client.MatchingFields{indexPortalAdministration: o.GetName()})
 }
 
+// portalsOfAdministrationAndMunicipalities maps an administration to its
+// portals and those of the municipalities naming it their parent: whatever
+// its type (the API does not insist on a Kreis), their content reads it.
 func (r *ServicePortalReconciler) portalsOfAdministrationAndMunicipalities(ctx context.Context, o client.Object) []reconcile.Request {
-	reqs := r.portalsOfAdministration(ctx, o)
-	if o.(*ozgv1.Administration).Spec.Type == ozgv1.TypeKreis {
-		reqs = append(reqs, r.portalsOfMunicipalities(ctx, o.GetName())...)
-	}
-	return reqs
+	return append(r.portalsOfAdministration(ctx, o), r.portalsOfMunicipalities(ctx, o.GetName())...)
 }
 
 func (r *ServicePortalReconciler) portalsOfHostname(ctx context.Context, o client.Object) []reconcile.Request {

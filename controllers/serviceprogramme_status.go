@@ -20,7 +20,10 @@ func programmeStatus(prog *ozgv1.ServiceProgramme, r *programme.Result, err erro
 	status := prog.Status.DeepCopy()
 	status.ObservedGeneration = prog.Generation
 	if err != nil {
-		setProgrammeReadiness(status, ozgv1.ReasonInvalidSelector, err.Error())
+		// Nothing was counted for this generation: the old counts would
+		// pass for its own under the new observedGeneration.
+		status.Administrations, status.Priorities = 0, nil
+		setProgrammeStalled(status, ozgv1.ReasonInvalidSelector, err.Error())
 		return status
 	}
 	status.Administrations = r.Administrations
@@ -31,10 +34,10 @@ func programmeStatus(prog *ozgv1.ServiceProgramme, r *programme.Result, err erro
 		if more := len(r.Missing) - len(named); more > 0 {
 			msg += fmt.Sprintf(" and %d more", more)
 		}
-		setProgrammeReadiness(status, ozgv1.ReasonServicesNotFound, msg+"; they are left out of the counts")
+		setProgrammeWaiting(status, ozgv1.ReasonServicesNotFound, msg+"; they are left out of the counts until it has them")
 		return status
 	}
-	setProgrammeReadiness(status, ozgv1.ReasonSucceeded, progressMessage(r))
+	setProgrammeReady(status, progressMessage(r))
 	return status
 }
 
@@ -51,14 +54,28 @@ func progressMessage(r *programme.Result) string {
 	return fmt.Sprintf("%d administrations; %s", r.Administrations, strings.Join(parts, ", "))
 }
 
-// setProgrammeReadiness sets Ready, and Stalled for a spec the operator
-// cannot count as it is (kstatus: Failed, until the spec changes).
-func setProgrammeReadiness(s *ozgv1.ServiceProgrammeStatus, reason, msg string) {
-	if reason == ozgv1.ReasonSucceeded {
-		setCondition(s, ozgv1.ReadyCondition, metav1.ConditionTrue, reason, msg)
-		removeCondition(s, ozgv1.StalledCondition)
-		return
-	}
+// setProgrammeReady sets Ready True: the status counts the whole spec.
+func setProgrammeReady(s *ozgv1.ServiceProgrammeStatus, msg string) {
+	setCondition(s, ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, msg)
+	removeCondition(s, ozgv1.ReconcilingCondition)
+	removeCondition(s, ozgv1.StalledCondition)
+}
+
+// setProgrammeWaiting sets Ready False and Reconciling True (kstatus:
+// InProgress) for what clears by itself: services the catalogue lacks may
+// be applied after the programme, in the same commit, and their watch
+// event brings it back. Stalled (kstatus: Failed, a GitOps health check
+// fails at once) is for what only a spec change fixes.
+func setProgrammeWaiting(s *ozgv1.ServiceProgrammeStatus, reason, msg string) {
+	setCondition(s, ozgv1.ReadyCondition, metav1.ConditionFalse, reason, msg)
+	setCondition(s, ozgv1.ReconcilingCondition, metav1.ConditionTrue, reason, msg)
+	removeCondition(s, ozgv1.StalledCondition)
+}
+
+// setProgrammeStalled sets Ready False and Stalled True for a spec the
+// operator cannot count as it is (kstatus: Failed, until the spec changes).
+func setProgrammeStalled(s *ozgv1.ServiceProgrammeStatus, reason, msg string) {
 	setCondition(s, ozgv1.ReadyCondition, metav1.ConditionFalse, reason, msg)
 	setCondition(s, ozgv1.StalledCondition, metav1.ConditionTrue, reason, msg)
+	removeCondition(s, ozgv1.ReconcilingCondition)
 }

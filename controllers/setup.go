@@ -1,7 +1,7 @@
-// Package controllers holds the reconcilers of ozg-operator: ServicePortal
-// (children and readiness), catalog (the namespace's shared catalogue
-// ConfigMap), Administration and OZGService (status roll-up),
-// ResponsibilityProfile and PortalFleet.
+// Package controllers holds the seven reconcilers of ozg-operator:
+// ServicePortal (children and readiness), catalog (the namespace's shared
+// catalogue ConfigMap), Administration and OZGService (status roll-up),
+// ResponsibilityProfile, ServiceProgramme and PortalFleet.
 package controllers
 
 import (
@@ -31,7 +31,8 @@ const (
 	indexPortalAdministration = "spec.administrationRef.name"
 	// indexPortalHostname indexes ServicePortals by spec.hostname.
 	indexPortalHostname = "spec.hostname"
-	// indexAdministrationParent indexes Administrations by their Kreis.
+	// indexAdministrationParent indexes Administrations by spec.parent:
+	// their Kreis, or whatever administration they name.
 	indexAdministrationParent = "spec.parent"
 )
 

@@ -35,35 +35,51 @@ func updateStatusIfChanged[S any, P interface {
 	*S
 	ozgv1.ConditionsHolder
 }](ctx context.Context, c client.Client, writes *cacheExpectations, obj client.Object, current, newStatus P) error {
+	_, err := writeStatus(ctx, c, writes, obj, current, newStatus)
+	return err
+}
+
+// writeStatus is updateStatusIfChanged, and tells whether newStatus is
+// stored now (written, or unchanged): false after a conflict.
+func writeStatus[S any, P interface {
+	*S
+	ozgv1.ConditionsHolder
+}](ctx context.Context, c client.Client, writes *cacheExpectations, obj client.Object, current, newStatus P) (stored bool, err error) {
 	if equality.Semantic.DeepEqual(current, newStatus) {
-		return nil
+		return true, nil
 	}
 	*current = *newStatus
 	replaced := obj.GetResourceVersion()
-	err := c.Status().Update(ctx, obj)
+	err = c.Status().Update(ctx, obj)
 	if apierrors.IsConflict(err) {
 		log.FromContext(ctx).V(1).Info("status write conflicted; the newer version's watch event brings the object back", "resourceVersion", replaced)
-		return nil
+		return false, nil
 	}
 	// An update that changes nothing stored keeps the resourceVersion and
 	// sends no watch event: there is nothing for the cache to catch up with.
 	if err == nil && obj.GetResourceVersion() != replaced {
 		writes.expect(client.ObjectKeyFromObject(obj), replaced)
 	}
-	return err
+	return err == nil, err
 }
 
 // writeRollup follows the roll-up view's answer for obj (see
 // rollup.View.Administration): wait > 0, nothing to write yet; otherwise
 // write the status computed by status, which is current unless the view
-// asks for a recheck, after which the roll-up is looked at again.
+// asks for a recheck, after which the roll-up is looked at again. Once the
+// status is stored it calls written (rollup.View.Written), so that the
+// roll-up counts as pending until then: after a failed or conflicting
+// write the retry, or the newer version's event, brings it back.
 func writeRollup[S any, P interface {
 	*S
 	ozgv1.ConditionsHolder
-}](ctx context.Context, c client.Client, writes *cacheExpectations, obj client.Object, current P, wait, recheck time.Duration, status func(current bool) P) (ctrl.Result, error) {
+}](ctx context.Context, c client.Client, writes *cacheExpectations, obj client.Object, current P, wait, recheck time.Duration, status func(current bool) P, written func()) (ctrl.Result, error) {
 	if wait > 0 {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
-	err := updateStatusIfChanged(ctx, c, writes, obj, current, status(recheck == 0))
+	stored, err := writeStatus(ctx, c, writes, obj, current, status(recheck == 0))
+	if stored {
+		written()
+	}
 	return ctrl.Result{RequeueAfter: recheck}, err
 }

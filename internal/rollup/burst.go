@@ -88,9 +88,11 @@ func (v *View) scheduleKind(kind Kind, now time.Time) []scheduled {
 }
 
 // take answers a roll-up's read (with the lock held; see View.Administration).
-// A burst is taken in only when it is over; a write it forces earlier
-// (urgent, or MaxDelay after its first event) leaves it open, with MaxDelay
-// counted anew, so that the roll-up writes once more when it is over.
+// A burst is taken in only when it is over, and stays pending (taken)
+// until the roll-up says its status is written (View.Written); a write it
+// forces earlier (urgent, or MaxDelay after its first event) leaves it
+// open, with MaxDelay counted anew, so that the roll-up writes once more
+// when it is over.
 func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Duration) {
 	b, ok := v.burst(kind, name)
 	if !ok {
@@ -99,6 +101,10 @@ func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Dur
 	now, settled := v.now(), v.settled(kind, name)
 	if !now.Before(b.over(kind, settled)) {
 		delete(v.bursts[kind], name)
+		if t, had := v.taken[kind][name]; had && t.first.Before(b.first) {
+			b.first = t.first // a write of an earlier burst failed: it is pending since then
+		}
+		v.taken[kind][name] = b
 		return 0, 0
 	}
 	due := b.due(kind, settled)

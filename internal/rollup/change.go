@@ -191,11 +191,10 @@ func (c *change) portalsChanged(name string, before AdministrationInputs) {
 		}
 		if old.online != now.online {
 			// Whose services are online for whom: its own citizens', and
-			// for a Kreis its municipalities'.
+			// those of the municipalities naming it their parent (a Kreis,
+			// or whatever type the API let them name: their reach reads it).
 			c.reevaluate(name, "")
-			if e.obj != nil && e.obj.Spec.Type == ozgv1.TypeKreis {
-				c.reevaluateMunicipalities(name)
-			}
+			c.reevaluateMunicipalities(name)
 		}
 	}
 	v.dropIfEmpty(name)
@@ -234,11 +233,14 @@ func (c *change) setAdministration(name string, a *ozgv1.Administration) {
 	if a == nil {
 		// Its own roll-up has nothing left to write.
 		delete(v.bursts[Administrations], name)
+		delete(v.taken[Administrations], name)
 		delete(c.touched[Administrations], name)
 	}
 	// Most updates are status writes and label changes: the services, and so
-	// what the administration adds to them, stay as they were.
-	if old != nil && a != nil && old.Generation == a.Generation {
+	// what the administration adds to them, stay as they were. A new UID is
+	// a new object (deleted and recreated while the watch was down), whose
+	// generation starts at 1 again.
+	if old != nil && a != nil && old.Generation == a.Generation && old.UID == a.UID {
 		return
 	}
 	var oldServices, newServices []ozgv1.ServiceImplementation
@@ -268,7 +270,8 @@ func (c *change) setAdministration(name string, a *ozgv1.Administration) {
 }
 
 // reachChanged follows an administration's spec change (from old to a,
-// either nil) into the reach: its own, and a Kreis's municipalities'.
+// either nil) into the reach: its own, and that of the municipalities
+// naming it their parent.
 func (c *change) reachChanged(name string, old, a *ozgv1.Administration) {
 	v := c.v
 	var oldParent, newParent string
@@ -292,9 +295,8 @@ func (c *change) reachChanged(name string, old, a *ozgv1.Administration) {
 		}
 		add(&c.specChanged, name)
 	}
-	if (old != nil && old.Spec.Type == ozgv1.TypeKreis) || (a != nil && a.Spec.Type == ozgv1.TypeKreis) {
-		c.reevaluateMunicipalities(name)
-	}
+	// Its municipalities read its states as their Kreis's, whatever its type.
+	c.reevaluateMunicipalities(name)
 	v.dropIfEmpty(name)
 }
 

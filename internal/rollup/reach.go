@@ -13,10 +13,11 @@ import (
 // reachable services, and the population reach of each service: the sum
 // of the inhabitants of the municipalities for which it is online.
 //
-// A municipality's entry depends on itself, its Kreis, their portals'
-// online state, its profile and the catalogue entry; each of these
-// re-evaluates only the entries it touches (an administration; a Kreis's
-// municipalities; a profile's administrations; one service everywhere).
+// A municipality's entry depends on itself, its Kreis (the administration
+// its spec.parent names, of whatever type), their portals' online state,
+// its profile and the catalogue entry; each of these re-evaluates only the
+// entries it touches (an administration; the municipalities naming it
+// their parent; a profile's administrations; one service everywhere).
 
 // Each administration keeps one byte per service slot: its own state for
 // the service when it is responsible itself (0 when it is not), and
@@ -275,16 +276,18 @@ func (c *change) addPopulation(service string, delta int64) {
 	}
 }
 
-// reevaluateMunicipalities re-evaluates the municipalities of the Kreis
-// named kreis, whose state and portal are part of their reach.
-func (c *change) reevaluateMunicipalities(kreis string) {
-	for name := range c.v.children[kreis] {
+// reevaluateMunicipalities re-evaluates the administrations whose
+// spec.parent names parent: a kreisangehörige municipality's reach reads
+// its parent's states and portal, whatever type the parent is (the API
+// does not insist on a Kreis), so the index is by parent name alone.
+func (c *change) reevaluateMunicipalities(parent string) {
+	for name := range c.v.children[parent] {
 		c.reevaluate(name, "")
 	}
 }
 
-// setParent moves the named administration between Kreise in the index
-// of municipalities.
+// setParent moves the named administration between parents in the index
+// of municipalities (keyed by the parent's name, whatever its type).
 func (v *View) setParent(name, old, now string) {
 	if old == now {
 		return
@@ -343,14 +346,16 @@ func (c *change) setProfile(name string, p *ozgv1.ResponsibilityProfile) {
 		}
 		delete(v.profiles, name)
 	} else {
-		if g, ok := v.profileGenerations[name]; ok && g == p.Generation && v.profiles[name] != nil {
+		// A status update changes nothing; a new UID is a recreated
+		// profile, whatever its generation.
+		if seen, ok := v.profileVersions[name]; ok && seen == versionOf(p) && v.profiles[name] != nil {
 			return
 		}
 		v.profiles[name] = responsibility.Compile(p)
-		v.profileGenerations[name] = p.Generation
+		v.profileVersions[name] = versionOf(p)
 	}
 	if p == nil {
-		delete(v.profileGenerations, name)
+		delete(v.profileVersions, name)
 	}
 	delete(v.placements, name)
 	for admName, e := range v.adms {

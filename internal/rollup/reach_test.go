@@ -209,3 +209,51 @@ func TestViewReachFollowsEvents(t *testing.T) {
 		}
 	}
 }
+
+// The API lets a municipality's spec.parent name an administration of any
+// type; the reach reads that parent's states and portal whatever its type,
+// so it must follow the parent's changes whatever its type too.
+func TestViewFollowsAParentThatIsNoKreis(t *testing.T) {
+	v, adms, _ := started(t, newClock())
+	v.UpsertService(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-1", Generation: 1, UID: "s1"}})
+	p := &ozgv1.ResponsibilityProfile{ObjectMeta: metav1.ObjectMeta{Name: "nrw", Generation: 1, UID: "p1"}}
+	p.Spec.Services = []ozgv1.ServiceResponsibility{{Service: "ozg-1", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis}}}
+	v.UpsertProfile(p)
+	parent := func(generation int64, state ozgv1.ServiceState) *ozgv1.Administration {
+		a := administration("bielefeld", generation, service("ozg-1", state))
+		a.Spec.Type = ozgv1.TypeKreisfreieStadt
+		a.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
+		return a
+	}
+	v.UpsertAdministration(parent(1, ozgv1.StateLive))
+	lemgo := administration("lemgo", 1)
+	lemgo.Spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
+	lemgo.Spec.Parent = "bielefeld"
+	lemgo.Spec.Population = new(int64(40000))
+	lemgo.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
+	v.UpsertAdministration(lemgo)
+	expect := func(step string, reachable int32, population int64) {
+		t.Helper()
+		if in, _, _ := v.Administration("lemgo", true); in.Reach.Reachable != reachable {
+			t.Errorf("%s: lemgo reaches %d services, want %d", step, in.Reach.Reachable, reachable)
+		}
+		if got, _, _ := v.Service("ozg-1", true); got.PopulationOnline != population {
+			t.Errorf("%s: ozg-1 online for %d inhabitants, want %d", step, got.PopulationOnline, population)
+		}
+	}
+	expect("parent without portal", 0, 0)
+
+	adms.reset()
+	v.UpsertPortal(portal("bielefeld", "bielefeld", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	expect("parent online", 1, 40000)
+	if _, asked := adms.asked("lemgo"); !asked {
+		t.Error("lemgo's roll-up was not asked for when its parent's portal went online")
+	}
+
+	adms.reset()
+	v.UpsertAdministration(parent(2, ozgv1.StateInProgress))
+	expect("parent's service no longer Live", 0, 0)
+	if _, asked := adms.asked("lemgo"); !asked {
+		t.Error("lemgo's roll-up was not asked for when its parent's spec changed")
+	}
+}

@@ -11,8 +11,9 @@
 // event changes what a roll-up would write, the view opens or extends that
 // object's burst and asks its controller for a reconcile once the burst is
 // over. The reconcilers read their inputs and take the burst in, and write
-// nothing back: the data flows one way, from the informers through the view
-// to the statuses.
+// no data back: the data flows one way, from the informers through the view
+// to the statuses. They only tell the view when a status is stored
+// (Written): until then what they took in is pending.
 //
 // Because the view replaces each object's last known contribution on every
 // event, and an informer hands every handler each object in order (a relist
@@ -28,6 +29,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -95,11 +97,13 @@ type AdministrationInputs struct {
 	// Reach is what the administration answers for and its citizens can
 	// do online (reach.go).
 	Reach AdministrationReach
-	// Generation is the generation of the administration the view has
-	// taken in (0: none). The reach follows the spec: a roll-up that reads
-	// another generation than its object's must wait for the view, which
+	// Generation and UID are those of the administration the view has
+	// taken in (0 and "": none). The reach follows the spec: a roll-up that
+	// reads another generation or UID (a recreated object starts at
+	// generation 1 again) than its object's must wait for the view, which
 	// asks for the roll-up again once it has taken the new one in.
 	Generation int64
+	UID        types.UID
 }
 
 // ServiceCounts is what the administrations tracking one OZGService add up to.
@@ -138,20 +142,35 @@ type View struct {
 	// The reach (reach.go): catalogue entries and compiled profiles by
 	// name, the slot of each service, placements by profile and service,
 	// the municipalities of each Kreis, and their population.
-	catalog            map[string]*ozgv1.OZGService
-	profiles           map[string]*responsibility.Profile
-	profileGenerations map[string]int64
-	slots              map[string]int
-	placements         map[string]map[string]responsibility.Placement
-	children           map[string]map[string]struct{}
-	population         int64
+	catalog         map[string]*ozgv1.OZGService
+	profiles        map[string]*responsibility.Profile
+	profileVersions map[string]objectVersion
+	slots           map[string]int
+	placements      map[string]map[string]responsibility.Placement
+	children        map[string]map[string]struct{}
+	population      int64
 	// unsettled counts the portals still settling; catalogueLast is when
 	// an event last touched a catalogue entry's roll-up (see burst).
 	unsettled     int
 	catalogueLast time.Time
 	bursts        [kinds]map[string]burst
-	queues        [kinds]queue
-	synced        []func() bool
+	// taken are the bursts a roll-up took in whose status write has not
+	// been confirmed (Written): they are pending until it is.
+	taken  [kinds]map[string]burst
+	queues [kinds]queue
+	synced []func() bool
+}
+
+// objectVersion tells one spec of an object from another: the generation
+// alone does not, since an object recreated under its name starts at 1
+// again.
+type objectVersion struct {
+	uid        types.UID
+	generation int64
+}
+
+func versionOf(o metav1.Object) objectVersion {
+	return objectVersion{uid: o.GetUID(), generation: o.GetGeneration()}
 }
 
 // portalEntry is what the view keeps of one portal.
@@ -185,15 +204,16 @@ func New(now func() time.Time) *View {
 		sums:    map[string]ServiceCounts{},
 		tools:   map[string]tools.Tally{},
 
-		catalog:            map[string]*ozgv1.OZGService{},
-		profiles:           map[string]*responsibility.Profile{},
-		profileGenerations: map[string]int64{},
-		slots:              map[string]int{},
-		placements:         map[string]map[string]responsibility.Placement{},
-		children:           map[string]map[string]struct{}{},
+		catalog:         map[string]*ozgv1.OZGService{},
+		profiles:        map[string]*responsibility.Profile{},
+		profileVersions: map[string]objectVersion{},
+		slots:           map[string]int{},
+		placements:      map[string]map[string]responsibility.Placement{},
+		children:        map[string]map[string]struct{}{},
 	}
 	for k := range v.bursts {
 		v.bursts[k] = map[string]burst{}
+		v.taken[k] = map[string]burst{}
 	}
 	return v
 }
@@ -354,10 +374,14 @@ func keyOf(p *ozgv1.ServicePortal) types.NamespacedName {
 // the inputs, one of three answers (see take):
 //   - wait > 0: the burst is not over; reconcile again after wait, write nothing.
 //   - wait == 0, recheck == 0: the status computed now is current.
-//   - wait == 0, recheck > 0: write now (the object has no status yet, its
-//     spec changed, or the burst has run for MaxDelay), but more input is
-//     on its way: the status is not current, and the roll-up looks again
-//     after recheck.
+//   - wait == 0, recheck > 0: write now (the object has no status yet or
+//     its spec changed while its burst is open, or the burst has run for
+//     MaxDelay), but more input is on its way: the status is not current,
+//     and the roll-up looks again after recheck.
+//
+// An administration's spec change alone opens no burst of its own (its
+// roll-up reads once the view has taken the spec in): that status is
+// current. After writing, the roll-up calls Written.
 
 // Administration returns the inputs of the named administration's roll-up;
 // urgent is true when it must be written at once.
@@ -379,6 +403,17 @@ func (v *View) Service(name string, urgent bool) (counts ServiceCounts, wait, re
 	return counts, wait, recheck
 }
 
+// Written tells the view that the named roll-up's status, computed from
+// its last read, is stored (or already was): what that read took in is no
+// longer pending. A write that failed, or a roll-up that stopped before
+// writing, does not call it: the object stays pending, and its retry
+// reads and writes again.
+func (v *View) Written(kind Kind, name string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.taken[kind], name)
+}
+
 // Discard drops the burst of an object that does not exist (an
 // administration may track a service the catalogue lacks, a portal may
 // name an administration that does not exist).
@@ -386,14 +421,22 @@ func (v *View) Discard(kind Kind, name string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	delete(v.bursts[kind], name)
+	delete(v.taken[kind], name)
 }
 
-// Pending counts the objects of kind whose last events no roll-up has
-// taken in yet: while it is not zero, some statuses are behind.
+// Pending counts the objects of kind whose status does not show their
+// last events yet: their burst is open, or was taken in by a roll-up whose
+// write has not succeeded. While it is not zero, some statuses are behind.
 func (v *View) Pending(kind Kind) int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return len(v.bursts[kind])
+	n := len(v.bursts[kind])
+	for name := range v.taken[kind] {
+		if _, open := v.bursts[kind][name]; !open {
+			n++
+		}
+	}
+	return n
 }
 
 // OldestPending is how long the oldest pending roll-up of kind has waited
@@ -405,9 +448,11 @@ func (v *View) OldestPending(kind Kind) time.Duration {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	var oldest time.Time
-	for _, b := range v.bursts[kind] {
-		if oldest.IsZero() || b.first.Before(oldest) {
-			oldest = b.first
+	for _, bursts := range []map[string]burst{v.bursts[kind], v.taken[kind]} {
+		for _, b := range bursts {
+			if oldest.IsZero() || b.first.Before(oldest) {
+				oldest = b.first
+			}
 		}
 	}
 	if oldest.IsZero() {
@@ -423,7 +468,7 @@ func (v *View) administrationInputs(name string) AdministrationInputs {
 		return in
 	}
 	if e.obj != nil {
-		in.Generation = e.obj.Generation
+		in.Generation, in.UID = e.obj.Generation, e.obj.UID
 	}
 	for key := range e.portals {
 		p := v.portals[key]

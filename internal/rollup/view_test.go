@@ -152,12 +152,16 @@ func TestViewBursts(t *testing.T) {
 	v.ReplayAdministration(administration("detmold", 1, service("ozg-2", ozgv1.StateLive)))
 	v.ReplayPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
 	v.ReplayPortal(portal("detmold", "detmold", 1, 1, ozgv1.ReadyCondition))
+	// read reads as a roll-up does, and writes when told to.
 	read := func(kind Kind, name string, urgent bool) (wait, recheck time.Duration) {
 		t.Helper()
 		if kind == Administrations {
 			_, wait, recheck = v.Administration(name, urgent)
 		} else {
 			_, wait, recheck = v.Service(name, urgent)
+		}
+		if wait == 0 {
+			v.Written(kind, name)
 		}
 		return wait, recheck
 	}
@@ -481,15 +485,74 @@ func TestViewOldestPending(t *testing.T) {
 	if d := v.OldestPending(Services); d != 3*time.Second {
 		t.Fatalf("age %v, want ozg-1's 3s", d)
 	}
-	// Taking ozg-1's roll-up in (urgent: at once) leaves ozg-2's.
+	// Taking ozg-1's roll-up in (urgent: at once) and writing it leaves ozg-2's.
 	if _, wait, _ := v.Service("ozg-1", true); wait != 0 {
 		t.Fatalf("urgent roll-up waits %v", wait)
 	}
+	v.Written(Services, "ozg-1")
 	if d := v.OldestPending(Services); d != time.Second {
 		t.Fatalf("age %v, want ozg-2's 1s", d)
 	}
 	_, _, _ = v.Service("ozg-2", true)
+	v.Written(Services, "ozg-2")
 	if d, n := v.OldestPending(Services), v.Pending(Services); d != 0 || n != 0 {
-		t.Fatalf("all taken in: age %v, %d pending", d, n)
+		t.Fatalf("all written: age %v, %d pending", d, n)
+	}
+}
+
+// A roll-up that took its burst in is pending until its status is written:
+// a write that fails, or a roll-up that stops before it (the view behind
+// the object's spec), leaves a stale status, which the metrics must show.
+func TestViewPendingUntilWritten(t *testing.T) {
+	c := newClock()
+	v, _, _ := started(t, c)
+	v.UpsertAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
+	c.advance(MaxDelay)
+	if _, wait, recheck := v.Administration("lemgo", false); wait != 0 || recheck != 0 {
+		t.Fatalf("a burst that is over: wait %v, recheck %v, want a current status at once", wait, recheck)
+	}
+	// The status write fails.
+	if n, age := v.Pending(Administrations), v.OldestPending(Administrations); n != 1 || age != MaxDelay {
+		t.Fatalf("taken in, not written: %d pending for %v, want 1 for %v", n, age, MaxDelay)
+	}
+	// The retry finds nothing new, is current, and its write succeeds.
+	c.advance(time.Second)
+	if _, wait, recheck := v.Administration("lemgo", false); wait != 0 || recheck != 0 {
+		t.Fatalf("the retry: wait %v, recheck %v, want a current status at once", wait, recheck)
+	}
+	if age := v.OldestPending(Administrations); age != MaxDelay+time.Second {
+		t.Fatalf("the retry's burst is %v old, want the first event's %v", age, MaxDelay+time.Second)
+	}
+	v.Written(Administrations, "lemgo")
+	if n, age := v.Pending(Administrations), v.OldestPending(Administrations); n != 0 || age != 0 {
+		t.Fatalf("written: %d pending for %v, want none", n, age)
+	}
+
+	// An event after the read stays pending after the write of what was read.
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1))
+	c.advance(MaxDelay)
+	v.Administration("lemgo", false)
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition))
+	v.Written(Administrations, "lemgo")
+	if n := v.Pending(Administrations); n != 1 {
+		t.Fatalf("an event after the read: %d pending, want 1", n)
+	}
+
+	// An object that is gone has nothing pending.
+	v.Administration("lemgo", true)
+	v.DeleteAdministration(administration("lemgo", 1))
+	if n := v.Pending(Administrations); n != 0 {
+		t.Fatalf("deleted: %d pending, want none", n)
+	}
+	// (lemgo took ozg-1's Live with it.)
+	v.UpsertAdministration(administration("detmold", 1, service("ozg-2", ozgv1.StateLive)))
+	c.advance(CatalogueMaxDelay)
+	v.Service("ozg-1", false)
+	v.Written(Services, "ozg-1")
+	v.Service("ozg-2", false)
+	v.Discard(Services, "ozg-2")
+	if n := v.Pending(Services); n != 0 {
+		t.Fatalf("discarded: %d pending, want none", n)
 	}
 }

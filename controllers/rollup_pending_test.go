@@ -1,0 +1,72 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/rollup"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
+)
+
+// ozg_rollup_pending and its age say that some roll-up status is behind.
+// A roll-up whose status write fails has taken its burst in, and its status
+// is still stale: it must stay pending until a write succeeds.
+func TestRollupPendingUntilStatusWritten(t *testing.T) {
+	cluster := testenv.ForTest(t, testenv.Options{})
+	ctx := context.Background()
+	var refuse atomic.Bool
+	refuse.Store(true)
+	c := interceptor.NewClient(cluster.Client, interceptor.Funcs{
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			if refuse.Swap(false) {
+				return errors.New("the API server is unavailable")
+			}
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+	})
+	adm := &ozgv1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: "lemgo"},
+		Spec:       ozgv1.AdministrationSpec{Key: "05766044", DisplayName: "Lemgo", Type: ozgv1.TypeKreisangehoerigeStadt},
+	}
+	if err := cluster.Client.Create(ctx, adm); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC)
+	view := rollup.New(func() time.Time { return now })
+	view.UpsertAdministration(adm)
+	p := &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: "krz", Name: "lemgo", Generation: 1}}
+	p.Spec.AdministrationRef.Name = "lemgo"
+	view.UpsertPortal(p) // opens lemgo's burst
+	now = now.Add(rollup.MaxDelay)
+	r := &AdministrationReconciler{Client: c, view: view}
+	req := ctrl.Request{NamespacedName: client.ObjectKey{Name: "lemgo"}}
+
+	if _, err := r.Reconcile(ctx, req); err == nil {
+		t.Fatal("the refused status write returned no error")
+	}
+	if n, age := view.Pending(rollup.Administrations), view.OldestPending(rollup.Administrations); n != 1 || age != rollup.MaxDelay {
+		t.Fatalf("after a refused status write: %d pending for %v, want 1 for %v (the status is stale)", n, age, rollup.MaxDelay)
+	}
+
+	if _, err := r.Reconcile(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.Client.Get(ctx, req.NamespacedName, adm); err != nil {
+		t.Fatal(err)
+	}
+	if c := condition(&adm.Status, ozgv1.ReadyCondition); c.Status != metav1.ConditionTrue {
+		t.Fatalf("after the retry: Ready %+v, want True", c)
+	}
+	if n := view.Pending(rollup.Administrations); n != 0 {
+		t.Fatalf("after the status was written: %d pending, want none", n)
+	}
+}
