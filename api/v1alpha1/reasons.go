@@ -34,14 +34,15 @@ const (
 	// Ready than its current wave allows.
 	ReasonPortalsUnavailable = "PortalsUnavailable"
 	// ReasonRollupPending: a roll-up (Administration, OZGService) had to be
-	// written while its inputs were still arriving (its first status, a spec
-	// change, or a burst of portal events that went on for 30 s, 60 s for
-	// an OZGService); its counts
-	// show the progress so far, Ready is Unknown, and the operator writes it
-	// again, Ready True, once the inputs have come to rest.
+	// written while its inputs were still arriving (its first status or a
+	// spec change during a burst of portal events, or a burst that went on
+	// for 30 s, 60 s for an OZGService); its counts show the progress so
+	// far, Ready is Unknown, and the operator writes it again, Ready True,
+	// once the inputs have come to rest.
 	ReasonRollupPending = "RollupPending"
 	// ReasonServicesNotFound: a ServiceProgramme names OZG services or LeiKa
-	// keys the catalogue lacks; they are left out of its counts.
+	// keys the catalogue lacks; they are left out of its counts, and it is
+	// Ready False and Reconciling (not Stalled) until they arrive.
 	ReasonServicesNotFound = "ServicesNotFound"
 	// ReasonInvalidSelector: a label selector of the spec does not parse.
 	ReasonInvalidSelector = "InvalidSelector"

@@ -69,8 +69,10 @@ type ServiceProgrammeStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 	// conditions: Ready is True once the status counts the current spec
-	// against the cluster; False (and Stalled) while the spec names
-	// services the catalogue lacks, which are left out of the counts.
+	// against the cluster; False, with Reconciling True (reason
+	// ServicesNotFound), while the spec names services the catalogue
+	// lacks, which are left out of the counts: it turns Ready when they
+	// arrive. Stalled only for a selector that does not parse.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
