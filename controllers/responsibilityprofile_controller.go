@@ -7,7 +7,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
@@ -31,7 +30,7 @@ func (r *ResponsibilityProfileReconciler) SetupWithManager(mgr ctrl.Manager) err
 		// A catalogue entry's spec (its LeiKa services' typisierung) moves
 		// its placement; its status writes do not.
 		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.allProfiles),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+			builder.WithPredicates(specChanged)).
 		Complete(r)
 }
 

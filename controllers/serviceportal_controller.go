@@ -103,7 +103,7 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// Its labels name its IT provider, which decides whose portals may
 		// serve it, as the namespace's label does.
 		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfAdministrationAndMunicipalities),
-			builder.WithPredicates(predicate.Or[client.Object](predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
+			builder.WithPredicates(predicate.Or[client.Object](specChanged, predicate.LabelChangedPredicate{}))).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfNamespace),
 			builder.WithPredicates(predicate.LabelChangedPredicate{})).
 		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfKreisPortal),
@@ -111,13 +111,13 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// Every portal lists the whole catalogue, placed by its profile;
 		// both change rarely (an import, a GitOps commit).
 		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.allPortals),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+			builder.WithPredicates(specChanged)).
 		Watches(&ozgv1.ResponsibilityProfile{}, handler.EnqueueRequestsFromMapFunc(r.allPortals),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+			builder.WithPredicates(specChanged)).
 		// A portal that lost its hostname to another one takes it over when
 		// that one lets it go.
 		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfHostname),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+			builder.WithPredicates(specChanged)).
 		// Why a pod does not serve (a failed pull, a crash loop) goes into
 		// Ready; the Deployment's status does not say it.
 		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(portalOfPod),

@@ -35,7 +35,7 @@ func (r *ServiceProgrammeReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	// A programme counts the administrations' spec.services and the
 	// catalogue's LeiKa services, and selects both by label: their status
 	// writes change nothing it counts.
-	specOrLabels := builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.LabelChangedPredicate{}))
+	specOrLabels := builder.WithPredicates(predicate.Or[client.Object](specChanged, predicate.LabelChangedPredicate{}))
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("serviceprogramme").
 		For(&ozgv1.ServiceProgramme{}).
