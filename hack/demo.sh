@@ -7,6 +7,8 @@
 #   hack/demo.sh up          the demo, then print how to look around (leaves it running)
 #   hack/demo.sh check       the same, non-interactive: exit 0 once the fleet is Ready
 #   hack/demo.sh serve NAME  serve the portal NAME of the running demo locally
+#   hack/demo.sh restore FILE  a new cluster from a backup (ozgctl export all):
+#                            the CRDs, the backup, the manager; wait as up does
 #   hack/demo.sh down        stop the manager, the local portal server and the cluster
 #
 # Processes it starts are recorded in bin/demo/*.pid and stopped by PID.
@@ -74,24 +76,16 @@ wait_rollups_current() {
   log "every Administration and OZGService status is current"
 }
 
-up() {
-  mkdir -p "$STATE"
-  hack/dev-cluster.sh up
+# install_crds applies this release's CRDs, as an installation does.
+install_crds() {
   log "installing the CRDs"
   "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -f config/crd/bases >/dev/null
   "$KUBECTL" wait --for=condition=Established --timeout=60s -f config/crd/bases >/dev/null
+}
 
-  log "importing the OZG catalogue and the NRW administrations"
-  "$BIN/ozgctl" import catalog --dir "$DATA/ozg-katalog" --apply
-  "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --apply
-  # The Kreise too: vehicle registration and driving licences are theirs.
-  "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --kreis 05766,05758,05770 --with-kreise --it-provider krz --apply
-  log "applying the NRW responsibility profile (docs/responsibility.md)"
-  "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -k config/profiles >/dev/null
-
-  log "giving the krz municipalities content and creating their fleet"
-  go run ./hack/demo-seed
-
+# run_manager starts the manager and waits until the krz fleet, the
+# roll-ups, the profile and the programme are Ready.
+run_manager() {
   start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$METRICS_PORT" --health-probe-bind-address=127.0.0.1:18081
   log "waiting up to $TIMEOUT for the krz fleet to become Ready"
   if ! "$BIN/ozgctl" rollout status fleet/krz -n krz --timeout "$TIMEOUT"; then
@@ -106,6 +100,25 @@ up() {
   # The krz G2B programme (hack/demo-seed says which services it holds).
   "$KUBECTL" wait --for=condition=Ready --timeout=60s prog/krz-g2b -n krz >/dev/null
   "$KUBECTL" get prog -n krz
+}
+
+up() {
+  mkdir -p "$STATE"
+  hack/dev-cluster.sh up
+  install_crds
+
+  log "importing the OZG catalogue and the NRW administrations"
+  "$BIN/ozgctl" import catalog --dir "$DATA/ozg-katalog" --apply
+  "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --apply
+  # The Kreise too: vehicle registration and driving licences are theirs.
+  "$BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv" --kreis 05766,05758,05770 --with-kreise --it-provider krz --apply
+  log "applying the NRW responsibility profile (docs/responsibility.md)"
+  "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -k config/profiles >/dev/null
+
+  log "giving the krz municipalities content and creating their fleet"
+  go run ./hack/demo-seed
+
+  run_manager
   "$BIN/ozgctl" coverage --programme krz-g2b -n krz
   # What the krz hands to the Portalverbund NRW (docs/portalverbund.md).
   "$BIN/ozgctl" export portalverbund --fleet krz -n krz >"$STATE/portalverbund-krz.json"
@@ -119,6 +132,19 @@ up() {
   published="$("$KUBECTL" get sp -n krz -o jsonpath='{range .items[?(@.spec.publish==true)]}{.metadata.name}{"\n"}{end}')"
   published="$(grep -v '^kreis-' <<<"$published" || true)"
   serve "${published%%$'\n'*}"
+}
+
+# restore FILE: a new cluster from the backup FILE (docs/backup.md): the
+# CRDs, then the backup as it is, then the manager, which makes the rest.
+restore() {
+  local backup="$1"
+  [ -f "$backup" ] || { log "no backup file $backup"; return 1; }
+  mkdir -p "$STATE"
+  hack/dev-cluster.sh up
+  install_crds
+  log "applying the backup $backup"
+  "$KUBECTL" apply --server-side --field-manager=ozg-restore -f "$backup" >/dev/null
+  run_manager
 }
 
 # serve NAME: serve the content the operator rendered for the portal NAME
@@ -166,13 +192,17 @@ EOM
     serve "$2"
     echo "The portal of $PORTAL_NAME: http://127.0.0.1:$PORTAL_PORT/"
     ;;
+  restore)
+    [ -n "${2:-}" ] || { echo "usage: $0 restore FILE" >&2; exit 2; }
+    restore "$2"
+    ;;
   down)
     stop portal
     stop manager
     hack/dev-cluster.sh down
     ;;
   *)
-    echo "usage: $0 up|check|serve NAME|down" >&2
+    echo "usage: $0 up|check|serve NAME|restore FILE|down" >&2
     exit 2
     ;;
 esac
