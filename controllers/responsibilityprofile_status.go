@@ -66,7 +66,11 @@ func setProfileReady(status *ozgv1.ResponsibilityProfileStatus, services, missin
 	}
 	msg += fmt.Sprintf("%d Unknown", c.Unknown)
 	if missing > 0 {
-		msg += fmt.Sprintf("; %d table entries name services the catalogue lacks", missing)
+		entries := "table entries name services"
+		if missing == 1 {
+			entries = "table entry names a service"
+		}
+		msg += fmt.Sprintf("; %d %s the catalogue lacks", missing, entries)
 	}
 	setCondition(status, ozgv1.ReadyCondition, metav1.ConditionTrue, ozgv1.ReasonSucceeded, msg)
 }

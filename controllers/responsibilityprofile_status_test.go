@@ -46,7 +46,7 @@ func TestProfileStatus(t *testing.T) {
 		t.Errorf("observedGeneration %d, want 2", status.ObservedGeneration)
 	}
 	ready := meta.FindStatusCondition(status.Conditions, ozgv1.ReadyCondition)
-	wantMsg := "7 services: 1 Bund, 1 Land, 1 Kreis, 1 Gemeinde, 1 Kammer, 0 Sozialversicherung, 2 Unknown; 1 table entries name services the catalogue lacks"
+	wantMsg := "7 services: 1 Bund, 1 Land, 1 Kreis, 1 Gemeinde, 1 Kammer, 0 Sozialversicherung, 2 Unknown; 1 table entry names a service the catalogue lacks"
 	if ready == nil || ready.Status != metav1.ConditionTrue || ready.Reason != ozgv1.ReasonSucceeded || ready.Message != wantMsg {
 		t.Errorf("Ready %+v, want True %s %q", ready, ozgv1.ReasonSucceeded, wantMsg)
 	}

@@ -39,7 +39,7 @@ type ProgrammePriority struct {
 	// +kubebuilder:validation:Maximum=9
 	Priority int32 `json:"priority"`
 	// targetDate is when the priority's services should be Live
-	// everywhere (YYYY-MM-DD).
+	// everywhere (YYYY-MM-DD), a day that ends at midnight German time.
 	// +optional
 	// +kubebuilder:validation:Format=date
 	TargetDate string `json:"targetDate,omitempty"`
@@ -94,8 +94,8 @@ type PriorityStatus struct {
 	// targetDate is copied from the spec.
 	// +optional
 	TargetDate string `json:"targetDate,omitempty"`
-	// overdue is true once the target date has passed and not every
-	// implementation is Live.
+	// overdue is true once the target date has passed (midnight after it,
+	// German time) and not every implementation is Live.
 	// +optional
 	Overdue bool `json:"overdue,omitempty"`
 	// leikaServices counts the priority's LeiKa services.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	_ "time/tzdata" // the target dates' time zone, also in images without zoneinfo
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -192,13 +193,26 @@ func share(live, total int32) string {
 	return strconv.FormatFloat(float64(live)*100/float64(total), 'f', 1, 64) + "%"
 }
 
-// dayAfter is the start of the day after a target date (UTC): the date
-// itself still counts as in time.
+// Germany is the time zone of the target dates: a date is a German
+// administration's working day, and it ends at midnight there, not at
+// 00:00 UTC (one or two hours later).
+var Germany = mustLoadLocation("Europe/Berlin")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is embedded: only a wrong name fails
+	}
+	return loc
+}
+
+// dayAfter is the start of the day after a target date in Germany: the
+// date itself still counts as in time.
 func dayAfter(date string) (time.Time, bool) {
 	if date == "" {
 		return time.Time{}, false
 	}
-	d, err := time.Parse(time.DateOnly, date)
+	d, err := time.ParseInLocation(time.DateOnly, date, Germany)
 	if err != nil {
 		return time.Time{}, false
 	}

@@ -24,8 +24,10 @@ func TestTargetDates(t *testing.T) {
 		next     string
 		p2Leistu int32
 	}{
-		{time.Date(2023, 12, 31, 23, 59, 0, 0, time.UTC), false, "2024-01-01", 0},
-		{time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), true, "2024-07-01", 0},
+		// The target date ends at midnight in Germany: 23:00 UTC in winter,
+		// 22:00 UTC in summer.
+		{time.Date(2023, 12, 31, 22, 59, 0, 0, time.UTC), false, "2024-01-01", 0},
+		{time.Date(2023, 12, 31, 23, 0, 0, 0, time.UTC), true, "2024-07-01", 0},
 		{time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC), true, "", 0},
 	} {
 		r, err := Compute(spec, adms, catalogue, tc.now)
@@ -39,7 +41,7 @@ func TestTargetDates(t *testing.T) {
 		if p2.LeiKaServices != tc.p2Leistu || p2.ShareLive != "-" || p2.Overdue {
 			t.Errorf("at %v: priority 2 %+v, want empty (its service counts in priority 1), not overdue", tc.now, p2)
 		}
-		if next := r.Next; tc.next == "" && !next.IsZero() || tc.next != "" && next.Format(time.DateOnly) != tc.next {
+		if next := r.Next; tc.next == "" && !next.IsZero() || tc.next != "" && (next.In(Germany).Format(time.DateTime) != tc.next+" 00:00:00") {
 			t.Errorf("at %v: next %v, want %q", tc.now, next, tc.next)
 		}
 	}
