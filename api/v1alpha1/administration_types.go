@@ -319,7 +319,7 @@ type AdministrationReach struct {
 // +kubebuilder:printcolumn:name="Type",type=string,JSONPath=`.spec.type`
 // +kubebuilder:printcolumn:name="Provider",type=string,JSONPath=`.spec.itProvider`
 // +kubebuilder:printcolumn:name="Portal",type=string,JSONPath=`.status.portal.name`
-// +kubebuilder:printcolumn:name="Online",type=integer,JSONPath=`.status.online`
+// +kubebuilder:printcolumn:name="Own-Online",type=integer,JSONPath=`.status.online`,description="its own Live services online in its Ready, published portal"
 // +kubebuilder:printcolumn:name="Reachable",type=integer,JSONPath=`.status.responsibility.reachable`,description="services online for its citizens through anyone"
 // +kubebuilder:printcolumn:name="ARS",type=string,JSONPath=`.spec.ars`,priority=1
 // +kubebuilder:printcolumn:name="Display Name",type=string,JSONPath=`.spec.displayName`,priority=1

@@ -131,7 +131,10 @@ type OZGServiceStatus struct {
 	// +optional
 	Administrations StateCounts `json:"administrations,omitempty"`
 
-	// portals counts the portals that offer this service at all.
+	// portals counts the administrations tracking this service that have a
+	// portal. Every portal lists every service (with its state), so this is
+	// not how many portals show it, but how many of those tracking it can
+	// put it online. (v1beta1 renames it: docs/api-versioning.md.)
 	// +optional
 	Portals int32 `json:"portals"`
 
@@ -187,7 +190,7 @@ type ServicePopulation struct {
 // +kubebuilder:printcolumn:name="Themenfeld",type=string,JSONPath=`.spec.themenfeld`
 // +kubebuilder:printcolumn:name="Online",type=integer,JSONPath=`.status.onlinePortals`
 // +kubebuilder:printcolumn:name="Reach-%",type=integer,JSONPath=`.status.population.percent`,description="share of the inhabitants for whom the service is online"
-// +kubebuilder:printcolumn:name="Portals",type=integer,JSONPath=`.status.portals`,priority=1
+// +kubebuilder:printcolumn:name="Tracking-Portals",type=integer,JSONPath=`.status.portals`,priority=1,description="administrations tracking the service that have a portal"
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="self.metadata.name == 'ozg-' + self.spec.ozgId",message="metadata.name must be 'ozg-' followed by spec.ozgId"

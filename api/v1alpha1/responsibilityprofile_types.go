@@ -213,9 +213,9 @@ type ResponsibilityProfileStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Cluster,shortName=rprof,categories=ozg
-// +kubebuilder:printcolumn:name="Land",type=string,JSONPath=`.spec.land`
+// +kubebuilder:printcolumn:name="Bundesland",type=string,JSONPath=`.spec.land`
 // +kubebuilder:printcolumn:name="Bund",type=integer,JSONPath=`.status.services.bund`
-// +kubebuilder:printcolumn:name="Land-Level",type=integer,JSONPath=`.status.services.land`
+// +kubebuilder:printcolumn:name="Land",type=integer,JSONPath=`.status.services.land`,description="services the Land is responsible for"
 // +kubebuilder:printcolumn:name="Kreis",type=integer,JSONPath=`.status.services.kreis`
 // +kubebuilder:printcolumn:name="Gemeinde",type=integer,JSONPath=`.status.services.gemeinde`
 // +kubebuilder:printcolumn:name="Kammer",type=integer,JSONPath=`.status.services.kammer`
