@@ -26,27 +26,10 @@ TIMEOUT="${DEMO_TIMEOUT:-300s}"
 
 log() { printf '[demo] %s\n' "$*" >&2; }
 
-# start NAME CMD...: run CMD in its own session, logging to bin/demo/NAME.log.
-start() {
-  local name="$1"; shift
-  stop "$name"
-  setsid nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null &
-  echo $! >"$STATE/$name.pid"
-  log "started $name (pid $!), log in bin/demo/$name.log"
-}
-
-# stop NAME: stop the process recorded for NAME, if it still runs.
-stop() {
-  local pidfile="$STATE/$1.pid" pid
-  [ -f "$pidfile" ] || return 0
-  pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-}
+# Processes in the background: proc_start, proc_stop (hack/lib/proc.sh).
+PROC_DIR="$STATE"
+# shellcheck source=hack/lib/proc.sh
+source hack/lib/proc.sh
 
 # rollups_pending prints how many Administrations and OZGServices have
 # inputs their status does not show yet (the manager's ozg_rollup_pending).
@@ -86,7 +69,7 @@ install_crds() {
 # run_manager starts the manager and waits until the krz fleet, the
 # roll-ups, the profile and the programme are Ready.
 run_manager() {
-  start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$METRICS_PORT" --health-probe-bind-address=127.0.0.1:18081
+  proc_start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$METRICS_PORT" --health-probe-bind-address=127.0.0.1:18081
   log "waiting up to $TIMEOUT for the krz fleet to become Ready"
   if ! "$BIN/ozgctl" rollout status fleet/krz -n krz --timeout "$TIMEOUT"; then
     "$KUBECTL" get fleet -n krz
@@ -158,7 +141,7 @@ serve() {
   "$KUBECTL" get configmap "$portal" -n krz -o jsonpath='{.data.portal\.json}' >"$dir/portal.json"
   "$KUBECTL" get configmap ozg-catalog -n krz -o jsonpath='{.binaryData.catalog\.json\.gz}' >"$dir/catalog.b64"
   base64 -d "$dir/catalog.b64" >"$dir/catalog.json.gz"
-  start portal "$BIN/portal" --data "$dir/portal.json" --listen "127.0.0.1:$PORTAL_PORT"
+  proc_start portal "$BIN/portal" --data "$dir/portal.json" --listen "127.0.0.1:$PORTAL_PORT"
   PORTAL_NAME="$portal"
 }
 
@@ -197,8 +180,8 @@ EOM
     restore "$2"
     ;;
   down)
-    stop portal
-    stop manager
+    proc_stop portal
+    proc_stop manager
     hack/dev-cluster.sh down
     ;;
   *)

@@ -32,27 +32,10 @@ GIT_PORT=18287
 
 log() { printf '[gitops] %s\n' "$*" >&2; }
 
-# start NAME CMD...: run CMD in its own session, logging to bin/gitops/logs/NAME.log.
-start() {
-  local name="$1"; shift
-  stop "$name"
-  setsid nohup "$@" >"$STATE/logs/$name.log" 2>&1 </dev/null &
-  echo $! >"$STATE/pids/$name.pid"
-  log "started $name (pid $!), log in bin/gitops/logs/$name.log"
-}
-
-# stop NAME: stop the process recorded for NAME, if it still runs.
-stop() {
-  local pidfile="$STATE/pids/$1.pid" pid
-  [ -f "$pidfile" ] || return 0
-  pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-}
+# Processes in the background: proc_start, proc_stop (hack/lib/proc.sh).
+PROC_DIR="$STATE/pids" PROC_LOG_DIR="$STATE/logs"
+# shellcheck source=hack/lib/proc.sh
+source hack/lib/proc.sh
 
 # wait_healthy NAME URL: wait until a started process answers its health URL.
 wait_healthy() {
@@ -87,16 +70,16 @@ up_processes() {
 
   repository
   go build -o "$STATE/gitserver" ./hack/gitserver
-  start gitserver "$STATE/gitserver" --root "$STATE/git" --listen "127.0.0.1:$GIT_PORT"
+  proc_start gitserver "$STATE/gitserver" --root "$STATE/git" --listen "127.0.0.1:$GIT_PORT"
 
-  start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$MANAGER_METRICS_PORT" \
+  proc_start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$MANAGER_METRICS_PORT" \
     --health-probe-bind-address="127.0.0.1:$MANAGER_HEALTH_PORT"
   mkdir -p "$STATE/flux-storage"
-  start source-controller "$FLUX/source-controller" --watch-all-namespaces \
+  proc_start source-controller "$FLUX/source-controller" --watch-all-namespaces \
     --metrics-addr="127.0.0.1:$SOURCE_METRICS_PORT" --health-addr="127.0.0.1:$SOURCE_HEALTH_PORT" \
     --storage-path="$STATE/flux-storage" --storage-addr="127.0.0.1:$SOURCE_STORAGE_PORT" \
     --storage-adv-addr="127.0.0.1:$SOURCE_STORAGE_PORT" --events-addr=
-  start kustomize-controller "$FLUX/kustomize-controller" --watch-all-namespaces \
+  proc_start kustomize-controller "$FLUX/kustomize-controller" --watch-all-namespaces \
     --metrics-addr="127.0.0.1:$KUSTOMIZE_METRICS_PORT" --health-addr="127.0.0.1:$KUSTOMIZE_HEALTH_PORT" --events-addr=
   wait_healthy manager "http://127.0.0.1:$MANAGER_HEALTH_PORT/healthz"
   wait_healthy source-controller "http://127.0.0.1:$SOURCE_HEALTH_PORT/healthz"
@@ -114,7 +97,7 @@ run_check() {
 }
 
 down() {
-  for name in kustomize-controller source-controller manager gitserver; do stop "$name"; done
+  for name in kustomize-controller source-controller manager gitserver; do proc_stop "$name"; done
   hack/dev-cluster.sh down
 }
 

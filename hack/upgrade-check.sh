@@ -69,47 +69,16 @@ phase() {
   printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" "$*" >>"$RUN/phases.log"
 }
 
-# alive PID BINARY: PID runs BINARY (a recorded PID may have been reused).
-alive() {
-  local cmdline
-  cmdline="$(tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline")" || return 1
-  [ "${cmdline%%$'\n'*}" = "$2" ]
-}
-
-# stop PIDFILE BINARY: stop the process a PID file names, if it still runs
-# BINARY; SIGKILL after 15 s.
-stop() {
-  local pidfile="$1" binary="$2" pid
-  [ -f "$pidfile" ] || return 0
-  pid="$(cat "$pidfile")"
-  if [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" "$binary"; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 75); do alive "$pid" "$binary" || break; sleep 0.2; done
-    if alive "$pid" "$binary"; then
-      log "$binary (pid $pid) ignored SIGTERM; sending SIGKILL"
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-  fi
-  rm -f "$pidfile"
-}
-
-# start NAME CMD...: run CMD in its own session, logging to run/NAME.log.
-# It returns once the PID runs CMD: until the exec, it still runs bash,
-# which alive rightly refuses.
-start() {
-  local name="$1" pid; shift
-  setsid nohup "$@" >"$RUN/$name.log" 2>&1 </dev/null &
-  pid=$!
-  echo "$pid" >"$RUN/$name.pid"
-  for _ in $(seq 100); do alive "$pid" "$1" && break; sleep 0.05; done
-  log "started $name (pid $pid), log in ${RUN#"$REPO"/}/$name.log"
-}
+# Processes in the background: proc_start, proc_stop (hack/lib/proc.sh).
+PROC_DIR="$RUN"
+# shellcheck source=hack/lib/proc.sh
+source hack/lib/proc.sh
 
 # teardown: stop what this check started; the old tree goes too.
 teardown() {
-  stop "$RUN/watch.pid" "$WATCH"
-  stop "$RUN/manager.pid" "$BIN/manager"
-  stop "$RUN/old-manager.pid" "$OLD_BIN/manager"
+  proc_stop watch
+  proc_stop manager
+  proc_stop old-manager
   if [ -d "$DEV_CLUSTER_DIR" ]; then
     hack/dev-cluster.sh down 2>&1 | sed 's/^/  /' >&2 || log "stopping the cluster failed"
   fi
@@ -159,7 +128,7 @@ old_demo "$OLD_BIN/ozgctl" import administrations --file "$DATA/kommunen-nrw.csv
 old_demo "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -k "$OLD_SRC/config/profiles"
 old_demo "$OLD_BIN/demo-seed"
 phase "the previous release's manager ($("$OLD_BIN/manager" --version))"
-start old-manager "$OLD_BIN/manager" --metrics-bind-address="127.0.0.1:$OLD_METRICS_PORT" --health-probe-bind-address="127.0.0.1:$OLD_HEALTH_PORT"
+proc_start old-manager "$OLD_BIN/manager" --metrics-bind-address="127.0.0.1:$OLD_METRICS_PORT" --health-probe-bind-address="127.0.0.1:$OLD_HEALTH_PORT"
 old_demo "$OLD_BIN/ozgctl" rollout status fleet/krz -n krz --timeout "$TIMEOUT"
 log "fleet krz/krz rolled out: $("$KUBECTL" get fleet krz -n krz -o jsonpath='{.status.readyPortals} of {.status.portals} portals Ready, {.status.publishedPortals} published')"
 
@@ -168,15 +137,12 @@ phase "waiting for the previous release's manager to settle"
 "$WATCH" snapshot --out "$RUN/before.json"
 phase "recorded the state before the upgrade"
 
-start watch "$WATCH" watch --out "$RUN/events.jsonl" --ready "$RUN/watch.ready"
+proc_start watch "$WATCH" watch --out "$RUN/events.jsonl" --ready "$RUN/watch.ready"
 deadline=$((SECONDS + 120))
-watch_pid="$(cat "$RUN/watch.pid")"
 until [ -f "$RUN/watch.ready" ]; do
-  if ! alive "$watch_pid" "$WATCH"; then
-    watch_rc=0
-    wait "$watch_pid" || watch_rc=$?
+  if ! proc_pid watch >/dev/null; then
     cat "$RUN/watch.log" >&2
-    die "the watch ended (exit status $watch_rc)"
+    die "the watch ended before it had listed everything (its log above)"
   fi
   [ "$SECONDS" -lt "$deadline" ] || die "the watch did not list everything within 120 s; see ${RUN#"$REPO"/}/watch.log"
   sleep 0.2
@@ -185,7 +151,7 @@ phase "watching every Ready and Stalled condition and the portals' pod templates
 
 # --- the upgrade ------------------------------------------------------------
 phase "stopping the previous release's manager"
-stop "$RUN/old-manager.pid" "$OLD_BIN/manager"
+proc_stop old-manager
 phase "applying this release's CRDs (server-side, as an upgrade does)"
 "$KUBECTL" apply --server-side --field-manager=ozg-operator-install -f config/crd/bases
 "$KUBECTL" wait --for=condition=Established --timeout=60s -f config/crd/bases >/dev/null
@@ -193,7 +159,7 @@ phase "starting this release's manager ($("$BIN/manager" --version))"
 # UPGRADE_MANAGER_FLAGS: more flags for it, e.g. --portal-image=example.org/portal
 # to see the check fail on restarted portals.
 # shellcheck disable=SC2086 # one word per flag
-start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$NEW_METRICS_PORT" --health-probe-bind-address="127.0.0.1:$NEW_HEALTH_PORT" ${UPGRADE_MANAGER_FLAGS:-}
+proc_start manager "$BIN/manager" --metrics-bind-address="127.0.0.1:$NEW_METRICS_PORT" --health-probe-bind-address="127.0.0.1:$NEW_HEALTH_PORT" ${UPGRADE_MANAGER_FLAGS:-}
 if ! "$WATCH" settle --metrics "http://127.0.0.1:$NEW_METRICS_PORT/metrics" --timeout "$TIMEOUT" --quiet 10s; then
   "$KUBECTL" get fleet,sp -n krz >&2 || true
   die "this release's manager did not settle; see ${RUN#"$REPO"/}/manager.log"
@@ -201,7 +167,7 @@ fi
 phase "this release's manager has reconciled everything, roll-ups current"
 "$WATCH" snapshot --out "$RUN/after.json"
 phase "recorded the state after the upgrade"
-stop "$RUN/watch.pid" "$WATCH"
+proc_stop watch
 grep -q . "$RUN/events.jsonl" || die "the watch recorded nothing; see ${RUN#"$REPO"/}/watch.log"
 
 # --- the report ---------------------------------------------------------------
