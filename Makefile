@@ -22,6 +22,10 @@ HELM         := $(BIN)/helm
 # Prometheus's Go module v0.316.0 is Prometheus 3.16.0.
 PROMTOOL_VERSION ?= v0.316.0
 PROMTOOL         := $(BIN)/promtool
+CYCLONEDX_GOMOD_VERSION ?= v1.10.0
+CYCLONEDX_GOMOD         := $(BIN)/cyclonedx-gomod
+KREW_VERSION ?= v0.4.3
+KREW         := $(BIN)/krew
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 
 # Flags for go test, e.g. `make test GO_TEST_FLAGS=-run=TestImport`.
@@ -125,6 +129,42 @@ images: ko ## Build the manager and portal images (amd64+arm64, SBOMs) without D
 images-check: ko registry ## Build the images twice (the second from a copy of the tree) and fail unless the digests match.
 	VERSION=$(VERSION) COMMIT=$(COMMIT) hack/images.sh check
 
+##@ Release
+
+# `make release` takes no VERSION from git describe: refuse a missing or
+# non-semver one before any tool is built.
+ifneq ($(filter release,$(MAKECMDGOALS)),)
+ifeq ($(origin VERSION),file)
+$(error make release needs VERSION=x.y.z (semver without a leading v, e.g. make release VERSION=0.2.0))
+endif
+RELEASE_VERSION_ERROR := $(shell hack/release.sh --check-version '$(VERSION)' 2>&1)
+ifneq ($(RELEASE_VERSION_ERROR),)
+$(error $(RELEASE_VERSION_ERROR))
+endif
+endif
+
+# The version release-check builds: a pre-release, whose notes may come
+# from CHANGELOG.md's [Unreleased].
+RELEASE_CHECK_VERSION ?= 0.0.0-ci
+
+.PHONY: cyclonedx-gomod
+cyclonedx-gomod: ## Build (once, cached) CycloneDX's cyclonedx-gomod (SBOMs of Go binaries) from the Go module proxy into bin/.
+	CYCLONEDX_GOMOD_VERSION=$(CYCLONEDX_GOMOD_VERSION) hack/build-go-tool.sh cyclonedx-gomod $(CYCLONEDX_GOMOD)
+
+.PHONY: krew
+krew: ## Build (once, cached) krew from the Go module proxy into bin/krew, for release-check.
+	KREW_VERSION=$(KREW_VERSION) hack/build-go-tool.sh krew $(KREW)
+
+.PHONY: release
+release: ko registry helm cyclonedx-gomod ## VERSION=x.y.z: images, chart, CRDs, ozgctl archives, krew manifest, SBOMs, notes into bin/release/VERSION (docs/release.md).
+	VERSION=$(VERSION) COMMIT=$(COMMIT) LDFLAGS="$(LDFLAGS)" HELM=$(HELM) CYCLONEDX_GOMOD=$(CYCLONEDX_GOMOD) hack/release.sh $(VERSION)
+
+.PHONY: release-check
+release-check: krew ## Build the release 0.0.0-ci and check it (test/release): checksums, krew install, chart, CRDs, ozgctl, images, SBOMs, notes.
+	$(MAKE) release VERSION=$(RELEASE_CHECK_VERSION)
+	OZG_RELEASE_DIR=$(BIN)/release/$(RELEASE_CHECK_VERSION) OZG_RELEASE_COMMIT=$(COMMIT) KREW=$(KREW) \
+		go test -count=1 ./test/release/
+
 ##@ Cluster
 
 .PHONY: dev-cluster
@@ -179,6 +219,17 @@ demo-serve: build ## Serve the portal PORTAL=NAME of the running demo locally an
 .PHONY: demo-down
 demo-down: ## Stop everything `make demo` started.
 	hack/demo.sh down
+
+.PHONY: dr-check
+dr-check: build kube-binaries ## Disaster recovery: export the demo, destroy its cluster, restore into a new one; everything must come back (docs/backup.md).
+	hack/dr-check.sh
+
+# The previous release, from git: the commit before the upgrade test began.
+UPGRADE_FROM ?= 03277a8
+
+.PHONY: upgrade-check
+upgrade-check: build kube-binaries ## The previous release (UPGRADE_FROM) runs the demo fleet, this one takes over: no Ready=False, no portal restart, statuses exact (docs/upgrade.md).
+	UPGRADE_FROM=$(UPGRADE_FROM) hack/upgrade-check.sh
 
 ##@ GitOps
 

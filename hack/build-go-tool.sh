@@ -6,6 +6,11 @@
 #                                          (github.com/distribution/distribution/v3/cmd/registry)
 #   hack/build-go-tool.sh helm [DEST]      helm (helm.sh/helm/v3/cmd/helm), for `make chart-check`
 #   hack/build-go-tool.sh promtool [DEST]  Prometheus's promtool, for `make monitoring-check`
+#   hack/build-go-tool.sh cyclonedx-gomod [DEST]
+#                                          CycloneDX's SBOM generator for Go binaries,
+#                                          for `make release`
+#   hack/build-go-tool.sh krew [DEST]      krew (sigs.k8s.io/krew/cmd/krew), which
+#                                          `make release-check` installs the plugin with
 #
 # Each binary is cached per version outside the clone, under
 # ${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}/<tool>-<version>/<tool>,
@@ -19,11 +24,17 @@ REGISTRY_VERSION="${REGISTRY_VERSION:-v3.1.2}"
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
 # Prometheus's Go module versions are v0.<minor>.<patch> for release 3.<minor>.
 PROMTOOL_VERSION="${PROMTOOL_VERSION:-v0.316.0}"
+CYCLONEDX_GOMOD_VERSION="${CYCLONEDX_GOMOD_VERSION:-v1.10.0}"
+KREW_VERSION="${KREW_VERSION:-v0.4.3}"
 
 # tool_ldflags: flags beyond LDFLAGS that need the resolved module (run in it).
 tool_ldflags() { :; }
+# INSTALL=1: `go install PKG@VERSION` instead of the throwaway module, for
+# a tool that reads its version from the main module's (no -X variable).
+INSTALL=0
 
-TOOL="${1:?usage: $0 ko|registry|helm|promtool [DEST]}"
+USAGE="usage: $0 ko|registry|helm|promtool|cyclonedx-gomod|krew [DEST]"
+TOOL="${1:?$USAGE}"
 case $TOOL in
 ko)
   VERSION=$KO_VERSION
@@ -65,8 +76,24 @@ promtool)
   PKG=$MODULE/cmd/promtool
   LDFLAGS="-X github.com/prometheus/common/version.Version=$VERSION"
   ;;
+cyclonedx-gomod)
+  VERSION=$CYCLONEDX_GOMOD_VERSION
+  MODULE=github.com/CycloneDX/cyclonedx-gomod
+  PKG=$MODULE/cmd/cyclonedx-gomod
+  # Its version (named in every SBOM it writes) is the main module's.
+  LDFLAGS=""
+  INSTALL=1
+  ;;
+krew)
+  VERSION=$KREW_VERSION
+  MODULE=sigs.k8s.io/krew
+  PKG=$MODULE/cmd/krew
+  # As krew's hack/make-binaries.sh. A tagged krew looks for a newer one
+  # on GitHub now and then: set KREW_NO_UPGRADE_CHECK when running it.
+  LDFLAGS="-X $MODULE/internal/version.gitTag=$VERSION"
+  ;;
 *)
-  echo "usage: $0 ko|registry|helm|promtool [DEST]" >&2
+  echo "$USAGE" >&2
   exit 2
   ;;
 esac
@@ -104,13 +131,18 @@ if [ -x "$CACHE/$TOOL" ]; then link; exit 0; fi
 WORK="$(mktemp -d "$CACHE_ROOT/build-$TOOL.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
-mkdir -p "$WORK/mod"
-cd "$WORK/mod"
-quietly go mod init "ozg.dev/build-$TOOL"
-quietly go get "$PKG@$VERSION"
+if [ "$INSTALL" = 1 ]; then
+  log "building $TOOL $VERSION (a cold build takes a few minutes)"
+  GOFLAGS= GOBIN="$WORK" go install -trimpath -ldflags "-s -w $LDFLAGS" "$PKG@$VERSION"
+else
+  mkdir -p "$WORK/mod"
+  cd "$WORK/mod"
+  quietly go mod init "ozg.dev/build-$TOOL"
+  quietly go get "$PKG@$VERSION"
 
-log "building $TOOL $VERSION (a cold build takes a few minutes)"
-go build -trimpath -ldflags "-s -w $LDFLAGS $(tool_ldflags)" -o "$WORK/$TOOL" "$PKG"
+  log "building $TOOL $VERSION (a cold build takes a few minutes)"
+  go build -trimpath -ldflags "-s -w $LDFLAGS $(tool_ldflags)" -o "$WORK/$TOOL" "$PKG"
+fi
 mv -f "$WORK/$TOOL" "$CACHE/$TOOL"
 link
 log "$TOOL cached in $CACHE"

@@ -6,6 +6,7 @@
 #
 #   hack/images.sh build   (make images) build and push
 #   hack/images.sh check   (make images-check) build twice, compare digests
+#   hack/images.sh layout DIR   (make release) build into OCI layouts
 #
 # build pushes the base and both images to $REGISTRY (a repository prefix,
 # e.g. registry.example.de/ozg; default the local registry
@@ -22,6 +23,12 @@
 # bin/images/check/, and fails unless both give the same digests and SBOMs.
 # The base comes from a throwaway registry on 127.0.0.1:$IMAGES_CHECK_PORT.
 #
+# layout builds the images once without pushing them, each into its own OCI
+# layout DIR/manager and DIR/portal (one index for all platforms, which
+# `crane push DIR/manager REPO/manager:TAG` pushes as it is), the SBOMs into
+# DIR/sbom. Its base registry listens on 127.0.0.1:$IMAGES_LAYOUT_PORT, so
+# that it can run beside a check.
+#
 # Environment: REGISTRY, VERSION and COMMIT (default: from git, as in the
 # Makefile), SOURCE_DATE_EPOCH (default: the commit's time), BASE_IMAGE (a
 # base by digest instead of hack/imagebase, e.g.
@@ -31,7 +38,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO="$PWD"
 
-MODE="${1:?usage: $0 build|check}"
+USAGE="usage: $0 build|check|layout DIR"
+MODE="${1:?$USAGE}"
 OUT="$REPO/bin/images"
 KO="${KO:-$REPO/bin/ko}"
 REGISTRY_BIN="${REGISTRY_BIN:-$REPO/bin/registry}"
@@ -40,8 +48,11 @@ REGISTRY="${REGISTRY:-$LOCAL_REGISTRY/ozg-operator}"
 REGISTRY="${REGISTRY%/}"
 PLATFORMS="${PLATFORMS:-linux/amd64,linux/arm64}"
 CHECK_PORT="${IMAGES_CHECK_PORT:-15001}"
+LAYOUT_PORT="${IMAGES_LAYOUT_PORT:-15002}"
 BASE_TAG=static-nonroot
 IMAGES=(manager portal)
+# The images ko_build builds.
+build_images=("${IMAGES[@]}")
 
 export GOTOOLCHAIN=local
 VERSION="${VERSION:-$(git describe --tags --always --dirty --abbrev=12 2>/dev/null || echo 0.1.0-dev)}"
@@ -106,15 +117,16 @@ base() {
   go run ./hack/imagebase -push "$1/base:$BASE_TAG"
 }
 
-# ko_build DIR BASE REPO ARGS...: ko build of both images in the source tree
-# DIR, SBOMs into $sbom_dir, references into $refs_file.
+# ko_build DIR BASE REPO ARGS...: ko build of $build_images in the source
+# tree DIR, SBOMs into $sbom_dir, references into $refs_file.
 ko_build() {
-  local dir=$1 base=$2 repo=$3
+  local dir=$1 base=$2 repo=$3 name paths=()
   shift 3
+  for name in "${build_images[@]}"; do paths+=("./cmd/$name"); done
   (cd "$dir" && KO_DOCKER_REPO="$repo" KO_DEFAULTBASEIMAGE="$base" \
     "$KO" build --base-import-paths --platform="$PLATFORMS" --tags="$VERSION" \
     --sbom=spdx --sbom-dir="$sbom_dir" --image-refs="$refs_file" "$@" \
-    ./cmd/manager ./cmd/portal >/dev/null)
+    "${paths[@]}" >/dev/null)
 }
 
 # ref_of NAME: the reference ko recorded for image NAME (REPO/NAME:TAG@DIGEST),
@@ -193,8 +205,33 @@ cmd_check() {
   rm -rf "$work/tree" "$work/registry"
 }
 
+# cmd_layout DIR: each image into the OCI layout DIR/NAME, SBOMs into DIR/sbom.
+cmd_layout() {
+  local dest=$1 addr="127.0.0.1:$LAYOUT_PORT" base name work started=$SECONDS
+  answers "$addr" 2>/dev/null && die "$addr is in use; set IMAGES_LAYOUT_PORT"
+  mkdir -p "$dest" "$OUT"
+  dest="$(cd "$dest" && pwd)"
+  work="$(mktemp -d "$OUT/layout.XXXXXX")"
+  start_registry "$addr" "$work/registry"
+  base="$(base "$addr/layout")"
+  sbom_dir="$dest/sbom"
+  rm -rf "$sbom_dir"
+  for name in "${IMAGES[@]}"; do
+    log "building $name $VERSION for $PLATFORMS into ${dest#"$REPO"/}/$name"
+    # ko adds to an existing layout; a release holds this build only.
+    rm -rf "${dest:?}/$name"
+    build_images=("$name")
+    refs_file="$work/$name.refs"
+    ko_build "$REPO" "$base" "$addr/layout" --push=false --oci-layout-path="$dest/$name"
+  done
+  stop_registry
+  rm -rf "$work"
+  log "built in $((SECONDS - started))s"
+}
+
 case $MODE in
 build) cmd_build ;;
 check) cmd_check ;;
-*) die "usage: $0 build|check" ;;
+layout) cmd_layout "${2:?$USAGE}" ;;
+*) die "$USAGE" ;;
 esac
