@@ -21,6 +21,7 @@ KUBECTL="$BIN/k8s/kubectl"
 export KUBECONFIG="$BIN/dev-cluster/kubeconfig"
 DATA="${OZG_DATA:-$REPO/../shared/data}"
 PORTAL_PORT="${DEMO_PORTAL_PORT:-18088}"
+PORTAL_METRICS_PORT="${DEMO_PORTAL_METRICS_PORT:-18089}"
 METRICS_PORT="${DEMO_METRICS_PORT:-18080}"
 TIMEOUT="${DEMO_TIMEOUT:-300s}"
 
@@ -141,7 +142,8 @@ serve() {
   "$KUBECTL" get configmap "$portal" -n krz -o jsonpath='{.data.portal\.json}' >"$dir/portal.json"
   "$KUBECTL" get configmap ozg-catalog -n krz -o jsonpath='{.binaryData.catalog\.json\.gz}' >"$dir/catalog.b64"
   base64 -d "$dir/catalog.b64" >"$dir/catalog.json.gz"
-  proc_start portal "$BIN/portal" --data "$dir/portal.json" --listen "127.0.0.1:$PORTAL_PORT"
+  proc_start portal "$BIN/portal" --data "$dir/portal.json" --listen "127.0.0.1:$PORTAL_PORT" \
+    --metrics-listen "127.0.0.1:$PORTAL_METRICS_PORT"
   PORTAL_NAME="$portal"
 }
 
@@ -161,7 +163,8 @@ The krz fleet is Ready. Look around:
   bin/ozgctl tools -l ozg.dev/it-provider=krz
   bin/ozgctl export portalverbund --fleet krz -n krz   # the feed for the Portalverbund
   The portal of $PORTAL_NAME: http://127.0.0.1:$PORTAL_PORT/
-    (and /leistungen/10092, /sitemap.xml, /robots.txt, /api/v1/portalverbund)
+    (and /leistungen/10092, /sitemap.xml, /robots.txt, /api/v1/portalverbund;
+    its metrics: http://127.0.0.1:$PORTAL_METRICS_PORT/metrics)
   make demo-serve PORTAL=kreis-lippe         # serve another portal there instead
 
 Stop everything with: make demo-down
@@ -169,6 +172,9 @@ EOM
     ;;
   check)
     up
+    # What the alert rules and the dashboard read, from this manager and portal.
+    go run ./hack/metricscheck -manager "http://127.0.0.1:$METRICS_PORT/metrics" \
+      -portal "http://127.0.0.1:$PORTAL_PORT/" -portal-metrics "http://127.0.0.1:$PORTAL_METRICS_PORT/metrics"
     ;;
   serve)
     [ -n "${2:-}" ] || { echo "usage: $0 serve NAME (make demo-serve PORTAL=NAME)" >&2; exit 2; }

@@ -94,7 +94,9 @@ try {
     check(skip.text === 'Zum Inhalt springen', `first Tab focused ${JSON.stringify(skip.text)}`);
     check(skip.visible, `skip link is not visible when focused: ${JSON.stringify(skip)}`);
     check(skip.outline !== 'none' && skip.outlineWidth !== '0px', `no focus outline on the skip link: ${JSON.stringify(skip)}`);
-    await page.keyboard.press('Enter');
+    // The fragment navigation lands after the key press returns: wait for
+    // it (a timeout leaves the check below to say where the link went).
+    await Promise.all([page.waitForURL(/#inhalt$/, { timeout: 5000 }).catch(() => {}), page.keyboard.press('Enter')]);
     check(page.url().endsWith('#inhalt'), `skip link went to ${page.url()}`);
     report.steps.push({ step: 'skip-link', ...skip });
 
