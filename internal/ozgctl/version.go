@@ -60,7 +60,8 @@ the version its image runs and how many replicas are ready.
 
 A manager of another minor version than ozgctl gets a warning on stderr:
 ozgctl writes the fields of its own release's API (docs/upgrade.md).
-Without a cluster, or with --client, only the client's version is printed.`,
+With --client, only the client's version is printed; without a cluster,
+the client's version is printed and ozgctl exits 1, as kubectl version does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "" && output != "json" {

@@ -68,7 +68,7 @@ func TestStampedBinaries(t *testing.T) {
 	}{
 		{[]string{"manager", "--version"}, "manager " + want},
 		{[]string{"portal", "--version"}, "portal " + want},
-		{[]string{"ozgctl", "version"}, "Client Version: " + want},
+		{[]string{"ozgctl", "version", "--client"}, "Client Version: " + want},
 	} {
 		out, err := exec.Command(filepath.Join(dir, tc.args[0]), tc.args[1:]...).Output()
 		if err != nil {
