@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/utils/ptr"
@@ -248,6 +249,60 @@ var _ = Describe("Portal content by responsibility", func() {
 		Eventually(func(g Gomega) {
 			g.Expect(portalService(content, kfz)(g).State).To(Equal(portaldata.StateLive))
 		}).Should(Succeed())
+	})
+
+	It("reports a parent of another Kreis than the key's, also one created after the municipality, until spec.parent is corrected", func() {
+		suffix := rand.String(6)
+		gemeinde, wrong, right := "gemeinde-"+suffix, "herford-"+suffix, "lippe-"+suffix
+		key := fmt.Sprintf("05766%03d", rand.IntnRange(0, 1000))
+		kreis := func(name, key string) *ozgv1.Administration {
+			return &ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: name},
+				Spec: ozgv1.AdministrationSpec{Key: key, DisplayName: name, Type: ozgv1.TypeKreis}}
+		}
+		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+			ObjectMeta: metav1.ObjectMeta{Name: gemeinde},
+			Spec:       ozgv1.AdministrationSpec{Key: key, DisplayName: gemeinde, Type: ozgv1.TypeKreisangehoerigeGemeinde, Parent: wrong},
+		})).To(Succeed())
+		conditions := func(g Gomega) []metav1.Condition {
+			adm := &ozgv1.Administration{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: gemeinde}, adm)).To(Succeed())
+			g.Expect(adm.Status.ObservedGeneration).To(Equal(adm.Generation))
+			return adm.Status.Conditions
+		}
+		// A parent not (yet) there is no mismatch.
+		Eventually(func(g Gomega) {
+			g.Expect(condition(&ozgv1.AdministrationStatus{Conditions: conditions(g)}, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue))
+		}).WithTimeout(rollupTimeout).Should(Succeed())
+
+		By("the parent arriving with the key of Kreis Herford")
+		Expect(k8sClient.Create(ctx, kreis(wrong, "05758"))).To(Succeed())
+		want := fmt.Sprintf("spec.parent %s is of Kreis 05758, but the key %s says Kreis 05766: name the Kreis 05766's Administration in spec.parent", wrong, key)
+		Eventually(func(g Gomega) {
+			status := &ozgv1.AdministrationStatus{Conditions: conditions(g)}
+			for _, typ := range []string{ozgv1.ReadyCondition, ozgv1.StalledCondition} {
+				c := condition(status, typ)
+				g.Expect(c.Reason).To(Equal(ozgv1.ReasonParentMismatch), typ)
+				g.Expect(c.Message).To(Equal(want), typ)
+			}
+			g.Expect(condition(status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(condition(status, ozgv1.StalledCondition).Status).To(Equal(metav1.ConditionTrue))
+		}).WithTimeout(rollupTimeout).Should(Succeed())
+
+		By("spec.parent naming the Kreis of the key")
+		Expect(k8sClient.Create(ctx, kreis(right, "05766"))).To(Succeed())
+		Eventually(func() error {
+			adm := &ozgv1.Administration{}
+			if err := k8sClient.Get(ctx, client.ObjectKey{Name: gemeinde}, adm); err != nil {
+				return err
+			}
+			adm.Spec.Parent = right
+			return k8sClient.Update(ctx, adm)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			status := &ozgv1.AdministrationStatus{Conditions: conditions(g)}
+			g.Expect(condition(status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(meta.FindStatusCondition(status.Conditions, ozgv1.StalledCondition)).To(BeNil())
+		}).WithTimeout(rollupTimeout).Should(Succeed())
 	})
 
 	It("lists a Jugendamt task as a town's own where it runs its own Jugendamt, and a LeiKa service under its own authority", func() {

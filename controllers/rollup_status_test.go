@@ -108,3 +108,23 @@ func expectOnlyReady(t *testing.T, conditions []metav1.Condition, status metav1.
 		t.Errorf("Ready = %s/%s %q, want %s/%s %q", c.Status, c.Reason, c.Message, status, reason, msg)
 	}
 }
+
+// TestAdministrationParentMismatch: a parent of another Kreis than the
+// key's is Ready False and Stalled; corrected, Stalled goes again.
+func TestAdministrationParentMismatch(t *testing.T) {
+	adm := &ozgv1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: "detmold", Generation: 1},
+		Spec:       ozgv1.AdministrationSpec{Key: "05766020", Type: ozgv1.TypeKreisangehoerigeStadt, Parent: "kreis-herford"},
+	}
+	adm.Status = *administrationStatus(adm, rollup.AdministrationInputs{ParentKreisKey: "05758"}, true)
+	want := "spec.parent kreis-herford is of Kreis 05758, but the key 05766020 says Kreis 05766: name the Kreis 05766's Administration in spec.parent"
+	for _, typ := range []string{ozgv1.ReadyCondition, ozgv1.StalledCondition} {
+		c := condition(&adm.Status, typ)
+		if wantStatus := map[string]metav1.ConditionStatus{ozgv1.ReadyCondition: metav1.ConditionFalse, ozgv1.StalledCondition: metav1.ConditionTrue}[typ]; c.Status != wantStatus || c.Reason != ozgv1.ReasonParentMismatch || c.Message != want {
+			t.Errorf("%s = %s/%s %q, want %s/ParentMismatch %q", typ, c.Status, c.Reason, c.Message, wantStatus, want)
+		}
+	}
+	adm.Spec.Parent, adm.Generation = "kreis-lippe", 2
+	adm.Status = *administrationStatus(adm, rollup.AdministrationInputs{ParentKreisKey: "05766"}, true)
+	expectOnlyReady(t, adm.Status.Conditions, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "0 of 0 services online; no portal")
+}

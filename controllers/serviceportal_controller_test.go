@@ -419,15 +419,15 @@ var _ = Describe("ServicePortal controller", func() {
 		var applies int
 		Eventually(func() int {
 			before := applies
-			_, applies = requests.counts("apply")
+			_, applies = requests.counts(applyKey(key.Namespace))
 			return applies - before
 		}).WithPolling(500 * time.Millisecond).Should(Equal(0))
-		_, appliesBefore := requests.counts("apply")
-		applyLogBefore := len(requests.writesOf("apply"))
+		_, appliesBefore := requests.counts(applyKey(key.Namespace))
+		applyLogBefore := len(requests.writesOf(applyKey(key.Namespace)))
 		deleteChildAndAwaitRestore(key, &networkingv1.NetworkPolicy{})
 		Consistently(func(g Gomega) {
-			_, a := requests.counts("apply")
-			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy; applied: %v", requests.writesOf("apply")[applyLogBefore:])
+			_, a := requests.counts(applyKey(key.Namespace))
+			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy; applied: %v", requests.writesOf(applyKey(key.Namespace))[applyLogBefore:])
 		}, "1s", "50ms").Should(Succeed())
 
 		By("changing the placement: the pod template follows")
@@ -527,17 +527,19 @@ var _ = Describe("ServicePortal controller", func() {
 		Eventually(func(g Gomega) {
 			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
 		}).Should(Succeed())
-		// Settle: the status write itself causes no further writes.
-		var writes int
+		// Settle: the status write itself causes no further writes, and
+		// the reconciles it queued apply nothing more.
+		var writes, applies int
 		Eventually(func() int {
-			before := writes
+			before := writes + applies
 			_, writes = requests.counts(key.String())
-			return writes - before
+			_, applies = requests.counts(applyKey(key.Namespace))
+			return writes + applies - before
 		}).WithPolling(500 * time.Millisecond).Should(Equal(0))
 
 		By("touching a child twice: a label another tool adds, then a NetworkPolicy deleted by hand")
 		_, writesBefore := requests.counts(key.String())
-		_, appliesBefore := requests.counts("apply")
+		_, appliesBefore := requests.counts(applyKey(key.Namespace))
 		Eventually(func() error {
 			d := &appsv1.Deployment{}
 			Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
@@ -551,8 +553,8 @@ var _ = Describe("ServicePortal controller", func() {
 		Consistently(func(g Gomega) {
 			_, w := requests.counts(key.String())
 			g.Expect(w).To(Equal(writesBefore), "no create, update, patch or delete and no status write for the portal: %v", requests.writesOf(key.String()))
-			_, a := requests.counts("apply")
-			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy")
+			_, a := requests.counts(applyKey(key.Namespace))
+			g.Expect(a).To(Equal(appliesBefore+1), "one apply: the NetworkPolicy; applied: %v", requests.writesOf(applyKey(key.Namespace)))
 		}, "1s", "50ms").Should(Succeed())
 	})
 })

@@ -167,6 +167,10 @@ func (l *requestLog) write(verb string, obj client.Object) {
 	l.history[key] = append(l.history[key], fmt.Sprintf("%s %T", verb, obj))
 }
 
+// applyKey is the requestLog key that counts the server-side applies in
+// namespace ns.
+func applyKey(ns string) string { return "apply " + ns }
+
 // writesOf lists the writes of the object at key, oldest first.
 func (l *requestLog) writesOf(key string) []string {
 	l.mu.Lock()
@@ -203,12 +207,23 @@ func (l *requestLog) wrap(c client.Client) client.Client {
 			return c.Delete(ctx, obj, opts...)
 		},
 		Apply: func(ctx context.Context, c client.WithWatch, obj runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
-			l.add(&l.writes, "apply")
+			// By namespace: other specs' portals still settling apply in
+			// theirs.
+			key := applyKey("")
+			switch o := obj.(type) {
+			case interface{ GetNamespace() *string }: // typed apply configurations
+				if ns := o.GetNamespace(); ns != nil {
+					key = applyKey(*ns)
+				}
+			case interface{ GetNamespace() string }: // unstructured ones
+				key = applyKey(o.GetNamespace())
+			}
+			l.add(&l.writes, key)
 			l.mu.Lock()
 			if l.history == nil {
 				l.history = map[string][]string{}
 			}
-			l.history["apply"] = append(l.history["apply"], fmt.Sprintf("%T", obj))
+			l.history[key] = append(l.history[key], fmt.Sprintf("%T", obj))
 			l.mu.Unlock()
 			return c.Apply(ctx, obj, opts...)
 		},

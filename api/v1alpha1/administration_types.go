@@ -85,7 +85,9 @@ type AdministrationSpec struct {
 	Type AdministrationType `json:"type"`
 
 	// parent is the name of the Administration of the Kreis this
-	// municipality belongs to.
+	// municipality belongs to: the Kreis of the first five digits of its
+	// key. A parent of another Kreis is reported (Ready False, Stalled,
+	// reason ParentMismatch).
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	Parent string `json:"parent,omitempty"`
@@ -348,4 +350,19 @@ type AdministrationList struct {
 
 func init() {
 	SchemeBuilder.Register(&Administration{}, &AdministrationList{})
+}
+
+// KreisKey is the 5-digit key of the Kreis the administration belongs to,
+// the one definition of "its Kreis" for grouping (coverage --by kreis,
+// reuse, the heat map): a Kreis's own key, else the first five digits of
+// the AGS, which the AGS reserves for the Kreis (a kreisfreie Stadt's are
+// its own Kreis-level key). The ozg.dev/kreis label repeats it for label
+// selectors; an admission policy refuses a label that says otherwise.
+// spec.parent names the Administration object of that Kreis (the
+// roll-up reports a parent of another key as ParentMismatch).
+func (s *AdministrationSpec) KreisKey() string {
+	if s.Type == TypeKreis || len(s.Key) < 5 {
+		return s.Key
+	}
+	return s.Key[:5]
 }

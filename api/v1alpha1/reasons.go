@@ -46,6 +46,12 @@ const (
 	ReasonServicesNotFound = "ServicesNotFound"
 	// ReasonInvalidSelector: a label selector of the spec does not parse.
 	ReasonInvalidSelector = "InvalidSelector"
+	// ReasonParentMismatch: an Administration's spec.parent names an
+	// Administration of another Kreis than the first five digits of its
+	// key say (AdministrationSpec.KreisKey); its reach reads that parent's
+	// services all the same. Ready is False and Stalled True until
+	// spec.parent or the parent is corrected.
+	ReasonParentMismatch = "ParentMismatch"
 )
 
 // Event reasons: what the controllers record as Kubernetes Events on the

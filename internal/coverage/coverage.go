@@ -47,15 +47,12 @@ var Themenfelder = []string{
 	"Unternehmensführung & -entwicklung",
 }
 
-// The rows of what has no Themenfeld or no Kreis of its own; the
-// parentheses keep them apart from real names.
+// The rows of what has no Themenfeld or tool of its own; the parentheses
+// keep them apart from real names.
 const (
 	// NotInCatalogue is the Themenfeld of implementations whose OZG service
 	// is not in the catalogue.
 	NotInCatalogue = "(not in catalogue)"
-	// NoKreis is the name of the Kreis of administrations without the
-	// ozg.dev/kreis label.
-	NoKreis = "(no Kreis)"
 	// NoTool is the tool of implementations that name none.
 	NoTool = "(no tool)"
 )
@@ -402,7 +399,7 @@ func administrationRow(adm *ozgv1.Administration, kreisNames map[string]string) 
 		Name:        adm.Name,
 		DisplayName: adm.Spec.DisplayName,
 		Key:         adm.Spec.Key,
-		KreisKey:    adm.Labels[ozgv1.LabelKreis],
+		KreisKey:    adm.Spec.KreisKey(),
 	}
 	row.Kreis = kreisName(row.KreisKey, kreisNames)
 	if p := adm.Status.Portal; p != nil {
@@ -441,13 +438,6 @@ func themenfeldNames(catalogue map[string]int, counted map[string]*Counts) []str
 }
 
 func compareKreise(a, b KreisRow) int {
-	// Administrations without a Kreis go last.
-	if (a.Key == "") != (b.Key == "") {
-		if a.Key == "" {
-			return 1
-		}
-		return -1
-	}
 	return cmp.Compare(a.Key, b.Key)
 }
 
@@ -462,11 +452,11 @@ func total(r *Report, services int) Total {
 }
 
 // KreisNames maps Kreis keys to display names: that of the Kreis, or of the
-// kreisfreie Stadt, whose ozg.dev/kreis label is the key.
+// kreisfreie Stadt, whose Kreis key is its own.
 func KreisNames(adms []ozgv1.Administration) map[string]string {
 	names := map[string]string{}
 	for _, adm := range adms {
-		key := adm.Labels[ozgv1.LabelKreis]
+		key := adm.Spec.KreisKey()
 		if key == "" || adm.Spec.DisplayName == "" {
 			continue
 		}
@@ -477,13 +467,11 @@ func KreisNames(adms []ozgv1.Administration) map[string]string {
 	return names
 }
 
+// kreisName is the Kreis's display name, its key where no Kreis or
+// kreisfreie Stadt of that key is listed.
 func kreisName(key string, names map[string]string) string {
-	switch {
-	case key == "":
-		return NoKreis
-	case names[key] != "":
-		return names[key]
-	default:
-		return key
+	if name := names[key]; name != "" {
+		return name
 	}
+	return key
 }

@@ -31,14 +31,12 @@ func portal(name string, ready, published bool) *ozgv1.AdministrationPortalStatu
 }
 
 // adm builds an administration; services alternate OZG-ID and state.
-func adm(name, key string, typ ozgv1.AdministrationType, kreis, displayName string, p *ozgv1.AdministrationPortalStatus, services ...string) ozgv1.Administration {
+// The Kreis is the key's first five digits; no label is read.
+func adm(name, key string, typ ozgv1.AdministrationType, displayName string, p *ozgv1.AdministrationPortalStatus, services ...string) ozgv1.Administration {
 	a := ozgv1.Administration{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{}},
+		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec:       ozgv1.AdministrationSpec{Key: key, DisplayName: displayName, Type: typ},
 		Status:     ozgv1.AdministrationStatus{Portal: p},
-	}
-	if kreis != "" {
-		a.Labels[ozgv1.LabelKreis] = kreis
 	}
 	for i := 0; i+1 < len(services); i += 2 {
 		a.Spec.Services = append(a.Spec.Services, ozgv1.ServiceImplementation{Service: "ozg-" + services[i], State: ozgv1.ServiceState(services[i+1])})
@@ -46,8 +44,9 @@ func adm(name, key string, typ ozgv1.AdministrationType, kreis, displayName stri
 	return a
 }
 
-// fixture is a small catalogue and six administrations in three Kreise
-// and none, covering every portal state and a service missing from the
+// fixture is a small catalogue and six administrations in four Kreise
+// (a Land office's key 05000000 counts as the kreisfreie Stadt it claims
+// to be), covering every portal state and a service missing from the
 // catalogue.
 func fixture() ([]ozgv1.Administration, []ozgv1.OZGService) {
 	services := []ozgv1.OZGService{
@@ -59,17 +58,17 @@ func fixture() ([]ozgv1.Administration, []ozgv1.OZGService) {
 		service("10900", "Heimatpflege <lokal>", "Kultur & \"Heimat\""), // not one of the 14
 	}
 	adms := []ozgv1.Administration{
-		adm("kreis-herford", "05758", ozgv1.TypeKreis, "05758", "Kreis Herford", portal("kreis-herford", true, true),
+		adm("kreis-herford", "05758", ozgv1.TypeKreis, "Kreis Herford", portal("kreis-herford", true, true),
 			"10200", "Live", "10300", "InProgress"),
-		adm("herford", "05758012", ozgv1.TypeKreisangehoerigeStadt, "05758", "Herford", portal("herford", true, true),
+		adm("herford", "05758012", ozgv1.TypeKreisangehoerigeStadt, "Herford", portal("herford", true, true),
 			"10110", "Live", "10513", "Live", "10300", "Open", "99999", "Live"),
-		adm("buende", "05758004", ozgv1.TypeKreisangehoerigeStadt, "05758", "Bünde", portal("buende", true, false),
+		adm("buende", "05758004", ozgv1.TypeKreisangehoerigeStadt, "Bünde", portal("buende", true, false),
 			"10110", "Live", "10513", "InProgress"),
-		adm("bielefeld", "05711000", ozgv1.TypeKreisfreieStadt, "05711", "Bielefeld", portal("bielefeld", false, true),
+		adm("bielefeld", "05711000", ozgv1.TypeKreisfreieStadt, "Bielefeld", portal("bielefeld", false, true),
 			"10110", "Live", "10200", "Live"),
-		adm("detmold", "05766020", ozgv1.TypeKreisangehoerigeStadt, "05766", "Detmold", nil,
+		adm("detmold", "05766020", ozgv1.TypeKreisangehoerigeStadt, "Detmold", nil,
 			"10110", "Open"),
-		adm("landesamt", "05000000", ozgv1.TypeKreisfreieStadt, "", "Landesamt", portal("landesamt", true, true),
+		adm("landesamt", "05000000", ozgv1.TypeKreisfreieStadt, "Landesamt", portal("landesamt", true, true),
 			"10300", "Live", "10900", "Live"),
 	}
 	// Tools as administrations type them: "Form Solutions" is FormSolutions.
@@ -119,7 +118,7 @@ func TestCounts(t *testing.T) {
 	for _, k := range r.Kreise {
 		kreise = append(kreise, k.Key+"="+k.Name)
 	}
-	if want := "05711=Bielefeld 05758=Kreis Herford 05766=05766 =" + coverage.NoKreis; strings.Join(kreise, " ") != want {
+	if want := "05000=Landesamt 05711=Bielefeld 05758=Kreis Herford 05766=05766"; strings.Join(kreise, " ") != want {
 		t.Errorf("Kreise %v, want %s", kreise, want)
 	}
 }
@@ -213,7 +212,7 @@ func TestSVGIsWellFormedAndListsEveryThemenfeld(t *testing.T) {
 	}
 	// Herford's 63,786 inhabitants reach 2 of Bauen & Wohnen's 3 services,
 	// Bünde's 44,573 none: 39% for the Kreis.
-	for _, kreis := range []string{"Bielefeld", "Kreis Herford", "05766", coverage.NoKreis,
+	for _, kreis := range []string{"Bielefeld", "Kreis Herford", "05766", "Landesamt",
 		"Kreis or kreisfreie Stadt (columns; those with inhabitants counted first)", "Themenfeld (rows)", "0%", "39%", "–"} {
 		if !texts[kreis] {
 			t.Errorf("no text %q", kreis)
@@ -248,14 +247,14 @@ func TestPopulationReach(t *testing.T) {
 		a.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
 		return a
 	}
-	kreis := adm("kreis-lippe", "05766", ozgv1.TypeKreis, "05766", "Kreis Lippe", portal("kreis-lippe", true, true), "10439", "Live")
+	kreis := adm("kreis-lippe", "05766", ozgv1.TypeKreis, "Kreis Lippe", portal("kreis-lippe", true, true), "10439", "Live")
 	kreis.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
 	adms := []ozgv1.Administration{
 		kreis,
-		withProfile(adm("augustdorf", "05766004", ozgv1.TypeKreisangehoerigeGemeinde, "05766", "Augustdorf", portal("augustdorf", true, true),
+		withProfile(adm("augustdorf", "05766004", ozgv1.TypeKreisangehoerigeGemeinde, "Augustdorf", portal("augustdorf", true, true),
 			"10559", "Live"), "kreis-lippe", 10000),
 		// No portal: its own Live service is not online, the Kreis's is.
-		withProfile(adm("lage", "05766040", ozgv1.TypeKreisangehoerigeStadt, "05766", "Lage", nil, "10559", "Live"), "kreis-lippe", 30000),
+		withProfile(adm("lage", "05766040", ozgv1.TypeKreisangehoerigeStadt, "Lage", nil, "10559", "Live"), "kreis-lippe", 30000),
 	}
 	r := coverage.Compute(coverage.Input{Administrations: adms, Services: services, Profiles: []ozgv1.ResponsibilityProfile{profile},
 		KreisNames: coverage.KreisNames(adms)})
@@ -329,8 +328,8 @@ func TestHeatMapShowsKreiseWithDataFirst(t *testing.T) {
 		}
 		return i
 	}
-	if !(order("Kreis Herford") < order("05766") && order("05766") < order("Bielefeld") && order("Bielefeld") < order(coverage.NoKreis)) {
-		t.Errorf("columns are not the Kreise with data first, in key order: Herford %d, 05766 %d, Bielefeld %d, none %d",
-			order("Kreis Herford"), order("05766"), order("Bielefeld"), order(coverage.NoKreis))
+	if !(order("Kreis Herford") < order("05766") && order("05766") < order("Landesamt") && order("Landesamt") < order("Bielefeld")) {
+		t.Errorf("columns are not the Kreise with data first, in key order: Herford %d, 05766 %d, Landesamt %d, Bielefeld %d",
+			order("Kreis Herford"), order("05766"), order("Landesamt"), order("Bielefeld"))
 	}
 }

@@ -229,14 +229,14 @@ func (b *administrationsBuilder) read() []*record {
 	return records
 }
 
-// kreisOf returns the ozg.dev/kreis label: a Kreis' own key, the first five
-// digits of a municipality's AGS (which are its Kreis' key, or for a
-// kreisfreie Stadt its own Kreis-level key).
+// kreisOf returns the ozg.dev/kreis label, the key's Kreis
+// (AdministrationSpec.KreisKey), warning where the Kreis column says
+// another.
 func (b *administrationsBuilder) kreisOf(row csvtable.Row, key string, typ v1alpha1.AdministrationType) string {
+	kreis := (&v1alpha1.AdministrationSpec{Key: key, Type: typ}).KreisKey()
 	if typ == v1alpha1.TypeKreis {
-		return key
+		return kreis
 	}
-	kreis := key[:5]
 	column := text(row, colKreisKey)
 	switch {
 	case typ == v1alpha1.TypeKreisfreieStadt && column != "" && column != kreis:

@@ -36,8 +36,8 @@ func newCoverageCommand(kube *genericclioptions.ConfigFlags, streams genericioop
 		Use:   "coverage [--by themenfeld|administration|kreis|tool|level] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR] [--programme NAME]",
 		Short: "Show where OZG services are online, by Themenfeld, administration, Kreis or tool, or who is responsible for them",
 		Long: `Show where OZG services are online, computed from the Administrations
-(spec.services, status.portal and the ozg.dev/kreis label) and the OZG
-catalogue (the OZGServices' Themenfeld).
+(spec.services, status.portal, and spec.key, whose first five digits are
+the Kreis's key) and the OZG catalogue (the OZGServices' Themenfeld).
 
 Definitions:
   implementation  an OZG service an administration lists in spec.services,
@@ -75,9 +75,9 @@ Views (--by):
                   municipalities of the area (the IT provider krz's measure)
 
 Implementations of services that are not in the catalogue count under the
-Themenfeld "(not in catalogue)"; administrations without the ozg.dev/kreis
-label under the Kreis "(no Kreis)". The Themenfeld and Kreis tables end
-with a TOTAL row. "ozgctl tools" is --by tool.
+Themenfeld "(not in catalogue)". A Kreis is named after the Kreis or
+kreisfreie Stadt of its key, or shown as the key where the selection has
+neither. The Themenfeld and Kreis tables end with a TOTAL row. "ozgctl tools" is --by tool.
 
 --format svg writes a heat map instead: a row per Themenfeld, a column per
 Kreis, each cell coloured by its share online and labelled with it.

@@ -16,7 +16,8 @@ import (
 type Nearness int
 
 const (
-	// SameKreis: both belong to the same Kreis (ozg.dev/kreis label).
+	// SameKreis: both belong to the same Kreis (the first five digits of
+	// their keys, AdministrationSpec.KreisKey).
 	SameKreis Nearness = iota
 	// SamePeer: the same type and size class, and the same IT provider.
 	SamePeer
@@ -97,7 +98,7 @@ func nearness(a, near *ozgv1.Administration) Nearness {
 	switch {
 	case near == nil:
 		return Other
-	case kreisOf(a) != "" && kreisOf(a) == kreisOf(near):
+	case a.Spec.KreisKey() == near.Spec.KreisKey():
 		return SameKreis
 	case a.Spec.Type == near.Spec.Type && a.Spec.SizeClass == near.Spec.SizeClass &&
 		a.Spec.ITProvider != "" && a.Spec.ITProvider == near.Spec.ITProvider:
@@ -105,18 +106,6 @@ func nearness(a, near *ozgv1.Administration) Nearness {
 	default:
 		return Other
 	}
-}
-
-// kreisOf is the key of the administration's Kreis: its ozg.dev/kreis
-// label (the importer sets it), else for a Kreis its own key.
-func kreisOf(a *ozgv1.Administration) string {
-	if k := a.Labels[ozgv1.LabelKreis]; k != "" {
-		return k
-	}
-	if a.Spec.Type == ozgv1.TypeKreis {
-		return a.Spec.Key
-	}
-	return ""
 }
 
 var stateRank = map[ozgv1.ServiceState]int{ozgv1.StateLive: 0, ozgv1.StateInProgress: 1, ozgv1.StateOpen: 2}

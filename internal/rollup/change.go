@@ -297,7 +297,22 @@ func (c *change) reachChanged(name string, old, a *ozgv1.Administration) {
 	}
 	// Its municipalities read its states as their Kreis's, whatever its type.
 	c.reevaluateMunicipalities(name)
+	// Their statuses say whether it is the Kreis of their keys: a parent
+	// created, deleted or recreated with another key changes that even
+	// where it changes no reach.
+	if kreisKeyOf(old) != kreisKeyOf(a) {
+		for child := range v.children[name] {
+			c.touch(Administrations, child)
+		}
+	}
 	v.dropIfEmpty(name)
+}
+
+func kreisKeyOf(a *ozgv1.Administration) string {
+	if a == nil {
+		return ""
+	}
+	return a.Spec.KreisKey()
 }
 
 // contribution is what one administration adds to one service's counts.

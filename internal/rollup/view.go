@@ -104,6 +104,11 @@ type AdministrationInputs struct {
 	// asks for the roll-up again once it has taken the new one in.
 	Generation int64
 	UID        types.UID
+	// ParentKreisKey is the Kreis key (AdministrationSpec.KreisKey) of the
+	// administration spec.parent names, "" when there is none or the view
+	// does not know it: a parent of another Kreis than the key's is a
+	// mistake the status reports.
+	ParentKreisKey string
 }
 
 // ServiceCounts is what the administrations tracking one OZGService add up to.
@@ -469,6 +474,9 @@ func (v *View) administrationInputs(name string) AdministrationInputs {
 	}
 	if e.obj != nil {
 		in.Generation, in.UID = e.obj.Generation, e.obj.UID
+		if p := v.adms[e.obj.Spec.Parent]; e.obj.Spec.Parent != "" && p != nil && p.obj != nil {
+			in.ParentKreisKey = p.obj.Spec.KreisKey()
+		}
 	}
 	for key := range e.portals {
 		p := v.portals[key]

@@ -332,6 +332,39 @@ func TestPoliciesSayWhy(t *testing.T) {
 	must(t, anna.c.Create(ctx, fleet("krz", "krz-2", "krz", "$(name).krz.example.de")))
 }
 
+// TestKreisLabelAgreesWithTheKey: the ozg.dev/kreis label, which fleets
+// select by, cannot name another Kreis than the key's, not even a cluster
+// admin's; the label may be left out, and the right one is accepted.
+func TestKreisLabelAgreesWithTheKey(t *testing.T) {
+	cluster := testenv.ForTest(t, testenv.Options{})
+	ctx := context.Background()
+	admin := cluster.Client
+	installTenancy(t, admin)
+	labelled := func(name, key string, typ ozgv1.AdministrationType, kreis string) *ozgv1.Administration {
+		a := administration(name, key, "krz")
+		a.Spec.Type = typ
+		if kreis != "" {
+			a.Labels[ozgv1.LabelKreis] = kreis
+		}
+		return a
+	}
+	err := admin.Create(ctx, labelled("lage", "05766040", ozgv1.TypeKreisangehoerigeStadt, "05758"))
+	if want := "Administration lage is labelled ozg.dev/kreis: 05758, but its key 05766040 says Kreis 05766: set the label to 05766 or remove it"; !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), want) {
+		t.Errorf("a label of another Kreis: %v, want Invalid: %s", err, want)
+	}
+	must(t, admin.Create(ctx, labelled("lage", "05766040", ozgv1.TypeKreisangehoerigeStadt, "05766")))
+	must(t, admin.Create(ctx, labelled("kreis-lippe", "05766", ozgv1.TypeKreis, "05766")))
+	must(t, admin.Create(ctx, labelled("bielefeld", "05711000", ozgv1.TypeKreisfreieStadt, "05711")))
+	must(t, admin.Create(ctx, labelled("lemgo", "05766048", ozgv1.TypeKreisangehoerigeStadt, "")))
+	// Relabelling to another Kreis is refused too.
+	lage := &ozgv1.Administration{}
+	must(t, admin.Get(ctx, client.ObjectKey{Name: "lage"}, lage))
+	lage.Labels[ozgv1.LabelKreis] = "05770"
+	if err := admin.Update(ctx, lage); !apierrors.IsInvalid(err) {
+		t.Errorf("relabelling lage to Kreis 05770: %v, want Invalid", err)
+	}
+}
+
 // TestManagerMetricsNeedAuthorization: the manager run as the manifests
 // run it (--metrics-secure) serves its metrics over HTTPS to a client the
 // API server authenticates and authorizes, as Prometheus's ServiceAccount
