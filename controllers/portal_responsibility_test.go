@@ -85,6 +85,38 @@ func portalService(key client.ObjectKey, ozgID string) func(Gomega) portaldata.S
 	}
 }
 
+// createParent creates the administration municipalities name as their
+// parent, with the profile and services, and returns its Kreis key: a
+// random Kreis, or a kreisfreie Stadt of a random Kreis key.
+func createParent(name string, typ ozgv1.AdministrationType, profile string, services ...ozgv1.ServiceImplementation) string {
+	kreisKey := fmt.Sprintf("05%03d", rand.IntnRange(0, 1000))
+	key := kreisKey
+	if typ != ozgv1.TypeKreis {
+		key += "000"
+	}
+	Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: ozgv1.AdministrationSpec{Key: key, DisplayName: "Parent " + name, Type: typ,
+			Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile}, Services: services},
+	})).To(Succeed())
+	return kreisKey
+}
+
+// createMunicipality creates a municipality of the parent created by
+// createParent (its key in the parent's Kreis key) with the profile; spec
+// adds the rest.
+func createMunicipality(name, parent, kreisKey, profile string, spec ozgv1.AdministrationSpec) {
+	spec.Key, spec.DisplayName, spec.Parent = fmt.Sprintf("%s%03d", kreisKey, rand.IntnRange(1, 1000)), "Gemeinde "+name, parent
+	if spec.Type == "" {
+		spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
+	}
+	if spec.Responsibility == nil {
+		spec.Responsibility = &ozgv1.AdministrationResponsibility{}
+	}
+	spec.Responsibility.Profile = profile
+	Expect(k8sClient.Create(ctx, &ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: spec})).To(Succeed())
+}
+
 var _ = Describe("Portal content by responsibility", func() {
 	It("lists the Kreis's service in a Gemeinde's portal and links it once the Kreis has it live and published", func() {
 		suffix := rand.String(6)
@@ -99,19 +131,9 @@ var _ = Describe("Portal content by responsibility", func() {
 				{Service: "ozg-" + melde, Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "§ 1 MG NRW"}},
 			}},
 		})).To(Succeed())
-		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-			ObjectMeta: metav1.ObjectMeta{Name: kreis},
-			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("05%03d", rand.IntnRange(0, 1000)), DisplayName: "Kreis " + suffix, Type: ozgv1.TypeKreis,
-				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile},
-				Services:       []ozgv1.ServiceImplementation{{Service: "ozg-" + kfz, State: ozgv1.StateOpen}}},
-		})).To(Succeed())
-		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-			ObjectMeta: metav1.ObjectMeta{Name: gemeinde},
-			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("0576%04d", rand.IntnRange(0, 10000)), DisplayName: "Gemeinde " + suffix,
-				Type: ozgv1.TypeKreisangehoerigeGemeinde, Parent: kreis, Population: ptr.To(int64(9557)),
-				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile},
-				Services:       []ozgv1.ServiceImplementation{{Service: "ozg-" + melde, State: ozgv1.StateLive, URL: "https://melde.gemeinde.example.de"}}},
-		})).To(Succeed())
+		kreisKey := createParent(kreis, ozgv1.TypeKreis, profile, ozgv1.ServiceImplementation{Service: "ozg-" + kfz, State: ozgv1.StateOpen})
+		createMunicipality(gemeinde, kreis, kreisKey, profile, ozgv1.AdministrationSpec{Population: ptr.To(int64(9557)),
+			Services: []ozgv1.ServiceImplementation{{Service: "ozg-" + melde, State: ozgv1.StateLive, URL: "https://melde.gemeinde.example.de"}}})
 		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
 		Expect(k8sClient.Create(ctx, newPortal(ns, gemeinde, gemeinde))).To(Succeed())
 		gemeindeContent := client.ObjectKey{Namespace: ns, Name: gemeinde}
@@ -121,7 +143,7 @@ var _ = Describe("Portal content by responsibility", func() {
 			s := portalService(gemeindeContent, kfz)(g)
 			g.Expect(s.Responsible.Level).To(Equal(portaldata.LevelKreis))
 			g.Expect(s.Responsible.Administration).To(Equal(kreis))
-			g.Expect(s.Responsible.DisplayName).To(Equal("Kreis " + suffix))
+			g.Expect(s.Responsible.DisplayName).To(Equal("Parent " + kreis))
 			g.Expect(s.State).To(Equal(portaldata.StateOpen))
 			g.Expect(s.URL).To(BeEmpty())
 			own := portalService(gemeindeContent, melde)(g)
@@ -211,18 +233,8 @@ var _ = Describe("Portal content by responsibility", func() {
 				{Service: "ozg-" + kfz, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 46 FZV"}},
 			}},
 		})).To(Succeed())
-		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-			ObjectMeta: metav1.ObjectMeta{Name: parent},
-			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("05%03d000", rand.IntnRange(0, 1000)), DisplayName: "Stadt " + suffix, Type: ozgv1.TypeKreisfreieStadt,
-				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile},
-				Services:       []ozgv1.ServiceImplementation{{Service: "ozg-" + kfz, State: ozgv1.StateOpen}}},
-		})).To(Succeed())
-		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-			ObjectMeta: metav1.ObjectMeta{Name: gemeinde},
-			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("0576%04d", rand.IntnRange(0, 10000)), DisplayName: "Gemeinde " + suffix,
-				Type: ozgv1.TypeKreisangehoerigeGemeinde, Parent: parent,
-				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile}},
-		})).To(Succeed())
+		kreisKey := createParent(parent, ozgv1.TypeKreisfreieStadt, profile, ozgv1.ServiceImplementation{Service: "ozg-" + kfz, State: ozgv1.StateOpen})
+		createMunicipality(gemeinde, parent, kreisKey, profile, ozgv1.AdministrationSpec{})
 		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
 		Expect(k8sClient.Create(ctx, newPortal(ns, gemeinde, gemeinde))).To(Succeed())
 		content := client.ObjectKey{Namespace: ns, Name: gemeinde}
@@ -321,20 +333,10 @@ var _ = Describe("Portal content by responsibility", func() {
 					Leistungen: []ozgv1.LeistungResponsibility{{Key: befreiung, Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "§ 1309 Abs. 2 BGB"}}}},
 			}},
 		})).To(Succeed())
-		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-			ObjectMeta: metav1.ObjectMeta{Name: kreis},
-			Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("05%03d", rand.IntnRange(0, 1000)), DisplayName: "Kreis " + suffix, Type: ozgv1.TypeKreis,
-				Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile},
-				Services:       []ozgv1.ServiceImplementation{{Service: "ozg-" + kita, State: ozgv1.StateInProgress}}},
-		})).To(Succeed())
+		kreisKey := createParent(kreis, ozgv1.TypeKreis, profile, ozgv1.ServiceImplementation{Service: "ozg-" + kita, State: ozgv1.StateInProgress})
 		town := func(name string, authorities []ozgv1.Authority, services ...ozgv1.ServiceImplementation) {
-			Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-				ObjectMeta: metav1.ObjectMeta{Name: name},
-				Spec: ozgv1.AdministrationSpec{Key: fmt.Sprintf("0576%04d", rand.IntnRange(0, 10000)), DisplayName: "Stadt " + name,
-					Type: ozgv1.TypeKreisangehoerigeStadt, Parent: kreis, Population: ptr.To(int64(30000)),
-					Responsibility: &ozgv1.AdministrationResponsibility{Profile: profile, Authorities: authorities},
-					Services:       services},
-			})).To(Succeed())
+			createMunicipality(name, kreis, kreisKey, profile, ozgv1.AdministrationSpec{Type: ozgv1.TypeKreisangehoerigeStadt, Population: ptr.To(int64(30000)),
+				Responsibility: &ozgv1.AdministrationResponsibility{Authorities: authorities}, Services: services})
 		}
 		town(own, []ozgv1.Authority{ozgv1.AuthorityJugendamt},
 			ozgv1.ServiceImplementation{Service: "ozg-" + kita, State: ozgv1.StateLive, URL: "https://kita.stadt.example.de"})

@@ -73,52 +73,17 @@ func newReachEvaluator(all []ozgv1.Administration, profiles []ozgv1.Responsibili
 	return e
 }
 
-// online lists, for adm's inhabitants, whether each service is online.
+// online lists, for adm's inhabitants, whether each service is online
+// (responsibility.Citizens, as the roll-up counts it).
 func (e *reachEvaluator) online(adm *ozgv1.Administration, services []ozgv1.OZGService) []bool {
 	var profile *responsibility.Profile
 	if r := adm.Spec.Responsibility; r != nil {
 		profile = e.profiles[r.Profile]
 	}
-	var kreis *ozgv1.Administration
-	if responsibility.Kreisangehoerig(adm) {
-		kreis = e.byName[adm.Spec.Parent]
-	}
-	own, kreisStates := states(adm), states(kreis)
+	citizens := responsibility.NewCitizens(adm, e.byName[adm.Spec.Parent], profile)
 	out := make([]bool, len(services))
 	for i := range services {
-		svc := &services[i]
-		if svc.Spec.EfA != nil {
-			out[i] = true
-			continue
-		}
-		var responsible string
-		if profile != nil {
-			responsible = responsibility.For(svc.Name, profile.Place(svc), adm, kreis).Administration
-		} else if _, tracked := own[svc.Name]; tracked {
-			responsible = adm.Name
-		}
-		switch {
-		case responsible == adm.Name:
-			out[i] = own[svc.Name] == ozgv1.StateLive && portalOnline(adm)
-		case kreis != nil && responsible == kreis.Name:
-			out[i] = kreisStates[svc.Name] == ozgv1.StateLive && portalOnline(kreis)
-		}
+		out[i] = citizens.Answer(&services[i]).Online
 	}
 	return out
-}
-
-func states(adm *ozgv1.Administration) map[string]ozgv1.ServiceState {
-	if adm == nil {
-		return nil
-	}
-	m := make(map[string]ozgv1.ServiceState, len(adm.Spec.Services))
-	for _, s := range adm.Spec.Services {
-		m[s.Service] = s.State
-	}
-	return m
-}
-
-func portalOnline(adm *ozgv1.Administration) bool {
-	p := adm.Status.Portal
-	return p != nil && p.Ready && p.Published
 }

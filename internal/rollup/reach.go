@@ -72,31 +72,34 @@ func populationOf(a *ozgv1.Administration) int64 {
 	return *a.Spec.Population
 }
 
-// reachContext is what evaluating one administration's services needs.
+// reachContext is what evaluating one administration's services needs:
+// its citizens (who answers for each service, whether it is online for
+// them: internal/responsibility, which ozgctl coverage asks too) with the
+// portals' online state as the view knows it, and its population.
 type reachContext struct {
-	// kreis is nil when adm has none or the view does not know it;
-	// profile is nil when adm selects none or it does not exist.
-	adm, kreis             *ozgv1.Administration
-	profile                *responsibility.Profile
-	profileName            string
-	states, kreisStates    map[string]ozgv1.ServiceState
-	ownOnline, kreisOnline bool
-	population             int64
+	citizens   responsibility.Citizens
+	population int64
 }
 
 func (v *View) reachContextOf(a *ozgv1.Administration) *reachContext {
-	rc := &reachContext{adm: a, states: statesOf(a), population: populationOf(a)}
+	rc := &reachContext{
+		citizens:   responsibility.Citizens{Administration: a, States: responsibility.States(a)},
+		population: populationOf(a),
+	}
 	if e := v.adms[a.Name]; e != nil {
-		rc.ownOnline = e.part.online
+		rc.citizens.PortalOnline = e.part.online
 	}
 	if a.Spec.Responsibility != nil && a.Spec.Responsibility.Profile != "" {
-		rc.profileName = a.Spec.Responsibility.Profile
-		rc.profile = v.profiles[rc.profileName]
+		name := a.Spec.Responsibility.Profile
+		if p := v.profiles[name]; p != nil {
+			rc.citizens.Profile = p
+			rc.citizens.Place = func(svc *ozgv1.OZGService) responsibility.Placement { return v.placement(name, p, svc) }
+		}
 	}
 	if k := v.kreisOf(a); k != nil && k.obj != nil {
-		rc.kreis = k.obj
-		rc.kreisStates = statesOf(k.obj)
-		rc.kreisOnline = k.part.online
+		rc.citizens.Kreis = k.obj
+		rc.citizens.KreisStates = responsibility.States(k.obj)
+		rc.citizens.KreisPortalOnline = k.part.online
 	}
 	return rc
 }
@@ -111,41 +114,14 @@ func (v *View) kreisOf(a *ozgv1.Administration) *administrationEntry {
 	return v.adms[a.Spec.Parent]
 }
 
-func statesOf(a *ozgv1.Administration) map[string]ozgv1.ServiceState {
-	m := make(map[string]ozgv1.ServiceState, len(a.Spec.Services))
-	for i := range a.Spec.Services {
-		s := a.Spec.Services[i].State
-		if s == "" {
-			s = ozgv1.DefaultServiceState
-		}
-		m[a.Spec.Services[i].Service] = s
-	}
-	return m
-}
-
 // evaluate is the slot byte of svc for rc's administration.
 func (v *View) evaluate(rc *reachContext, svc *ozgv1.OZGService) uint8 {
-	var responsible string
-	if rc.profile != nil {
-		responsible = responsibility.For(svc.Name, v.placement(rc.profileName, rc.profile, svc), rc.adm, rc.kreis).Administration
-	} else if _, tracked := rc.states[svc.Name]; tracked {
-		// Without a profile, what an administration tracks is its own.
-		responsible = rc.adm.Name
-	}
+	a := rc.citizens.Answer(svc)
 	var b uint8
-	live := false
-	switch {
-	case responsible == rc.adm.Name:
-		state, tracked := rc.states[svc.Name]
-		if !tracked {
-			state = ozgv1.DefaultServiceState
-		}
-		b = ownCode(state)
-		live = state == ozgv1.StateLive && rc.ownOnline
-	case rc.kreis != nil && responsible == rc.kreis.Name:
-		live = rc.kreisStates[svc.Name] == ozgv1.StateLive && rc.kreisOnline
+	if a.Own {
+		b = ownCode(a.State)
 	}
-	if live || svc.Spec.EfA != nil {
+	if a.Online {
 		b |= onlineBit
 	}
 	return b

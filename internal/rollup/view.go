@@ -7,7 +7,9 @@
 // Ready, Published, still rolling out) and, per OZGService, the sum of what
 // the administrations tracking it add (their states, whether they have a
 // portal and whether it is online); and the reach (reach.go): for whose
-// citizens each service is online, by who is responsible for it. When an
+// citizens each service is online, as responsibility.Citizens answers it
+// (ozgctl coverage asks the same), kept per administration and service so
+// that an event re-evaluates only what it touches. When an
 // event changes what a roll-up would write, the view opens or extends that
 // object's burst and asks its controller for a reconcile once the burst is
 // over. The reconcilers read their inputs and take the burst in, and write
