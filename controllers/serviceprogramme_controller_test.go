@@ -10,10 +10,18 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/controllers"
 )
+
+// programmeTimeout bounds the wait for a recount: a programme recounts
+// 2 s (programmeCoalesce) after the change that asks for it.
+const programmeTimeout = 15 * time.Second
 
 // A provider's programme over six administrations and six catalogue
 // entries with one to three LeiKa services each: its status must equal a
@@ -160,7 +168,7 @@ var _ = Describe("ServiceProgramme", Ordered, func() {
 	}
 
 	It("counts every priority as a brute-force recount does", func() {
-		Eventually(expectRecount).Should(Succeed())
+		Eventually(expectRecount).WithTimeout(programmeTimeout).Should(Succeed())
 		prog := &ozgv1.ServiceProgramme{}
 		Expect(k8sClient.Get(ctx, key, prog)).To(Succeed())
 		Expect(prog.Status.Priorities[0].ShareLive).To(Equal("61.1%"), "11 of 18: four administrations have ozg-98801 Live (2 LeiKa services), g2b-b also ozg-98802, g2b-c nothing")
@@ -179,7 +187,7 @@ var _ = Describe("ServiceProgramme", Ordered, func() {
 			return k8sClient.Update(ctx, a)
 		}).Should(Succeed())
 		adms = adms[:5]
-		Eventually(expectRecount).Should(Succeed())
+		Eventually(expectRecount).WithTimeout(programmeTimeout).Should(Succeed())
 	})
 
 	It("writes no status when a change moves no count", func() {
@@ -188,9 +196,30 @@ var _ = Describe("ServiceProgramme", Ordered, func() {
 		// A service no priority names: the administration's generation
 		// changes, the programme's counts do not.
 		setServices("g2b-e", impl("98801", ozgv1.StateLive), impl("98802", ozgv1.StateInProgress), impl("98899", ozgv1.StateLive))
-		Eventually(func() int { r, _ := requests.counts(progKey); return r }).Should(BeNumerically(">", reads), "the programme was reconciled")
+		Eventually(func() int { r, _ := requests.counts(progKey); return r }).WithTimeout(programmeTimeout).Should(BeNumerically(">", reads), "the programme was reconciled")
 		Consistently(func() int { _, w := requests.counts(progKey); return w }).WithTimeout(time.Second).Should(Equal(writes))
-		Eventually(expectRecount).Should(Succeed())
+		Eventually(expectRecount).WithTimeout(programmeTimeout).Should(Succeed())
+	})
+
+	It("asks for a recount programmeCoalesce after a change, once for a burst of changes", func() {
+		// The handler the watches of Administrations and OZGServices use,
+		// on a queue of its own: ten changes, as an import or a rollout
+		// makes them, ask for each programme once, and not at once.
+		q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+		defer q.ShutDown()
+		h := controllers.ProgrammeChangeHandler(k8sClient)
+		a := &ozgv1.Administration{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Name: adms[0]}, a)).To(Succeed())
+		start := time.Now()
+		for range 10 {
+			h.Update(ctx, event.UpdateEvent{ObjectOld: a, ObjectNew: a}, q)
+		}
+		Expect(q.Len()).To(BeZero(), "no recount before programmeCoalesce")
+		Eventually(q.Len).WithTimeout(programmeTimeout).Should(Equal(1), "one recount of the one programme")
+		Expect(time.Since(start)).To(BeNumerically(">=", controllers.ProgrammeCoalesce))
+		req, _ := q.Get()
+		Expect(req.NamespacedName).To(Equal(key))
+		Consistently(q.Len).WithTimeout(time.Second).Should(BeZero(), "the ten changes are one recount")
 	})
 
 	It("names services the catalogue lacks, counts the rest, and turns Ready when they arrive", func() {
@@ -229,6 +258,6 @@ var _ = Describe("ServiceProgramme", Ordered, func() {
 			g.Expect(ready.Status).To(Equal(metav1.ConditionTrue), ready.Message)
 			g.Expect(prog.Status.Conditions).To(HaveLen(1), "Ready alone")
 			g.Expect(prog.Status.Priorities[0].Services).To(Equal(int32(2)), "ozg-98801 and ozg-98898")
-		}).Should(Succeed())
+		}).WithTimeout(programmeTimeout).Should(Succeed())
 	})
 })
