@@ -3,6 +3,7 @@ package rollup
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,7 +17,10 @@ import (
 // TestViewReachFollowsEvents plays random events of every input of the
 // reach (administrations with Kreis, population, size class, overrides and
 // profile; portals going on- and offline; catalogue entries with and
-// without EfA and typisierung; profiles changing) and checks after each one
+// without EfA and typisierung; profiles changing; municipalities whose
+// parent is a kreisfreie Stadt; administrations deleted and recreated in a
+// watch gap, which the view sees as an update of the same generation with
+// another UID) and checks after each one
 // that the view's reach equals a brute-force recount, and that every
 // roll-up whose reach changed was asked for.
 func TestViewReachFollowsEvents(t *testing.T) {
@@ -39,9 +43,15 @@ func TestViewReachFollowsEvents(t *testing.T) {
 	states := []ozgv1.ServiceState{"", ozgv1.StateOpen, ozgv1.StateInProgress, ozgv1.StateLive}
 	generation := int64(0)
 	next := func() int64 { generation++; return generation }
+	// uids are the administrations' UIDs; a recreated one gets a new one.
+	uids := map[string]types.UID{}
 
 	randomAdministration := func(name string) *ozgv1.Administration {
 		a := administration(name, next())
+		if uids[name] == "" {
+			uids[name] = types.UID(name + "-1")
+		}
+		a.UID = uids[name]
 		switch {
 		case name == "bielefeld":
 			a.Spec.Type = ozgv1.TypeKreisfreieStadt
@@ -49,7 +59,8 @@ func TestViewReachFollowsEvents(t *testing.T) {
 			a.Spec.Type = ozgv1.TypeKreis
 		default:
 			a.Spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
-			a.Spec.Parent = kreise[rng.IntN(len(kreise))]
+			// A Kreis, or (the API allows it) the kreisfreie Stadt.
+			a.Spec.Parent = append(slices.Clone(kreise), "bielefeld")[rng.IntN(len(kreise)+1)]
 			a.Spec.SizeClass = []ozgv1.SizeClass{"", ozgv1.SizeClassGemeinde, ozgv1.SizeClassMittlere, ozgv1.SizeClassGrosse}[rng.IntN(4)]
 		}
 		if rng.IntN(4) > 0 {
@@ -90,7 +101,7 @@ func TestViewReachFollowsEvents(t *testing.T) {
 	}
 
 	// The events must reach the interesting cases, or the test proves little.
-	var sawOnline, sawOwnLive, sawMunicipalReach int
+	var sawOnline, sawOwnLive, sawMunicipalReach, sawCityParent, recreated int
 	for step := range 4000 {
 		beforeAdm := map[string]AdministrationReach{}
 		for _, name := range admNames {
@@ -104,7 +115,21 @@ func TestViewReachFollowsEvents(t *testing.T) {
 		svcQueue.reset()
 
 		var event string
-		switch op := rng.IntN(20); {
+		switch op := rng.IntN(21); {
+		case op == 20:
+			// Deleted and recreated while the watch was down: the relist
+			// delivers an update at the old object's generation (a new
+			// object starts at 1 again; here the same number), another UID
+			// and another spec.
+			name := admNames[rng.IntN(len(admNames))]
+			if old := adms[name]; old != nil {
+				uids[name] = types.UID(fmt.Sprintf("%s-%d", name, step+2))
+				a := randomAdministration(name)
+				a.Generation = old.Generation
+				adms[name], event = a, "recreate "+name
+				v.UpsertAdministration(a)
+				recreated++
+			}
 		case op < 5:
 			name := admNames[rng.IntN(len(admNames))]
 			a := randomAdministration(name)
@@ -171,6 +196,9 @@ func TestViewReachFollowsEvents(t *testing.T) {
 			}
 			if a := adms[name]; a != nil && a.Spec.Parent != "" && w.Reachable > 0 {
 				sawMunicipalReach++
+				if a.Spec.Parent == "bielefeld" {
+					sawCityParent++
+				}
 			}
 		}
 		for _, n := range want.Online {
@@ -199,8 +227,9 @@ func TestViewReachFollowsEvents(t *testing.T) {
 			}
 		}
 	}
-	if sawOnline < 1000 || sawOwnLive < 1000 || sawMunicipalReach < 1000 {
-		t.Errorf("the events rarely reached the interesting cases: online %d, own live %d, municipalities with reach %d", sawOnline, sawOwnLive, sawMunicipalReach)
+	if sawOnline < 1000 || sawOwnLive < 1000 || sawMunicipalReach < 1000 || sawCityParent < 100 || recreated < 100 {
+		t.Errorf("the events rarely reached the interesting cases: online %d, own live %d, municipalities with reach %d (%d of a kreisfreie Stadt), recreated %d",
+			sawOnline, sawOwnLive, sawMunicipalReach, sawCityParent, recreated)
 	}
 	// Nothing is kept of what is gone.
 	for name, e := range v.adms {
