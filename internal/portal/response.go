@@ -2,7 +2,7 @@ package portal
 
 import (
 	"bytes"
-	"compress/gzip"
+	"github.com/klauspost/compress/gzip"
 	"net/http"
 	"strconv"
 	"strings"

@@ -1,7 +1,7 @@
 package portal
 
 import (
-	"compress/gzip"
+	"github.com/klauspost/compress/gzip"
 
 	"k8s.io/utils/lru"
 )
