@@ -29,23 +29,28 @@ func administrationStatus(adm *ozgv1.Administration, in rollup.AdministrationInp
 	if in.Reach.Placed {
 		status.Responsibility = &ozgv1.AdministrationReach{Own: in.Reach.Own, Reachable: in.Reach.Reachable}
 	}
+	// Ready is set once: a second set within one reconcile would move its
+	// lastTransitionTime and make every status a new one to write.
+	if msg, mismatch := parentMismatch(adm, in.ParentKreisKey); mismatch {
+		setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonParentMismatch, msg)
+		setCondition(status, ozgv1.StalledCondition, metav1.ConditionTrue, ozgv1.ReasonParentMismatch, msg)
+		return status
+	}
+	removeCondition(status, ozgv1.StalledCondition)
 	setAdministrationReady(status, len(adm.Spec.Services), len(in.Portals), current)
-	setParentMismatch(status, adm, in.ParentKreisKey)
 	return status
 }
 
-// setParentMismatch reports a spec.parent of another Kreis than the key's
-// (the one definition of an administration's Kreis): the reach would read
-// the wrong Kreis's services and portal, and only a spec change helps.
-func setParentMismatch(status *ozgv1.AdministrationStatus, adm *ozgv1.Administration, parentKreis string) {
+// parentMismatch says why spec.parent is of another Kreis than the key's
+// (the one definition of an administration's Kreis), if it is: the reach
+// would read the wrong Kreis's services and portal, and only a spec change
+// helps. parentKreis is the parent's Kreis key, "" if it is not known.
+func parentMismatch(adm *ozgv1.Administration, parentKreis string) (string, bool) {
 	if parentKreis == "" || parentKreis == adm.Spec.KreisKey() {
-		removeCondition(status, ozgv1.StalledCondition)
-		return
+		return "", false
 	}
-	msg := fmt.Sprintf("spec.parent %s is of Kreis %s, but the key %s says Kreis %s: name the Kreis %s's Administration in spec.parent",
-		adm.Spec.Parent, parentKreis, adm.Spec.Key, adm.Spec.KreisKey(), adm.Spec.KreisKey())
-	setCondition(status, ozgv1.ReadyCondition, metav1.ConditionFalse, ozgv1.ReasonParentMismatch, msg)
-	setCondition(status, ozgv1.StalledCondition, metav1.ConditionTrue, ozgv1.ReasonParentMismatch, msg)
+	return fmt.Sprintf("spec.parent %s is of Kreis %s, but the key %s says Kreis %s: name the Kreis %s's Administration in spec.parent",
+		adm.Spec.Parent, parentKreis, adm.Spec.Key, adm.Spec.KreisKey(), adm.Spec.KreisKey()), true
 }
 
 // setAdministrationReady sets Ready, which for a roll-up says whether the

@@ -299,6 +299,10 @@ var _ = Describe("Portal content by responsibility", func() {
 			g.Expect(condition(status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionFalse))
 			g.Expect(condition(status, ozgv1.StalledCondition).Status).To(Equal(metav1.ConditionTrue))
 		}).WithTimeout(rollupTimeout).Should(Succeed())
+		// Reported once: the status stays as written, no write follows.
+		_, writes := requests.counts("/" + gemeinde)
+		Consistently(func() int { _, w := requests.counts("/" + gemeinde); return w }).WithTimeout(2*time.Second).Should(Equal(writes),
+			"status writes of %s: %v", gemeinde, requests.writesOf("/"+gemeinde))
 
 		By("spec.parent naming the Kreis of the key")
 		Expect(k8sClient.Create(ctx, kreis(right, "05766"))).To(Succeed())

@@ -3,6 +3,7 @@ package controllers
 import (
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
@@ -117,6 +118,14 @@ func TestAdministrationParentMismatch(t *testing.T) {
 		Spec:       ozgv1.AdministrationSpec{Key: "05766020", Type: ozgv1.TypeKreisangehoerigeStadt, Parent: "kreis-herford"},
 	}
 	adm.Status = *administrationStatus(adm, rollup.AdministrationInputs{ParentKreisKey: "05758"}, true)
+	// Computed again from what is stored, the status is the same: no
+	// write, no moved lastTransitionTime.
+	for i := range adm.Status.Conditions {
+		adm.Status.Conditions[i].LastTransitionTime = metav1.Unix(1, 0)
+	}
+	if again := administrationStatus(adm, rollup.AdministrationInputs{ParentKreisKey: "05758"}, true); !equality.Semantic.DeepEqual(*again, adm.Status) {
+		t.Errorf("recomputed, the status changed:\n%+v\nwas\n%+v", again.Conditions, adm.Status.Conditions)
+	}
 	want := "spec.parent kreis-herford is of Kreis 05758, but the key 05766020 says Kreis 05766: name the Kreis 05766's Administration in spec.parent"
 	for _, typ := range []string{ozgv1.ReadyCondition, ozgv1.StalledCondition} {
 		c := condition(&adm.Status, typ)

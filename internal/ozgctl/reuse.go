@@ -46,8 +46,8 @@ SERVICE is the OZGService's name (ozg-10439) or its OZG-ID (10439).
 
 Order: Live first, then InProgress, then Open; within each by maturity,
 highest first, none last; then by name. --near ADMINISTRATION ranks for
-that administration: first the administrations of its Kreis (the
-ozg.dev/kreis label), then those of its type and size class with its IT
+that administration: first the administrations of its Kreis (the first
+five digits of their keys; a Kreis's own key), then those of its type and size class with its IT
 provider, then the rest, each group in the order above; the
 administration itself is left out.
 

@@ -2,11 +2,12 @@ package portal
 
 import (
 	"bytes"
-	"github.com/klauspost/compress/gzip"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // minGzipSize is the smallest body worth compressing.

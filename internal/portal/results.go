@@ -2,7 +2,6 @@ package portal
 
 import (
 	"github.com/klauspost/compress/gzip"
-
 	"k8s.io/utils/lru"
 )
 

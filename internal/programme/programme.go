@@ -73,7 +73,9 @@ func Compute(spec *ozgv1.ServiceProgrammeSpec, adms []ozgv1.Administration, cata
 	}
 	// One pass over every implementation (2.2 million at Germany's scale)
 	// counts each administration's Live and InProgress LeiKa services per
-	// priority; the rest of a priority's are Open or not tracked.
+	// priority; the rest of a priority's are Open or not tracked. The API
+	// lists a service once per administration (spec.services is a map
+	// keyed by service), so no implementation counts twice.
 	live, inProgress := counters(len(priorities), len(taking)), counters(len(priorities), len(taking))
 	for i, a := range taking {
 		for _, impl := range a.Spec.Services {

@@ -348,6 +348,16 @@ func TestKreisLabelAgreesWithTheKey(t *testing.T) {
 		}
 		return a
 	}
+	// The API server takes a new policy in through its informers: until
+	// it refuses a wrong label, it has not (a probe created meanwhile is
+	// deleted again).
+	eventually(t, "the policy administration-kreis to be active", func() bool {
+		err := admin.Create(ctx, labelled("probe", "05766040", ozgv1.TypeKreisangehoerigeStadt, "05758"))
+		if err == nil {
+			must(t, admin.Delete(ctx, labelled("probe", "", "", "")))
+		}
+		return apierrors.IsInvalid(err)
+	})
 	err := admin.Create(ctx, labelled("lage", "05766040", ozgv1.TypeKreisangehoerigeStadt, "05758"))
 	if want := "Administration lage is labelled ozg.dev/kreis: 05758, but its key 05766040 says Kreis 05766: set the label to 05766 or remove it"; !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), want) {
 		t.Errorf("a label of another Kreis: %v, want Invalid: %s", err, want)
