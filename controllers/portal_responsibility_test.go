@@ -85,6 +85,14 @@ func portalService(key client.ObjectKey, ozgID string) func(Gomega) portaldata.S
 	}
 }
 
+// createProfile creates an NRW ResponsibilityProfile with the services.
+func createProfile(name string, services ...ozgv1.ServiceResponsibility) {
+	Expect(k8sClient.Create(ctx, &ozgv1.ResponsibilityProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec:       ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: services},
+	})).To(Succeed())
+}
+
 // createParent creates the administration municipalities name as their
 // parent, with the profile and services, and returns its Kreis key: a
 // random Kreis, or a kreisfreie Stadt of a random Kreis key.
@@ -124,13 +132,10 @@ var _ = Describe("Portal content by responsibility", func() {
 		createCatalogEntry(kfz, "Fahrzeugzulassung "+suffix, "Mobilität & Reisen")
 		createCatalogEntry(melde, "Meldebescheinigung "+suffix, "Ein- und Auswanderung")
 		profile, kreis, gemeinde, ns := "rp-"+suffix, "kreis-"+suffix, "gemeinde-"+suffix, "ns-"+suffix
-		Expect(k8sClient.Create(ctx, &ozgv1.ResponsibilityProfile{
-			ObjectMeta: metav1.ObjectMeta{Name: profile},
-			Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
-				{Service: "ozg-" + kfz, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 46 FZV"}},
-				{Service: "ozg-" + melde, Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "§ 1 MG NRW"}},
-			}},
-		})).To(Succeed())
+		createProfile(profile,
+			ozgv1.ServiceResponsibility{Service: "ozg-" + kfz, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 46 FZV"}},
+			ozgv1.ServiceResponsibility{Service: "ozg-" + melde, Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "§ 1 MG NRW"}},
+		)
 		kreisKey := createParent(kreis, ozgv1.TypeKreis, profile, ozgv1.ServiceImplementation{Service: "ozg-" + kfz, State: ozgv1.StateOpen})
 		createMunicipality(gemeinde, kreis, kreisKey, profile, ozgv1.AdministrationSpec{Population: ptr.To(int64(9557)),
 			Services: []ozgv1.ServiceImplementation{{Service: "ozg-" + melde, State: ozgv1.StateLive, URL: "https://melde.gemeinde.example.de"}}})
@@ -227,12 +232,9 @@ var _ = Describe("Portal content by responsibility", func() {
 		kfz := fmt.Sprintf("7%04d", rand.IntnRange(0, 10000))
 		createCatalogEntry(kfz, "Fahrzeugzulassung "+suffix, "Mobilität & Reisen")
 		profile, parent, gemeinde, ns := "rp-"+suffix, "stadt-"+suffix, "gemeinde-"+suffix, "ns-"+suffix
-		Expect(k8sClient.Create(ctx, &ozgv1.ResponsibilityProfile{
-			ObjectMeta: metav1.ObjectMeta{Name: profile},
-			Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
-				{Service: "ozg-" + kfz, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 46 FZV"}},
-			}},
-		})).To(Succeed())
+		createProfile(profile,
+			ozgv1.ServiceResponsibility{Service: "ozg-" + kfz, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 46 FZV"}},
+		)
 		kreisKey := createParent(parent, ozgv1.TypeKreisfreieStadt, profile, ozgv1.ServiceImplementation{Service: "ozg-" + kfz, State: ozgv1.StateOpen})
 		createMunicipality(gemeinde, parent, kreisKey, profile, ozgv1.AdministrationSpec{})
 		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
@@ -329,14 +331,11 @@ var _ = Describe("Portal content by responsibility", func() {
 		// createCatalogEntry gives each service one LeiKa service keyed so.
 		befreiung := "99000000000" + ehe[2:]
 		profile, kreis, own, neighbour, ns := "rp-"+suffix, "kreis-"+suffix, "stadt-"+suffix, "dorf-"+suffix, "ns-"+suffix
-		Expect(k8sClient.Create(ctx, &ozgv1.ResponsibilityProfile{
-			ObjectMeta: metav1.ObjectMeta{Name: profile},
-			Spec: ozgv1.ResponsibilityProfileSpec{Land: "Nordrhein-Westfalen", Services: []ozgv1.ServiceResponsibility{
-				{Service: "ozg-" + kita, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 1a Abs. 1 AG-KJHG NRW", Authority: ozgv1.AuthorityJugendamt}},
-				{Service: "ozg-" + ehe, Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "PStG"},
-					Leistungen: []ozgv1.LeistungResponsibility{{Key: befreiung, Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "§ 1309 Abs. 2 BGB"}}}},
-			}},
-		})).To(Succeed())
+		createProfile(profile,
+			ozgv1.ServiceResponsibility{Service: "ozg-" + kita, Placement: ozgv1.Placement{Level: ozgv1.LevelKreis, LegalBasis: "§ 1a Abs. 1 AG-KJHG NRW", Authority: ozgv1.AuthorityJugendamt}},
+			ozgv1.ServiceResponsibility{Service: "ozg-" + ehe, Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde, LegalBasis: "PStG"},
+				Leistungen: []ozgv1.LeistungResponsibility{{Key: befreiung, Placement: ozgv1.Placement{Level: ozgv1.LevelLand, LegalBasis: "§ 1309 Abs. 2 BGB"}}}},
+		)
 		kreisKey := createParent(kreis, ozgv1.TypeKreis, profile, ozgv1.ServiceImplementation{Service: "ozg-" + kita, State: ozgv1.StateInProgress})
 		town := func(name string, authorities []ozgv1.Authority, services ...ozgv1.ServiceImplementation) {
 			createMunicipality(name, kreis, kreisKey, profile, ozgv1.AdministrationSpec{Type: ozgv1.TypeKreisangehoerigeStadt, Population: ptr.To(int64(30000)),

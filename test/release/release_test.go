@@ -309,6 +309,16 @@ func readArchive(t *testing.T, name string) map[string]entry {
 		}
 		return out
 	}
+	walkTarGz(t, name, func(hdr *tar.Header, data []byte) bool {
+		out[hdr.Name] = entry{data: data, mode: hdr.Mode, uid: hdr.Uid, gid: hdr.Gid, mtime: hdr.ModTime.UTC().String(), owner: hdr.Uname + hdr.Gname}
+		return true
+	})
+	return out
+}
+
+// walkTarGz is walkTar over the gzip-compressed tar file name.
+func walkTarGz(t *testing.T, name string, fn func(hdr *tar.Header, data []byte) bool) {
+	t.Helper()
 	f, err := os.Open(name)
 	if err != nil {
 		t.Fatal(err)
@@ -316,13 +326,20 @@ func readArchive(t *testing.T, name string) map[string]entry {
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", name, err)
 	}
-	tr := tar.NewReader(gz)
+	walkTar(t, name, gz, fn)
+}
+
+// walkTar hands each entry of the tar stream r (called name in failures)
+// with its content to fn, until fn returns false or the stream ends.
+func walkTar(t *testing.T, name string, r io.Reader, fn func(hdr *tar.Header, data []byte) bool) {
+	t.Helper()
+	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
 		if errors.Is(err, io.EOF) {
-			break
+			return
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -331,9 +348,10 @@ func readArchive(t *testing.T, name string) map[string]entry {
 		if err != nil {
 			t.Fatalf("%s: %s: %v", name, hdr.Name, err)
 		}
-		out[hdr.Name] = entry{data: data, mode: hdr.Mode, uid: hdr.Uid, gid: hdr.Gid, mtime: hdr.ModTime.UTC().String(), owner: hdr.Uname + hdr.Gname}
+		if !fn(hdr, data) {
+			return
+		}
 	}
-	return out
 }
 
 // TestArchives checks each archive's files and the build of its binary:
@@ -461,31 +479,11 @@ func TestOzgctlVersion(t *testing.T) {
 
 func TestChart(t *testing.T) {
 	dir, version := release(t)
-	f, err := os.Open(filepath.Join(dir, "ozg-operator-"+version+".tgz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	files := map[string][]byte{}
-	tr := tar.NewReader(gz)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
+	walkTarGz(t, filepath.Join(dir, "ozg-operator-"+version+".tgz"), func(hdr *tar.Header, data []byte) bool {
 		files[hdr.Name] = data
-	}
+		return true
+	})
 	var chart struct {
 		Name       string `json:"name"`
 		Version    string `json:"version"`
@@ -664,25 +662,18 @@ func imageFile(t *testing.T, img v1.Image, name string) []byte {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr := tar.NewReader(rc)
-		for {
-			hdr, err := tr.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+		var found []byte
+		walkTar(t, fmt.Sprintf("layer %d", i), rc, func(hdr *tar.Header, data []byte) bool {
 			if strings.TrimPrefix(hdr.Name, "/") == name && hdr.Typeflag == tar.TypeReg {
-				data, err := io.ReadAll(tr)
-				rc.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				return data
+				found = data
+				return false
 			}
-		}
+			return true
+		})
 		rc.Close()
+		if found != nil {
+			return found
+		}
 	}
 	t.Fatalf("no %s in the image", name)
 	return nil
