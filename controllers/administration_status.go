@@ -21,7 +21,7 @@ func administrationStatus(adm *ozgv1.Administration, in rollup.AdministrationInp
 		// The most advanced portal speaks for the administration.
 		p := in.Portals[0]
 		status.Portal = &p
-		if p.Ready && p.Published {
+		if p.Online() {
 			status.Online = status.Services.Live
 		}
 	}

@@ -366,3 +366,9 @@ func (s *AdministrationSpec) KreisKey() string {
 	}
 	return s.Key[:5]
 }
+
+// Online tells that the portal serves citizens: Ready and published. nil
+// (no portal) is not online.
+func (p *AdministrationPortalStatus) Online() bool {
+	return p != nil && p.Ready && p.Published
+}

@@ -31,11 +31,11 @@ type Citizens struct {
 
 // NewCitizens are adm's inhabitants, with its Kreis (nil: none) and
 // profile (nil: none); their portals' online state is read from the
-// Administrations' status (PortalOnline).
+// Administrations' status (AdministrationPortalStatus.Online).
 func NewCitizens(adm, kreis *ozgv1.Administration, profile *Profile) *Citizens {
-	c := &Citizens{Administration: adm, Profile: profile, States: States(adm), PortalOnline: PortalOnline(adm)}
+	c := &Citizens{Administration: adm, Profile: profile, States: States(adm), PortalOnline: adm.Status.Portal.Online()}
 	if Kreisangehoerig(adm) && kreis != nil {
-		c.Kreis, c.KreisStates, c.KreisPortalOnline = kreis, States(kreis), PortalOnline(kreis)
+		c.Kreis, c.KreisStates, c.KreisPortalOnline = kreis, States(kreis), kreis.Status.Portal.Online()
 	}
 	return c
 }
@@ -100,11 +100,4 @@ func States(adm *ozgv1.Administration) map[string]ozgv1.ServiceState {
 		m[adm.Spec.Services[i].Service] = s
 	}
 	return m
-}
-
-// PortalOnline tells that adm's status reports its portal Ready and
-// published.
-func PortalOnline(adm *ozgv1.Administration) bool {
-	p := adm.Status.Portal
-	return p != nil && p.Ready && p.Published
 }

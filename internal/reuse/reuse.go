@@ -81,10 +81,9 @@ func Find(service string, adms []ozgv1.Administration, near *ozgv1.Administratio
 			if state == "" {
 				state = ozgv1.DefaultServiceState
 			}
-			p := a.Status.Portal
 			r.Administrations = append(r.Administrations, Implementation{
 				Name: a.Name, DisplayName: a.Spec.DisplayName, State: state, Maturity: s.Maturity, Tool: strings.TrimSpace(s.Tool), URL: s.URL,
-				Online: state == ozgv1.StateLive && p != nil && p.Ready && p.Published,
+				Online: state == ozgv1.StateLive && a.Status.Portal.Online(),
 				Near:   nearness(a, near),
 			})
 			break

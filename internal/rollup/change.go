@@ -205,7 +205,7 @@ func (c *change) portalsChanged(name string, before AdministrationInputs) {
 // online.
 func (v *View) part(name string, in AdministrationInputs) portalPart {
 	p := portalPart{present: len(in.Portals) > 0}
-	p.online = p.present && in.Portals[0].Ready && in.Portals[0].Published
+	p.online = p.present && in.Portals[0].Online()
 	if e := v.adms[name]; e != nil {
 		for key := range e.portals {
 			p.settling = p.settling || !v.portals[key].settled
