@@ -53,6 +53,7 @@ type snapshot struct {
 
 	fragments, hits renderedOnce
 	formOptions     formOptions
+	frame           frameOnce
 }
 
 // renderedOnce holds every service's entry, rendered when first asked

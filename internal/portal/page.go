@@ -84,6 +84,9 @@ type pageView struct {
 	// Suggestions are links to searches for words near those of a search
 	// that found nothing.
 	Suggestions []suggestionView
+	// Results, when set, stands for the results the page lists: only the
+	// search frame sets it, to its marker (frame.go).
+	Results template.HTML
 }
 
 type suggestionView struct {
@@ -182,6 +185,9 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		if f.Active() {
+			return snap.searchPage(v)
+		}
 		return executeTemplate("page", v)
 	}
 	// The start page is rendered once per document, a search once while
@@ -230,20 +236,27 @@ func (s *Server) pageView(ctx context.Context, snap *snapshot, f filter) (pageVi
 		}
 		v.Suggestions = append(v.Suggestions, suggestionView{Word: w, Href: "/?" + q.Encode()})
 	}
-	v.Home = !f.Active()
+	return v, v.describe(snap)
+}
+
+// describe sets what the page's head says of it: the start page is the
+// one to index, a search page is not.
+func (v *pageView) describe(snap *snapshot) error {
+	v.Home = !v.Filter.Active()
 	name := snap.doc.Administration.DisplayName
 	v.Title = "Online-Dienste – Serviceportal " + name
-	if f.Active() {
+	if v.Filter.Active() {
 		v.Title = fmt.Sprintf("Suchergebnisse (%d) – Serviceportal %s", v.Count, name)
 		v.NoIndex = true
-		return v, nil
+		return nil
 	}
 	v.Description = homeDescription(snap)
 	if snap.baseURL != "" {
 		v.Canonical = snap.absURL("/")
 	}
+	var err error
 	v.StructuredData, err = scriptJSON(homeStructuredData(snap))
-	return v, err
+	return err
 }
 
 // homeDescription is the start page's meta description.
