@@ -62,7 +62,7 @@ func (r *CatalogReconciler) SetupWithManager(mgr ctrl.Manager) error {
 				GenericFunc: func(event.GenericEvent) bool { return false },
 			})).
 		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.catalogsOfAllNamespaces),
-			builder.WithPredicates(specChanged)).
+			builder.WithPredicates(specChanged, afterInitialList)).
 		// A copy changed or deleted by hand is restored.
 		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(catalogOfNamespace),
 			builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {

@@ -55,7 +55,7 @@ func (r *PortalFleetReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&ozgv1.ServicePortal{}).
 		// Which administrations a fleet selects depends on their labels.
 		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.fleetsOfAdministration),
-			builder.WithPredicates(predicate.Or[client.Object](predicate.LabelChangedPredicate{}, specChanged))).
+			builder.WithPredicates(predicate.Or[client.Object](predicate.LabelChangedPredicate{}, specChanged), afterInitialList)).
 		// Whose namespace it is decides whose administrations it may select.
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.fleetsOfNamespace),
 			builder.WithPredicates(predicate.LabelChangedPredicate{})).

@@ -293,8 +293,12 @@ var _ = Describe("PortalFleet controller", func() {
 		stopManager()
 		stopped := getFleet(key)(Default)
 		Expect(stopped.Status.UpdatedPortals).To(BeNumerically(">=", 4))
+		portalLists, _ := requests.counts(listAllKey(&ozgv1.ServicePortalList{}))
 		startManager()
 		Eventually(fleetReady(key, 12)).WithTimeout(60 * time.Second).Should(Succeed())
+		portalListsAfter, _ := requests.counts(listAllKey(&ozgv1.ServicePortalList{}))
+		Expect(portalListsAfter).To(Equal(portalLists),
+			"the restart listed every portal: the catalogue entries' initial creates mapped to them, which the portals' own bring")
 		violations, samples := sampler.finish()
 		Expect(violations).To(BeEmpty())
 		Expect(samples).To(BeNumerically(">", 10))

@@ -30,7 +30,7 @@ func (r *ResponsibilityProfileReconciler) SetupWithManager(mgr ctrl.Manager) err
 		// A catalogue entry's spec (its LeiKa services' typisierung) moves
 		// its placement; its status writes do not.
 		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.allProfiles),
-			builder.WithPredicates(specChanged)).
+			builder.WithPredicates(specChanged, afterInitialList)).
 		Complete(r)
 }
 

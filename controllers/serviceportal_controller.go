@@ -96,6 +96,9 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&networkingv1.Ingress{}).
 		Owns(&networkingv1.NetworkPolicy{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
+		// The watches below map an object to other portals; none takes
+		// the initial list (afterInitialList), whose portals come with
+		// their own creates.
 		// Content changes re-render only the portals they affect; status
 		// updates of the roll-up do not change content. A Kreis's state
 		// (the parent's, whatever its type) is part of its municipalities'
@@ -103,21 +106,21 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// Its labels name its IT provider, which decides whose portals may
 		// serve it, as the namespace's label does.
 		Watches(&ozgv1.Administration{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfAdministrationAndMunicipalities),
-			builder.WithPredicates(predicate.Or[client.Object](specChanged, predicate.LabelChangedPredicate{}))).
+			builder.WithPredicates(predicate.Or[client.Object](specChanged, predicate.LabelChangedPredicate{}), afterInitialList)).
 		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfNamespace),
-			builder.WithPredicates(predicate.LabelChangedPredicate{})).
+			builder.WithPredicates(predicate.LabelChangedPredicate{}, afterInitialList)).
 		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfKreisPortal),
-			builder.WithPredicates(onlineURLChanged)).
+			builder.WithPredicates(onlineURLChanged, afterInitialList)).
 		// Every portal lists the whole catalogue, placed by its profile;
 		// both change rarely (an import, a GitOps commit).
 		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.allPortals),
-			builder.WithPredicates(specChanged)).
+			builder.WithPredicates(specChanged, afterInitialList)).
 		Watches(&ozgv1.ResponsibilityProfile{}, handler.EnqueueRequestsFromMapFunc(r.allPortals),
-			builder.WithPredicates(specChanged)).
+			builder.WithPredicates(specChanged, afterInitialList)).
 		// A portal that lost its hostname to another one takes it over when
 		// that one lets it go.
 		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfHostname),
-			builder.WithPredicates(specChanged)).
+			builder.WithPredicates(specChanged, afterInitialList)).
 		// Why a pod does not serve (a failed pull, a crash loop) goes into
 		// Ready; the Deployment's status does not say it.
 		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(portalOfPod),

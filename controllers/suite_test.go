@@ -171,6 +171,10 @@ func (l *requestLog) write(verb string, obj client.Object) {
 // namespace ns.
 func applyKey(ns string) string { return "apply " + ns }
 
+// listAllKey is the requestLog key that counts the reads of every object
+// of list's kind, in every namespace.
+func listAllKey(list client.ObjectList) string { return fmt.Sprintf("list all %T", list) }
+
 // writesOf lists the writes of the object at key, oldest first.
 func (l *requestLog) writesOf(key string) []string {
 	l.mu.Lock()
@@ -189,6 +193,13 @@ func (l *requestLog) wrap(c client.Client) client.Client {
 		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
 			l.add(&l.reads, key.Namespace+"/"+key.Name)
 			return c.Get(ctx, key, obj, opts...)
+		},
+		List: func(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) error {
+			o := (&client.ListOptions{}).ApplyOptions(opts)
+			if o.Namespace == "" && o.LabelSelector == nil && o.FieldSelector == nil {
+				l.add(&l.reads, listAllKey(list))
+			}
+			return c.List(ctx, list, opts...)
 		},
 		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
 			l.write("Create", obj)

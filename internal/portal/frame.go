@@ -73,7 +73,8 @@ func newSearchFrame(snap *snapshot) (*searchFrame, error) {
 // results, byte for byte what the page template renders of v.
 func (fr *searchFrame) render(v pageView) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(fr.size + 64<<10)
+	// Room for a search's twenty results; a filter's longer list grows it.
+	buf.Grow(fr.size + 16<<10)
 	buf.Write(fr.parts[0])
 	if err := textEscaper.Execute(&buf, v.Title); err != nil {
 		return nil, err

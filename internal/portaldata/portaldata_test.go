@@ -2,7 +2,10 @@ package portaldata
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -352,5 +355,40 @@ func TestLinkURL(t *testing.T) {
 	}
 	if u, _ := (&Service{}).LinkURL(); u != "" {
 		t.Errorf("no URL: got %q", u)
+	}
+}
+
+// TestSortServicesOrdersAsGermanReads checks SortServices against the
+// order written out comparison by comparison: folded Themenfeld, raw
+// Themenfeld, folded name, raw name, OZG-ID, then input order.
+func TestSortServicesOrdersAsGermanReads(t *testing.T) {
+	var services []Service
+	for i, name := range []string{"Änderung", "anderung", "Anmeldung", "Zulassung", "ändern", "Straße", "Strasse", "strasse", "Zulassung"} {
+		for j, tf := range []string{"Ein- und Auswanderung", "Bauen & Wohnen", "bauen & wohnen", "Öffentliche Ordnung"} {
+			services = append(services, Service{OZGID: fmt.Sprintf("%05d", 99999-i*7-j*3), Name: name, Themenfeld: tf})
+		}
+	}
+	services = append(services, services[0]) // an exact duplicate keeps its place
+	fold := func(s string) string {
+		return strings.NewReplacer("ä", "a", "ö", "o", "ü", "u", "ß", "ss").Replace(strings.ToLower(s))
+	}
+	want := slices.Clone(services)
+	slices.SortStableFunc(want, func(a, b Service) int {
+		return cmp.Or(strings.Compare(fold(a.Themenfeld), fold(b.Themenfeld)), strings.Compare(a.Themenfeld, b.Themenfeld),
+			strings.Compare(fold(a.Name), fold(b.Name)), strings.Compare(a.Name, b.Name), strings.Compare(a.OZGID, b.OZGID))
+	})
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		got := slices.Clone(services)
+		rng.Shuffle(len(got), func(i, j int) { got[i], got[j] = got[j], got[i] })
+		SortServices(got)
+		if !slices.EqualFunc(got, want, func(a, b Service) bool {
+			return a.OZGID == b.OZGID && a.Name == b.Name && a.Themenfeld == b.Themenfeld
+		}) {
+			t.Fatalf("order after a shuffle differs:\n got %v\nwant %v", got, want)
+		}
+	}
+	if want[0].Themenfeld != "Bauen & Wohnen" || want[len(want)-1].Themenfeld != "Öffentliche Ordnung" {
+		t.Errorf("Themenfelder from %q to %q, want Bauen & Wohnen first and Öffentliche Ordnung (as O) last", want[0].Themenfeld, want[len(want)-1].Themenfeld)
 	}
 }
