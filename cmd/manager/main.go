@@ -4,9 +4,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -32,6 +35,7 @@ func main() {
 		portal                               controllers.PortalDefaults
 		concurrent                           int
 		showVersion                          bool
+		memoryLimitRatio                     float64
 	)
 	flag.BoolVar(&showVersion, "version", false, "Print the version and exit.")
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address of the metrics endpoint; 0 disables it.")
@@ -50,6 +54,7 @@ func main() {
 	flag.StringVar(&portal.IngressClassName, "ingress-class", "", "IngressClass of published portals (default: the cluster's default class).")
 	flag.StringVar(&portal.TLSSecretPattern, "ingress-tls-secret", "$(name)-tls", "TLS Secret of a published portal's Ingress; $(name) is the portal's name. Empty disables TLS.")
 	flag.StringVar(&portal.MonitoringNamespace, "portal-monitoring-namespace", "", "Namespace whose pods may scrape the portals' metrics port (their NetworkPolicy admits it); empty admits none.")
+	flag.Float64Var(&memoryLimitRatio, "memory-limit-ratio", 0.9, "Fraction of the container's memory limit (its cgroup's) under which the Go runtime keeps the manager's memory (GOMEMLIMIT): it collects garbage harder as it nears it, instead of being killed at the limit. 0 leaves the runtime's default; a GOMEMLIMIT in the environment wins.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -59,6 +64,15 @@ func main() {
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
 	log := ctrl.Log.WithName("setup")
+	if memoryLimitRatio > 0 {
+		// Without it the heap grows to twice what is live before a
+		// collection (GOGC=100): 600 MiB and more at Germany's scale.
+		// Without a cgroup limit, there is none to keep under.
+		if _, err := memlimit.Set(memlimit.WithRatio(memoryLimitRatio), memlimit.WithProvider(memlimit.FromCgroup),
+			memlimit.WithLogger(slog.New(logr.ToSlogHandler(log)))); err != nil {
+			log.Error(err, "setting the memory limit from the container's; running without one")
+		}
+	}
 
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))

@@ -74,7 +74,11 @@ func startManager(tb testing.TB, binary, kubeconfig string) *managerProcess {
 		m.profilerURL = "http://" + profilerAddr + "/debug/pprof"
 		args = append(args, "--profiler-address="+profilerAddr)
 	}
-	m.Process, err = managerproc.Start(binary, kubeconfig, filepath.Join(tb.TempDir(), "manager.log"), args...)
+	var env []string
+	if limit := os.Getenv(memoryLimitEnv); limit != "" {
+		env = append(env, "GOMEMLIMIT="+limit)
+	}
+	m.Process, err = managerproc.StartWithEnv(binary, kubeconfig, filepath.Join(tb.TempDir(), "manager.log"), env, args...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -82,6 +86,12 @@ func startManager(tb testing.TB, binary, kubeconfig string) *managerProcess {
 	tb.Cleanup(m.stop)
 	return m
 }
+
+// memoryLimitEnv sets the manager's GOMEMLIMIT, as a container's memory
+// limit sets it in a cluster (the manager's --memory-limit-ratio of its
+// cgroup's limit): OZG_BENCH_MANAGER_GOMEMLIMIT=460MiB is the 0.9 of a
+// 512Mi limit.
+const memoryLimitEnv = "OZG_BENCH_MANAGER_GOMEMLIMIT"
 
 // heapProfileEnv names a file for the manager's heap profile, taken once
 // it converged from the cold start (go tool pprof -sample_index=inuse_space).

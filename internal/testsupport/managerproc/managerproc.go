@@ -43,13 +43,19 @@ type Process struct {
 // Start runs binary with args against the cluster of kubeconfig, writing
 // its output to logPath.
 func Start(binary, kubeconfig, logPath string, args ...string) (*Process, error) {
+	return StartWithEnv(binary, kubeconfig, logPath, nil, args...)
+}
+
+// StartWithEnv is Start with env added to the manager's environment only
+// (not to the API server's and etcd's, which inherit the test's).
+func StartWithEnv(binary, kubeconfig, logPath string, env []string, args ...string) (*Process, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(binary, args...)
-	// exec keeps the last of duplicate variables: this KUBECONFIG wins.
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
+	// exec keeps the last of duplicate variables: these win.
+	cmd.Env = append(append(os.Environ(), env...), "KUBECONFIG="+kubeconfig)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
