@@ -5,7 +5,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
@@ -16,7 +18,7 @@ import (
 const ownedDigestAnnotation = "ozg.dev/cache-owned-fields-digest"
 
 var _ = Describe("The manager's cache", func() {
-	It("keeps no managed fields and no ConfigMap data, and still restores a ConfigMap edited by hand", func() {
+	It("keeps no managed fields, no ConfigMap data and no children's specs, and still restores a ConfigMap edited by hand", func() {
 		live := ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive, Tool: "Formularserver"}
 		ns, adm := fixture(live)
 		other := adm + "-b"
@@ -41,6 +43,22 @@ var _ = Describe("The manager's cache", func() {
 			g.Expect(cached.Data).To(BeNil())
 			g.Expect(cached.ManagedFields).To(BeNil())
 			g.Expect(cached.Annotations).To(HaveKeyWithValue(ownedDigestAnnotation, HaveLen(64)))
+		}).Should(Succeed())
+
+		By("the other children in the cache: no spec but a Deployment's replicas, and the digest")
+		Eventually(func(g Gomega) {
+			d := &appsv1.Deployment{}
+			g.Expect(managerRun.cache.Get(ctx, key, d)).To(Succeed())
+			g.Expect(d.Spec.Replicas).To(HaveValue(BeEquivalentTo(1)))
+			g.Expect(d.Spec.Template.Spec.Containers).To(BeEmpty())
+			g.Expect(d.Spec.Selector).To(BeNil())
+			g.Expect(d.Annotations).To(HaveKeyWithValue(ownedDigestAnnotation, HaveLen(64)))
+			np := &networkingv1.NetworkPolicy{}
+			g.Expect(managerRun.cache.Get(ctx, key, np)).To(Succeed())
+			g.Expect(np.Spec).To(BeZero())
+			svc := &corev1.Service{}
+			g.Expect(managerRun.cache.Get(ctx, key, svc)).To(Succeed())
+			g.Expect(svc.Spec).To(BeZero())
 		}).Should(Succeed())
 
 		By("administrations in the cache: no managed fields, one copy of each repeated string")
