@@ -51,29 +51,32 @@ type snapshot struct {
 	servicePages          []cachedBody
 	robots, sitemap, feed cachedBody
 
-	fragments, hits renderedOnce
+	fragments, hits lazy[[]template.HTML]
 	formOptions     formOptions
-	frame           frameOnce
+	frame           lazy[*searchFrame]
 }
 
-// renderedOnce holds every service's entry, rendered when first asked
-// for.
-type renderedOnce struct {
-	once      sync.Once
-	fragments []template.HTML
-	err       error
+// lazy holds a value of a snapshot computed when first asked for.
+type lazy[T any] struct {
+	once  sync.Once
+	value T
+	err   error
 }
 
-func (r *renderedOnce) get(doc *portaldata.Document, compact bool) ([]template.HTML, error) {
-	r.once.Do(func() { r.fragments, r.err = renderServices(doc, compact) })
-	return r.fragments, r.err
+func (l *lazy[T]) get(compute func() (T, error)) (T, error) {
+	l.once.Do(func() { l.value, l.err = compute() })
+	return l.value, l.err
 }
 
 // serviceFragments returns every service's list entry.
-func (s *snapshot) serviceFragments() ([]template.HTML, error) { return s.fragments.get(s.doc, false) }
+func (s *snapshot) serviceFragments() ([]template.HTML, error) {
+	return s.fragments.get(func() ([]template.HTML, error) { return renderServices(s.doc, false) })
+}
 
 // hitFragments returns every service's search result entry.
-func (s *snapshot) hitFragments() ([]template.HTML, error) { return s.hits.get(s.doc, true) }
+func (s *snapshot) hitFragments() ([]template.HTML, error) {
+	return s.hits.get(func() ([]template.HTML, error) { return renderServices(s.doc, true) })
+}
 
 func newSnapshot(doc *portaldata.Document, checksum, publicURL string) (*snapshot, error) {
 	if publicURL == "" {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"sync"
 )
 
 // A search page differs from the other search pages of its document in
@@ -95,22 +94,14 @@ func (fr *searchFrame) render(v pageView) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// frameOnce holds a snapshot's search frame, rendered when first asked
-// for.
-type frameOnce struct {
-	once  sync.Once
-	frame *searchFrame
-	err   error
-}
-
 // searchPage renders the page of a search, v, in the snapshot's frame.
 func (s *snapshot) searchPage(v pageView) ([]byte, error) {
-	s.frame.once.Do(func() { s.frame.frame, s.frame.err = newSearchFrame(s) })
-	if s.frame.err != nil {
-		return nil, s.frame.err
+	frame, err := s.frame.get(func() (*searchFrame, error) { return newSearchFrame(s) })
+	if err != nil {
+		return nil, err
 	}
-	if s.frame.frame == nil {
+	if frame == nil {
 		return executeTemplate("page", v)
 	}
-	return s.frame.frame.render(v)
+	return frame.render(v)
 }

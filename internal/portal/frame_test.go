@@ -55,7 +55,7 @@ func TestSearchFrameRendersWhatThePageTemplateRenders(t *testing.T) {
 					t.Errorf("GET %s from the frame differs from the page template:\n got: %s\nwant: %s", target, served, want)
 				}
 			}
-			if got := snap.frame.frame != nil; got != tc.wantFrame {
+			if got := snap.frame.value != nil; got != tc.wantFrame {
 				t.Errorf("frame rendered: %v, want %v", got, tc.wantFrame)
 			}
 		})
