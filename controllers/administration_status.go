@@ -6,6 +6,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
 
@@ -15,7 +16,8 @@ import (
 func administrationStatus(adm *ozgv1.Administration, in rollup.AdministrationInputs, current bool) *ozgv1.AdministrationStatus {
 	status := adm.Status.DeepCopy()
 	status.ObservedGeneration = adm.Generation
-	status.Services = rollup.CountStates(adm.Spec.Services)
+	services := admservices.Of(adm)
+	status.Services = rollup.CountStates(services)
 	status.Portal, status.Online = nil, 0
 	if len(in.Portals) > 0 {
 		// The most advanced portal speaks for the administration.
@@ -37,7 +39,7 @@ func administrationStatus(adm *ozgv1.Administration, in rollup.AdministrationInp
 		return status
 	}
 	removeCondition(status, ozgv1.StalledCondition)
-	setAdministrationReady(status, len(adm.Spec.Services), len(in.Portals), current)
+	setAdministrationReady(status, len(services), len(in.Portals), current)
 	return status
 }
 

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 )
 
 // updateStatusIfChanged writes newStatus when it differs from the status obj
@@ -49,6 +50,9 @@ func writeStatus[S any, P interface {
 		return true, nil
 	}
 	*current = *newStatus
+	// The status subresource ignores metadata; the cache's own annotation
+	// is not sent at all.
+	admservices.Strip(obj)
 	replaced := obj.GetResourceVersion()
 	err = c.Status().Update(ctx, obj)
 	if apierrors.IsConflict(err) {

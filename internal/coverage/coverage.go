@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 	"github.com/ozg-operator/ozg-operator/internal/tools"
 )
 
@@ -246,7 +247,7 @@ func Compute(in Input) *Report {
 		if row.PortalOnline() {
 			k.PortalsOnline++
 		}
-		for _, impl := range adms[i].Spec.Services {
+		for _, impl := range admservices.Of(&adms[i]) {
 			c := implementationCounts(impl, row.PortalOnline())
 			tf, ok := themenfeldOf[impl.Service]
 			if !ok {

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 )
 
 // MaxBehind is how many administrations a priority names as furthest behind.
@@ -78,7 +79,7 @@ func Compute(spec *ozgv1.ServiceProgrammeSpec, adms []ozgv1.Administration, cata
 	// keyed by service), so no implementation counts twice.
 	live, inProgress := counters(len(priorities), len(taking)), counters(len(priorities), len(taking))
 	for i, a := range taking {
-		for _, impl := range a.Spec.Services {
+		for _, impl := range admservices.Of(a) {
 			w := weights[impl.Service]
 			if w == nil {
 				continue

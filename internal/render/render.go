@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 	"github.com/ozg-operator/ozg-operator/internal/responsibility"
 )
@@ -143,8 +144,9 @@ func Portal(portal *ozgv1.ServicePortal, in Inputs) (*Result, error) {
 func renderTracked(res *Result, in Inputs) {
 	adm := in.Administration
 	own := ownLevel(adm)
-	for i := range adm.Spec.Services {
-		impl := &adm.Spec.Services[i]
+	services := admservices.Of(adm)
+	for i := range services {
+		impl := &services[i]
 		entry, ok := in.Catalog.Get(impl.Service)
 		if !ok {
 			// Without its catalogue entry a service has no name to show.
@@ -160,7 +162,7 @@ func renderTracked(res *Result, in Inputs) {
 func renderProfile(res *Result, in Inputs) {
 	adm := in.Administration
 	own := implementations(adm)
-	for _, impl := range adm.Spec.Services {
+	for _, impl := range admservices.Of(adm) {
 		if _, ok := in.Catalog.Get(impl.Service); !ok {
 			res.Missing = append(res.Missing, impl.Service)
 		}
@@ -336,9 +338,10 @@ func orNotStarted(impl *ozgv1.ServiceImplementation) *ozgv1.ServiceImplementatio
 }
 
 func implementations(adm *ozgv1.Administration) map[string]*ozgv1.ServiceImplementation {
-	m := make(map[string]*ozgv1.ServiceImplementation, len(adm.Spec.Services))
-	for i := range adm.Spec.Services {
-		m[adm.Spec.Services[i].Service] = &adm.Spec.Services[i]
+	services := admservices.Of(adm)
+	m := make(map[string]*ozgv1.ServiceImplementation, len(services))
+	for i := range services {
+		m[services[i].Service] = &services[i]
 	}
 	return m
 }

@@ -2,6 +2,7 @@ package responsibility
 
 import (
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 )
 
 // Citizens are the inhabitants of one administration, as the roll-up's
@@ -91,13 +92,14 @@ func States(adm *ozgv1.Administration) map[string]ozgv1.ServiceState {
 	if adm == nil {
 		return nil
 	}
-	m := make(map[string]ozgv1.ServiceState, len(adm.Spec.Services))
-	for i := range adm.Spec.Services {
-		s := adm.Spec.Services[i].State
+	services := admservices.Of(adm)
+	m := make(map[string]ozgv1.ServiceState, len(services))
+	for i := range services {
+		s := services[i].State
 		if s == "" {
 			s = ozgv1.DefaultServiceState
 		}
-		m[adm.Spec.Services[i].Service] = s
+		m[services[i].Service] = s
 	}
 	return m
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 )
 
 // Nearness says how close an administration is to the one asking (--near).
@@ -73,7 +74,7 @@ func Find(service string, adms []ozgv1.Administration, near *ozgv1.Administratio
 		if near != nil && a.Name == near.Name {
 			continue
 		}
-		for _, s := range a.Spec.Services {
+		for _, s := range admservices.Of(a) {
 			if s.Service != service {
 				continue
 			}

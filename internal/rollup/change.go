@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 	"github.com/ozg-operator/ozg-operator/internal/tools"
 )
 
@@ -185,8 +186,9 @@ func (c *change) portalsChanged(name string, before AdministrationInputs) {
 				add(&c.settledNow, m)
 			}
 		}
-		for i := range e.services() {
-			s := &e.services()[i]
+		services := e.services()
+		for i := range services {
+			s := &services[i]
 			c.replace(s.Service, contributionOf(old, s), contributionOf(now, s))
 		}
 		if old.online != now.online {
@@ -245,10 +247,10 @@ func (c *change) setAdministration(name string, a *ozgv1.Administration) {
 	}
 	var oldServices, newServices []ozgv1.ServiceImplementation
 	if old != nil {
-		oldServices = old.Spec.Services
+		oldServices = admservices.Of(old)
 	}
 	if a != nil {
-		newServices = a.Spec.Services
+		newServices = admservices.Of(a)
 	}
 	previous := make(map[string]*ozgv1.ServiceImplementation, len(oldServices))
 	for i := range oldServices {

@@ -37,6 +37,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 	"github.com/ozg-operator/ozg-operator/internal/responsibility"
 	"github.com/ozg-operator/ozg-operator/internal/tools"
 )
@@ -495,5 +496,5 @@ func (e *administrationEntry) services() []ozgv1.ServiceImplementation {
 	if e.obj == nil {
 		return nil
 	}
-	return e.obj.Spec.Services
+	return admservices.Of(e.obj)
 }
