@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
 # Builds Flux's source-controller and kustomize-controller from the Go module
 # proxy, for the GitOps check (hack/gitops.sh), and keeps their CRDs beside
-# them. Like hack/build-kube-binaries.sh, the result is cached per version
-# outside the clone, under
-# ${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}, and linked
-# into the directory given as $1 (default bin/flux).
+# them. They are cached per version (hack/lib/build.sh) and linked into the
+# directory given as $1 (default bin/flux).
 #
 # v1.9.6 is the newest release that builds with Go 1.26 (v1.10 needs 1.27).
 # Each controller is built in a throwaway module that carries the replace
@@ -18,18 +16,11 @@ FLUX_ARTIFACT_VERSION="${FLUX_ARTIFACT_VERSION:-v0.18.0}"
 DEST="${1:-bin/flux}"
 mkdir -p "$DEST" && DEST="$(cd "$DEST" && pwd)"
 
-CACHE_ROOT="${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}"
-CACHE="$CACHE_ROOT/flux-$FLUX_VERSION-artifact-$FLUX_ARTIFACT_VERSION"
+BUILD_NAME=build-flux
+CACHE_KEY="flux-$FLUX_VERSION-artifact-$FLUX_ARTIFACT_VERSION"
+# shellcheck source=hack/lib/build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/build.sh"
 CONTROLLERS=(source-controller kustomize-controller)
-
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
-
-log() { printf '[build-flux] %s\n' "$*" >&2; }
-
-quietly() {
-  local out
-  if ! out="$("$@" 2>&1)"; then printf '%s\n' "$out" >&2; return 1; fi
-}
 
 complete() {
   for c in "${CONTROLLERS[@]}"; do
@@ -41,17 +32,6 @@ link() {
   for c in "${CONTROLLERS[@]}"; do ln -sfn "$CACHE/$c" "$DEST/$c"; done
   ln -sfn "$CACHE/crds" "$DEST/crds"
 }
-
-if complete; then link; exit 0; fi
-
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock"
-flock 9
-if complete; then link; exit 0; fi
-
-WORK="$(mktemp -d "$CACHE_ROOT/build-flux.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/out" "$WORK/crds"
 
 # replaces GOMOD: the module replacements of GOMOD that point at another
 # module (not at a directory of its own), as "old=new@version" lines.
@@ -65,12 +45,12 @@ replaces() {
   ' "$1"
 }
 
-# build CONTROLLER: github.com/fluxcd/CONTROLLER at FLUX_VERSION into
-# $WORK/out, its CRDs into $WORK/crds/CONTROLLER.
-build() (
+# build_controller CONTROLLER: github.com/fluxcd/CONTROLLER at FLUX_VERSION
+# into $WORK/out, its CRDs into $WORK/crds/CONTROLLER.
+build_controller() (
   local name="$1" module="github.com/fluxcd/$1" dir="$WORK/$1" gomod src
-  mkdir -p "$dir" && cd "$dir"
-  go mod init "ozg.dev/build-$name" >/dev/null 2>&1
+  new_module "$dir" "ozg.dev/build-$name"
+  cd "$dir"
   local info
   info="$(GOFLAGS= go mod download -json "$module@$FLUX_VERSION")"
   gomod="$(sed -n 's/.*"GoMod": "\(.*\)".*/\1/p' <<<"$info")"
@@ -85,8 +65,11 @@ build() (
   chmod -R u+w "$WORK/crds/$name"
 )
 
-for c in "${CONTROLLERS[@]}"; do build "$c"; done
-for c in "${CONTROLLERS[@]}"; do mv -f "$WORK/out/$c" "$CACHE/$c"; done
-rm -rf "$CACHE/crds" && mv "$WORK/crds" "$CACHE/crds"
-link
-log "Flux controllers cached in $CACHE"
+build() {
+  mkdir -p "$WORK/out" "$WORK/crds"
+  for c in "${CONTROLLERS[@]}"; do build_controller "$c"; done
+  for c in "${CONTROLLERS[@]}"; do mv -f "$WORK/out/$c" "$CACHE/$c"; done
+  rm -rf "$CACHE/crds" && mv "$WORK/crds" "$CACHE/crds"
+}
+
+run_cached

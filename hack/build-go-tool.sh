@@ -12,10 +12,8 @@
 #   hack/build-go-tool.sh krew [DEST]      krew (sigs.k8s.io/krew/cmd/krew), which
 #                                          `make release-check` installs the plugin with
 #
-# Each binary is cached per version outside the clone, under
-# ${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}/<tool>-<version>/<tool>,
-# and linked to DEST (default bin/<tool>), so a fresh clone on the same
-# machine does not rebuild it. It is built in a throwaway module that takes
+# Each binary is cached per version (hack/lib/build.sh, in <tool>-<version>/)
+# and linked to DEST (default bin/<tool>). It is built in a throwaway module that takes
 # the tool's own dependency versions (go get resolves the tool's go.mod).
 set -euo pipefail
 
@@ -102,47 +100,26 @@ DEST="${2:-bin/$TOOL}"
 mkdir -p "$(dirname "$DEST")"
 DEST="$(cd "$(dirname "$DEST")" && pwd)/$(basename "$DEST")"
 
-CACHE_ROOT="${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}"
-CACHE="$CACHE_ROOT/$TOOL-$VERSION"
+BUILD_NAME=build-go-tool
+CACHE_KEY="$TOOL-$VERSION"
+# shellcheck source=hack/lib/build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/build.sh"
 
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
-
-log() { printf '[build-go-tool] %s\n' "$*" >&2; }
-
-# quietly CMD...: run CMD with its output in a log that is shown only on failure.
-quietly() {
-  local out
-  if ! out="$("$@" 2>&1)"; then printf '%s\n' "$out" >&2; return 1; fi
-}
-
+complete() { [ -x "$CACHE/$TOOL" ]; }
 link() { ln -sfn "$CACHE/$TOOL" "$DEST"; }
 
-if [ -x "$CACHE/$TOOL" ]; then
-  link
-  exit 0
-fi
+build() {
+  if [ "$INSTALL" = 1 ]; then
+    log "building $TOOL $VERSION (a cold build takes a few minutes)"
+    GOFLAGS= GOBIN="$WORK" go install -trimpath -ldflags "-s -w $LDFLAGS" "$PKG@$VERSION"
+  else
+    new_module "$WORK/mod" "ozg.dev/build-$TOOL"
+    cd "$WORK/mod"
+    quietly go get "$PKG@$VERSION"
+    log "building $TOOL $VERSION (a cold build takes a few minutes)"
+    go build -trimpath -ldflags "-s -w $LDFLAGS $(tool_ldflags)" -o "$WORK/$TOOL" "$PKG"
+  fi
+  mv -f "$WORK/$TOOL" "$CACHE/$TOOL"
+}
 
-mkdir -p "$CACHE"
-# One build at a time per cache directory (parallel make targets, two clones).
-exec 9>"$CACHE/.lock"
-flock 9
-if [ -x "$CACHE/$TOOL" ]; then link; exit 0; fi
-
-WORK="$(mktemp -d "$CACHE_ROOT/build-$TOOL.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-
-if [ "$INSTALL" = 1 ]; then
-  log "building $TOOL $VERSION (a cold build takes a few minutes)"
-  GOFLAGS= GOBIN="$WORK" go install -trimpath -ldflags "-s -w $LDFLAGS" "$PKG@$VERSION"
-else
-  mkdir -p "$WORK/mod"
-  cd "$WORK/mod"
-  quietly go mod init "ozg.dev/build-$TOOL"
-  quietly go get "$PKG@$VERSION"
-
-  log "building $TOOL $VERSION (a cold build takes a few minutes)"
-  go build -trimpath -ldflags "-s -w $LDFLAGS $(tool_ldflags)" -o "$WORK/$TOOL" "$PKG"
-fi
-mv -f "$WORK/$TOOL" "$CACHE/$TOOL"
-link
-log "$TOOL cached in $CACHE"
+run_cached

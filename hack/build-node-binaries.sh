@@ -7,9 +7,8 @@
 #   cni/bridge, cni/host-local, cni/loopback  github.com/containernetworking/plugins
 #   pause                            build/pause/linux/pause.c of k8s.io/kubernetes
 #
-# Cached per version like hack/build-kube-binaries.sh, under
-# ${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}, and linked into
-# the directory given as $1 (default bin/node).
+# Cached per version (hack/lib/build.sh) and linked into the directory given
+# as $1 (default bin/node).
 #
 # runc needs cgo and libseccomp (the restricted Pod Security Standard asks
 # for the RuntimeDefault seccomp profile, which a runc without seccomp
@@ -24,19 +23,12 @@ CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-v1.10.0}"
 DEST="${1:-bin/node}"
 mkdir -p "$DEST" && DEST="$(cd "$DEST" && pwd)"
 
-CACHE_ROOT="${OZG_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ozg-operator}"
-CACHE="$CACHE_ROOT/node-k8s-$KUBE_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION-cni-$CNI_PLUGINS_VERSION"
+BUILD_NAME=build-node-binaries
+CACHE_KEY="node-k8s-$KUBE_VERSION-containerd-$CONTAINERD_VERSION-runc-$RUNC_VERSION-cni-$CNI_PLUGINS_VERSION"
+# shellcheck source=hack/lib/build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/build.sh"
 BINARIES=(kubelet kube-proxy containerd containerd-shim-runc-v2 runc pause cni/bridge cni/host-local cni/loopback)
 DEBIAN_PACKAGES=(libseccomp-dev nftables)
-
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod
-
-log() { printf '[build-node-binaries] %s\n' "$*" >&2; }
-
-quietly() {
-  local out
-  if ! out="$("$@" 2>&1)"; then printf '%s\n' "$out" >&2; return 1; fi
-}
 
 ensure_debian_packages() {
   local missing=() p
@@ -59,40 +51,15 @@ link() {
   for b in "${BINARIES[@]}"; do ln -sfn "$CACHE/$b" "$DEST/$b"; done
 }
 
-ensure_debian_packages
-if complete; then link; exit 0; fi
-
-mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock"
-flock 9
-if complete; then link; exit 0; fi
-
-WORK="$(mktemp -d "$CACHE_ROOT/build.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/out/cni"
-
-new_module() {
-  mkdir -p "$1"
-  (cd "$1" && go mod init "$2" >/dev/null 2>&1)
-}
-
 # kubelet and kube-proxy, in a module pinned like build-kube-binaries.sh's.
 build_kubernetes() (
-  local dir="$WORK/kubernetes" staging_version gomod
-  staging_version="v0${KUBE_VERSION#v1}"
-  new_module "$dir" ozg.dev/build-kubernetes-node
+  local dir="$WORK/kubernetes"
+  kubernetes_module "$dir" ozg.dev/build-kubernetes-node
   cd "$dir"
-  gomod="$(GOFLAGS= go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
-  awk '$2 == "=>" && $3 ~ /^\.\/staging\// { print $1 }' "$gomod" | sort -u | while read -r m; do
-    go mod edit -replace "$m=$m@$staging_version"
-  done
-  go mod edit -require "k8s.io/kubernetes@$KUBE_VERSION"
   local pkgs=(k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
   quietly go get "${pkgs[@]/%/@$KUBE_VERSION}"
-  local minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
-  local ver=k8s.io/component-base/version
-  local ldflags="-s -w -X $ver.gitVersion=$KUBE_VERSION -X $ver.gitMajor=1 -X $ver.gitMinor=$minor"
-  ldflags+=" -X $ver.gitTreeState=clean -X $ver.buildDate=1970-01-01T00:00:00Z"
+  local ldflags
+  ldflags="$(kubernetes_ldflags)"
   log "building kubelet and kube-proxy $KUBE_VERSION"
   CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$WORK/out/" "${pkgs[@]}"
 
@@ -119,20 +86,23 @@ build_go() (
   CGO_ENABLED="$cgo" go build -trimpath -tags "$tags" -ldflags "-s -w $ldflags" -o "$out/" "$@"
 )
 
-build_kubernetes
-build_go "$WORK/out" "github.com/containerd/containerd/v2@$CONTAINERD_VERSION" 0 "" \
-  "-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" \
-  github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2
-build_go "$WORK/out" "github.com/opencontainers/runc@$RUNC_VERSION" 1 "seccomp" \
-  "-X main.version=${RUNC_VERSION#v}" \
-  github.com/opencontainers/runc
-build_go "$WORK/out/cni" "github.com/containernetworking/plugins@$CNI_PLUGINS_VERSION" 0 "" \
-  "-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$CNI_PLUGINS_VERSION" \
-  github.com/containernetworking/plugins/plugins/main/bridge \
-  github.com/containernetworking/plugins/plugins/ipam/host-local \
-  github.com/containernetworking/plugins/plugins/main/loopback
+build() {
+  mkdir -p "$WORK/out/cni"
+  build_kubernetes
+  build_go "$WORK/out" "github.com/containerd/containerd/v2@$CONTAINERD_VERSION" 0 "" \
+    "-X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" \
+    github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2
+  build_go "$WORK/out" "github.com/opencontainers/runc@$RUNC_VERSION" 1 "seccomp" \
+    "-X main.version=${RUNC_VERSION#v}" \
+    github.com/opencontainers/runc
+  build_go "$WORK/out/cni" "github.com/containernetworking/plugins@$CNI_PLUGINS_VERSION" 0 "" \
+    "-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$CNI_PLUGINS_VERSION" \
+    github.com/containernetworking/plugins/plugins/main/bridge \
+    github.com/containernetworking/plugins/plugins/ipam/host-local \
+    github.com/containernetworking/plugins/plugins/main/loopback
+  mkdir -p "$CACHE/cni"
+  for b in "${BINARIES[@]}"; do mv -f "$WORK/out/$b" "$CACHE/$b"; done
+}
 
-mkdir -p "$CACHE/cni"
-for b in "${BINARIES[@]}"; do mv -f "$WORK/out/$b" "$CACHE/$b"; done
-link
-log "binaries cached in $CACHE"
+ensure_debian_packages
+run_cached
