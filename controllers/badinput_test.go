@@ -18,6 +18,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/admservices"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 	"github.com/ozg-operator/ozg-operator/internal/rollup"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/fleetfixture"
@@ -111,6 +112,30 @@ func portalContent(key client.ObjectKey) string {
 var _ = Describe("Bad input", func() {
 	BeforeEach(func() {
 		createCatalogEntry("10110", "Abfallentsorgung", "Bauen & Wohnen")
+	})
+
+	It("ignores an Administration's annotation of the name the cache keeps its service entries in", func() {
+		ns := badInputNamespace()
+		withServices, without := "anno-"+rand.String(5), "anno-leer-"+rand.String(5)
+		createAdministration(withServices, ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive})
+		createAdministration(without)
+		for _, name := range []string{withServices, without} {
+			updateAdministration(name, func(a *ozgv1.Administration) {
+				a.Annotations = map[string]string{admservices.Annotation: "\x05not what the cache writes"}
+			})
+		}
+		key := createPortal(ns, withServices)
+		Eventually(func(g Gomega) {
+			readyAndNotStalled(key)(g)
+			g.Expect(getPortal(key)(g).Status.ServicesLive).To(BeEquivalentTo(1))
+			for name, tracked := range map[string]int32{withServices: 1, without: 0} {
+				a := &ozgv1.Administration{}
+				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, a)).To(Succeed())
+				g.Expect(a.Status.ObservedGeneration).To(Equal(a.Generation))
+				g.Expect(condition(&a.Status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue), name)
+				g.Expect(a.Status.Services.Live).To(Equal(tracked), name)
+			}
+		}).Should(Succeed())
 	})
 
 	Context("unknown references", func() {

@@ -10,14 +10,15 @@
 // read copies no text.
 //
 // Every reader of an Administration's services that may be handed a
-// cached object reads them through Of; a cached object's spec.services is
-// empty.
+// cached object reads them through Of or All; a cached object's
+// spec.services is empty.
 package admservices
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"iter"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -32,12 +33,14 @@ const Annotation = "ozg.dev/cache-services"
 // noMaturity encodes an entry without a maturity; maturity m is m+1.
 const noMaturity = 0
 
-// Compact moves adm's service entries into the annotation; an
-// administration without entries is left as it is. Cached objects are read
-// only (a Get returns a deep copy, which shares the string), so the
-// annotation's text may be shared by every copy.
+// Compact moves adm's service entries into the annotation. An annotation
+// of that name that adm came with is not Compact's and goes: what is in it
+// may not decode. Cached objects are read only (a Get returns a deep copy,
+// which shares the string), so the annotation's text may be shared by
+// every copy.
 func Compact(adm *ozgv1.Administration) {
 	if len(adm.Spec.Services) == 0 {
+		delete(adm.Annotations, Annotation)
 		return
 	}
 	if adm.Annotations == nil {
@@ -51,16 +54,50 @@ func Compact(adm *ozgv1.Administration) {
 // object, else spec.services. The entries are the caller's own; their
 // strings may share the annotation's text.
 func Of(adm *ozgv1.Administration) []ozgv1.ServiceImplementation {
-	data, ok := adm.Annotations[Annotation]
-	if !ok || len(adm.Spec.Services) > 0 {
+	data, ok := compacted(adm)
+	if !ok {
 		return adm.Spec.Services
 	}
 	services, err := decode(data)
 	if err != nil {
-		// Only Compact writes the annotation; a fault here is a bug.
-		panic(fmt.Sprintf("administration %s: the cached service entries do not decode: %v", adm.Name, err))
+		panic(undecodable(adm, err))
 	}
 	return services
+}
+
+// compacted is the annotation's data if adm's entries are in it: not for
+// an object that did not come from the cache, nor for a copy whose
+// spec.services a caller set again (a test).
+func compacted(adm *ozgv1.Administration) (string, bool) {
+	data, ok := adm.Annotations[Annotation]
+	return data, ok && len(adm.Spec.Services) == 0
+}
+
+// undecodable is the panic of a reader of entries that do not decode:
+// only Compact writes the annotation, so it is a bug.
+func undecodable(adm *ozgv1.Administration, err error) string {
+	return fmt.Sprintf("administration %s: the cached service entries do not decode: %v", adm.Name, err)
+}
+
+// All yields adm's entries in turn, as Of has them, without a slice of
+// them all: for a reader that keeps none of them (the entry it is handed is
+// reused for the next one) and reads many administrations, as a
+// programme's recount does.
+func All(adm *ozgv1.Administration) iter.Seq[*ozgv1.ServiceImplementation] {
+	return func(yield func(*ozgv1.ServiceImplementation) bool) {
+		data, ok := compacted(adm)
+		if !ok {
+			for i := range adm.Spec.Services {
+				if !yield(&adm.Spec.Services[i]) {
+					return
+				}
+			}
+			return
+		}
+		if err := each(data, nil, yield); err != nil {
+			panic(undecodable(adm, err))
+		}
+	}
 }
 
 // Strip takes the annotation off obj, for a copy about to be sent to the
@@ -125,64 +162,103 @@ var errTruncated = errors.New("truncated")
 
 // decode reads what encode wrote; the strings are slices of data.
 func decode(data string) ([]ozgv1.ServiceImplementation, error) {
-	pos := 0
-	next := func() (uint64, error) {
-		v, n := uvarint(data[pos:])
-		if n <= 0 {
-			return 0, errTruncated
-		}
-		pos += n
-		return v, nil
+	var services []ozgv1.ServiceImplementation
+	err := each(data, func(n int) { services = make([]ozgv1.ServiceImplementation, 0, n) },
+		func(s *ozgv1.ServiceImplementation) bool {
+			services = append(services, *s)
+			return true
+		})
+	return services, err
+}
+
+// reader reads uvarints and strings off data.
+type reader struct {
+	data string
+	pos  int
+}
+
+func (r *reader) next() (uint64, error) {
+	v, n := uvarint(r.data[r.pos:])
+	if n <= 0 {
+		return 0, errTruncated
 	}
-	n, err := next()
+	r.pos += n
+	return v, nil
+}
+
+func (r *reader) str(table []string) (string, error) {
+	i, err := r.next()
+	if err != nil {
+		return "", err
+	}
+	if i >= uint64(len(table)) {
+		return "", fmt.Errorf("string index %d of %d", i, len(table))
+	}
+	return table[i], nil
+}
+
+// each decodes data into one entry after another, handing each to yield
+// (which must not keep it: the next entry is decoded into it) until yield
+// returns false; sized learns the number of entries first.
+func each(data string, sized func(int), yield func(*ozgv1.ServiceImplementation) bool) error {
+	r := reader{data: data}
+	n, err := r.next()
 	if err != nil || n > uint64(len(data)) {
-		return nil, fmt.Errorf("string count: %w", errTruncated)
+		return fmt.Errorf("string count: %w", errTruncated)
 	}
-	table := make([]string, n)
-	for i := range table {
-		l, err := next()
-		if err != nil || l > uint64(len(data)-pos) {
-			return nil, fmt.Errorf("string %d: %w", i, errTruncated)
+	// A few hundred strings at most for an administration's entries: on
+	// the stack unless there are more.
+	var stack [512]string
+	table := stack[:0]
+	if n > uint64(len(stack)) {
+		table = make([]string, 0, n)
+	}
+	for i := range n {
+		l, err := r.next()
+		if err != nil || l > uint64(len(data)-r.pos) {
+			return fmt.Errorf("string %d: %w", i, errTruncated)
 		}
-		table[i] = data[pos : pos+int(l)]
-		pos += int(l)
+		table = append(table, data[r.pos:r.pos+int(l)])
+		r.pos += int(l)
 	}
-	m, err := next()
+	m, err := r.next()
 	if err != nil || m > uint64(len(data)) {
-		return nil, fmt.Errorf("entry count: %w", errTruncated)
+		return fmt.Errorf("entry count: %w", errTruncated)
 	}
-	str := func() (string, error) {
-		i, err := next()
-		if err != nil {
-			return "", err
-		}
-		if i >= uint64(len(table)) {
-			return "", fmt.Errorf("string index %d of %d", i, len(table))
-		}
-		return table[i], nil
+	if sized != nil {
+		sized(int(m))
 	}
-	services := make([]ozgv1.ServiceImplementation, m)
-	for i := range services {
-		s := &services[i]
+	var s ozgv1.ServiceImplementation
+	for i := range m {
 		var state, trust string
-		for _, f := range []*string{&s.Service, &state, &s.Tool, &trust, &s.URL} {
-			if *f, err = str(); err != nil {
-				return nil, fmt.Errorf("entry %d: %w", i, err)
+		if s.Service, err = r.str(table); err == nil {
+			if state, err = r.str(table); err == nil {
+				if s.Tool, err = r.str(table); err == nil {
+					if trust, err = r.str(table); err == nil {
+						s.URL, err = r.str(table)
+					}
+				}
 			}
 		}
-		s.State, s.TrustLevel = ozgv1.ServiceState(state), ozgv1.TrustLevel(trust)
-		maturity, err := next()
-		if err != nil {
-			return nil, fmt.Errorf("entry %d: %w", i, err)
+		var maturity uint64
+		if err == nil {
+			maturity, err = r.next()
 		}
+		if err != nil {
+			return fmt.Errorf("entry %d: %w", i, err)
+		}
+		s.State, s.TrustLevel, s.Maturity = ozgv1.ServiceState(state), ozgv1.TrustLevel(trust), nil
 		if maturity != noMaturity {
 			s.Maturity = maturityOf(int32(uint32(maturity - 1)))
 		}
+		if !yield(&s) {
+			return nil
+		}
 	}
-	if pos != len(data) {
-		return nil, fmt.Errorf("%d bytes after the entries", len(data)-pos)
+	if r.pos != len(data) {
+		return fmt.Errorf("%d bytes after the entries", len(data)-r.pos)
 	}
-	return services, nil
+	return nil
 }
 
 // uvarint is binary.Uvarint on a string, which it reads without a copy.
@@ -214,5 +290,7 @@ func maturityOf(m int32) *int32 {
 	if m >= 0 && int(m) < len(maturities) {
 		return &maturities[m]
 	}
-	return &m
+	// Declared here, so that only such a value is allocated.
+	other := m
+	return &other
 }

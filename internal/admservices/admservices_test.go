@@ -66,7 +66,9 @@ func TestCompactKeepsEveryEntry(t *testing.T) {
 			t.Fatalf("%d entries: the other annotations are gone: %v", n, adm.Annotations)
 		}
 		for what, got := range map[string][]ozgv1.ServiceImplementation{
-			"decoded": Of(adm),
+			"decoded":       Of(adm),
+			"walked":        collect(All(adm)),
+			"walked, plain": collect(All(plain)),
 			// As the cache's Get returns it.
 			"a deep copy decoded": Of(adm.DeepCopy()),
 			"a plain object":      Of(plain),
@@ -87,6 +89,30 @@ func TestCompactKeepsEveryEntry(t *testing.T) {
 	}
 }
 
+// collect copies what All yields, as a caller that keeps entries must.
+func collect(seq func(func(*ozgv1.ServiceImplementation) bool)) []ozgv1.ServiceImplementation {
+	var out []ozgv1.ServiceImplementation
+	for s := range seq {
+		out = append(out, *s)
+	}
+	return out
+}
+
+func TestAllStopsWhenAsked(t *testing.T) {
+	adm := administration(randomServices(rand.New(rand.NewPCG(5, 6)), 30)...)
+	Compact(adm)
+	var seen []string
+	for s := range All(adm) {
+		seen = append(seen, s.Service)
+		if len(seen) == 3 {
+			break
+		}
+	}
+	if want := []string{"ozg-10000", "ozg-10001", "ozg-10002"}; !reflect.DeepEqual(seen, want) {
+		t.Fatalf("All yielded %v before the break, want %v", seen, want)
+	}
+}
+
 func TestCompactLeavesAnAdministrationWithoutServices(t *testing.T) {
 	adm := administration()
 	Compact(adm)
@@ -95,6 +121,23 @@ func TestCompactLeavesAnAdministrationWithoutServices(t *testing.T) {
 	}
 	if got := Of(adm); got != nil {
 		t.Fatalf("Of = %v, want nil", got)
+	}
+}
+
+// Someone may set the annotation on the API server: the cache keeps only
+// Compact's.
+func TestCompactDropsAForeignAnnotation(t *testing.T) {
+	adm := administration()
+	adm.Annotations[Annotation] = "not ours"
+	Compact(adm)
+	if _, ok := adm.Annotations[Annotation]; ok || Of(adm) != nil || len(collect(All(adm))) != 0 {
+		t.Fatalf("after Compact: annotations %v, entries %v", adm.Annotations, Of(adm))
+	}
+	withServices := administration(ozgv1.ServiceImplementation{Service: "ozg-10110"})
+	withServices.Annotations[Annotation] = "not ours"
+	Compact(withServices)
+	if got := Of(withServices); len(got) != 1 || got[0].Service != "ozg-10110" {
+		t.Fatalf("Of = %v, want the entry", got)
 	}
 }
 
@@ -138,13 +181,35 @@ func TestDecodeRefusesDamagedData(t *testing.T) {
 	}
 }
 
+// benchServices are 200 entries with maturities the API allows.
+func benchServices() []ozgv1.ServiceImplementation {
+	services := randomServices(rand.New(rand.NewPCG(3, 4)), 200)
+	for i := range services {
+		if m := services[i].Maturity; m != nil && (*m < 0 || *m > 4) {
+			services[i].Maturity = ptr.To(int32(3))
+		}
+	}
+	return services
+}
+
 // BenchmarkOf decodes an administration of the NRW catalogue's size, as a
 // reader of a cached object does.
 func BenchmarkOf(b *testing.B) {
-	adm := administration(randomServices(rand.New(rand.NewPCG(3, 4)), 200)...)
+	adm := administration(benchServices()...)
 	Compact(adm)
 	b.ReportMetric(float64(len(adm.Annotations[Annotation]))/200, "bytes/entry")
 	for b.Loop() {
 		_ = Of(adm)
+	}
+}
+
+// BenchmarkAll walks the same entries without a slice of them.
+func BenchmarkAll(b *testing.B) {
+	adm := administration(benchServices()...)
+	Compact(adm)
+	for b.Loop() {
+		for s := range All(adm) {
+			_ = s
+		}
 	}
 }

@@ -79,7 +79,7 @@ func Compute(spec *ozgv1.ServiceProgrammeSpec, adms []ozgv1.Administration, cata
 	// keyed by service), so no implementation counts twice.
 	live, inProgress := counters(len(priorities), len(taking)), counters(len(priorities), len(taking))
 	for i, a := range taking {
-		for _, impl := range admservices.Of(a) {
+		for impl := range admservices.All(a) {
 			w := weights[impl.Service]
 			if w == nil {
 				continue
