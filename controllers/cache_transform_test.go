@@ -60,7 +60,7 @@ var _ = Describe("The manager's cache", func() {
 			g.Expect(svc.Spec).To(BeZero())
 		}).Should(Succeed())
 
-		By("administrations in the cache: no managed fields, the service entries compact; the API server never sees the annotation")
+		By("administrations in the cache: no managed fields, the service entries compact; the stored object never gets the annotation")
 		Eventually(func(g Gomega) {
 			stored, cached := &ozgv1.Administration{}, &ozgv1.Administration{}
 			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: adm}, stored)).To(Succeed())

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -30,23 +31,31 @@ import (
 // server ignores an annotation sent to the status subresource anyway.
 const Annotation = "ozg.dev/cache-services"
 
+// format starts what Compact writes: an annotation of the name without it
+// is someone else's, set on the API server, and is not read.
+const format = "ozg-compact-1:"
+
 // noMaturity encodes an entry without a maturity; maturity m is m+1.
 const noMaturity = 0
 
-// Compact moves adm's service entries into the annotation. An annotation
-// of that name that adm came with is not Compact's and goes: what is in it
-// may not decode. Cached objects are read only (a Get returns a deep copy,
-// which shares the string), so the annotation's text may be shared by
-// every copy.
+// Compact moves adm's service entries into the annotation. It may be
+// handed an object it compacted before (an informer's transform runs again
+// on the objects it holds when it resyncs) and leaves that as it is. An
+// annotation of that name set on the API server goes: it is not in
+// Compact's format, and what is in it may not decode. Cached objects are
+// read only (a Get returns a deep copy, which shares the string), so the
+// annotation's text may be shared by every copy.
 func Compact(adm *ozgv1.Administration) {
 	if len(adm.Spec.Services) == 0 {
-		delete(adm.Annotations, Annotation)
+		if !strings.HasPrefix(adm.Annotations[Annotation], format) {
+			delete(adm.Annotations, Annotation)
+		}
 		return
 	}
 	if adm.Annotations == nil {
 		adm.Annotations = map[string]string{}
 	}
-	adm.Annotations[Annotation] = encode(adm.Spec.Services)
+	adm.Annotations[Annotation] = format + encode(adm.Spec.Services)
 	adm.Spec.Services = nil
 }
 
@@ -60,7 +69,9 @@ func Of(adm *ozgv1.Administration) []ozgv1.ServiceImplementation {
 	}
 	services, err := decode(data)
 	if err != nil {
-		panic(undecodable(adm, err))
+		// Not Compact's: an annotation of that name set on the API server,
+		// on an object read from it (ozgctl). The spec says it all.
+		return adm.Spec.Services
 	}
 	return services
 }
@@ -69,14 +80,8 @@ func Of(adm *ozgv1.Administration) []ozgv1.ServiceImplementation {
 // an object that did not come from the cache, nor for a copy whose
 // spec.services a caller set again (a test).
 func compacted(adm *ozgv1.Administration) (string, bool) {
-	data, ok := adm.Annotations[Annotation]
+	data, ok := strings.CutPrefix(adm.Annotations[Annotation], format)
 	return data, ok && len(adm.Spec.Services) == 0
-}
-
-// undecodable is the panic of a reader of entries that do not decode:
-// only Compact writes the annotation, so it is a bug.
-func undecodable(adm *ozgv1.Administration, err error) string {
-	return fmt.Sprintf("administration %s: the cached service entries do not decode: %v", adm.Name, err)
 }
 
 // All yields adm's entries in turn, as Of has them, without a slice of
@@ -94,9 +99,10 @@ func All(adm *ozgv1.Administration) iter.Seq[*ozgv1.ServiceImplementation] {
 			}
 			return
 		}
-		if err := each(data, nil, yield); err != nil {
-			panic(undecodable(adm, err))
-		}
+		// Entries that do not decode are not Compact's (see Of): an
+		// annotation written to look like its format on purpose, on an
+		// object read from the API server, may yield some entries first.
+		_ = each(data, nil, yield)
 	}
 }
 

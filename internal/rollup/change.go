@@ -186,9 +186,7 @@ func (c *change) portalsChanged(name string, before AdministrationInputs) {
 				add(&c.settledNow, m)
 			}
 		}
-		services := e.services()
-		for i := range services {
-			s := &services[i]
+		for s := range e.services() {
 			c.replace(s.Service, contributionOf(old, s), contributionOf(now, s))
 		}
 		if old.online != now.online {

@@ -25,6 +25,7 @@
 package rollup
 
 import (
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -492,9 +493,11 @@ func (v *View) administrationInputs(name string) AdministrationInputs {
 	return in
 }
 
-func (e *administrationEntry) services() []ozgv1.ServiceImplementation {
+// services walks the administration's service entries (none once it is
+// gone); the entry handed on is reused for the next.
+func (e *administrationEntry) services() iter.Seq[*ozgv1.ServiceImplementation] {
 	if e.obj == nil {
-		return nil
+		return func(func(*ozgv1.ServiceImplementation) bool) {}
 	}
-	return admservices.Of(e.obj)
+	return admservices.All(e.obj)
 }
