@@ -42,7 +42,7 @@ import (
 //     scale the specs of 48,696 children were some 50 MiB of the cache.
 //   - An Administration keeps its service entries compact, in the
 //     annotation admservices.Annotation; every reader reads them with
-//     admservices.Of.
+//     admservices.Of or All.
 //
 // Nothing writes a child from a cached copy (they are applied from their
 // desired state), so the digest never reaches the API server; the status

@@ -55,7 +55,7 @@ func Compact(adm *ozgv1.Administration) {
 	if adm.Annotations == nil {
 		adm.Annotations = map[string]string{}
 	}
-	adm.Annotations[Annotation] = format + encode(adm.Spec.Services)
+	adm.Annotations[Annotation] = encode(adm.Spec.Services)
 	adm.Spec.Services = nil
 }
 
@@ -123,9 +123,10 @@ func Strip(obj metav1.Object) {
 	obj.SetAnnotations(kept)
 }
 
-// encode writes: the count of distinct strings, each as its length and
-// bytes; the count of entries, each as the indices of its service, state,
-// tool, trust level and URL, and its maturity; all as uvarints.
+// encode writes format, then: the count of distinct strings, each as its
+// length and bytes; the count of entries, each as the indices of its
+// service, state, tool, trust level and URL, and its maturity; all as
+// uvarints.
 func encode(services []ozgv1.ServiceImplementation) string {
 	index := map[string]uint64{}
 	var table []string
@@ -147,11 +148,11 @@ func encode(services []ozgv1.ServiceImplementation) string {
 		}
 		refs = append(refs, ref(s.Service), ref(string(s.State)), ref(s.Tool), ref(string(s.TrustLevel)), ref(s.URL), maturity)
 	}
-	size := 2 * binary.MaxVarintLen64
+	size := len(format) + 2*binary.MaxVarintLen64
 	for _, s := range table {
 		size += binary.MaxVarintLen64 + len(s)
 	}
-	buf := make([]byte, 0, size+len(refs)*2)
+	buf := append(make([]byte, 0, size+len(refs)*2), format...)
 	buf = binary.AppendUvarint(buf, uint64(len(table)))
 	for _, s := range table {
 		buf = binary.AppendUvarint(buf, uint64(len(s)))

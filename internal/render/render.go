@@ -161,15 +161,16 @@ func renderTracked(res *Result, in Inputs) {
 // it for the administration's citizens, and that body's state.
 func renderProfile(res *Result, in Inputs) {
 	adm := in.Administration
-	own := implementations(adm)
-	for _, impl := range admservices.Of(adm) {
+	services := admservices.Of(adm)
+	own := implementations(services)
+	for _, impl := range services {
 		if _, ok := in.Catalog.Get(impl.Service); !ok {
 			res.Missing = append(res.Missing, impl.Service)
 		}
 	}
 	var kreis map[string]*ozgv1.ServiceImplementation
 	if in.Kreis != nil {
-		kreis = implementations(in.Kreis)
+		kreis = implementations(admservices.Of(in.Kreis))
 	}
 	for _, entry := range in.Catalog.sorted {
 		placed := in.Profile.Place(entry)
@@ -337,8 +338,7 @@ func orNotStarted(impl *ozgv1.ServiceImplementation) *ozgv1.ServiceImplementatio
 	return impl
 }
 
-func implementations(adm *ozgv1.Administration) map[string]*ozgv1.ServiceImplementation {
-	services := admservices.Of(adm)
+func implementations(services []ozgv1.ServiceImplementation) map[string]*ozgv1.ServiceImplementation {
 	m := make(map[string]*ozgv1.ServiceImplementation, len(services))
 	for i := range services {
 		m[services[i].Service] = &services[i]

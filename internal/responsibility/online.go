@@ -92,14 +92,13 @@ func States(adm *ozgv1.Administration) map[string]ozgv1.ServiceState {
 	if adm == nil {
 		return nil
 	}
-	services := admservices.Of(adm)
-	m := make(map[string]ozgv1.ServiceState, len(services))
-	for i := range services {
-		s := services[i].State
+	m := map[string]ozgv1.ServiceState{}
+	for impl := range admservices.All(adm) {
+		s := impl.State
 		if s == "" {
 			s = ozgv1.DefaultServiceState
 		}
-		m[services[i].Service] = s
+		m[impl.Service] = s
 	}
 	return m
 }
