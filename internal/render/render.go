@@ -71,8 +71,10 @@ type Inputs struct {
 
 // Result is a rendered document with its encoding and checksum.
 type Result struct {
-	// Document is the content with the catalogue part filled in; JSON
-	// leaves that part to the shared catalogue.
+	// Document is the content with the catalogue part filled in, its
+	// services in the order the render found them (not sorted: the
+	// controller reads only JSON, and the portal sorts what it reads);
+	// JSON leaves that part to the shared catalogue.
 	Document *portaldata.Document
 	// JSON is the deterministic encoding stored in the ConfigMap.
 	JSON []byte
@@ -133,7 +135,6 @@ func Portal(portal *ozgv1.ServicePortal, in Inputs) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	portaldata.SortServices(doc.Services)
 	sum := sha256.Sum256(data)
 	res.JSON, res.Checksum = data, hex.EncodeToString(sum[:])
 	return res, nil

@@ -56,8 +56,10 @@ type rollupResult struct {
 	bareStatusByKind, bareFirstByKind                  map[string]time.Duration
 	bareStatus, bareFirst, bareChildren                time.Duration
 	bareStatusWrites, bareFirstWrites, bareChildWrites int
-	rssAtConvergence, peakRSS                          int64
-	etcdBytes                                          float64
+	// bareCPU is what the bare client's three phases cost in CPU.
+	bareCPU                   cpuSeconds
+	rssAtConvergence, peakRSS int64
+	etcdBytes                 float64
 	// changeErr says why the change experiment did not reconverge.
 	changeErr         error
 	managerErrors     int
@@ -81,6 +83,14 @@ func (r *rollupResult) convergenceRatioWithChildren() float64 {
 // statuses and the children (all but the kubelet's Deployment statuses).
 func (r *rollupResult) convergenceRatioToDesignLeast() float64 {
 	return r.convergence.duration.Seconds() / (r.bareFirst + r.bareStatus + r.bareChildren).Seconds()
+}
+
+// busyCores is how many cores cpu seconds kept busy over d on average.
+func busyCores(cpu float64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return cpu / d.Seconds()
 }
 
 // ratio is issued over least writes; with no least writes, every issued
@@ -153,6 +163,10 @@ func (r *rollupResult) print(w io.Writer) {
 		row("  "+kind, secs(r.bareFirstByKind[kind]), "")
 	}
 	row("  convergence / bare first and final statuses and children", times(r.convergenceRatioToDesignLeast()), "")
+	floor := r.bareFirst + r.bareStatus + r.bareChildren
+	row(fmt.Sprintf("  CPU of those: API server %.0f s, benchmark %.0f s", r.bareCPU.server, r.bareCPU.benchmark), "", "")
+	row("  cores busy: convergence / the floor's", fmt.Sprintf("%.2f / %.2f", busyCores(r.convergence.cpu["manager"]+r.convergence.cpu["API server"]+r.convergence.cpu["benchmark"], r.convergence.duration),
+		busyCores(r.bareCPU.server+r.bareCPU.benchmark, floor)), "")
 	row(fmt.Sprintf("writes during %v at rest", r.rest.duration.Round(time.Second)), fmt.Sprint(r.rest.writes.total()), "0")
 	changeTime := secs(r.change.duration)
 	if r.changeErr != nil {

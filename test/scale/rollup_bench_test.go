@@ -338,6 +338,11 @@ func (r *rollupRun) measureBareClient() {
 	if err := clearStatuses(r.ctx, c, patches, workers); err != nil {
 		r.b.Fatalf("clearing statuses: %v", err)
 	}
+	// The CPU the floor's writes cost, next to the convergence's: on a
+	// machine whose cores the convergence keeps busy, the manager's own
+	// CPU is what it cannot win back against the floor.
+	cpu := r.cpuCounter()
+	before := cpu()
 	if res.bareFirstByKind, res.bareFirstWrites, err = writeStatuses(r.ctx, c, patches, firstStatus, workers); err != nil {
 		r.b.Fatalf("bare first status writes: %v", err)
 	}
@@ -351,14 +356,41 @@ func (r *rollupRun) measureBareClient() {
 		res.bareStatus += d
 	}
 
+	statusesCPU := cpu().minus(before)
+
 	children, err := readChildren(r.ctx, c)
 	if err != nil {
 		r.b.Fatal(err)
 	}
+	before = cpu()
 	if res.bareChildren, err = createChildCopies(r.ctx, c, children, portalNamespace+"-bare", workers); err != nil {
 		r.b.Fatalf("bare child creates: %v", err)
 	}
 	res.bareChildWrites = len(children)
+	res.bareCPU = statusesCPU.plus(cpu().minus(before))
+}
+
+// cpuSeconds are the CPU seconds the API server and the benchmark have
+// used (the manager does not run in the bare client's phases).
+type cpuSeconds struct{ server, benchmark float64 }
+
+func (a cpuSeconds) minus(b cpuSeconds) cpuSeconds {
+	return cpuSeconds{a.server - b.server, a.benchmark - b.benchmark}
+}
+
+func (a cpuSeconds) plus(b cpuSeconds) cpuSeconds {
+	return cpuSeconds{a.server + b.server, a.benchmark + b.benchmark}
+}
+
+// cpuCounter reads the API server's and the benchmark's CPU counters.
+func (r *rollupRun) cpuCounter() func() cpuSeconds {
+	return func() cpuSeconds {
+		s, err := scrapeAPIServer(r.ctx, r.cluster.config)
+		if err != nil {
+			r.fatalf("scraping the API server: %v", err)
+		}
+		return cpuSeconds{server: s.sum(processCPU, nil), benchmark: ownCPUSeconds()}
+	}
 }
 
 // processCPU is the CPU time counter of Prometheus' process collector,
