@@ -23,15 +23,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/build.sh"
 CONTROLLERS=(source-controller kustomize-controller)
 
 complete() {
-  for c in "${CONTROLLERS[@]}"; do
-    [ -x "$CACHE/$c" ] && [ -d "$CACHE/crds/$c" ] || return 1
-  done
+  cached_executables "${CONTROLLERS[@]}" || return 1
+  for c in "${CONTROLLERS[@]}"; do [ -d "$CACHE/crds/$c" ] || return 1; done
 }
 
-link() {
-  for c in "${CONTROLLERS[@]}"; do ln -sfn "$CACHE/$c" "$DEST/$c"; done
-  ln -sfn "$CACHE/crds" "$DEST/crds"
-}
+link() { link_cached "${CONTROLLERS[@]}" crds; }
 
 # replaces GOMOD: the module replacements of GOMOD that point at another
 # module (not at a directory of its own), as "old=new@version" lines.

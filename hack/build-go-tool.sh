@@ -105,7 +105,7 @@ CACHE_KEY="$TOOL-$VERSION"
 # shellcheck source=hack/lib/build.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/build.sh"
 
-complete() { [ -x "$CACHE/$TOOL" ]; }
+complete() { cached_executables "$TOOL"; }
 link() { ln -sfn "$CACHE/$TOOL" "$DEST"; }
 
 build() {

@@ -19,13 +19,11 @@ CACHE_KEY="k8s-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION"
 source "$(dirname "${BASH_SOURCE[0]}")/lib/build.sh"
 BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
 
-complete() {
-  for b in "${BINARIES[@]}"; do [ -x "$CACHE/$b" ] || return 1; done
-}
+complete() { cached_executables "${BINARIES[@]}"; }
 
 link() {
   mkdir -p "$DEST"
-  for b in "${BINARIES[@]}"; do ln -sfn "$CACHE/$b" "$DEST/$b"; done
+  link_cached "${BINARIES[@]}"
 }
 
 # --- Kubernetes ----------------------------------------------------------------

@@ -42,13 +42,11 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive quietly apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-complete() {
-  for b in "${BINARIES[@]}"; do [ -x "$CACHE/$b" ] || return 1; done
-}
+complete() { cached_executables "${BINARIES[@]}"; }
 
 link() {
   mkdir -p "$DEST/cni"
-  for b in "${BINARIES[@]}"; do ln -sfn "$CACHE/$b" "$DEST/$b"; done
+  link_cached "${BINARIES[@]}"
 }
 
 # kubelet and kube-proxy, in a module pinned like build-kube-binaries.sh's.

@@ -11,6 +11,10 @@
 #                         the script defines complete (CACHE holds it all),
 #                         link, and build (into CACHE, working in $WORK,
 #                         a directory removed afterwards)
+#   cached_executables NAME...
+#                         CACHE holds each NAME, executable (for complete)
+#   link_cached NAME...   link each NAME of CACHE to the same name in DEST
+#                         (for link)
 #   new_module DIR NAME   a throwaway module to build other modules' commands in
 #   kubernetes_module DIR NAME
 #                         such a module that requires k8s.io/kubernetes at
@@ -47,6 +51,16 @@ run_cached() {
   build
   link
   log "cached in $CACHE"
+}
+
+cached_executables() {
+  local name
+  for name in "$@"; do [ -x "$CACHE/$name" ] || return 1; done
+}
+
+link_cached() {
+  local name
+  for name in "$@"; do ln -sfn "$CACHE/$name" "${DEST:?}/$name"; done
 }
 
 new_module() {
