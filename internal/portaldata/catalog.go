@@ -52,19 +52,9 @@ func (c *CatalogDocument) Validate() error {
 		v.addf("schemaVersion", "unsupported version %d, want %d", c.SchemaVersion, SchemaVersion)
 		return v.err()
 	}
-	if len(c.Services) > MaxCatalogServices {
-		v.addf("services", "has %d entries, at most %d are allowed", len(c.Services), MaxCatalogServices)
-	}
-	seen := make(map[string]int, len(c.Services))
-	for i := range c.Services {
-		s := &c.Services[i]
-		p := fmt.Sprintf("services[%d]", i)
-		v.unique(seen, p, s.OZGID, i)
-		if !ozgIDPattern.MatchString(s.OZGID) {
-			v.addf(p+".ozgId", "must be 5 digits, got %q", s.OZGID)
-		}
+	serviceList(&v, c.Services, MaxCatalogServices, func(s *CatalogService) string { return s.OZGID }, func(p string, s *CatalogService) {
 		v.catalogPart(p, s.Name, s.Themenfeld, s.Lebenslage, s.EfA, s.Leistungen, true)
-	}
+	})
 	return v.err()
 }
 

@@ -105,16 +105,9 @@ func (d *Document) Validate() error {
 		}
 	}
 
-	if len(d.Services) > MaxServices {
-		v.addf("services", "has %d entries, at most %d are allowed", len(d.Services), MaxServices)
-	}
-	seen := make(map[string]int, len(d.Services))
-	for i := range d.Services {
-		s := &d.Services[i]
-		p := fmt.Sprintf("services[%d]", i)
-		v.unique(seen, p, s.OZGID, i)
+	serviceList(&v, d.Services, MaxServices, func(s *Service) string { return s.OZGID }, func(p string, s *Service) {
 		v.service(p, s, d.Catalog == "", d.SchemaVersion)
-	}
+	})
 
 	if len(d.Links) > maxLinks {
 		v.addf("links", "has %d entries, at most %d are allowed", len(d.Links), maxLinks)
@@ -138,22 +131,33 @@ func (d *Document) Validate() error {
 	return v.err()
 }
 
-// unique reports the OZG-ID of services[i] (at p) if seen has it, and
-// records it otherwise.
-func (v *validator) unique(seen map[string]int, p, ozgID string, i int) {
-	if first, dup := seen[ozgID]; dup {
-		v.addf(p+".ozgId", "duplicate OZG-ID %q, first at services[%d]", ozgID, first)
-	} else {
-		seen[ozgID] = i
+// serviceList checks what a document's and a catalogue's service lists
+// share: at most most entries, each with an OZG-ID of its own, and each
+// entry with check.
+func serviceList[S any](v *validator, services []S, most int, ozgID func(*S) string, check func(p string, s *S)) {
+	if len(services) > most {
+		v.addf("services", "has %d entries, at most %d are allowed", len(services), most)
+	}
+	seen := make(map[string]int, len(services))
+	for i := range services {
+		s := &services[i]
+		p := fmt.Sprintf("services[%d]", i)
+		id := ozgID(s)
+		if first, dup := seen[id]; dup {
+			v.addf(p+".ozgId", "duplicate OZG-ID %q, first at services[%d]", id, first)
+		} else {
+			seen[id] = i
+		}
+		if !ozgIDPattern.MatchString(id) {
+			v.addf(p+".ozgId", "must be 5 digits, got %q", id)
+		}
+		check(p, s)
 	}
 }
 
-// service checks one service; inline says that it must carry its
-// catalogue part itself.
+// service checks one service beyond its OZG-ID; inline says that it must
+// carry its catalogue part itself.
 func (v *validator) service(p string, s *Service, inline bool, version int) {
-	if !ozgIDPattern.MatchString(s.OZGID) {
-		v.addf(p+".ozgId", "must be 5 digits, got %q", s.OZGID)
-	}
 	v.catalogPart(p, s.Name, s.Themenfeld, s.Lebenslage, s.EfA, s.Leistungen, inline)
 	v.text(p+".tool", s.Tool, maxToolLength, false)
 	if s.TrustLevel != "" && !slices.Contains(TrustLevels, s.TrustLevel) {
