@@ -96,11 +96,9 @@ func BenchmarkRollupGermany(b *testing.B) {
 		scenario: func(tb testing.TB, rng *rand.Rand) *scenario {
 			return germanyScenario(tb, rng, germanyAdministrations)
 		},
-		cluster:            clusterOptions{etcdQuotaBytes: 8 << 30},
-		convergenceTimeout: 4 * time.Hour,
-		// Issue 33: under 512 MiB, with GOMEMLIMIT as the chart sets it
-		// for a 512Mi container (OZG_BENCH_MANAGER_GOMEMLIMIT=460MiB).
-		peakRSSGoalMiB:          512,
+		cluster:                 clusterOptions{etcdQuotaBytes: 8 << 30},
+		convergenceTimeout:      4 * time.Hour,
+		peakRSSGoalMiB:          512, // issue 33, with the chart's GOMEMLIMIT (above)
 		flips:                   10,
 		changedAdministrations:  20,
 		statesPerAdministration: 10,
@@ -348,8 +346,7 @@ func (r *rollupRun) measureBareClient() {
 	// The CPU the floor's writes cost, next to the convergence's: on a
 	// machine whose cores the convergence keeps busy, the manager's own
 	// CPU is what it cannot win back against the floor.
-	cpu := r.cpuCounter()
-	before := cpu()
+	before := r.cpuNow()
 	if res.bareFirstByKind, res.bareFirstWrites, err = writeStatuses(r.ctx, c, patches, firstStatus, workers); err != nil {
 		r.b.Fatalf("bare first status writes: %v", err)
 	}
@@ -363,18 +360,18 @@ func (r *rollupRun) measureBareClient() {
 		res.bareStatus += d
 	}
 
-	statusesCPU := cpu().minus(before)
+	statusesCPU := r.cpuNow().minus(before)
 
 	children, err := readChildren(r.ctx, c)
 	if err != nil {
 		r.b.Fatal(err)
 	}
-	before = cpu()
+	before = r.cpuNow()
 	if res.bareChildren, err = createChildCopies(r.ctx, c, children, portalNamespace+"-bare", workers); err != nil {
 		r.b.Fatalf("bare child creates: %v", err)
 	}
 	res.bareChildWrites = len(children)
-	res.bareCPU = statusesCPU.plus(cpu().minus(before))
+	res.bareCPU = statusesCPU.plus(r.cpuNow().minus(before))
 }
 
 // cpuSeconds are the CPU seconds the API server and the benchmark have
@@ -389,15 +386,13 @@ func (a cpuSeconds) plus(b cpuSeconds) cpuSeconds {
 	return cpuSeconds{a.server + b.server, a.benchmark + b.benchmark}
 }
 
-// cpuCounter reads the API server's and the benchmark's CPU counters.
-func (r *rollupRun) cpuCounter() func() cpuSeconds {
-	return func() cpuSeconds {
-		s, err := scrapeAPIServer(r.ctx, r.cluster.config)
-		if err != nil {
-			r.fatalf("scraping the API server: %v", err)
-		}
-		return cpuSeconds{server: s.sum(processCPU, nil), benchmark: ownCPUSeconds()}
+// cpuNow reads the API server's and the benchmark's CPU counters.
+func (r *rollupRun) cpuNow() cpuSeconds {
+	s, err := scrapeAPIServer(r.ctx, r.cluster.config)
+	if err != nil {
+		r.fatalf("scraping the API server: %v", err)
 	}
+	return cpuSeconds{server: s.sum(processCPU, nil), benchmark: ownCPUSeconds()}
 }
 
 // processCPU is the CPU time counter of Prometheus' process collector,
