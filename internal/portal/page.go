@@ -335,7 +335,13 @@ func rankedGroup(fragments []template.HTML, idx []int) []groupView {
 	if len(idx) == 0 {
 		return nil
 	}
+	n := 0
+	for _, i := range idx {
+		n += len(fragments[i])
+	}
 	var b strings.Builder
+	// One allocation: a search's page is built per request.
+	b.Grow(n)
 	for _, i := range idx {
 		b.WriteString(string(fragments[i]))
 	}

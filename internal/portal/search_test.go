@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ozg-operator/ozg-operator/internal/importer/importertest"
+	"github.com/ozg-operator/ozg-operator/internal/portal/search"
 	"github.com/ozg-operator/ozg-operator/internal/portal/searcheval"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 	"github.com/ozg-operator/ozg-operator/internal/portalverbund"
@@ -89,6 +90,31 @@ func TestSearchPageListsTheAPIsOrder(t *testing.T) {
 	}
 	if got := apiIDs(t, s, "Führerschein"); got[0] != "10169" {
 		t.Errorf("Führerschein: first %s, want 10169 Führerschein", got[0])
+	}
+}
+
+// A search lists the best maxHits services of the whole ranking, and says
+// whether more match, however many LeiKa services of one bundle match
+// first: "Reisepass" once listed only the Reisepass (the bundle's
+// documents filled what the engine collected), "Zulassung" left out the
+// Kraftfahrzeugzulassung, and "Perso" said more matched when none did.
+func TestSearchListsTheBestOfTheWholeRanking(t *testing.T) {
+	s, _, _ := nrwServer(t)
+	idx := s.catalog.snapshot().index
+	for _, q := range []string{"Personalausweis", "Reisepass", "Perso", "Ausweis", "Kfz", "Zulassung", "Antrag", "Genehmigung"} {
+		limited, err := idx.Find(t.Context(), search.Request{Text: q, Limit: maxHits})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := idx.Find(t.Context(), search.Request{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := all.Services[:min(len(all.Services), maxHits)]
+		if !slices.Equal(limited.Services, want) || limited.More != (len(all.Services) > maxHits) {
+			t.Errorf("%q: lists %v (more %v), want %v (more %v) of the %d services that match",
+				q, limited.Services, limited.More, want, len(all.Services) > maxHits, len(all.Services))
+		}
 	}
 }
 

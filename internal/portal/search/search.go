@@ -233,18 +233,23 @@ type Result struct {
 	More bool
 }
 
-// docsPerService is how many documents a search with a limit collects per
-// service it may return. Ranking all matching documents costs more than
-// finding them, so a search ranks only the best. A service that matches
-// with several of its LeiKa services takes several of those places, so
-// fewer services can come back than the limit allows; More then says that
-// others match.
-const docsPerService = 2
+// docsPerService is how many documents a search with a limit collects
+// at first per service it may return. Ranking all matching documents costs
+// more than finding them, so a search ranks only the best. A service that
+// matches with several of its LeiKa services takes several of those
+// places (the Personalausweis bundle alone fills forty for "Ausweis"), so
+// a search that found fewer services than its limit while more documents
+// match collects again, widenBy times as many.
+const (
+	docsPerService = 2
+	widenBy        = 8
+)
 
 // Find searches: by the engine's BM25 score, then the near services,
 // then in entry order. A word matches with as many typos as its length
 // allows, every word counts on its own, and more matching words rank
-// higher.
+// higher. With a limit, the services are the first of the ranking
+// without one, and More tells that the ranking goes on.
 func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 	defer runtime.KeepAlive(x)
 	text := strings.TrimSpace(req.Text)
@@ -266,13 +271,33 @@ func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 		b.AddFilter(filter)
 		q = b
 	}
-	size := x.docs
+	size, limit := x.docs, len(x.near)
 	if req.Limit > 0 {
-		size = min(size, req.Limit*docsPerService)
+		size, limit = min(req.Limit*docsPerService, x.docs), req.Limit
 	}
+	for {
+		services, all, err := x.rank(ctx, q, size)
+		if err != nil {
+			return Result{}, fmt.Errorf("searching %q: %w", text, err)
+		}
+		// One service more than the limit tells that the ranking goes on.
+		if len(services) > limit {
+			return Result{Services: services[:limit], More: true}, nil
+		}
+		if all || size == x.docs {
+			return Result{Services: services}, nil
+		}
+		size = min(size*widenBy, x.docs)
+	}
+}
+
+// rank collects the size best documents of q and returns their services,
+// best first, each where its best document ranks, and whether those were
+// all the documents that match.
+func (x *Index) rank(ctx context.Context, q query.Query, size int) ([]int, bool, error) {
 	res, err := x.index.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, size, 0, false))
 	if err != nil {
-		return Result{}, fmt.Errorf("searching %q: %w", text, err)
+		return nil, false, err
 	}
 	// Equal scores: near services first, then catalogue order. (Sorting
 	// by such fields in the engine visits every hit's doc values, which
@@ -282,34 +307,28 @@ func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 		service, leistung int
 		near              bool
 	}
-	all := make([]hit, 0, len(res.Hits))
+	hits := make([]hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		service, leistung, _ := strings.Cut(h.ID, "/")
 		i, err := strconv.Atoi(service)
 		if err != nil || i >= len(x.near) {
-			return Result{}, fmt.Errorf("search hit %q names no service", h.ID)
+			return nil, false, fmt.Errorf("search hit %q names no service", h.ID)
 		}
 		j, _ := strconv.Atoi(leistung)
-		all = append(all, hit{score: h.Score, service: i, leistung: j, near: x.near[i]})
+		hits = append(hits, hit{score: h.Score, service: i, leistung: j, near: x.near[i]})
 	}
-	slices.SortFunc(all, func(a, b hit) int {
+	slices.SortFunc(hits, func(a, b hit) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), compareBool(b.near, a.near), cmp.Compare(a.service, b.service), cmp.Compare(a.leistung, b.leistung))
 	})
-	// A service ranks where its best document does.
-	out := Result{More: res.Total > uint64(len(res.Hits))}
+	var services []int
 	seen := make(map[int]bool)
-	for _, h := range all {
-		if seen[h.service] {
-			continue
+	for _, h := range hits {
+		if !seen[h.service] {
+			seen[h.service] = true
+			services = append(services, h.service)
 		}
-		if req.Limit > 0 && len(out.Services) == req.Limit {
-			out.More = true
-			break
-		}
-		seen[h.service] = true
-		out.Services = append(out.Services, h.service)
 	}
-	return out, nil
+	return services, res.Total <= uint64(len(res.Hits)), nil
 }
 
 // reader opens the index's term dictionaries, which the engine's search
