@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,7 +148,7 @@ func ReadAdministrations(path string, opts AdministrationOptions) (*Administrati
 	}
 
 	if keep != nil {
-		b.dropIssuesOutside(keep)
+		b.dropIssuesOutside(keep, opts.WithKreise)
 	}
 	sort.Slice(a.Items, func(i, j int) bool { return a.Items[i].Name < a.Items[j].Name })
 	a.Report.Rows = t.Records()
@@ -184,7 +185,8 @@ type administrationsBuilder struct {
 	findings
 	table *csvtable.Table
 	// rowKreis is the Kreis key each row belongs to, as far as it is
-	// known, so that a filter can drop the issues of rows it leaves out.
+	// known, so that a filter can drop the issues of rows it leaves out;
+	// a Kreis' own row has kreisRow before its key.
 	rowKreis map[int]string
 	// nrw are the facts the administrations of NRW get.
 	nrw *NRWFacts
@@ -203,7 +205,7 @@ func (b *administrationsBuilder) read() []*record {
 		if len(key) >= 5 {
 			b.rowKreis[row.Line] = key[:5]
 			if typ == v1alpha1.TypeKreis {
-				b.rowKreis[row.Line] = "kreis:" + key
+				b.rowKreis[row.Line] = kreisRow + key
 			}
 		}
 		switch {
@@ -422,19 +424,38 @@ func ARSExtendsKey(ars, key string, typ v1alpha1.AdministrationType) bool {
 }
 
 func (b *administrationsBuilder) population(row csvtable.Row, typ v1alpha1.AdministrationType) *int64 {
-	v := strings.ReplaceAll(text(row, colPopulation), ".", "") // 1.234 as a German spreadsheet writes it
+	v := text(row, colPopulation)
 	if v == "" {
 		if typ != v1alpha1.TypeKreis {
 			b.warn(b.table, row, colPopulation, "no population, left empty")
 		}
 		return nil
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		b.warn(b.table, row, colPopulation, "%q is not a number of inhabitants, left empty", text(row, colPopulation))
+	n, ok := inhabitants(v)
+	if !ok {
+		b.warn(b.table, row, colPopulation, "%q is not a number of inhabitants, left empty", v)
 		return nil
 	}
 	return &n
+}
+
+// Numbers of inhabitants as spreadsheets write them: 9557, with German
+// thousands separators (1.234.567), with a fraction of zeros (9557,0, or
+// 9557.0 from an English export). Anything else (8.5, 5.381.2) is no
+// count of people, and dropping its points would multiply it.
+var inhabitantsPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`^([0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+)(?:,0+)?$`),
+	regexp.MustCompile(`^([0-9]+)\.0+$`),
+}
+
+func inhabitants(v string) (int64, bool) {
+	for _, p := range inhabitantsPatterns {
+		if m := p.FindStringSubmatch(v); m != nil {
+			n, err := strconv.ParseInt(strings.ReplaceAll(m[1], ".", ""), 10, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 func (b *administrationsBuilder) address(row csvtable.Row, typ v1alpha1.AdministrationType) *v1alpha1.PostalAddress {
@@ -462,12 +483,21 @@ func (b *administrationsBuilder) address(row csvtable.Row, typ v1alpha1.Administ
 }
 
 // dropIssuesOutside removes the issues of rows a filter leaves out, so
-// that --strict judges only what is imported. Issues of rows whose Kreis
+// that --strict judges only what is imported: the Kreis rows of the
+// filter's Kreise count with --with-kreise. Issues of rows whose Kreis
 // cannot be told are kept.
-func (b *administrationsBuilder) dropIssuesOutside(keep map[string]bool) {
+// kreisRow marks a Kreis' own row in rowKreis: --with-kreise imports it.
+const kreisRow = "kreis:"
+
+func (b *administrationsBuilder) dropIssuesOutside(keep map[string]bool, withKreise bool) {
 	issues := b.report.Issues[:0]
 	for _, i := range b.report.Issues {
-		if kreis, known := b.rowKreis[i.Line]; !known || keep[kreis] {
+		kreis, known := b.rowKreis[i.Line]
+		ownRow := false
+		if key, ok := strings.CutPrefix(kreis, kreisRow); ok {
+			kreis, ownRow = key, true
+		}
+		if !known || (keep[kreis] && (!ownRow || withKreise)) {
 			issues = append(issues, i)
 		}
 	}

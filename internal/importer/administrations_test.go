@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -382,6 +383,65 @@ func TestReadAdministrationsARSColumn(t *testing.T) {
 	for name, ars := range want {
 		if got[name] != ars {
 			t.Errorf("%s has ARS %q, want %q", name, got[name], ars)
+		}
+	}
+}
+
+// Populations as spreadsheets write them are read as counts; a number
+// with other points is warned about and left empty, not multiplied
+// ("9860.0" once became 98,600 inhabitants and a Große kreisangehörige
+// Stadt, which holds Kreis tasks).
+func TestReadAdministrationsPopulationFormats(t *testing.T) {
+	rows := []struct {
+		value string
+		want  int64 // 0: left empty with a warning
+	}{
+		{"9557", 9557}, {"9.557", 9557}, {"1.234.567", 1234567}, {"9557,0", 9557}, {"9.557,00", 9557},
+		{"9860.0", 9860}, {"8.5", 0}, {"5.381.2", 0}, {"9,5", 0}, {"95.57", 0}, {"-3", 0},
+	}
+	data := adminHeader + "05766,Lippe,Kreis,,,Detmold,,,,\n"
+	for i, r := range rows {
+		data += fmt.Sprintf("057660%02d,Ort %d,kreisangehörige Gemeinde,05766,Lippe,Detmold,%q,Gemeinde,Straße 1,32832 Ort\n", i+1, i, r.value)
+	}
+	a, file, err := readKommunen(t, []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string]*int64{}
+	for _, adm := range a.Items {
+		byKey[adm.Spec.Key] = adm.Spec.Population
+	}
+	for i, r := range rows {
+		got := byKey[fmt.Sprintf("057660%02d", i+1)]
+		warning := fmt.Sprintf("%s:%d:7: warning: einwohner_2011: %q is not a number of inhabitants, left empty", file, i+3, r.value)
+		switch {
+		case r.want == 0 && (got != nil || !reported(a.Report, warning)):
+			t.Errorf("%q: population %v, want none and %s", r.value, got, warning)
+		case r.want != 0 && (got == nil || *got != r.want):
+			t.Errorf("%q: population %v, want %d", r.value, got, r.want)
+		}
+	}
+}
+
+// With --kreis K --with-kreise the Kreis' own row is imported, so its
+// issues are reported too (and fail --strict); without --with-kreise they
+// are not.
+func TestReadAdministrationsWithKreiseReportsTheKreisRow(t *testing.T) {
+	data := adminHeader + "05766,Lippe,Kreis,,,Detmold,,Kreis Lippe,,Detmold\n" +
+		"05766004,Augustdorf,kreisangehörige Gemeinde,05766,Lippe,Detmold,9557,Gemeinde Augustdorf,Pivitsheider Straße 16,32832 Augustdorf\n" +
+		"05766,Lippe,Kreis,,,Detmold,,,,\n"
+	file := writeKommunen(t, []byte(data))
+	duplicate := file + ":4:1: rejected: schluessel: key 05766 is used before on line 2"
+	address := file + `:2:10: warning: plz_ort: "Detmold" is not a 5-digit postal code and a place, kept as city`
+	for _, withKreise := range []bool{false, true} {
+		a, err := importer.ReadAdministrations(file, importer.AdministrationOptions{Kreise: []string{"05766"}, WithKreise: withKreise})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, issue := range []string{duplicate, address} {
+			if reported(a.Report, issue) != withKreise {
+				t.Errorf("--with-kreise %v: reported %v, want %v: %s\n%s", withKreise, !withKreise, withKreise, issue, reportText(a.Report))
+			}
 		}
 	}
 }

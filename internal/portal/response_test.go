@@ -16,9 +16,9 @@ func TestCompression(t *testing.T) {
 	h := s.Handler()
 	plain := get(t, h, "/")
 
-	for _, target := range []string{"/", "/?q=nummer+42", "/api/v1/services"} {
+	for i, target := range []string{"/", "/?q=nummer+42", "/api/v1/services"} {
 		req := httptest.NewRequest(http.MethodGet, target, nil)
-		req.Header.Set("Accept-Encoding", "br;q=1.0, gzip;q=0.8")
+		req.Header.Set("Accept-Encoding", []string{"br;q=1.0, gzip;q=0.8", "gzip;Q=0.001", "gzip"}[i])
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Vary") != "Accept-Encoding" {
@@ -36,7 +36,9 @@ func TestCompression(t *testing.T) {
 		}
 	}
 
-	for _, ae := range []string{"", "gzip;q=0", "identity", "deflate"} {
+	// Any spelling of the weight 0 refuses gzip (RFC 9110: "Q=0" and
+	// "q=0." are valid).
+	for _, ae := range []string{"", "gzip;q=0", "gzip;Q=0", "gzip ; q=0.", "gzip;q=0.000", "gzip;level=1;q=0", "identity", "deflate"} {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		if ae != "" {
 			req.Header.Set("Accept-Encoding", ae)
