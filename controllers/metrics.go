@@ -35,7 +35,7 @@ func observeRollups(view *rollup.View) {
 			labels := prometheus.Labels{"kind": kind.String()}
 			ctrlmetrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name:        "ozg_rollup_pending",
-				Help:        "Roll-up objects (Administration, OZGService) whose status does not yet show their latest inputs.",
+				Help:        "Roll-up objects (Administration, OZGService) whose status does not yet show their latest inputs; 0 on a standby replica, which writes no status.",
 				ConstLabels: labels,
 			}, func() float64 {
 				if v := currentView.Load(); v != nil {
@@ -45,7 +45,7 @@ func observeRollups(view *rollup.View) {
 			}))
 			ctrlmetrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name:        "ozg_rollup_pending_age_seconds",
-				Help:        "How long the oldest pending roll-up of the kind has waited since its first input changed; 0 when none is pending.",
+				Help:        "How long the oldest pending roll-up of the kind has waited since its status fell behind (a write that failed does not count as written); 0 when none is pending and on a standby replica.",
 				ConstLabels: labels,
 			}, func() float64 {
 				if v := currentView.Load(); v != nil {

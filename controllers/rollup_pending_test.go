@@ -8,9 +8,11 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/rollup"
@@ -42,6 +44,12 @@ func TestRollupPendingUntilStatusWritten(t *testing.T) {
 	}
 	now := time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC)
 	view := rollup.New(func() time.Time { return now })
+	// The controller runs (a standby replica reports nothing pending).
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	t.Cleanup(q.ShutDown)
+	if err := view.Source(rollup.Administrations).Start(ctx, q); err != nil {
+		t.Fatal(err)
+	}
 	view.UpsertAdministration(adm)
 	p := &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: "krz", Name: "lemgo", Generation: 1}}
 	p.Spec.AdministrationRef.Name = "lemgo"

@@ -8,9 +8,13 @@ import (
 )
 
 // burst is the events of one roll-up not yet taken in: when the first and
-// the last arrived.
+// the last arrived. first starts the MaxDelay bound and moves on when a
+// write is forced at it; since is when the status fell behind, and moves
+// on only once a forced write (read at read) is stored, so that failing
+// writes show in the pending age.
 type burst struct {
 	first, last time.Time
+	since, read time.Time
 }
 
 // over is when the burst of a roll-up of kind counts as over; settled
@@ -59,7 +63,7 @@ func (v *View) settled(kind Kind, name string) bool {
 func (v *View) touch(kind Kind, name string, now time.Time) []scheduled {
 	b, open := v.bursts[kind][name]
 	if !open {
-		b.first = now
+		b.first, b.since = now, now
 	}
 	b.last = now
 	v.bursts[kind][name] = b
@@ -101,8 +105,8 @@ func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Dur
 	now, settled := v.now(), v.settled(kind, name)
 	if !now.Before(b.over(kind, settled)) {
 		delete(v.bursts[kind], name)
-		if t, had := v.taken[kind][name]; had && t.first.Before(b.first) {
-			b.first = t.first // a write of an earlier burst failed: it is pending since then
+		if t, had := v.taken[kind][name]; had && t.since.Before(b.since) {
+			b.since = t.since // a write of an earlier burst failed: it is pending since then
 		}
 		v.taken[kind][name] = b
 		return 0, 0
@@ -113,6 +117,7 @@ func (v *View) take(kind Kind, name string, urgent bool) (wait, recheck time.Dur
 	}
 	if !now.Before(due) {
 		b.first = now // MaxDelay reached: count it anew for what follows
+		b.read = now  // and once this read is written, the status is behind only since now
 		v.bursts[kind][name] = b
 	}
 	// The burst is not over, so the recheck is after now.

@@ -81,7 +81,14 @@ func (s viewSource) Start(_ context.Context, q queue) error {
 	v := s.v
 	v.mu.Lock()
 	v.queues[s.kind] = q
-	asks := v.scheduleKind(s.kind, v.now())
+	// A replica that just became the leader took in events as a standby:
+	// their statuses are behind since now, when someone can write them.
+	now := v.now()
+	for name, b := range v.bursts[s.kind] {
+		b.since = now
+		v.bursts[s.kind][name] = b
+	}
+	asks := v.scheduleKind(s.kind, now)
 	v.mu.Unlock()
 	for _, a := range asks {
 		a.q.AddAfter(a.req, a.after)

@@ -421,6 +421,11 @@ func (v *View) Written(kind Kind, name string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	delete(v.taken[kind], name)
+	if b, open := v.bursts[kind][name]; open && !b.read.IsZero() {
+		// A forced write of a burst that goes on: behind since its read.
+		b.since, b.read = b.read, time.Time{}
+		v.bursts[kind][name] = b
+	}
 }
 
 // Discard drops the burst of an object that does not exist (an
@@ -436,9 +441,14 @@ func (v *View) Discard(kind Kind, name string) {
 // Pending counts the objects of kind whose status does not show their
 // last events yet: their burst is open, or was taken in by a roll-up whose
 // write has not succeeded. While it is not zero, some statuses are behind.
+// It is zero until the kind's controller has started: a standby replica
+// (leader election) takes in events, but writing is the leader's.
 func (v *View) Pending(kind Kind) int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.queues[kind] == nil {
+		return 0
+	}
 	n := len(v.bursts[kind])
 	for name := range v.taken[kind] {
 		if _, open := v.bursts[kind][name]; !open {
@@ -456,11 +466,14 @@ func (v *View) Pending(kind Kind) int {
 func (v *View) OldestPending(kind Kind) time.Duration {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.queues[kind] == nil {
+		return 0 // a standby replica's, see Pending
+	}
 	var oldest time.Time
 	for _, bursts := range []map[string]burst{v.bursts[kind], v.taken[kind]} {
 		for _, b := range bursts {
-			if oldest.IsZero() || b.first.Before(oldest) {
-				oldest = b.first
+			if oldest.IsZero() || b.since.Before(oldest) {
+				oldest = b.since
 			}
 		}
 	}

@@ -556,3 +556,58 @@ func TestViewPendingUntilWritten(t *testing.T) {
 		t.Fatalf("discarded: %d pending, want none", n)
 	}
 }
+
+// A write that a burst forces (MaxDelay after its first event, while its
+// portals keep changing) counts the pending age anew only once it is
+// stored: writes that keep failing leave the age growing past the alert's
+// 15 minutes, writes that succeed keep it within MaxDelay.
+func TestViewPendingAgeAcrossForcedWrites(t *testing.T) {
+	for _, writes := range []bool{false, true} {
+		c := newClock()
+		v, _, _ := started(t, c)
+		v.UpsertAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+		var oldest time.Duration
+		for i := range 120 { // 20 minutes of a portal that never settles
+			conditions := []string{}
+			if i%2 == 0 {
+				conditions = append(conditions, ozgv1.ReadyCondition)
+			}
+			v.UpsertPortal(portal("lemgo", "lemgo", 2, 1, conditions...))
+			c.advance(10 * time.Second)
+			if _, wait, _ := v.Administration("lemgo", false); wait == 0 && writes {
+				v.Written(Administrations, "lemgo")
+			}
+			oldest = max(oldest, v.OldestPending(Administrations))
+		}
+		switch {
+		case !writes && oldest < 19*time.Minute:
+			t.Errorf("no write stored for 20 minutes, but the oldest pending age was %v", oldest)
+		case writes && oldest > MaxDelay+10*time.Second:
+			t.Errorf("every forced write stored, but the pending age reached %v, beyond MaxDelay %v", oldest, MaxDelay)
+		}
+	}
+}
+
+// A standby replica (leader election) takes in events but runs no
+// controller: it reports nothing pending, or its alert would fire while
+// the leader writes every status. Once it leads, its roll-ups are
+// pending since then.
+func TestViewPendingOnAStandbyReplica(t *testing.T) {
+	c := newClock()
+	v := New(c.now)
+	v.UpsertAdministration(administration("lemgo", 1, service("ozg-1", ozgv1.StateLive)))
+	v.UpsertPortal(portal("lemgo", "lemgo", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
+	c.advance(time.Hour)
+	for _, kind := range []Kind{Administrations, Services} {
+		if n, age := v.Pending(kind), v.OldestPending(kind); n != 0 || age != 0 {
+			t.Errorf("standby, %s: %d pending, oldest %v; want none", kind, n, age)
+		}
+	}
+	if err := v.Source(Administrations).Start(t.Context(), &recordingQueue{}); err != nil {
+		t.Fatal(err)
+	}
+	c.advance(time.Second)
+	if n, age := v.Pending(Administrations), v.OldestPending(Administrations); n != 1 || age != time.Second {
+		t.Errorf("leading for 1s: %d pending, oldest %v; want 1 for 1s", n, age)
+	}
+}
