@@ -139,20 +139,27 @@ var _ = Describe("Bad input", func() {
 	})
 
 	Context("unknown references", func() {
-		It("keeps a portal's children when its administration is deleted, is Stalled AdministrationNotFound, and recovers when it returns", func() {
+		It("keeps a portal's children but its Ingress when its administration is deleted, is Stalled AdministrationNotFound, and recovers when it returns", func() {
 			ns := badInputNamespace()
 			adm := "weg-" + rand.String(5)
 			live := ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive}
 			createAdministration(adm, live)
-			key := createPortal(ns, adm)
+			portal := newPortal(ns, "portal", adm)
+			portal.Spec.Publish = true
+			Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+			DeferCleanup(k8sClient.Delete, ctx, portal)
+			key := client.ObjectKeyFromObject(portal)
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
+			Expect(k8sClient.Get(ctx, key, &networkingv1.Ingress{})).To(Succeed())
 			content := portalContent(key)
 
 			Expect(k8sClient.Delete(ctx, &ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: adm}})).To(Succeed())
 			Eventually(func(g Gomega) {
 				stalledWith(g, key, ozgv1.ReasonAdministrationNotFound, fmt.Sprintf("Administration %q does not exist", adm))
+				// Off its hostname: no citizen reaches the last content.
+				g.Expect(apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{}))).To(BeTrue(), "the Ingress is still there")
 			}).Should(Succeed())
-			By("keeping the portal's children and its last content")
+			By("keeping the portal's other children and its last content")
 			Expect(k8sClient.Get(ctx, key, &appsv1.Deployment{})).To(Succeed())
 			Expect(portalContent(key)).To(Equal(content))
 			By("leaving no roll-up pending for the missing administration")
@@ -163,6 +170,7 @@ var _ = Describe("Bad input", func() {
 			createAdministration(adm, live)
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
 			Expect(getPortal(key)(Default).Status.ServicesLive).To(BeEquivalentTo(1))
+			Eventually(k8sClient.Get).WithArguments(ctx, key, &networkingv1.Ingress{}).Should(Succeed())
 		})
 
 		It("renders a portal whose administration tracks a service the catalogue lacks, and adds the service when it appears", func() {
@@ -218,7 +226,7 @@ var _ = Describe("Bad input", func() {
 			key := client.ObjectKeyFromObject(second)
 			Eventually(func(g Gomega) {
 				p := stalledWith(g, key, ozgv1.ReasonHostnameConflict,
-					fmt.Sprintf("hostname %q is claimed by ServicePortal %s/portal, which was created first", host, ns1))
+					fmt.Sprintf("hostname %q is claimed by ServicePortal %s/portal, which holds it", host, ns1))
 				g.Expect(condition(&p.Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionFalse))
 			}).Should(Succeed())
 			Expect(apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{}))).To(BeTrue(), "the second portal gets no Ingress")

@@ -11,32 +11,32 @@ import (
 
 // TestClaimedBefore pins who keeps a hostname two portals claim.
 func TestClaimedBefore(t *testing.T) {
+	const host = "lemgo.example.de"
 	second := metav1.NewTime(time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC))
-	portal := func(ns string, created metav1.Time, status ozgv1.ServicePortalStatus) *ozgv1.ServicePortal {
-		return &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "portal", CreationTimestamp: created}, Status: status}
-	}
-	serving := ozgv1.ServicePortalStatus{ObservedGeneration: 1, Conditions: []metav1.Condition{
-		{Type: ozgv1.ReadyCondition, Status: metav1.ConditionTrue, Reason: ozgv1.ReasonSucceeded},
-	}}
-	conflicted := ozgv1.ServicePortalStatus{ObservedGeneration: 1, Conditions: []metav1.Condition{
-		{Type: ozgv1.StalledCondition, Status: metav1.ConditionTrue, Reason: ozgv1.ReasonHostnameConflict},
-	}}
 	later := metav1.NewTime(second.Add(time.Second))
+	// portal claims host; it holds it when its status says so, or holds
+	// another one when it was changed to host since.
+	portal := func(ns string, created metav1.Time, holds string) *ozgv1.ServicePortal {
+		return &ozgv1.ServicePortal{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "portal", CreationTimestamp: created},
+			Spec:       ozgv1.ServicePortalSpec{Hostname: host},
+			Status:     ozgv1.ServicePortalStatus{ObservedGeneration: 1, Hostname: holds},
+		}
+	}
 
 	for _, tc := range []struct {
 		name string
 		a, b *ozgv1.ServicePortal
 		want bool
 	}{
-		{"older wins whatever its name", portal("z", second, serving), portal("a", later, serving), true},
-		{"newer loses whatever its name", portal("a", later, serving), portal("z", second, serving), false},
-		// Same second: the portal that holds the host keeps it against a
-		// newcomer that sorts first.
-		{"holder keeps it within the second", portal("z", second, serving), portal("a", second, ozgv1.ServicePortalStatus{}), true},
-		{"newcomer does not take it within the second", portal("a", second, ozgv1.ServicePortalStatus{}), portal("z", second, serving), false},
-		{"a portal in conflict holds nothing", portal("z", second, serving), portal("a", second, conflicted), true},
-		{"neither holds it: the name decides", portal("a", second, ozgv1.ServicePortalStatus{}), portal("z", second, ozgv1.ServicePortalStatus{}), true},
-		{"both hold it: the name decides", portal("z", second, serving), portal("a", second, serving), false},
+		{"neither holds it: the older wins whatever its name", portal("z", second, ""), portal("a", later, ""), true},
+		{"neither holds it: the newer loses whatever its name", portal("a", later, ""), portal("z", second, ""), false},
+		{"neither holds it, same second: the name decides", portal("a", second, ""), portal("z", second, ""), true},
+		// Before, the older portal won: one changed to the hostname of a
+		// portal that served it took it away (a typo, a new pattern).
+		{"the holder keeps it against an older portal changed to it", portal("z", later, host), portal("a", second, "other.example.de"), true},
+		{"an older portal changed to it does not take it", portal("a", second, "other.example.de"), portal("z", later, host), false},
+		{"the holder keeps it against a newcomer of the same second", portal("z", second, host), portal("a", second, ""), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := claimedBefore(tc.a, tc.b); got != tc.want {

@@ -39,6 +39,10 @@ type rolloutPlan struct {
 // and Ready) and picks which of its old portals to update now, within its
 // maxUnavailable. Later waves wait. New portals start on the current
 // template at once: there is no old version of them to keep available.
+// A fleet whose rollout finished stays at rest while every portal runs the
+// template: a portal that drops out of Ready then (a pod evicted, a node
+// drained) is unavailable, not a rollout that missed its deadline, as a
+// Deployment applies its progress deadline only while it rolls out.
 // The error is that of an invalid wave selector.
 func planRollout(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash string, now time.Time) (*rolloutPlan, error) {
 	waves, err := rollout.PlanWaves(fleet.Spec.Rollout, members)
@@ -46,6 +50,12 @@ func planRollout(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash strin
 		return nil, err
 	}
 	plan := &rolloutPlan{update: map[string]bool{}, finished: map[string]bool{}}
+	if rolledOut(fleet, members, hash) {
+		for _, w := range waves {
+			plan.finished[w.Name] = true
+		}
+		return plan, nil
+	}
 	deadline := time.Duration(ptr.Deref(fleet.Spec.Rollout.ProgressDeadlineSeconds, ozgv1.DefaultProgressDeadlineSeconds)) * time.Second
 	for _, w := range waves {
 		done, unavailable := true, 0
@@ -67,7 +77,7 @@ func planRollout(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash strin
 			case !rollout.PortalReady(p):
 				done = false
 				unavailable++
-				if since, err := time.Parse(time.RFC3339, p.Annotations[rollout.UpdatedAtAnnotation]); err == nil {
+				if since, ok := unreadySince(p); ok {
 					if left := since.Add(deadline).Sub(now); left <= 0 {
 						plan.stalled = append(plan.stalled, m.Name)
 					} else if plan.requeueAfter == 0 || left < plan.requeueAfter {
@@ -94,6 +104,34 @@ func planRollout(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash strin
 		break
 	}
 	return plan, nil
+}
+
+// rolledOut tells that the fleet's last status finished the rollout of
+// its current generation and every member's portal still runs the
+// template.
+func rolledOut(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash string) bool {
+	c := meta.FindStatusCondition(fleet.Status.Conditions, ozgv1.RollingOutCondition)
+	if c == nil || c.Status != metav1.ConditionFalse || c.ObservedGeneration != fleet.Generation {
+		return false
+	}
+	return !slices.ContainsFunc(members, func(m *rollout.Member) bool {
+		return m.Portal == nil || !rollout.PortalUpdated(m.Portal, hash)
+	})
+}
+
+// unreadySince is when an updated portal's progress deadline starts: its
+// update, or its last fall out of Ready if that came later, so that a
+// portal of a finished wave that fails while later waves roll out gets
+// the whole deadline to come back.
+func unreadySince(p *ozgv1.ServicePortal) (time.Time, bool) {
+	since, err := time.Parse(time.RFC3339, p.Annotations[rollout.UpdatedAtAnnotation])
+	if err != nil {
+		return time.Time{}, false
+	}
+	if c := meta.FindStatusCondition(p.Status.Conditions, ozgv1.ReadyCondition); c != nil && c.LastTransitionTime.After(since) {
+		since = c.LastTransitionTime.Time
+	}
+	return since, true
 }
 
 // fleetStatus fills the counts and conditions from the selection and the
@@ -153,6 +191,12 @@ func fleetStatus(fleet *ozgv1.PortalFleet, status *ozgv1.PortalFleetStatus, sel 
 		setFleetReadiness(status, readiness{
 			ready:       decided{metav1.ConditionFalse, ozgv1.ReasonWaveInProgress, msg},
 			reconciling: decided{metav1.ConditionTrue, ozgv1.ReasonWaveInProgress, msg},
+		})
+	case unavailable > 0:
+		// At rest: the portals' own controllers bring them back.
+		setFleetReadiness(status, readiness{
+			ready:       decided{metav1.ConditionFalse, ozgv1.ReasonPortalsUnavailable, progress},
+			reconciling: decided{metav1.ConditionTrue, ozgv1.ReasonPortalsUnavailable, progress},
 		})
 	default:
 		setFleetReadiness(status, readiness{ready: decided{metav1.ConditionTrue, ozgv1.ReasonSucceeded, progress}})

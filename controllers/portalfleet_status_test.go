@@ -29,6 +29,9 @@ const statusHash = "current"
 type portalState struct {
 	exists, updated, ready, online bool
 	age                            time.Duration
+	// down is how long ago the portal fell out of Ready; 0 leaves the
+	// condition's transition time unset.
+	down time.Duration
 }
 
 var (
@@ -88,16 +91,26 @@ func testPortal(name string, s portalState) *ozgv1.ServicePortal {
 		online = metav1.ConditionTrue
 	}
 	p.Status.Conditions = []metav1.Condition{
-		{Type: ozgv1.ReadyCondition, Status: ready, Reason: ozgv1.ReasonSucceeded},
+		{Type: ozgv1.ReadyCondition, Status: ready, Reason: ozgv1.ReasonSucceeded, LastTransitionTime: fellAt(s.down)},
 		{Type: ozgv1.PublishedCondition, Status: online, Reason: ozgv1.ReasonSucceeded},
 	}
 	return p
+}
+
+func fellAt(down time.Duration) metav1.Time {
+	if down == 0 {
+		return metav1.Time{}
+	}
+	return metav1.NewTime(statusNow.Add(-down))
 }
 
 // scenario is a fleet whose members' portals are in the given states.
 type scenario struct {
 	states map[string]portalState
 	paused bool
+	// atRest gives the fleet the status of a finished rollout of its
+	// generation.
+	atRest bool
 }
 
 // plan is the fleet of the scenario, its members and planRollout's plan.
@@ -105,6 +118,10 @@ func (s scenario) plan(t *testing.T) (*ozgv1.PortalFleet, []*rollout.Member, *ro
 	t.Helper()
 	fleet, members := testFleet(s.states)
 	fleet.Spec.Rollout.Paused = s.paused
+	if s.atRest {
+		fleet.Status.Conditions = []metav1.Condition{{Type: ozgv1.RollingOutCondition, Status: metav1.ConditionFalse,
+			Reason: ozgv1.ReasonSucceeded, ObservedGeneration: fleet.Generation}}
+	}
 	plan, err := planRollout(fleet, members, statusHash, statusNow)
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +171,24 @@ func TestPlanRollout(t *testing.T) {
 		wave:     "a",
 		stalled:  []string{"a0"},
 		requeue:  9 * time.Minute,
+	}, {
+		name: "a finished wave's portal that fell out of Ready a minute ago gets the deadline from its fall",
+		scenario: scenario{states: map[string]portalState{
+			"a0": {exists: true, updated: true, age: 24 * time.Hour, down: time.Minute}, "b0": oldReady,
+		}},
+		wave:    "a",
+		requeue: 9 * time.Minute,
+	}, {
+		name: "at rest: a portal that falls out of Ready a day after its update opens no wave and stalls nothing",
+		scenario: scenario{states: map[string]portalState{
+			"a0": {exists: true, updated: true, age: 24 * time.Hour, down: time.Hour}, "b0": newReady,
+		}, atRest: true},
+		finished: []string{"a", "b", rollout.ImplicitWave},
+	}, {
+		name:     "at rest, but a new member: its wave rolls out",
+		scenario: scenario{states: map[string]portalState{"a0": newReady, "b0": absent}, atRest: true},
+		wave:     "b",
+		finished: []string{"a"},
 	}, {
 		name:     "done: no current wave, every wave finished",
 		scenario: scenario{states: map[string]portalState{"a0": newReady, "b0": newReady}},
@@ -216,6 +251,13 @@ func TestFleetStatus(t *testing.T) {
 		scenario:   scenario{states: map[string]portalState{"a0": newLate}},
 		conditions: "Stalled=True/ProgressDeadlineExceeded Ready=False/ProgressDeadlineExceeded RollingOut=True/ProgressDeadlineExceeded -Reconciling",
 		counts:     [4]int32{1, 0, 1, 0},
+	}, {
+		name: "at rest with a portal down: unavailable and waiting for it, not stalled",
+		scenario: scenario{states: map[string]portalState{
+			"a0": {exists: true, updated: true, age: 24 * time.Hour, down: time.Hour}, "b0": newReady,
+		}, atRest: true},
+		conditions: "Ready=False/PortalsUnavailable Reconciling=True/PortalsUnavailable Available=False/PortalsUnavailable RollingOut=False/Succeeded -Stalled",
+		counts:     [4]int32{2, 1, 2, 0},
 	}, {
 		name:       "an excluded administration stalls an otherwise finished fleet and counts as not Ready",
 		scenario:   scenario{states: map[string]portalState{"a0": newReady}},

@@ -193,15 +193,18 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 		}
 		// The Administration watch brings the portal back when it appears.
 		obs.administrationMissing = true
-		return obs, nil
+		return obs, r.unpublish(ctx, portal)
 	}
 	// A portal serves only a municipality of the IT provider whose
 	// namespace it is in; the admission policy refuses others, this keeps
 	// portals that predate it from serving (docs/tenancy.md).
 	other, err := r.otherProvider(ctx, portal, adm)
-	if err != nil || other != "" {
-		obs.otherProvider = other
+	if err != nil {
 		return obs, err
+	}
+	if other != "" {
+		obs.otherProvider = other
+		return obs, r.unpublish(ctx, portal)
 	}
 
 	in, profileMissing, err := r.contentInputs(ctx, adm)
@@ -276,8 +279,9 @@ func (r *ServicePortalReconciler) recordTransitions(portal *ozgv1.ServicePortal,
 }
 
 // hostnameOwner returns the portal that holds portal's hostname, or nil if
-// portal holds it itself: the portal created first keeps it (see
-// claimedBefore), so that every controller instance agrees.
+// portal holds it itself: the portal that holds it keeps it, else the
+// portal created first gets it (see claimedBefore), so that every
+// controller instance agrees.
 func (r *ServicePortalReconciler) hostnameOwner(ctx context.Context, portal *ozgv1.ServicePortal) (*ozgv1.ServicePortal, error) {
 	if portal.Spec.Hostname == "" {
 		return nil, nil
@@ -302,28 +306,37 @@ func (r *ServicePortalReconciler) hostnameOwner(ctx context.Context, portal *ozg
 	return owner, nil
 }
 
-// claimedBefore tells whether a claimed its hostname before b.
-// creationTimestamp has a resolution of one second, so within the same
-// second the portal that already holds the hostname keeps it: a newcomer
-// never takes a host away from a portal that serves it. Only when neither
-// or both hold it do namespace and name decide.
+// claimedBefore tells whether a has the better claim to the hostname both
+// name: a portal that holds it (status.hostname) keeps it, so that neither
+// a newcomer nor an older portal changed to that hostname takes it from
+// the portal serving it. Between portals that do not hold it, the one
+// created first wins; within the same second (the resolution of
+// creationTimestamp), namespace and name decide.
 func claimedBefore(a, b *ozgv1.ServicePortal) bool {
-	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-		return a.CreationTimestamp.Before(&b.CreationTimestamp)
-	}
 	if aHolds, bHolds := holdsHostname(a), holdsHostname(b); aHolds != bHolds {
 		return aHolds
+	}
+	if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+		return a.CreationTimestamp.Before(&b.CreationTimestamp)
 	}
 	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
 }
 
-// holdsHostname tells whether an earlier reconcile gave p its hostname:
-// p has been reconciled and was not found in conflict.
+// holdsHostname tells whether an earlier reconcile gave p its hostname.
 func holdsHostname(p *ozgv1.ServicePortal) bool {
-	if p.Status.ObservedGeneration == 0 {
-		return false
+	return p.Spec.Hostname != "" && p.Status.Hostname == p.Spec.Hostname
+}
+
+// unpublish takes a portal that has no content to show (its
+// Administration is gone, or is another IT provider's) off its hostname:
+// it keeps its other children, so that it serves again at once when the
+// Administration comes back, but no citizen reaches what it served
+// before.
+func (r *ServicePortalReconciler) unpublish(ctx context.Context, portal *ozgv1.ServicePortal) error {
+	if err := deleteIfExists(ctx, r.Client, client.ObjectKeyFromObject(portal), &networkingv1.Ingress{}); err != nil {
+		return fmt.Errorf("deleting Ingress: %w", err)
 	}
-	return !hostnameConflict(&p.Status)
+	return nil
 }
 
 // applyChildren brings every child to its desired state and returns the
@@ -347,8 +360,8 @@ func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozg
 		if err := applyIfChanged(ctx, r.Client, key, &networkingv1.Ingress{}, desiredIngress(portal, r.Defaults), networkingv1ac.ExtractIngress); err != nil {
 			return nil, fmt.Errorf("applying Ingress: %w", err)
 		}
-	} else if err := deleteIfExists(ctx, r.Client, key, &networkingv1.Ingress{}); err != nil {
-		return nil, fmt.Errorf("deleting Ingress: %w", err)
+	} else if err := r.unpublish(ctx, portal); err != nil {
+		return nil, err
 	}
 	if replicas(portal) > 1 {
 		if err := applyIfChanged(ctx, r.Client, key, &policyv1.PodDisruptionBudget{}, desiredPodDisruptionBudget(portal), policyv1ac.ExtractPodDisruptionBudget); err != nil {

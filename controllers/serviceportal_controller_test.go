@@ -283,8 +283,13 @@ var _ = Describe("ServicePortal controller", func() {
 		}).Should(Succeed())
 	})
 
-	It("lets the portal that claimed a hostname first keep it", func() {
+	It("lets the portal that claimed a hostname first keep it, also against an older portal changed to it", func() {
 		ns, adm := fixture()
+		// Older than the portal that comes to hold the hostname below.
+		older := newPortal(ns, "aelter", adm)
+		Expect(k8sClient.Create(ctx, older)).To(Succeed())
+		// It ends in conflict, which the roll-up's recount would count.
+		DeferCleanup(k8sClient.Delete, ctx, older)
 		first := newPortal(ns, "erster", adm)
 		first.Spec.Hostname, first.Spec.Publish = "konflikt-"+ns+".example.de", true
 		Expect(k8sClient.Create(ctx, first)).To(Succeed())
@@ -333,8 +338,26 @@ var _ = Describe("ServicePortal controller", func() {
 		Expect(k8sClient.Delete(ctx, first)).To(Succeed())
 		Eventually(func() error { return k8sClient.Get(ctx, key, &networkingv1.Ingress{}) }).Should(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
+			p := getPortal(key)(g)
+			g.Expect(condition(&p.Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(p.Status.Hostname).To(Equal(first.Spec.Hostname))
 		}).Should(Succeed())
+
+		By("keeping it when an older portal is changed to that hostname")
+		Eventually(func() error {
+			p := getPortal(client.ObjectKeyFromObject(older))(Default)
+			p.Spec.Hostname, p.Spec.Publish = first.Spec.Hostname, true
+			return k8sClient.Update(ctx, p)
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			p := getPortal(client.ObjectKeyFromObject(older))(g)
+			g.Expect(p.Status.ObservedGeneration).To(Equal(p.Generation))
+			g.Expect(condition(&p.Status, ozgv1.StalledCondition)).To(And(
+				HaveField("Reason", ozgv1.ReasonHostnameConflict), HaveField("Message", ContainSubstring(ns+"/zweiter"))))
+			g.Expect(p.Status.Hostname).To(BeEmpty())
+		}).Should(Succeed())
+		Expect(k8sClient.Get(ctx, key, &networkingv1.Ingress{})).To(Succeed())
+		Expect(condition(&getPortal(key)(Default).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
 	})
 
 	It("re-renders on content changes for the running pods, without rolling them", func() {

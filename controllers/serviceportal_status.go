@@ -60,6 +60,10 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 		return status
 	}
 	status.ServicesOffered, status.ServicesLive = obs.rendered.Offered, obs.rendered.Live
+	status.Hostname = ""
+	if obs.conflict == nil {
+		status.Hostname = portal.Spec.Hostname
+	}
 	if obs.applyErr != nil {
 		msg := obs.applyErr.Error()
 		if apierrors.IsInvalid(obs.applyErr) {
@@ -78,9 +82,13 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 	current := d.Status.ObservedGeneration >= d.Generation
 	status.Replicas = d.Status.Replicas
 	status.ReadyReplicas = min(d.Status.UpdatedReplicas, d.Status.AvailableReplicas)
-	if current && deploymentAvailable(d) {
+	switch {
+	case want == 0:
+		// The Deployment calls 0 of 0 pods available; nobody serves.
+		setPortalAvailable(status, metav1.ConditionFalse, ozgv1.ReasonScaledToZero, "spec.replicas is 0: no pod serves requests")
+	case current && deploymentAvailable(d):
 		setPortalAvailable(status, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "the portal serves requests")
-	} else {
+	default:
 		setPortalAvailable(status, metav1.ConditionFalse, ozgv1.ReasonDeploymentNotAvailable, "the portal has no available pod yet")
 	}
 	rolledOut := deploymentRolledOut(d, want)
@@ -93,7 +101,7 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 	status.URL = fmt.Sprintf("http://%s.%s.svc", portal.Name, portal.Namespace)
 	switch {
 	case obs.conflict != nil:
-		msg := fmt.Sprintf("hostname %q is claimed by ServicePortal %s/%s, which was created first",
+		msg := fmt.Sprintf("hostname %q is claimed by ServicePortal %s/%s, which holds it",
 			portal.Spec.Hostname, obs.conflict.Namespace, obs.conflict.Name)
 		portalStalled(status, ozgv1.ReasonHostnameConflict, msg)
 	case !rolledOut:
@@ -127,10 +135,13 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 		setPortalReady(status, metav1.ConditionTrue, ozgv1.ReasonSucceeded, msg)
 		setPortalReconciling(status, "", "")
 		setPortalStalled(status, "", "")
-		if portal.Spec.Publish {
+		switch {
+		case portal.Spec.Publish && want == 0:
+			setPortalPublished(status, metav1.ConditionFalse, ozgv1.ReasonScaledToZero, "spec.replicas is 0: no pod serves "+portal.Spec.Hostname)
+		case portal.Spec.Publish:
 			status.URL = obs.scheme + "://" + portal.Spec.Hostname
 			setPortalPublished(status, metav1.ConditionTrue, ozgv1.ReasonSucceeded, "online at "+status.URL)
-		} else {
+		default:
 			setPortalPublished(status, metav1.ConditionFalse, ozgv1.ReasonNotPublished, "spec.publish is false")
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/render"
@@ -149,6 +150,33 @@ func TestPortalStatus(t *testing.T) {
 				t.Errorf("version %q, want %q", got.Version, tc.version)
 			}
 		})
+	}
+}
+
+// A portal scaled to 0 is as asked (Ready), but no pod serves it: the
+// Deployment calls 0 of 0 pods available, and the portal must not count
+// as online (the fleet's count, the roll-up's reach, the links of its
+// municipalities' portals).
+func TestPortalStatusScaledToZero(t *testing.T) {
+	p := &ozgv1.ServicePortal{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "krz", Name: "lemgo", Generation: 2},
+		Spec:       ozgv1.ServicePortalSpec{Hostname: "lemgo.example.de", Publish: true, PortalSettings: ozgv1.PortalSettings{Replicas: ptr.To[int32](0)}},
+	}
+	d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Generation: 2}}
+	d.Status = appsv1.DeploymentStatus{ObservedGeneration: 2, Conditions: []appsv1.DeploymentCondition{
+		{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable"}}}
+	got := portalStatus(p, portalObservation{version: "1.4.0", scheme: "https", rendered: &render.Result{Offered: 3, Live: 2}, deployment: d})
+	for typ, want := range map[string]string{
+		ozgv1.ReadyCondition:     "True/" + ozgv1.ReasonSucceeded,
+		ozgv1.AvailableCondition: "False/" + ozgv1.ReasonScaledToZero,
+		ozgv1.PublishedCondition: "False/" + ozgv1.ReasonScaledToZero,
+	} {
+		if c := meta.FindStatusCondition(got.Conditions, typ); c == nil || string(c.Status)+"/"+c.Reason != want {
+			t.Errorf("%s = %+v, want %s", typ, c, want)
+		}
+	}
+	if got.URL != "http://lemgo.krz.svc" {
+		t.Errorf("url %q, want the Service's: no pod serves the hostname", got.URL)
 	}
 }
 

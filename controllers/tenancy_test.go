@@ -7,25 +7,44 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/rand"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
 
-// labelNamespace makes ns the IT provider's, as a cluster admin does.
-func labelNamespace(ns, provider string) {
+// setLabel sets a label of the object named like obj, as a cluster admin
+// does.
+func setLabel(obj client.Object, label, value string) {
 	GinkgoHelper()
 	Eventually(func() error {
-		n := &corev1.Namespace{}
-		if err := k8sClient.Get(ctx, client.ObjectKey{Name: ns}, n); err != nil {
+		if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			return err
 		}
-		n.Labels[ozgv1.LabelITProvider] = provider
-		return k8sClient.Update(ctx, n)
+		labels := obj.GetLabels()
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[label] = value
+		obj.SetLabels(labels)
+		return k8sClient.Update(ctx, obj)
 	}).Should(Succeed())
+}
+
+// labelNamespace makes ns the IT provider's.
+func labelNamespace(ns, provider string) {
+	GinkgoHelper()
+	setLabel(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, ozgv1.LabelITProvider, provider)
+}
+
+// moveAdministration makes the Administration adm the IT provider's.
+func moveAdministration(adm, provider string) {
+	GinkgoHelper()
+	setLabel(&ozgv1.Administration{ObjectMeta: metav1.ObjectMeta{Name: adm}}, ozgv1.LabelITProvider, provider)
 }
 
 // Objects that predate the admission policies (docs/tenancy.md), or that a
@@ -89,20 +108,40 @@ var _ = Describe("Two IT providers in one cluster", func() {
 		}).Should(Succeed())
 
 		By("the municipality moving to a (a cluster admin relabels it): the portal in a's namespace serves it")
-		Eventually(func() error {
-			x := &ozgv1.Administration{}
-			if err := k8sClient.Get(ctx, client.ObjectKey{Name: b.adms[0]}, x); err != nil {
-				return err
-			}
-			x.Labels[ozgv1.LabelITProvider] = a.provider
-			return k8sClient.Update(ctx, x)
-		}).Should(Succeed())
+		moveAdministration(b.adms[0], a.provider)
 		Eventually(func(g Gomega) {
 			p := &ozgv1.ServicePortal{}
 			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), p)).To(Succeed())
 			g.Expect(condition(&p.Status, ozgv1.StalledCondition).Status).NotTo(Equal(metav1.ConditionTrue))
 			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), &corev1.ConfigMap{})).To(Succeed())
 		}).Should(Succeed())
+	})
+
+	It("takes a municipality's portal off its hostname when a cluster admin moves the municipality to another provider, and back", func() {
+		suffix := rand.String(6)
+		ns, adm, provider := "move-"+suffix, "gemeinde-move-"+suffix, "alt-"+suffix
+		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns,
+			Labels: map[string]string{kubeletLabel: "auto", ozgv1.LabelITProvider: provider}}})).To(Succeed())
+		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+			ObjectMeta: metav1.ObjectMeta{Name: adm, Labels: map[string]string{ozgv1.LabelITProvider: provider}},
+			Spec:       ozgv1.AdministrationSpec{Key: "05766040", DisplayName: "Gemeinde", Type: ozgv1.TypeKreisangehoerigeGemeinde},
+		})).To(Succeed())
+		portal := newPortal(ns, "portal", adm)
+		portal.Spec.Publish = true
+		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+		key := client.ObjectKeyFromObject(portal)
+		Eventually(readyAndNotStalled(key)).Should(Succeed())
+		Eventually(k8sClient.Get).WithArguments(ctx, key, &networkingv1.Ingress{}).Should(Succeed())
+
+		moveAdministration(adm, "neu-"+suffix)
+		Eventually(func(g Gomega) {
+			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.StalledCondition).Reason).To(Equal(ozgv1.ReasonAdministrationOfAnotherProvider))
+			g.Expect(apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{}))).To(BeTrue(), "the old provider's portal still serves the municipality publicly")
+		}).Should(Succeed())
+
+		moveAdministration(adm, provider)
+		Eventually(readyAndNotStalled(key)).Should(Succeed())
+		Eventually(k8sClient.Get).WithArguments(ctx, key, &networkingv1.Ingress{}).Should(Succeed())
 	})
 })
 

@@ -85,8 +85,12 @@ type FleetRollout struct {
 	Paused bool `json:"paused,omitempty"`
 
 	// progressDeadlineSeconds is how long a portal may take to become Ready
-	// after its update before the fleet reports Stalled with reason
-	// ProgressDeadlineExceeded.
+	// after its update (or after it fell out of Ready, if later) before the
+	// fleet reports Stalled with reason ProgressDeadlineExceeded. It
+	// applies while the fleet rolls out: once every portal ran the
+	// template, a portal that falls out of Ready makes the fleet
+	// Ready=False and Reconciling with reason PortalsUnavailable, as a
+	// Deployment applies its own deadline only while it rolls out.
 	// +optional
 	// +kubebuilder:default=600
 	// +kubebuilder:validation:Minimum=1

@@ -12,7 +12,8 @@ const (
 	// ReasonAdministrationOfAnotherProvider: the referenced Administration
 	// belongs to another IT provider than the portal's namespace.
 	ReasonAdministrationOfAnotherProvider = "AdministrationOfAnotherProvider"
-	// ReasonHostnameConflict: another portal claimed the hostname first.
+	// ReasonHostnameConflict: another portal holds the hostname (or, of
+	// portals that claim a free one, was created first).
 	ReasonHostnameConflict = "HostnameConflict"
 	// ReasonInvalidSpec: the spec passed validation but cannot be realised.
 	ReasonInvalidSpec = "InvalidSpec"
@@ -20,6 +21,9 @@ const (
 	ReasonDeploymentNotAvailable = "DeploymentNotAvailable"
 	// ReasonNotPublished: spec.publish is false.
 	ReasonNotPublished = "NotPublished"
+	// ReasonScaledToZero: spec.replicas is 0, so no pod serves the portal
+	// (it is Ready, as asked, but neither Available nor online).
+	ReasonScaledToZero = "ScaledToZero"
 	// ReasonProgressDeadlineExceeded: a rollout made no progress in time.
 	ReasonProgressDeadlineExceeded = "ProgressDeadlineExceeded"
 	// ReasonApplyFailed: writing a child object failed; the controller retries.

@@ -205,6 +205,14 @@ type ServicePortalStatus struct {
 	// +optional
 	URL string `json:"url,omitempty"`
 
+	// hostname is the spec.hostname the portal holds: no portal that holds
+	// it, and none created before, claims it too. Empty while another
+	// portal holds it. Of portals that claim one hostname, the one that
+	// holds it keeps it, so a portal changed to a hostname in use does not
+	// take it from the portal serving it.
+	// +optional
+	Hostname string `json:"hostname,omitempty"`
+
 	// version is the portal version the running pods have.
 	// +optional
 	Version string `json:"version,omitempty"`
@@ -228,6 +236,7 @@ type ServicePortalStatus struct {
 
 // ServicePortal is one municipality's service portal deployment.
 //
+// +kubebuilder:validation:XValidation:rule="self.metadata.name != 'ozg-catalog'",message="ozg-catalog is the name of the namespace's shared catalogue ConfigMap, which a portal's own ConfigMap of that name would overwrite; choose another name"
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=sp,categories=ozg

@@ -276,11 +276,11 @@ func TestServicePortal(t *testing.T) {
 		{
 			name: "hostname conflict",
 			conditions: []metav1.Condition{
-				cond(ozgv1.StalledCondition, True, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which was created first`, 4),
-				cond(ozgv1.ReadyCondition, False, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which was created first`, 4),
-				cond(ozgv1.PublishedCondition, False, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which was created first`, 4),
+				cond(ozgv1.StalledCondition, True, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`, 4),
+				cond(ozgv1.ReadyCondition, False, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`, 4),
+				cond(ozgv1.PublishedCondition, False, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`, 4),
 			},
-			want: health{"Degraded", `HostnameConflict: hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which was created first`},
+			want: health{"Degraded", `HostnameConflict: hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`},
 		},
 		{
 			name: "administration missing",
