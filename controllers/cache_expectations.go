@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -23,10 +24,32 @@ import (
 // resourceVersions only for equality keeps them opaque, as the API
 // conventions ask.
 //
+// An expectation expires after expectationTTL, as the expectations of
+// Kubernetes' own controllers do: an object created and deleted before the
+// cache showed it (both events between two reconciles, or lost to a
+// relist) is never seen, and waiting for it would freeze the controller.
+//
 // It is safe for concurrent reconciles; the zero value is ready to use.
 type cacheExpectations struct {
 	mu       sync.Mutex
-	replaced map[client.ObjectKey]string
+	replaced map[client.ObjectKey]expectation
+	// now is the clock; nil is time.Now.
+	now func() time.Time
+}
+
+// expectationTTL is how long a write's expectation is waited for.
+const expectationTTL = 5 * time.Minute
+
+type expectation struct {
+	replaced string
+	at       time.Time
+}
+
+func (e *cacheExpectations) clock() time.Time {
+	if e.now != nil {
+		return e.now()
+	}
+	return time.Now()
 }
 
 // expect records that a write replaced version replaced of the object at
@@ -35,26 +58,27 @@ func (e *cacheExpectations) expect(key client.ObjectKey, replaced string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.replaced == nil {
-		e.replaced = map[client.ObjectKey]string{}
+		e.replaced = map[client.ObjectKey]expectation{}
 	}
-	e.replaced[key] = replaced
+	e.replaced[key] = expectation{replaced: replaced, at: e.clock()}
 }
 
 // satisfied tells whether the cache has caught up with the last write to
 // key; cached is the object as the cache has it, or nil when it has none.
-// Once it has, the expectation is dropped.
+// Once it has, or the expectation expired, the expectation is dropped.
 func (e *cacheExpectations) satisfied(key client.ObjectKey, cached client.Object) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	replaced, ok := e.replaced[key]
+	x, ok := e.replaced[key]
 	if !ok {
 		return true
 	}
-	if cached == nil {
-		if replaced == "" {
-			return false // created, not yet seen
-		}
-	} else if cached.GetResourceVersion() == replaced {
+	expired := e.clock().Sub(x.at) >= expectationTTL
+	switch {
+	case expired:
+	case cached == nil && x.replaced == "":
+		return false // created, not yet seen
+	case cached != nil && cached.GetResourceVersion() == x.replaced:
 		return false
 	}
 	delete(e.replaced, key)

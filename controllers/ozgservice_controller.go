@@ -43,6 +43,11 @@ func (r *OZGServiceReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		return ctrl.Result{}, err
 	}
 	counts, wait, recheck := r.view.Service(svc.Name, needsStatusNow(svc.Generation, &svc.Status))
+	if counts.Generation != svc.Generation || counts.UID != svc.UID {
+		// As for an Administration: the view asks for this roll-up once it
+		// has taken this spec in; writing now would count the old one.
+		return ctrl.Result{}, nil
+	}
 	return writeRollup(ctx, r.Client, &r.writes, svc, &svc.Status, wait, recheck, func(current bool) *ozgv1.OZGServiceStatus {
 		return serviceStatus(svc, counts, current)
 	}, func() { r.view.Written(rollup.Services, svc.Name) })

@@ -85,8 +85,11 @@ func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		return ctrl.Result{}, nil
 	}
 	v, err := r.observe(ctx, fleet)
+	if errors.Is(err, errCacheBehind) {
+		return cacheBehind, nil
+	}
 	if err != nil {
-		return ctrl.Result{}, ignoreCacheBehind(err)
+		return ctrl.Result{}, err
 	}
 	before := fleet.Status.DeepCopy()
 	status := fleet.Status.DeepCopy()
@@ -97,7 +100,7 @@ func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 		setFleetReadiness(status, invalidSpec(v.invalid))
 	default:
 		if err = r.act(ctx, fleet, v); errors.Is(err, errCacheBehind) {
-			return ctrl.Result{}, nil
+			return cacheBehind, nil
 		}
 		if err != nil {
 			setFleetReadiness(status, applyFailed(err))
@@ -121,15 +124,12 @@ func (r *PortalFleetReconciler) Reconcile(ctx context.Context, req ctrl.Request)
 }
 
 // errCacheBehind stops a reconcile that would decide on a cache that has
-// not shown the fleet's last writes; their watch events bring it back.
+// not shown the fleet's last writes; their watch events bring it back, or,
+// for a write whose event never comes, cacheBehind's timer once its
+// expectation expired.
 var errCacheBehind = errors.New("the cache has not shown the fleet's last writes")
 
-func ignoreCacheBehind(err error) error {
-	if errors.Is(err, errCacheBehind) {
-		return nil
-	}
-	return err
-}
+var cacheBehind = ctrl.Result{RequeueAfter: expectationTTL}
 
 // fleetView is what a reconcile decides on.
 type fleetView struct {

@@ -78,3 +78,60 @@ func TestRollupPendingUntilStatusWritten(t *testing.T) {
 		t.Fatalf("after the status was written: %d pending, want none", n)
 	}
 }
+
+// The reconcile of a catalogue entry can read its new spec from the cache
+// before the view took it in (two listeners of one informer): it writes
+// nothing then, as the Administration's does, and the view asks for it
+// once it has, which writes the new spec's counts.
+func TestServiceRollupWaitsForTheViewToTakeItsSpecIn(t *testing.T) {
+	cluster := testenv.ForTest(t, testenv.Options{})
+	ctx := context.Background()
+	svc := &ozgv1.OZGService{
+		ObjectMeta: metav1.ObjectMeta{Name: "ozg-10110"},
+		Spec: ozgv1.OZGServiceSpec{OZGID: "10110", Name: "Abfallentsorgung", Themenfeld: "Umwelt",
+			Leistungen: []ozgv1.LeiKaLeistung{{Key: "99000000000110", Name: "Abfallentsorgung", Typisierung: []string{"5"}}}},
+	}
+	if err := cluster.Client.Create(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC)
+	view := rollup.New(func() time.Time { return now })
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	t.Cleanup(q.ShutDown)
+	if err := view.Source(rollup.Services).Start(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	view.ReplayService(svc.DeepCopy())
+
+	// The spec changes; the reconcile reads it before the view's event.
+	svc.Spec.EfA = &ozgv1.EfAService{Provider: "Land NRW", URL: "https://efa.example.de"}
+	if err := cluster.Client.Update(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	r := &OZGServiceReconciler{Client: cluster.Client, view: view}
+	req := ctrl.Request{NamespacedName: client.ObjectKey{Name: svc.Name}}
+	if _, err := r.Reconcile(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	got := &ozgv1.OZGService{}
+	if err := cluster.Client.Get(ctx, req.NamespacedName, got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status.ObservedGeneration != 0 {
+		t.Fatalf("written before the view took generation %d in: %+v", svc.Generation, got.Status)
+	}
+
+	view.UpsertService(svc.DeepCopy())
+	if q.Len() == 0 {
+		t.Fatal("the view did not ask for the roll-up of the spec it took in")
+	}
+	if _, err := r.Reconcile(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.Client.Get(ctx, req.NamespacedName, got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status.ObservedGeneration != svc.Generation {
+		t.Errorf("observedGeneration %d once the view took the spec in, want %d", got.Status.ObservedGeneration, svc.Generation)
+	}
+}

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"testing"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -52,4 +53,17 @@ func TestCacheExpectations(t *testing.T) {
 	}
 	e.forget(key)
 	expect(cached("12"), true) // a deleted object's expectation is dropped
+
+	// A create whose object was deleted before the cache showed it is
+	// never seen: its expectation expires.
+	now := time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC)
+	e.now = func() time.Time { return now }
+	e.expect(key, "")
+	now = now.Add(expectationTTL - time.Second)
+	expect(nil, false)
+	now = now.Add(time.Second)
+	expect(nil, true)
+	if got := e.pending("krz"); len(got) != 0 {
+		t.Fatalf("pending(krz) = %v after the expectation expired, want none", got)
+	}
 }

@@ -29,9 +29,10 @@ type change struct {
 	// settledNow are the administrations whose last settling portal (their
 	// own or their Kreis's) settled.
 	settledNow map[string]struct{}
-	// specChanged are the administrations whose new spec the view took in:
-	// their roll-ups write it at once (see reachChanged).
-	specChanged map[string]struct{}
+	// specChanged are the administrations and catalogue entries whose new
+	// spec the view took in: their roll-ups write it at once (see
+	// reachChanged), by kind.
+	specChanged [kinds]map[string]struct{}
 }
 
 // scheduled is a reconcile to ask for once the view's lock is released.
@@ -84,9 +85,11 @@ func (v *View) update(replay bool, f func(*change)) {
 			asks = append(asks, v.schedule(Administrations, name, now)...)
 		}
 	}
-	if q := v.queues[Administrations]; q != nil {
-		for name := range c.specChanged {
-			asks = append(asks, scheduled{q: q, req: request(name)})
+	for k := range c.specChanged {
+		if q := v.queues[k]; q != nil {
+			for name := range c.specChanged[k] {
+				asks = append(asks, scheduled{q: q, req: request(name)})
+			}
 		}
 	}
 	if c.unsettledBefore > 0 && v.unsettled == 0 {
@@ -293,7 +296,7 @@ func (c *change) reachChanged(name string, old, a *ozgv1.Administration) {
 		if !touchedBefore {
 			delete(c.touched[Administrations], name)
 		}
-		add(&c.specChanged, name)
+		add(&c.specChanged[Administrations], name)
 	}
 	// Its municipalities read its states as their Kreis's, whatever its type.
 	c.reevaluateMunicipalities(name)

@@ -310,6 +310,10 @@ func (c *change) setService(name string, svc *ozgv1.OZGService) {
 	for admName := range v.adms {
 		c.reevaluate(admName, name)
 	}
+	if !c.replay {
+		// Its roll-up waits for this spec (see View.Service).
+		add(&c.specChanged[Services], name)
+	}
 }
 
 // setProfile replaces the profile named name (nil: it is gone) and

@@ -39,10 +39,10 @@ func TestViewTakesInRecreatedObjects(t *testing.T) {
 	// Recreated with other services and another population, same generation.
 	adms.reset()
 	v.UpsertAdministration(lemgo("a2", 30000, service("ozg-2", ozgv1.StateInProgress)))
-	if got, _, _ := v.Service("ozg-1", true); got != (ServiceCounts{PopulationTotal: 30000}) {
+	if got, _, _ := v.Service("ozg-1", true); got != (ServiceCounts{PopulationTotal: 30000, Generation: 1, UID: "s1"}) {
 		t.Errorf("ozg-1 after lemgo was recreated without it: %+v, want nothing but the new population total", got)
 	}
-	want := ServiceCounts{Administrations: ozgv1.StateCounts{InProgress: 1}, Portals: 1, PopulationTotal: 30000}
+	want := ServiceCounts{Administrations: ozgv1.StateCounts{InProgress: 1}, Portals: 1, PopulationTotal: 30000, Generation: 1, UID: "s2"}
 	if got, _, _ := v.Service("ozg-2", true); got != want {
 		t.Errorf("ozg-2 after lemgo was recreated with it: %+v, want %+v", got, want)
 	}

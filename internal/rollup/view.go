@@ -130,6 +130,11 @@ type ServiceCounts struct {
 	// Tools are the most used tools of the service's Live implementations,
 	// the most used first (see package tools); filled in when read.
 	Tools [MaxTools]tools.Count
+	// Generation and UID are those of the catalogue entry the view took
+	// in, zero before it took any; filled in when read. A roll-up of
+	// another spec waits: the view asks for it once it has taken that in.
+	Generation int64
+	UID        types.UID
 }
 
 // MaxTools is how many tools a catalogue entry's status shows.
@@ -409,6 +414,9 @@ func (v *View) Service(name string, urgent bool) (counts ServiceCounts, wait, re
 	counts = v.sums[name]
 	counts.PopulationTotal = v.population
 	copy(counts.Tools[:], v.tools[name].Top(MaxTools))
+	if svc := v.catalog[name]; svc != nil {
+		counts.Generation, counts.UID = svc.Generation, svc.UID
+	}
 	return counts, wait, recheck
 }
 
