@@ -43,13 +43,7 @@ func TestRollupPendingUntilStatusWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC)
-	view := rollup.New(func() time.Time { return now })
-	// The controller runs (a standby replica reports nothing pending).
-	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
-	t.Cleanup(q.ShutDown)
-	if err := view.Source(rollup.Administrations).Start(ctx, q); err != nil {
-		t.Fatal(err)
-	}
+	view, _ := runningView(t, rollup.Administrations, &now)
 	view.UpsertAdministration(adm)
 	p := &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: "krz", Name: "lemgo", Generation: 1}}
 	p.Spec.AdministrationRef.Name = "lemgo"
@@ -95,12 +89,7 @@ func TestServiceRollupWaitsForTheViewToTakeItsSpecIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2023, 1, 16, 9, 0, 0, 0, time.UTC)
-	view := rollup.New(func() time.Time { return now })
-	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
-	t.Cleanup(q.ShutDown)
-	if err := view.Source(rollup.Services).Start(ctx, q); err != nil {
-		t.Fatal(err)
-	}
+	view, q := runningView(t, rollup.Services, &now)
 	view.ReplayService(svc.DeepCopy())
 
 	// The spec changes; the reconcile reads it before the view's event.
@@ -134,4 +123,18 @@ func TestServiceRollupWaitsForTheViewToTakeItsSpecIn(t *testing.T) {
 	if got.Status.ObservedGeneration != svc.Generation {
 		t.Errorf("observedGeneration %d once the view took the spec in, want %d", got.Status.ObservedGeneration, svc.Generation)
 	}
+}
+
+// runningView is a view on the clock *now whose roll-ups of kind run on
+// the returned queue: a standby replica's view, with no controller
+// running, reports nothing pending.
+func runningView(t *testing.T, kind rollup.Kind, now *time.Time) (*rollup.View, workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+	t.Helper()
+	view := rollup.New(func() time.Time { return *now })
+	q := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[reconcile.Request]())
+	t.Cleanup(q.ShutDown)
+	if err := view.Source(kind).Start(t.Context(), q); err != nil {
+		t.Fatal(err)
+	}
+	return view, q
 }
