@@ -106,16 +106,23 @@ func planRollout(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash strin
 	return plan, nil
 }
 
-// rolledOut tells that the fleet's last status finished the rollout of
-// its current generation and every member's portal still runs the
-// template.
+// rolledOut tells that the fleet's last status finished a rollout, and
+// every member's portal runs the template and was updated before that.
+// A spec change that moves no portal (paused, maxUnavailable, the
+// deadline) keeps the fleet at rest; a new template or a new member does
+// not, and neither does a portal updated after the rollout finished (its
+// reconcile's status write failed before it could say so).
 func rolledOut(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash string) bool {
 	c := meta.FindStatusCondition(fleet.Status.Conditions, ozgv1.RollingOutCondition)
-	if c == nil || c.Status != metav1.ConditionFalse || c.ObservedGeneration != fleet.Generation {
+	if c == nil || c.Status != metav1.ConditionFalse {
 		return false
 	}
 	return !slices.ContainsFunc(members, func(m *rollout.Member) bool {
-		return m.Portal == nil || !rollout.PortalUpdated(m.Portal, hash)
+		if m.Portal == nil || !rollout.PortalUpdated(m.Portal, hash) {
+			return true
+		}
+		updated, err := time.Parse(time.RFC3339, m.Portal.Annotations[rollout.UpdatedAtAnnotation])
+		return err == nil && updated.After(c.LastTransitionTime.Time)
 	})
 }
 

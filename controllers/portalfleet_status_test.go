@@ -41,6 +41,8 @@ var (
 	newReady   = portalState{exists: true, updated: true, ready: true}
 	newPending = portalState{exists: true, updated: true, age: time.Minute}
 	newLate    = portalState{exists: true, updated: true, age: time.Hour}
+	// dayOldReady was updated in the rollout that finished (atRest).
+	dayOldReady = portalState{exists: true, updated: true, ready: true, age: 24 * time.Hour}
 )
 
 // testFleet has waves "a" (administrations a0, a1, ...) and "b" (b0,
@@ -119,8 +121,10 @@ func (s scenario) plan(t *testing.T) (*ozgv1.PortalFleet, []*rollout.Member, *ro
 	fleet, members := testFleet(s.states)
 	fleet.Spec.Rollout.Paused = s.paused
 	if s.atRest {
+		// Finished two hours ago, for an older generation: the spec
+		// changed since in what moves no portal (paused, maxUnavailable).
 		fleet.Status.Conditions = []metav1.Condition{{Type: ozgv1.RollingOutCondition, Status: metav1.ConditionFalse,
-			Reason: ozgv1.ReasonSucceeded, ObservedGeneration: fleet.Generation}}
+			Reason: ozgv1.ReasonSucceeded, ObservedGeneration: fleet.Generation - 1, LastTransitionTime: fellAt(2 * time.Hour)}}
 	}
 	plan, err := planRollout(fleet, members, statusHash, statusNow)
 	if err != nil {
@@ -181,9 +185,16 @@ func TestPlanRollout(t *testing.T) {
 	}, {
 		name: "at rest: a portal that falls out of Ready a day after its update opens no wave and stalls nothing",
 		scenario: scenario{states: map[string]portalState{
-			"a0": {exists: true, updated: true, age: 24 * time.Hour, down: time.Hour}, "b0": newReady,
+			"a0": {exists: true, updated: true, age: 24 * time.Hour, down: time.Hour}, "b0": dayOldReady,
 		}, atRest: true},
 		finished: []string{"a", "b", rollout.ImplicitWave},
+	}, {
+		name: "at rest, but a portal updated since (the status write that said so failed): its deadline applies",
+		scenario: scenario{states: map[string]portalState{
+			"a0": {exists: true, updated: true, age: time.Hour}, "b0": dayOldReady,
+		}, atRest: true},
+		wave:    "a",
+		stalled: []string{"a0"},
 	}, {
 		name:     "at rest, but a new member: its wave rolls out",
 		scenario: scenario{states: map[string]portalState{"a0": newReady, "b0": absent}, atRest: true},
@@ -254,7 +265,7 @@ func TestFleetStatus(t *testing.T) {
 	}, {
 		name: "at rest with a portal down: unavailable and waiting for it, not stalled",
 		scenario: scenario{states: map[string]portalState{
-			"a0": {exists: true, updated: true, age: 24 * time.Hour, down: time.Hour}, "b0": newReady,
+			"a0": {exists: true, updated: true, age: 24 * time.Hour, down: time.Hour}, "b0": dayOldReady,
 		}, atRest: true},
 		conditions: "Ready=False/PortalsUnavailable Reconciling=True/PortalsUnavailable Available=False/PortalsUnavailable RollingOut=False/Succeeded -Stalled",
 		counts:     [4]int32{2, 1, 2, 0},

@@ -47,12 +47,16 @@ type portalObservation struct {
 func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.ServicePortalStatus {
 	status := portal.Status.DeepCopy()
 	status.ObservedGeneration = portal.Generation
+	inCluster := fmt.Sprintf("http://%s.%s.svc", portal.Name, portal.Namespace)
 	switch {
 	case obs.administrationMissing:
+		// Off its hostname (observe deleted the Ingress).
+		status.URL = inCluster
 		portalStalled(status, ozgv1.ReasonAdministrationNotFound,
 			fmt.Sprintf("Administration %q does not exist", portal.Spec.AdministrationRef.Name))
 		return status
 	case obs.otherProvider != "":
+		status.URL = inCluster
 		portalStalled(status, ozgv1.ReasonAdministrationOfAnotherProvider, obs.otherProvider)
 		return status
 	case obs.renderErr != nil:
@@ -98,7 +102,7 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 
 	// Only a portal that holds its hostname and is rolled out is online;
 	// every other one is reached inside the cluster.
-	status.URL = fmt.Sprintf("http://%s.%s.svc", portal.Name, portal.Namespace)
+	status.URL = inCluster
 	switch {
 	case obs.conflict != nil:
 		msg := fmt.Sprintf("hostname %q is claimed by ServicePortal %s/%s, which holds it",

@@ -59,7 +59,8 @@ func TestPortalStatus(t *testing.T) {
 		version string
 		want    map[string]cond
 	}{
-		{"administration missing", true, portalObservation{administrationMissing: true}, "", "", map[string]cond{
+		// Off its hostname: observe deleted its Ingress.
+		{"administration missing", true, portalObservation{administrationMissing: true}, "http://lemgo.krz.svc", "", map[string]cond{
 			ozgv1.ReadyCondition:       {metav1.ConditionFalse, ozgv1.ReasonAdministrationNotFound},
 			ozgv1.StalledCondition:     {metav1.ConditionTrue, ozgv1.ReasonAdministrationNotFound},
 			ozgv1.PublishedCondition:   {metav1.ConditionFalse, ozgv1.ReasonAdministrationNotFound},

@@ -314,7 +314,7 @@ type AdministrationReach struct {
 // Administration is a municipality, Kreis or other body with its per-service
 // implementation state. It is cluster-scoped.
 //
-// +kubebuilder:validation:XValidation:rule="!has(self.spec.parent) || self.spec.parent != self.metadata.name",message="spec.parent names the Administration itself: name the Administration of its Kreis"
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.parent) || self.spec.parent != self.metadata.name || (oldSelf.hasValue() && has(oldSelf.value().spec.parent) && oldSelf.value().spec.parent == self.spec.parent)",optionalOldSelf=true,message="spec.parent names the Administration itself: name the Administration of its Kreis"
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:scope=Cluster,shortName=adm,categories=ozg

@@ -236,7 +236,7 @@ type ServicePortalStatus struct {
 
 // ServicePortal is one municipality's service portal deployment.
 //
-// +kubebuilder:validation:XValidation:rule="self.metadata.name != 'ozg-catalog'",message="ozg-catalog is the name of the namespace's shared catalogue ConfigMap, which a portal's own ConfigMap of that name would overwrite; choose another name"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || self.metadata.name != 'ozg-catalog'",optionalOldSelf=true,message="ozg-catalog is the name of the namespace's shared catalogue ConfigMap, which a portal's own ConfigMap of that name would overwrite; choose another name"
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=sp,categories=ozg

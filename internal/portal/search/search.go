@@ -278,28 +278,40 @@ func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 		size, limit = min(req.Limit*docsPerService, x.docs), req.Limit
 	}
 	for {
-		services, all, err := x.rank(ctx, q, size)
+		r, err := x.rank(ctx, q, size)
 		if err != nil {
 			return Result{}, fmt.Errorf("searching %q: %w", text, err)
 		}
 		// One service more than the limit tells that the ranking goes on.
-		if len(services) > limit {
-			return Result{Services: services[:limit], More: true}, nil
+		// A document the engine left out scores at most the floor, and of
+		// equal scores it keeps any (it does not know the near services):
+		// the services listed must score above it.
+		if len(r.services) > limit && (r.all || r.scores[limit] > r.floor) {
+			return Result{Services: r.services[:limit], More: true}, nil
 		}
-		if all || size == x.docs {
-			return Result{Services: services}, nil
+		if r.all || size == x.docs {
+			return Result{Services: r.services[:min(limit, len(r.services))], More: len(r.services) > limit}, nil
 		}
 		size = min(size*widenBy, x.docs)
 	}
 }
 
-// rank collects the size best documents of q and returns their services,
-// best first, each where its best document ranks, and whether those were
-// all the documents that match.
-func (x *Index) rank(ctx context.Context, q query.Query, size int) ([]int, bool, error) {
+// ranking is the services of the size best documents of a query, best
+// first, each where its best document ranks, with that document's score.
+type ranking struct {
+	services []int
+	scores   []float64
+	// all tells that the documents were all that match; floor is the
+	// lowest score collected.
+	all   bool
+	floor float64
+}
+
+// rank collects the size best documents of q and ranks their services.
+func (x *Index) rank(ctx context.Context, q query.Query, size int) (ranking, error) {
 	res, err := x.index.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, size, 0, false))
 	if err != nil {
-		return nil, false, err
+		return ranking{}, err
 	}
 	// Equal scores: near services first, then catalogue order. (Sorting
 	// by such fields in the engine visits every hit's doc values, which
@@ -314,7 +326,7 @@ func (x *Index) rank(ctx context.Context, q query.Query, size int) ([]int, bool,
 		service, leistung, _ := strings.Cut(h.ID, "/")
 		i, err := strconv.Atoi(service)
 		if err != nil || i >= len(x.near) {
-			return nil, false, fmt.Errorf("search hit %q names no service", h.ID)
+			return ranking{}, fmt.Errorf("search hit %q names no service", h.ID)
 		}
 		j, _ := strconv.Atoi(leistung)
 		hits = append(hits, hit{score: h.Score, service: i, leistung: j, near: x.near[i]})
@@ -322,15 +334,19 @@ func (x *Index) rank(ctx context.Context, q query.Query, size int) ([]int, bool,
 	slices.SortFunc(hits, func(a, b hit) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), compareBool(b.near, a.near), cmp.Compare(a.service, b.service), cmp.Compare(a.leistung, b.leistung))
 	})
-	var services []int
+	out := ranking{all: res.Total <= uint64(len(res.Hits))}
+	if len(hits) > 0 {
+		out.floor = hits[len(hits)-1].score
+	}
 	seen := make(map[int]bool)
 	for _, h := range hits {
 		if !seen[h.service] {
 			seen[h.service] = true
-			services = append(services, h.service)
+			out.services = append(out.services, h.service)
+			out.scores = append(out.scores, h.score)
 		}
 	}
-	return services, res.Total <= uint64(len(res.Hits)), nil
+	return out, nil
 }
 
 // reader opens the index's term dictionaries, which the engine's search

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -122,6 +123,29 @@ func TestSearchBreaksTiesByNearness(t *testing.T) {
 	}
 	if !slices.Equal(hits, []int{1, 0}) {
 		t.Errorf("hits = %v, want the near one first", hits)
+	}
+}
+
+// With a limit, ties count as without one: of 400 services that match
+// alike, far more than a search collects at first, the 8 near ones come
+// first wherever they are in the catalogue (the engine cuts equal scores
+// in an order of its own).
+func TestSearchWithALimitBreaksTiesAsWithout(t *testing.T) {
+	var tied []Entry
+	var near []int
+	for i := range 400 {
+		tied = append(tied, Entry{Name: "Beglaubigung", ID: fmt.Sprintf("%05d", 10000+i), Near: i%50 == 49})
+		if i%50 == 49 {
+			near = append(near, i)
+		}
+	}
+	x := newIndex(t, tied)
+	res, err := x.Find(context.Background(), Request{Text: "Beglaubigung", Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Services) != 20 || !slices.Equal(res.Services[:len(near)], near) || !res.More {
+		t.Errorf("services %v (more %v), want 20, the near %v first, and more", res.Services, res.More, near)
 	}
 }
 
