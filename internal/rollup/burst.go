@@ -9,9 +9,9 @@ import (
 
 // burst is the events of one roll-up not yet taken in: when the first and
 // the last arrived. first starts the MaxDelay bound and moves on when a
-// write is forced at it; since is when the status fell behind, and moves
-// on only once a forced write (read at read) is stored, so that failing
-// writes show in the pending age.
+// write is forced at it. since is when the status fell behind: it moves on
+// to a forced write's read (at read) only once that write is stored, so
+// that writes that fail show in the pending age.
 type burst struct {
 	first, last time.Time
 	since, read time.Time
