@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/ozg-operator/ozg-operator/internal/percent"
 )
 
 // View is how a report is grouped.
@@ -122,7 +124,7 @@ func (f format) fraction(s float64, ok bool) string {
 	case f.csv:
 		return ""
 	case ok:
-		return strconv.FormatFloat(100*s, 'f', 1, 64) + "%"
+		return percent.Format(s, 1)
 	default:
 		return "-"
 	}

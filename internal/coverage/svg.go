@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ozg-operator/ozg-operator/internal/percent"
 )
 
 // Heat map geometry in SVG user units (pixels).
@@ -148,7 +150,7 @@ func (r *Report) writeCells(b *strings.Builder, l layout, columns []KreisRow) {
 			if share, ok := reach.Share(); ok {
 				pct := int(math.Round(100 * share))
 				bin := shareBins[min(pct/20, len(shareBins)-1)]
-				fill, stroke, textColour, label = bin.fill, ` stroke="#ffffff"`, bin.text, fmt.Sprintf("%d%%", pct)
+				fill, stroke, textColour, label = bin.fill, ` stroke="#ffffff"`, bin.text, percent.Format(share, 0)
 			}
 			fmt.Fprintf(b, "<g><title>%s</title><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"%s/>"+
 				"<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\" fill=\"%s\">%s</text></g>\n",

@@ -80,7 +80,9 @@ kreisfreie Stadt of its key, or shown as the key where the selection has
 neither. The Themenfeld and Kreis tables end with a TOTAL row. "ozgctl tools" is --by tool.
 
 --format svg writes a heat map instead: a row per Themenfeld, a column per
-Kreis, each cell coloured by its share online and labelled with it.
+Kreis, each cell coloured by its population reach (the share of the
+Kreis' counted inhabitants its Themenfeld's services are online for, as
+in REACH) and labelled with it.
 -l selects the administrations to count; the catalogue is always whole.
 
 --programme NAME shows the progress of the ServiceProgramme NAME (in the

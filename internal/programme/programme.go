@@ -8,7 +8,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 	_ "time/tzdata" // the target dates' time zone, also in images without zoneinfo
 
@@ -17,6 +16,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/admservices"
+	"github.com/ozg-operator/ozg-operator/internal/percent"
 )
 
 // MaxBehind is how many administrations a priority names as furthest behind.
@@ -217,12 +217,13 @@ func resolve(priorities []ozgv1.ProgrammePriority, catalogue []ozgv1.OZGService,
 	return items, nil
 }
 
-// share is live of total as a percentage with one decimal, "-" for none.
+// share is live of total as a percentage with one decimal, "-" for none;
+// never 100.0% while one is not Live (see percent.Format).
 func share(live, total int32) string {
 	if total == 0 {
 		return "-"
 	}
-	return strconv.FormatFloat(float64(live)*100/float64(total), 'f', 1, 64) + "%"
+	return percent.Format(float64(live)/float64(total), 1)
 }
 
 // Germany is the time zone of the target dates: a date is a German
