@@ -63,6 +63,9 @@ func observeRollups(view *rollup.View) {
 // whether its rollout stalled, per portal whether it is Ready and online.
 type objectMetrics struct {
 	reader client.Reader
+	// elected closes once this replica leads: a standby's cache holds the
+	// same objects, and its series would double every sum and alert.
+	elected <-chan struct{}
 }
 
 var (
@@ -81,9 +84,9 @@ var (
 )
 
 // observeObjects makes the collector read c (the current manager's cache:
-// a test restarts managers within one process).
-func observeObjects(c client.Reader) {
-	objectReader.Store(&objectMetrics{reader: c})
+// a test restarts managers within one process) once elected is closed.
+func observeObjects(c client.Reader, elected <-chan struct{}) {
+	objectReader.Store(&objectMetrics{reader: c, elected: elected})
 	objectMetricsOnce.Do(func() { ctrlmetrics.Registry.MustRegister(objectCollector{}) })
 }
 
@@ -99,6 +102,11 @@ func (objectCollector) Collect(ch chan<- prometheus.Metric) {
 	m := objectReader.Load()
 	if m == nil {
 		return
+	}
+	select {
+	case <-m.elected:
+	default:
+		return // a standby replica: the leader's series are the fleet's
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -39,6 +39,7 @@ type PortalFleetReconciler struct {
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=portalfleets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=ozg.dev,resources=portalfleets/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups=ozg.dev,resources=portalfleets/finalizers,verbs=update
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch;create;update;patch;delete
 
 // SetupWithManager registers the controller and its watches.

@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/rand"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
+
+	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 )
 
 var _ = Describe("Least privilege", func() {
@@ -28,6 +30,13 @@ var _ = Describe("Least privilege", func() {
 			Expect(rule.APIGroups).NotTo(ContainElement("*"), "%v", rule)
 			Expect(rule.Resources).NotTo(ContainElement("secrets"), "secrets are referenced by name, never read")
 			Expect(rule.NonResourceURLs).To(BeEmpty())
+		}
+		By("granting update on the finalizers of the owners whose children block their deletion (OwnerReferencesPermissionEnforcement)")
+		for _, owner := range []string{"serviceportals/finalizers", "portalfleets/finalizers"} {
+			Expect(role.Rules).To(ContainElement(And(
+				HaveField("APIGroups", ContainElement(ozgv1.GroupVersion.Group)),
+				HaveField("Resources", ContainElement(owner)),
+				HaveField("Verbs", ContainElement("update")))), owner)
 		}
 	})
 

@@ -74,6 +74,10 @@ func (r *ServicePortalReconciler) forgetUID(uid types.UID) {
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals/status,verbs=get;patch;update
+// Children block their portal's deletion (blockOwnerDeletion), which the
+// OwnerReferencesPermissionEnforcement admission plugin (OpenShift,
+// hardened clusters) allows only with update on the owner's finalizers.
+// +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals/finalizers,verbs=update
 // +kubebuilder:rbac:groups=ozg.dev,resources=administrations;ozgservices;responsibilityprofiles,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=configmaps;services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch

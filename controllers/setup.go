@@ -117,7 +117,7 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		return err
 	}
 	observeRollups(view)
-	observeObjects(mgr.GetCache())
+	observeObjects(mgr.GetCache(), mgr.Elected())
 	adm := &AdministrationReconciler{Client: c, view: view}
 	if err := adm.SetupWithManager(mgr); err != nil {
 		return err

@@ -122,6 +122,9 @@ for f in test/chart/offline/*.yaml; do
     grep -q "^kind: $kind$" "$out" || fail "helm template ($f) rendered no $kind"
   done
   grep -q '"uid": "ozg-operator-overview"' "$out" || fail "helm template ($f) rendered no Grafana dashboard"
+  # The manager's series carry the object's namespace label (the alerts
+  # name it); the ServiceMonitor must keep it.
+  grep -q 'honorLabels: true' "$out" || fail "helm template ($f): the ServiceMonitor does not honor the manager's namespace label"
   log "ok: helm lint --strict and helm template ($f): $(grep -c '^kind:' "$out") objects"
 done
 
