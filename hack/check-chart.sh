@@ -128,6 +128,13 @@ for f in test/chart/offline/*.yaml; do
   log "ok: helm lint --strict and helm template ($f): $(grep -c '^kind:' "$out") objects"
 done
 
+# Prometheus's role comes with the secure metrics, not with the roles for
+# people: it is there without them.
+out="$TMP/chart-no-roles.yaml"
+"$HELM" template "$RELEASE" "$CHART" --namespace "$NS" --set tenancy.roles=false >"$out" || fail "helm template (tenancy.roles=false)"
+grep -q -- '-metrics-reader$' "$out" || fail "helm template (tenancy.roles=false) rendered no metrics-reader ClusterRole for metrics.secure"
+log "ok: the metrics-reader ClusterRole without tenancy.roles"
+
 # Bad values: values.schema.json refuses each file of test/chart/bad/ with
 # the message its "# expect:" line names.
 for f in test/chart/bad/*.yaml; do
