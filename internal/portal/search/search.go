@@ -278,7 +278,7 @@ func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 		size, limit = min(req.Limit*docsPerService, x.docs), req.Limit
 	}
 	for {
-		r, err := x.rank(ctx, q, size)
+		ranked, err := x.rank(ctx, q, size)
 		if err != nil {
 			return Result{}, fmt.Errorf("searching %q: %w", text, err)
 		}
@@ -286,11 +286,12 @@ func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 		// A document the engine left out scores at most the floor, and of
 		// equal scores it keeps any (it does not know the near services):
 		// the services listed must score above it.
-		if len(r.services) > limit && (r.all || r.scores[limit] > r.floor) {
-			return Result{Services: r.services[:limit], More: true}, nil
+		services := ranked.services
+		if len(services) > limit && (ranked.all || ranked.scores[limit] > ranked.floor) {
+			return Result{Services: services[:limit], More: true}, nil
 		}
-		if r.all || size == x.docs {
-			return Result{Services: r.services[:min(limit, len(r.services))], More: len(r.services) > limit}, nil
+		if ranked.all || size == x.docs {
+			return Result{Services: services[:min(limit, len(services))], More: len(services) > limit}, nil
 		}
 		size = min(size*widenBy, x.docs)
 	}
