@@ -121,8 +121,8 @@ func rolledOut(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash string)
 		if m.Portal == nil || !rollout.PortalUpdated(m.Portal, hash) {
 			return true
 		}
-		updated, err := time.Parse(time.RFC3339, m.Portal.Annotations[rollout.UpdatedAtAnnotation])
-		return err == nil && updated.After(c.LastTransitionTime.Time)
+		updated, ok := rollout.PortalUpdatedAt(m.Portal)
+		return ok && updated.After(c.LastTransitionTime.Time)
 	})
 }
 
@@ -131,8 +131,8 @@ func rolledOut(fleet *ozgv1.PortalFleet, members []*rollout.Member, hash string)
 // portal of a finished wave that fails while later waves roll out gets
 // the whole deadline to come back.
 func unreadySince(p *ozgv1.ServicePortal) (time.Time, bool) {
-	since, err := time.Parse(time.RFC3339, p.Annotations[rollout.UpdatedAtAnnotation])
-	if err != nil {
+	since, ok := rollout.PortalUpdatedAt(p)
+	if !ok {
 		return time.Time{}, false
 	}
 	if c := meta.FindStatusCondition(p.Status.Conditions, ozgv1.ReadyCondition); c != nil && c.LastTransitionTime.After(since) {

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 
@@ -39,6 +40,13 @@ func TemplateHash(settings ozgv1.PortalSettings) string {
 // PortalUpdated reports whether p runs the template with hash.
 func PortalUpdated(p *ozgv1.ServicePortal, hash string) bool {
 	return p.Annotations[TemplateHashAnnotation] == hash
+}
+
+// PortalUpdatedAt is when the fleet gave p its template; false when p
+// carries no such time (a portal the fleet did not update).
+func PortalUpdatedAt(p *ozgv1.ServicePortal) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339, p.Annotations[UpdatedAtAnnotation])
+	return t, err == nil
 }
 
 // PortalReady reports whether p is Ready for its current generation: a
