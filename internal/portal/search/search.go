@@ -26,6 +26,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 )
@@ -118,6 +119,9 @@ type Index struct {
 	mapping *mapping.IndexMappingImpl
 	// docs counts the documents: services and LeiKa services.
 	docs int
+	// entryOf maps a document's internal number to its entry's position,
+	// -1 for a document that is no service's.
+	entryOf []int
 	// near tells, by position, which entries are near; it has one
 	// element per entry.
 	near []bool
@@ -155,6 +159,10 @@ func New(entries []Entry) (*Index, error) {
 	if err := x.fill(entries); err != nil {
 		_ = idx.Close()
 		return nil, err
+	}
+	if err := x.mapDocuments(); err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("building the search index: %w", err)
 	}
 	x.indexSynonymLines()
 	// Scorch runs a goroutine until the index is closed; close it once
@@ -205,7 +213,7 @@ func (x *Index) fill(entries []Entry) error {
 		}
 	}
 	for i, s := range x.synonyms {
-		if err := b.IndexSynonym("synonym-"+strconv.Itoa(i), synonymCollection, &bleve.SynonymDefinition{Input: s.Input, Synonyms: s.Words}); err != nil {
+		if err := b.IndexSynonym(synonymIDPrefix+strconv.Itoa(i), synonymCollection, &bleve.SynonymDefinition{Input: s.Input, Synonyms: s.Words}); err != nil {
 			return fmt.Errorf("indexing synonyms %v: %w", s.Words, err)
 		}
 	}
@@ -214,6 +222,10 @@ func (x *Index) fill(entries []Entry) error {
 	}
 	return nil
 }
+
+// synonymIDPrefix starts the IDs of the synonym definitions, which are
+// documents of the index too.
+const synonymIDPrefix = "synonym-"
 
 // Request is a search: the text, the filters, and how many services to
 // return.
@@ -233,25 +245,11 @@ type Result struct {
 	More bool
 }
 
-// docsPerService is how many documents a search with a limit collects
-// at first per service it may return. Ranking all matching documents costs
-// more than finding them, so a search ranks only the best. A service that
-// matches with several of its LeiKa services takes several of those
-// places (the Personalausweis bundle alone fills forty for "Ausweis"), so
-// a search that found fewer services than its limit while more documents
-// match collects again, widenBy times as many. Of the 1,000 distinct
-// searches of BenchmarkPortalLoad, 80 documents hold the best 21 services
-// (or all) for 86 %; two documents per service held them for 46 %.
-const (
-	docsPerService = 4
-	widenBy        = 8
-)
-
 // Find searches: by the engine's BM25 score, then the near services,
 // then in entry order. A word matches with as many typos as its length
 // allows, every word counts on its own, and more matching words rank
-// higher. With a limit, the services are the first of the ranking
-// without one, and More tells that the ranking goes on.
+// higher. A service ranks where its best document does; with a limit, the
+// services are the first of that ranking, and More tells that it goes on.
 func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 	defer runtime.KeepAlive(x)
 	text := strings.TrimSpace(req.Text)
@@ -273,81 +271,102 @@ func (x *Index) Find(ctx context.Context, req Request) (Result, error) {
 		b.AddFilter(filter)
 		q = b
 	}
-	size, limit := x.docs, len(x.near)
-	if req.Limit > 0 {
-		size, limit = min(req.Limit*docsPerService, x.docs), req.Limit
-	}
-	for {
-		ranked, err := x.rank(ctx, q, size)
-		if err != nil {
-			return Result{}, fmt.Errorf("searching %q: %w", text, err)
-		}
-		// One service more than the limit tells that the ranking goes on.
-		// A document the engine left out scores at most the floor, and of
-		// equal scores it keeps any (it does not know the near services):
-		// the services listed must score above it.
-		services := ranked.services
-		if len(services) > limit && (ranked.all || ranked.scores[limit] > ranked.floor) {
-			return Result{Services: services[:limit], More: true}, nil
-		}
-		if ranked.all || size == x.docs {
-			return Result{Services: services[:min(limit, len(services))], More: len(services) > limit}, nil
-		}
-		size = min(size*widenBy, x.docs)
-	}
-}
-
-// ranking is the services of the size best documents of a query, best
-// first, each where its best document ranks, with that document's score.
-type ranking struct {
-	services []int
-	scores   []float64
-	// all tells that the documents were all that match; floor is the
-	// lowest score collected.
-	all   bool
-	floor float64
-}
-
-// rank collects the size best documents of q and ranks their services.
-func (x *Index) rank(ctx context.Context, q query.Query, size int) (ranking, error) {
-	res, err := x.index.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, size, 0, false))
+	best, err := x.bestScores(ctx, q)
 	if err != nil {
-		return ranking{}, err
+		return Result{}, fmt.Errorf("searching %q: %w", text, err)
 	}
-	// Equal scores: near services first, then catalogue order. (Sorting
-	// by such fields in the engine visits every hit's doc values, which
-	// costs more than the search.)
-	type hit struct {
-		score             float64
-		service, leistung int
-		near              bool
-	}
-	hits := make([]hit, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		service, leistung, _ := strings.Cut(h.ID, "/")
-		i, err := strconv.Atoi(service)
-		if err != nil || i >= len(x.near) {
-			return ranking{}, fmt.Errorf("search hit %q names no service", h.ID)
+	var services []int
+	for i, score := range best {
+		if score > 0 {
+			services = append(services, i)
 		}
-		j, _ := strconv.Atoi(leistung)
-		hits = append(hits, hit{score: h.Score, service: i, leistung: j, near: x.near[i]})
 	}
-	slices.SortFunc(hits, func(a, b hit) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), compareBool(b.near, a.near), cmp.Compare(a.service, b.service), cmp.Compare(a.leistung, b.leistung))
+	// Equal scores: near services first, then catalogue order.
+	slices.SortFunc(services, func(a, b int) int {
+		return cmp.Or(cmp.Compare(best[b], best[a]), compareBool(x.near[b], x.near[a]), cmp.Compare(a, b))
 	})
-	out := ranking{all: res.Total <= uint64(len(res.Hits))}
-	if len(hits) > 0 {
-		out.floor = hits[len(hits)-1].score
+	if req.Limit > 0 && len(services) > req.Limit {
+		return Result{Services: services[:req.Limit], More: true}, nil
 	}
-	seen := make(map[int]bool)
-	for _, h := range hits {
-		if !seen[h.service] {
-			seen[h.service] = true
-			out.services = append(out.services, h.service)
-			out.scores = append(out.scores, h.score)
+	return Result{Services: services}, nil
+}
+
+// bestScores scores every document q matches and returns, by entry, the
+// best score of its documents; 0 where none matches (BM25 scores a match
+// above 0). A service with 200 LeiKa services matching takes one place,
+// not 200: the engine's collector, which keeps the best documents, would
+// need more documents the more a bundle's LeiKa services fill them, and
+// reading a hit's ID back from the index costs more than scoring it. So
+// the hits go to a handler of ours (the engine's hook for collecting
+// otherwise) that keeps each entry's best, by the documents' internal
+// numbers.
+func (x *Index) bestScores(ctx context.Context, q query.Query) ([]float64, error) {
+	best := make([]float64, len(x.near))
+	keepBest := func(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+		return func(d *search.DocumentMatch) error {
+			if d == nil {
+				return nil
+			}
+			if n := d.IndexInternalID.Value(); n < uint64(len(x.entryOf)) {
+				if i := x.entryOf[n]; i >= 0 && d.Score > best[i] {
+					best[i] = d.Score
+				}
+			}
+			sctx.DocumentMatchPool.Put(d)
+			return nil
+		}, false, nil
+	}
+	ctx = context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(keepBest))
+	if _, err := x.index.SearchInContext(ctx, bleve.NewSearchRequestOptions(q, 0, 0, false)); err != nil {
+		return nil, err
+	}
+	return best, nil
+}
+
+// maxDocumentNumber bounds the internal numbers mapDocuments accepts: the
+// engine numbers a snapshot's documents from 0 without gaps.
+const maxDocumentNumber = 1 << 24
+
+// mapDocuments maps each document's internal number to its entry's
+// position (the part of its ID before the slash).
+func (x *Index) mapDocuments() error {
+	r, err := x.reader()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	ids, err := r.DocIDReaderAll()
+	if err != nil {
+		return err
+	}
+	defer ids.Close()
+	x.entryOf = nil
+	for {
+		id, err := ids.Next()
+		if err != nil || id == nil {
+			return err
 		}
+		ext, err := r.ExternalID(id)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(ext, synonymIDPrefix) {
+			continue
+		}
+		entry, _, _ := strings.Cut(ext, "/")
+		i, err := strconv.Atoi(entry)
+		if err != nil || i < 0 || i >= len(x.near) {
+			return fmt.Errorf("search document %q names no service", ext)
+		}
+		n := id.Value()
+		if n >= maxDocumentNumber {
+			return fmt.Errorf("search document %q has the internal number %d", ext, n)
+		}
+		for uint64(len(x.entryOf)) <= n {
+			x.entryOf = append(x.entryOf, -1)
+		}
+		x.entryOf[n] = i
 	}
-	return out, nil
 }
 
 // reader opens the index's term dictionaries, which the engine's search

@@ -1,12 +1,19 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/ozg-operator/ozg-operator/internal/importer"
 	"github.com/ozg-operator/ozg-operator/internal/importer/importertest"
@@ -42,6 +49,25 @@ func newIndex(t testing.TB, entries []Entry) *Index {
 func (x *Index) Search(ctx context.Context, text string) ([]int, error) {
 	res, err := x.Find(ctx, Request{Text: text})
 	return res.Services, err
+}
+
+// catalogEntries are the services of the reference catalogue, with their
+// LeiKa services.
+func catalogEntries(t *testing.T) []Entry {
+	t.Helper()
+	cat, err := importer.ReadCatalog(importertest.CatalogDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []Entry
+	for _, s := range cat.Services {
+		e := Entry{Name: s.Spec.Name, ID: s.Spec.OZGID, Themenfeld: string(s.Spec.Themenfeld)}
+		for _, l := range s.Spec.Leistungen {
+			e.Leistungen = append(e.Leistungen, Leistung{Name: l.Name, Key: l.Key})
+		}
+		all = append(all, e)
+	}
+	return all
 }
 
 func names(x []int, entries []Entry) []string {
@@ -127,9 +153,8 @@ func TestSearchBreaksTiesByNearness(t *testing.T) {
 }
 
 // With a limit, ties count as without one: of 400 services that match
-// alike, far more than a search collects at first, the 8 near ones come
-// first wherever they are in the catalogue (the engine cuts equal scores
-// in an order of its own).
+// alike, the 8 near ones come first wherever they are in the catalogue
+// (the engine cuts equal scores in an order of its own).
 func TestSearchWithALimitBreaksTiesAsWithout(t *testing.T) {
 	var tied []Entry
 	var near []int
@@ -146,6 +171,78 @@ func TestSearchWithALimitBreaksTiesAsWithout(t *testing.T) {
 	}
 	if len(res.Services) != 20 || !slices.Equal(res.Services[:len(near)], near) || !res.More {
 		t.Errorf("services %v (more %v), want 20, the near %v first, and more", res.Services, res.More, near)
+	}
+}
+
+// Find ranks services by their best document as the engine's own
+// collector scores the documents: for the citizen queries of search-eval,
+// over the whole catalogue, every service the engine finds, in the order
+// of its best document's score, then near, then catalogue order, and with
+// that score. (Find collects the matches itself; this is the engine
+// collecting them all.)
+func TestSearchRanksServicesAsTheEngineRanksTheirDocuments(t *testing.T) {
+	all := catalogEntries(t)
+	for i := range all {
+		all[i].Near = i%7 == 0
+	}
+	x := newIndex(t, all)
+	data, err := os.ReadFile(filepath.Join("testdata", "queries.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queries []string
+	for _, line := range strings.Split(string(data), "\n")[1:] {
+		if q, _, _ := strings.Cut(line, "\t"); q != "" && !strings.HasPrefix(q, "#") {
+			queries = append(queries, q)
+		}
+	}
+	if len(queries) < 200 {
+		t.Fatalf("%d queries read, want the 239 of search-eval", len(queries))
+	}
+	r, err := x.reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, text := range append(queries, "Bewilligung", "Antrag", "99088001000000") {
+		q, err := x.query(r, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := x.index.Search(bleve.NewSearchRequestOptions(q, x.docs, 0, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		best := map[int]float64{}
+		for _, h := range res.Hits {
+			entry, _, _ := strings.Cut(h.ID, "/")
+			i, err := strconv.Atoi(entry)
+			if err != nil {
+				t.Fatalf("hit %q", h.ID)
+			}
+			best[i] = max(best[i], h.Score)
+		}
+		want := slices.Collect(maps.Keys(best))
+		slices.SortFunc(want, func(a, b int) int {
+			return cmp.Or(cmp.Compare(best[b], best[a]), compareBool(all[b].Near, all[a].Near), cmp.Compare(a, b))
+		})
+		got, err := x.Find(context.Background(), Request{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Services, want) {
+			t.Errorf("%q: Find ranks %d services %v, the engine's documents %d %v", text, len(got.Services), got.Services[:min(5, len(got.Services))], len(want), want[:min(5, len(want))])
+			continue
+		}
+		scores, err := x.bestScores(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range want {
+			if scores[i] != best[i] {
+				t.Errorf("%q: %s scores %v, its best document %v", text, all[i].Name, scores[i], best[i])
+			}
+		}
 	}
 }
 
@@ -216,18 +313,7 @@ func TestParseSynonymsRejectsBadLines(t *testing.T) {
 // silently), and every word a line leads to occurs in an OZG or LeiKa
 // name, else the line finds nothing.
 func TestSynonymsReachTheCatalogue(t *testing.T) {
-	cat, err := importer.ReadCatalog(importertest.CatalogDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var all []Entry
-	for _, s := range cat.Services {
-		e := Entry{Name: s.Spec.Name}
-		for _, l := range s.Spec.Leistungen {
-			e.Leistungen = append(e.Leistungen, Leistung{Name: l.Name})
-		}
-		all = append(all, e)
-	}
+	all := catalogEntries(t)
 	x := newIndex(t, all)
 	vocabulary := map[string]bool{}
 	text := x.mapping.AnalyzerNamed(analyzerText)
