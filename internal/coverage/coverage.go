@@ -19,12 +19,12 @@ package coverage
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/admservices"
+	"github.com/ozg-operator/ozg-operator/internal/percent"
 	"github.com/ozg-operator/ozg-operator/internal/tools"
 )
 
@@ -74,14 +74,14 @@ func (c Counts) Share() (float64, bool) {
 	return float64(c.Online) / float64(c.Tracked), true
 }
 
-// shareOnline is Share rounded to four digits for machine output, nil
+// shareOnline is Share rounded for machine output (percent.Fraction), nil
 // where nothing is tracked.
 func (c Counts) shareOnline() *float64 {
 	s, ok := c.Share()
 	if !ok {
 		return nil
 	}
-	s = math.Round(s*1e4) / 1e4
+	s, _ = percent.Fraction(s)
 	return &s
 }
 

@@ -1,9 +1,8 @@
 package coverage
 
 import (
-	"math"
-
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/percent"
 	"github.com/ozg-operator/ozg-operator/internal/responsibility"
 )
 
@@ -108,7 +107,7 @@ func levelRows(adms []ozgv1.Administration, byName map[string]*ozgv1.Administrat
 			}
 		}
 		if s, ok := maxShare[n]; ok {
-			s = math.Round(s*1e4) / 1e4
+			s, _ = percent.Fraction(s)
 			row.MaxShare = &s
 		}
 		rows = append(rows, row)

@@ -2,7 +2,6 @@ package coverage
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -109,7 +108,8 @@ func (f format) header(table, csv string) string {
 }
 
 // share is a percentage with one decimal in tables and a fraction with
-// four digits in CSV; where nothing is tracked it is "-" or empty.
+// four digits (more where four would read 0 or 1) in CSV; where nothing
+// is tracked it is "-" or empty.
 func (f format) share(c Counts) string {
 	s, ok := c.Share()
 	return f.fraction(s, ok)
@@ -120,7 +120,7 @@ func (f format) share(c Counts) string {
 func (f format) fraction(s float64, ok bool) string {
 	switch {
 	case f.csv && ok:
-		return strconv.FormatFloat(math.Round(s*1e4)/1e4, 'f', 4, 64)
+		return percent.FormatFraction(s)
 	case f.csv:
 		return ""
 	case ok:

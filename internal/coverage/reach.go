@@ -1,9 +1,8 @@
 package coverage
 
 import (
-	"math"
-
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/percent"
 	"github.com/ozg-operator/ozg-operator/internal/responsibility"
 )
 
@@ -50,7 +49,7 @@ func (r *Reach) merge(o Reach) {
 func (r *Reach) finish() {
 	r.PopulationReach = nil
 	if s, ok := r.Share(); ok {
-		s = math.Round(s*1e4) / 1e4
+		s, _ = percent.Fraction(s)
 		r.PopulationReach = &s
 	}
 }

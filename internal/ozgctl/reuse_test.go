@@ -2,6 +2,7 @@ package ozgctl_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -116,10 +117,13 @@ func TestReuseAndTools(t *testing.T) {
 	t.Run("reuse order", func(t *testing.T) {
 		var doc struct {
 			Service         string
+			Near            string
 			Administrations []struct {
 				Name, State, Tool, URL string
+				DisplayName            string
 				Maturity               *int32
 				Online                 bool
+				Near                   *string
 			}
 		}
 		if err := json.Unmarshal([]byte(run(t, "reuse", "ozg-99951", "--near", "reuse-near", "-o", "json")), &doc); err != nil {
@@ -140,6 +144,20 @@ func TestReuseAndTools(t *testing.T) {
 		}
 		if c := doc.Administrations[2]; c.Online {
 			t.Errorf("reuse-c is online, but its portal is not published")
+		}
+		// JSON (and YAML) say how near each is, as the table and CSV do.
+		var near []string
+		for _, a := range doc.Administrations {
+			if a.Near == nil {
+				t.Fatalf("%s has no near, want one in a ranked list", a.Name)
+			}
+			near = append(near, *a.Near)
+		}
+		if want := []string{"same Kreis", "same Kreis", "same size class and provider", "same size class and provider", ""}; doc.Near != "reuse-near" || !slices.Equal(near, want) {
+			t.Errorf("ranked for %q, near %q, want reuse-near, %q", doc.Near, near, want)
+		}
+		if a := doc.Administrations[0]; a.DisplayName != "Test reuse-a" {
+			t.Errorf("reuse-a: display name %q, want Test reuse-a", a.DisplayName)
 		}
 	})
 
@@ -228,6 +246,8 @@ func TestCoverageProgramme(t *testing.T) {
 	}{
 		{"programme.table.golden", []string{"coverage", "--programme", "test-g2b", "-n", "g2b-cli"}},
 		{"programme.json.golden", []string{"coverage", "--programme", "test-g2b", "-n", "g2b-cli", "-o", "json"}},
+		// share_live is a fraction, as coverage's share_online.
+		{"programme.csv.golden", []string{"coverage", "--programme", "test-g2b", "-n", "g2b-cli", "-o", "csv"}},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			golden.Assert(t, run(t, tc.args...), tc.golden)

@@ -18,3 +18,21 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestFraction(t *testing.T) {
+	for _, tc := range []struct {
+		share float64
+		want  string
+	}{
+		{0, "0.0000"}, {1, "1.0000"}, {0.5, "0.5000"}, {3.0 / 7, "0.4286"}, {3000.0 / 3001, "0.9997"},
+		{19999.0 / 20000, "0.99995"}, {1.0 / 20000, "0.0001"}, {1.0 / 83_000_000, "0.00000001"},
+		{(83_000_000.0 - 500) / 83_000_000, "0.99999"}, {0.99994, "0.9999"},
+	} {
+		if got := FormatFraction(tc.share); got != tc.want {
+			t.Errorf("FormatFraction(%v) = %q, want %q", tc.share, got, tc.want)
+		}
+		if got, _ := Fraction(tc.share); (got == 0) != (tc.share == 0) || (got == 1) != (tc.share == 1) {
+			t.Errorf("Fraction(%v) = %v", tc.share, got)
+		}
+	}
+}

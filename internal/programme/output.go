@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
+	"github.com/ozg-operator/ozg-operator/internal/percent"
 )
 
 // Report is a programme's progress as ozgctl prints it.
@@ -32,7 +33,8 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// Grid is one row per priority; BEHIND names the administrations furthest
+// Grid is one row per priority; SHARE is a percentage in the table and a
+// fraction in CSV (share_live, as coverage's share_online); BEHIND names the administrations furthest
 // behind with their Live LeiKa services (CSV: "name:live/of" joined by "|").
 func (r *Report) Grid(csv bool) ([]string, [][]string, error) {
 	header, rows := r.grid(csv)
@@ -69,7 +71,7 @@ func (r *Report) grid(csv bool) ([]string, [][]string) {
 			strconv.Itoa(int(p.Implementations.Open)), strconv.Itoa(int(p.Implementations.InProgress)), strconv.Itoa(int(p.Implementations.Live))}
 		if csv {
 			row := append([]string{strconv.Itoa(int(p.Priority)), p.TargetDate, strconv.FormatBool(p.Overdue)}, counts...)
-			rows = append(rows, append(row, p.ShareLive, strings.Join(behind, "|")))
+			rows = append(rows, append(row, fraction(p.Implementations), strings.Join(behind, "|")))
 			continue
 		}
 		target := p.TargetDate
@@ -83,4 +85,13 @@ func (r *Report) grid(csv bool) ([]string, [][]string) {
 		rows = append(rows, append(row, p.ShareLive, strings.Join(behind, ", ")))
 	}
 	return header, rows
+}
+
+// fraction is the share Live of c for CSV, empty without implementations.
+func fraction(c ozgv1.StateCounts) string {
+	total := c.Open + c.InProgress + c.Live
+	if total == 0 {
+		return ""
+	}
+	return percent.FormatFraction(float64(c.Live) / float64(total))
 }

@@ -39,16 +39,18 @@ func (n Nearness) String() string {
 
 // Implementation is one administration's implementation of the service.
 type Implementation struct {
-	Name     string             `json:"name"`
-	State    ozgv1.ServiceState `json:"state"`
-	Maturity *int32             `json:"maturity"`
-	Tool     string             `json:"tool"`
-	URL      string             `json:"url"`
+	Name        string             `json:"name"`
+	DisplayName string             `json:"displayName"`
+	State       ozgv1.ServiceState `json:"state"`
+	Maturity    *int32             `json:"maturity"`
+	Tool        string             `json:"tool"`
+	URL         string             `json:"url"`
 	// Online: Live, and the administration's portal is Ready and published.
 	Online bool `json:"online"`
 
-	DisplayName string   `json:"-"`
-	Near        Nearness `json:"-"`
+	// Near is how near it is to the administration the list is ranked
+	// for; Document writes it as String does.
+	Near Nearness `json:"-"`
 }
 
 // Result lists the administrations tracking a service.
@@ -138,8 +140,29 @@ func (r Result) Grid(csv bool) ([]string, [][]string, error) {
 	return header, rows, nil
 }
 
-// Document is {"service": ..., "administrations": [...]}.
-func (r Result) Document() (any, error) { return r, nil }
+// Document is {"service": ..., "administrations": [...]}; ranked for an
+// administration, the document names it ("near") and each administration
+// says how near it is ("near": "same Kreis", "same size class and
+// provider" or ""), as the table and CSV do.
+func (r Result) Document() (any, error) {
+	type administration struct {
+		Implementation
+		Near *string `json:"near,omitempty"`
+	}
+	doc := struct {
+		Service         string           `json:"service"`
+		Near            string           `json:"near,omitempty"`
+		Administrations []administration `json:"administrations"`
+	}{Service: r.Service, Near: r.near, Administrations: make([]administration, 0, len(r.Administrations))}
+	for _, a := range r.Administrations {
+		row := administration{Implementation: a}
+		if r.near != "" {
+			row.Near = new(a.Near.String())
+		}
+		doc.Administrations = append(doc.Administrations, row)
+	}
+	return doc, nil
+}
 
 func (r Result) grid(csv bool) ([]string, [][]string) {
 	header := []string{"NAME", "STATE", "MATURITY", "TOOL", "ONLINE", "URL"}
