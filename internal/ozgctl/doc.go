@@ -7,9 +7,9 @@
 //	ozgctl import catalog --dir DIR [-o yaml | --apply] [--strict]
 //	ozgctl import administrations --file FILE [--it-provider NAME] [--kreis KEY,...] [-o yaml | --apply] [--strict]
 //	ozgctl rollout status fleet/NAME [-n NAMESPACE] [--watch=false] [--timeout DURATION]
-//	ozgctl coverage [--by themenfeld|administration|kreis|tool] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR]
+//	ozgctl coverage [--by themenfeld|administration|kreis|tool|level] [-o table|csv|json|yaml] [--format svg] [-l SELECTOR]
 //	ozgctl coverage --programme NAME [-n NAMESPACE] [-o table|csv|json|yaml]
-//	ozgctl reuse SERVICE [--near ADMINISTRATION] [-o table|json|csv]
+//	ozgctl reuse SERVICE [--near ADMINISTRATION] [-o table|csv|json|yaml]
 //	ozgctl tools [-o table|csv|json|yaml] [-l SELECTOR]
 //	ozgctl version [--client] [-o json]
 //

@@ -33,7 +33,7 @@ var ozgID = regexp.MustCompile(`^[0-9]{5}$`)
 func newReuseCommand(kube *genericclioptions.ConfigFlags, streams genericiooptions.IOStreams) *cobra.Command {
 	o := &reuseOptions{kube: kube, streams: streams}
 	cmd := &cobra.Command{
-		Use:   "reuse SERVICE [--near ADMINISTRATION] [-o table|json|csv]",
+		Use:   "reuse SERVICE [--near ADMINISTRATION] [-o table|csv|json|yaml]",
 		Short: "Show who has built an OZG service, how far and with which tool",
 		Long: `Show every administration that tracks an OZG service (spec.services of
 the Administrations), with its state, maturity (OZG Reifegrad), the tool
