@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -272,8 +273,10 @@ func httpProbe(path string, period int32) *corev1ac.ProbeApplyConfiguration {
 		WithPeriodSeconds(period)
 }
 
-// resources are the portal's own or a small default that fits a static
-// site server.
+// resources are the portal's own or a default that fits a portal with
+// its document and search index loaded (43-53 MiB resident, README): a
+// request below that would have the kubelet evict portals first under
+// memory pressure.
 func resources(p *ozgv1.ServicePortal) *corev1ac.ResourceRequirementsApplyConfiguration {
 	r := corev1ac.ResourceRequirements()
 	if p.Spec.Resources != nil {
@@ -286,7 +289,7 @@ func resources(p *ozgv1.ServicePortal) *corev1ac.ResourceRequirementsApplyConfig
 		return r
 	}
 	return r.
-		WithRequests(corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("32Mi")}).
+		WithRequests(corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")}).
 		WithLimits(corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")})
 }
 
@@ -351,5 +354,9 @@ func desiredPodDisruptionBudget(p *ozgv1.ServicePortal) *policyv1ac.PodDisruptio
 		WithOwnerReferences(ownerReference(p)).
 		WithSpec(policyv1ac.PodDisruptionBudgetSpec().
 			WithMaxUnavailable(intstr.FromInt32(1)).
+			// A pod that is not ready serves nobody: evicting it must not
+			// wait for the budget, or a portal whose pods all fail blocks
+			// every drain of their nodes.
+			WithUnhealthyPodEvictionPolicy(policyv1.AlwaysAllow).
 			WithSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(p))))
 }

@@ -49,7 +49,9 @@ type PortalSettings struct {
 	// +kubebuilder:validation:MaxItems=20
 	Links []PortalLink `json:"links,omitempty"`
 
-	// resources of the portal container.
+	// resources of the portal container. Unset, it requests 50m CPU and
+	// 64Mi memory and is limited to 128Mi: a portal holds about 43-53 MiB
+	// with its document and search index loaded.
 	// +optional
 	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
 
@@ -236,6 +238,7 @@ type ServicePortalStatus struct {
 
 // ServicePortal is one municipality's service portal deployment.
 //
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || (size(self.metadata.name) <= 63 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$'))",optionalOldSelf=true,message="a ServicePortal's name is its Service's name and its children's app.kubernetes.io/instance label: it must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters)"
 // +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || self.metadata.name != 'ozg-catalog'",optionalOldSelf=true,message="ozg-catalog is the name of the namespace's shared catalogue ConfigMap, which a portal's own ConfigMap of that name would overwrite; choose another name"
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status

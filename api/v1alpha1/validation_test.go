@@ -306,6 +306,14 @@ var _ = Describe("CRD validation", func() {
 			"a published portal needs a hostname"),
 		Entry("named as the namespace's catalogue", mutatePortal(func(p *ozgv1.ServicePortal) { p.Name = "ozg-catalog" }),
 			"ozg-catalog is the name of the namespace's shared catalogue ConfigMap"),
+		// Its Service needs a DNS-1035 label, its children's instance label
+		// at most 63 characters: such a portal was stored, then Stalled.
+		Entry("named with a dot", mutatePortal(func(p *ozgv1.ServicePortal) { p.Name = "portal.augustdorf" }),
+			"it must be a DNS-1035 label"),
+		Entry("named with 64 characters", mutatePortal(func(p *ozgv1.ServicePortal) { p.Name = "portal-" + strings.Repeat("x", 57) }),
+			"it must be a DNS-1035 label"),
+		Entry("named with a leading digit", mutatePortal(func(p *ozgv1.ServicePortal) { p.Name = "05766020" }),
+			"it must be a DNS-1035 label"),
 		Entry("51 replicas", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Replicas = ptr.To[int32](51) }),
 			"replicas must be between 0 and 50"),
 		Entry("negative replicas", mutatePortal(func(p *ozgv1.ServicePortal) { p.Spec.Replicas = ptr.To[int32](-1) }),
