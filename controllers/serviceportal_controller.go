@@ -20,12 +20,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/render"
+	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
 
 // maxContentBytes keeps the rendered document below the 1 MiB object limit
@@ -124,7 +126,7 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		// A portal that lost its hostname to another one takes it over when
 		// that one lets it go.
 		Watches(&ozgv1.ServicePortal{}, handler.EnqueueRequestsFromMapFunc(r.portalsOfHostname),
-			builder.WithPredicates(specChanged, afterInitialList)).
+			builder.WithPredicates(predicate.Or[client.Object](specChanged, hostnameClaimChanged), afterInitialList)).
 		// Why a pod does not serve (a failed pull, a crash loop) goes into
 		// Ready; the Deployment's status does not say it.
 		Watches(&corev1.Pod{}, handler.EnqueueRequestsFromMapFunc(portalOfPod),
@@ -297,7 +299,9 @@ func (r *ServicePortalReconciler) hostnameOwner(ctx context.Context, portal *ozg
 	var owner *ozgv1.ServicePortal
 	for i := range claims.Items {
 		c := &claims.Items[i]
-		if !c.DeletionTimestamp.IsZero() {
+		if !c.DeletionTimestamp.IsZero() || rollup.Foreign(c) {
+			// A portal of another provider's municipality serves nothing
+			// there and has let its hostname go.
 			continue
 		}
 		if owner == nil || claimedBefore(c, owner) {
@@ -324,6 +328,18 @@ func claimedBefore(a, b *ozgv1.ServicePortal) bool {
 		return a.CreationTimestamp.Before(&b.CreationTimestamp)
 	}
 	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+}
+
+// hostnameClaimChanged passes the portal updates that may free its
+// hostname for another portal without a spec change: it lets the hostname
+// go, or its municipality moved to another provider.
+var hostnameClaimChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		before, after := e.ObjectOld.(*ozgv1.ServicePortal), e.ObjectNew.(*ozgv1.ServicePortal)
+		return before.Status.Hostname != after.Status.Hostname || rollup.Foreign(before) != rollup.Foreign(after)
+	},
+	CreateFunc: func(event.CreateEvent) bool { return false },
+	DeleteFunc: func(event.DeleteEvent) bool { return false },
 }
 
 // holdsHostname tells whether an earlier reconcile gave p its hostname.

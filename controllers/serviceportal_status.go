@@ -56,7 +56,9 @@ func portalStatus(portal *ozgv1.ServicePortal, obs portalObservation) *ozgv1.Ser
 			fmt.Sprintf("Administration %q does not exist", portal.Spec.AdministrationRef.Name))
 		return status
 	case obs.otherProvider != "":
-		status.URL = inCluster
+		// The municipality is another provider's (moved, or never this
+		// one's): its hostname is free for that provider's portal.
+		status.URL, status.Hostname = inCluster, ""
 		portalStalled(status, ozgv1.ReasonAdministrationOfAnotherProvider, obs.otherProvider)
 		return status
 	case obs.renderErr != nil:

@@ -50,6 +50,34 @@ func moveAdministration(adm, provider string) {
 // Objects that predate the admission policies (docs/tenancy.md), or that a
 // cluster admin wrote: the operator itself keeps each IT provider's
 // portals and fleets to its own municipalities.
+// createProviderNamespace creates the namespace ns of an IT provider,
+// whose pods the kubelet player runs.
+func createProviderNamespace(ns, provider string) {
+	GinkgoHelper()
+	Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns,
+		Labels: map[string]string{kubeletLabel: "auto", ozgv1.LabelITProvider: provider}}})).To(Succeed())
+}
+
+// createProviderAdministration creates an Administration of an IT
+// provider.
+func createProviderAdministration(name, key string, typ ozgv1.AdministrationType, provider string) {
+	GinkgoHelper()
+	Expect(k8sClient.Create(ctx, &ozgv1.Administration{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{ozgv1.LabelITProvider: provider}},
+		Spec:       ozgv1.AdministrationSpec{Key: key, DisplayName: name, Type: typ},
+	})).To(Succeed())
+}
+
+// createPublishedPortal creates the published portal "portal" of adm in
+// ns on hostname.
+func createPublishedPortal(ns, adm, hostname string) client.ObjectKey {
+	GinkgoHelper()
+	p := newPortal(ns, "portal", adm)
+	p.Spec.Hostname, p.Spec.Publish = hostname, true
+	Expect(k8sClient.Create(ctx, p)).To(Succeed())
+	return client.ObjectKeyFromObject(p)
+}
+
 var _ = Describe("Two IT providers in one cluster", func() {
 	It("serves neither provider's municipalities from the other's namespace, and keeps both fleets' statuses exact", func() {
 		a, b := newFleetFixture(1), newFleetFixture(1)
@@ -120,12 +148,8 @@ var _ = Describe("Two IT providers in one cluster", func() {
 	It("takes a municipality's portal off its hostname when a cluster admin moves the municipality to another provider, and back", func() {
 		suffix := rand.String(6)
 		ns, adm, provider := "move-"+suffix, "gemeinde-move-"+suffix, "alt-"+suffix
-		Expect(k8sClient.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns,
-			Labels: map[string]string{kubeletLabel: "auto", ozgv1.LabelITProvider: provider}}})).To(Succeed())
-		Expect(k8sClient.Create(ctx, &ozgv1.Administration{
-			ObjectMeta: metav1.ObjectMeta{Name: adm, Labels: map[string]string{ozgv1.LabelITProvider: provider}},
-			Spec:       ozgv1.AdministrationSpec{Key: "05766040", DisplayName: "Gemeinde", Type: ozgv1.TypeKreisangehoerigeGemeinde},
-		})).To(Succeed())
+		createProviderNamespace(ns, provider)
+		createProviderAdministration(adm, "05766040", ozgv1.TypeKreisangehoerigeGemeinde, provider)
 		portal := newPortal(ns, "portal", adm)
 		portal.Spec.Publish = true
 		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
@@ -142,6 +166,53 @@ var _ = Describe("Two IT providers in one cluster", func() {
 		moveAdministration(adm, provider)
 		Eventually(readyAndNotStalled(key)).Should(Succeed())
 		Eventually(k8sClient.Get).WithArguments(ctx, key, &networkingv1.Ingress{}).Should(Succeed())
+	})
+
+	// A municipality moves from IT provider old to IT provider new (a
+	// cluster admin relabels it, and moves its hostname's domain to the new
+	// provider's domains). The old provider's portal, off the hostname,
+	// lets it go: before, it kept status.hostname, and the new provider's
+	// portal was Stalled HostnameConflict for as long as the old provider
+	// kept its dead portal.
+	It("lets the new provider's portal publish a moved municipality's hostname, which the old provider's stalled portal no longer serves", func() {
+		suffix := rand.String(6)
+		oldNS, newNS := "alt-"+suffix, "neu-"+suffix
+		oldProvider, newProvider := "alt-"+suffix, "neu-"+suffix
+		adm := "stadt-" + suffix
+		hostname := "serviceportal." + adm + ".example.de"
+		createProviderNamespace(oldNS, oldProvider)
+		createProviderNamespace(newNS, newProvider)
+		createProviderAdministration(adm, "05334036", ozgv1.TypeKreisangehoerigeStadt, oldProvider)
+
+		By("the old provider's portal holds the municipality's hostname")
+		oldKey := createPublishedPortal(oldNS, adm, hostname)
+		// Stalled for good once the municipality moved: other specs expect
+		// every portal of the cluster to come Ready.
+		DeferCleanup(k8sClient.Delete, ctx, &ozgv1.ServicePortal{ObjectMeta: metav1.ObjectMeta{Namespace: oldKey.Namespace, Name: oldKey.Name}})
+		Eventually(func(g Gomega) {
+			readyAndNotStalled(oldKey)(g)
+			g.Expect(getPortal(oldKey)(g).Status.Hostname).To(Equal(hostname))
+		}).Should(Succeed())
+
+		By("a cluster admin moves the municipality: the old portal is stalled and offline")
+		moveAdministration(adm, newProvider)
+		Eventually(func(g Gomega) {
+			stalledWith(g, oldKey, ozgv1.ReasonAdministrationOfAnotherProvider)
+			g.Expect(apierrors.IsNotFound(k8sClient.Get(ctx, oldKey, &networkingv1.Ingress{}))).To(BeTrue())
+		}).Should(Succeed())
+
+		By("the new provider's portal for its municipality, on the municipality's hostname")
+		newKey := createPublishedPortal(newNS, adm, hostname)
+		Eventually(func(g Gomega) {
+			p := getPortal(newKey)(g)
+			g.Expect(p.Status.ObservedGeneration).To(Equal(p.Generation))
+			stalled := condition(&p.Status, ozgv1.StalledCondition)
+			g.Expect(stalled.Status).NotTo(Equal(metav1.ConditionTrue),
+				"the new provider's portal of %s is Stalled %s: %s", adm, stalled.Reason, stalled.Message)
+			g.Expect(condition(&p.Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(p.Status.Hostname).To(Equal(hostname))
+			g.Expect(k8sClient.Get(ctx, newKey, &networkingv1.Ingress{})).To(Succeed())
+		}).Should(Succeed())
 	})
 })
 

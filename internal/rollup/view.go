@@ -193,6 +193,9 @@ type portalEntry struct {
 	summary        ozgv1.AdministrationPortalStatus
 	deleting       bool
 	settled        bool
+	// foreign: the portal names an administration of another IT provider
+	// (see Foreign).
+	foreign bool
 }
 
 // administrationEntry is what the view keeps of one administration: its
@@ -240,6 +243,16 @@ func Settled(p *ozgv1.ServicePortal) bool {
 		return true
 	}
 	return p.Status.ObservedGeneration == p.Generation && (ready(p) || stalled(p))
+}
+
+// Foreign tells that p names an Administration of another IT provider
+// than its namespace's: its controller stalls it and takes it off its
+// hostname, and it is none of that administration's portals. (Otherwise
+// a provider could create a portal for a municipality another provider
+// has not imported yet, and be counted as its portal once it is.)
+func Foreign(p *ozgv1.ServicePortal) bool {
+	c := meta.FindStatusCondition(p.Status.Conditions, ozgv1.StalledCondition)
+	return c != nil && c.Status == metav1.ConditionTrue && c.Reason == ozgv1.ReasonAdministrationOfAnotherProvider
 }
 
 func ready(p *ozgv1.ServicePortal) bool {
@@ -321,6 +334,7 @@ func (v *View) upsertPortal(p *ozgv1.ServicePortal, replay bool) {
 		summary:        Summary(p),
 		deleting:       !p.DeletionTimestamp.IsZero(),
 		settled:        Settled(p),
+		foreign:        Foreign(p),
 	}
 	v.update(replay, func(c *change) { c.setPortal(keyOf(p), &e) })
 }
@@ -505,7 +519,7 @@ func (v *View) administrationInputs(name string) AdministrationInputs {
 	}
 	for key := range e.portals {
 		p := v.portals[key]
-		if p.deleting {
+		if p.deleting || p.foreign {
 			continue
 		}
 		in.Portals = append(in.Portals, p.summary)

@@ -126,6 +126,19 @@ func TestViewSums(t *testing.T) {
 	v.UpsertPortal(deleting)
 	expect("deleting", "ozg-2", ServiceCounts{Administrations: ozgv1.StateCounts{Open: 1}})
 
+	// A portal of another provider's namespace naming the administration
+	// (created before the municipality was imported, say) is stalled by its
+	// controller and is none of the administration's portals.
+	foreign := portal("stolberg", "lemgo", 1, 1, ozgv1.StalledCondition)
+	foreign.Namespace = "regio-it"
+	foreign.Status.Conditions[0].Reason = ozgv1.ReasonAdministrationOfAnotherProvider
+	v.UpsertPortal(foreign)
+	if in, _, _ := v.Administration("lemgo", true); len(in.Portals) != 0 {
+		t.Fatalf("another provider's stalled portal: inputs %+v, want no portal", in)
+	}
+	expect("another provider's portal", "ozg-2", ServiceCounts{Administrations: ozgv1.StateCounts{Open: 1}})
+	v.DeletePortal(foreign)
+
 	// A status-only update (same generation) leaves the sums alone; a spec change replaces them.
 	relabelled := administration("detmold", 1, service("ozg-1", ozgv1.StateInProgress))
 	relabelled.Labels = map[string]string{"ozg.dev/kreis": "05766"}

@@ -31,6 +31,15 @@ import (
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
+// tenancyCluster starts an API server for the test with the tenancy
+// objects installed (installTenancy); admin is its cluster admin.
+func tenancyCluster(t *testing.T) (*testenv.Cluster, client.Client) {
+	t.Helper()
+	cluster := testenv.ForTest(t, testenv.Options{})
+	installTenancy(t, cluster.Client)
+	return cluster, cluster.Client
+}
+
 // installTenancy installs the tenancy objects of config/default, with
 // the domains of krz and regio-it and krz's Flux account.
 func installTenancy(t *testing.T, c client.Client) {
@@ -105,10 +114,8 @@ func unique(prefix string) string {
 // allowed or denied as docs/tenancy.md designs it. A denied update or
 // deletion changes nothing.
 func TestRolesAndPolicies(t *testing.T) {
-	cluster := testenv.ForTest(t, testenv.Options{})
+	cluster, admin := tenancyCluster(t)
 	ctx := context.Background()
-	admin := cluster.Client
-	installTenancy(t, admin)
 	for _, p := range []string{"krz", "regio-it"} {
 		must(t, tenancy.SetUpProvider(ctx, admin, p, tenancy.Group("ozg.dev:provider:"+p)))
 	}
@@ -258,10 +265,8 @@ func try(t *testing.T, admin, c client.Client, tg target, verb string) bool {
 // TestPoliciesSayWhy: each refusal of the admission policies names what
 // is whose, and a cluster admin may do what a provider may not.
 func TestPoliciesSayWhy(t *testing.T) {
-	cluster := testenv.ForTest(t, testenv.Options{})
+	cluster, admin := tenancyCluster(t)
 	ctx := context.Background()
-	admin := cluster.Client
-	installTenancy(t, admin)
 	group := "ozg.dev:provider:krz"
 	must(t, tenancy.SetUpProvider(ctx, admin, "krz", tenancy.Group(group)))
 	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "regio-it", Labels: map[string]string{ozgv1.LabelITProvider: "regio-it"}}}))
@@ -336,10 +341,8 @@ func TestPoliciesSayWhy(t *testing.T) {
 // select by, cannot name another Kreis than the key's, not even a cluster
 // admin's; the label may be left out, and the right one is accepted.
 func TestKreisLabelAgreesWithTheKey(t *testing.T) {
-	cluster := testenv.ForTest(t, testenv.Options{})
+	_, admin := tenancyCluster(t)
 	ctx := context.Background()
-	admin := cluster.Client
-	installTenancy(t, admin)
 	labelled := func(name, key string, typ ozgv1.AdministrationType, kreis string) *ozgv1.Administration {
 		a := administration(name, key, "krz")
 		a.Spec.Type = typ
@@ -380,27 +383,9 @@ func TestKreisLabelAgreesWithTheKey(t *testing.T) {
 // API server authenticates and authorizes, as Prometheus's ServiceAccount
 // bound to metrics-reader is, and to nobody else.
 func TestManagerMetricsNeedAuthorization(t *testing.T) {
-	cluster := testenv.ForTest(t, testenv.Options{})
+	cluster, admin := tenancyCluster(t)
 	ctx := context.Background()
-	admin := cluster.Client
-	installTenancy(t, admin)
-	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
-	must(t, cluster.WriteKubeconfig("manager", kubeconfig))
-	bin, err := managerproc.Build(t.TempDir())
-	must(t, err)
-	metricsAddr, err := managerproc.FreeAddr()
-	must(t, err)
-	probeAddr, err := managerproc.FreeAddr()
-	must(t, err)
-	m, err := managerproc.Start(bin, kubeconfig, filepath.Join(t.TempDir(), "manager.log"),
-		"--metrics-secure=true", "--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr)
-	must(t, err)
-	t.Cleanup(func() {
-		m.Stop(10 * time.Second)
-		if t.Failed() {
-			t.Logf("manager log:\n%s", m.LogTail(40))
-		}
-	})
+	metricsAddr := startManager(t, cluster, "--metrics-secure=true")
 
 	must(t, admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "monitoring"}}))
 	// token is a token of a new ServiceAccount of the monitoring namespace.
@@ -463,6 +448,45 @@ func TestManagerMetricsNeedAuthorization(t *testing.T) {
 }
 
 // eventually polls cond until it holds, for up to 30 seconds.
+// startManager builds and starts the manager against cluster, as the
+// manifests run it with flags, until the test ends; it returns the
+// address of its metrics endpoint.
+func startManager(t *testing.T, cluster *testenv.Cluster, flags ...string) string {
+	t.Helper()
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	must(t, cluster.WriteKubeconfig("manager", kubeconfig))
+	bin, err := managerproc.Build(t.TempDir())
+	must(t, err)
+	metricsAddr, err := managerproc.FreeAddr()
+	must(t, err)
+	probeAddr, err := managerproc.FreeAddr()
+	must(t, err)
+	m, err := managerproc.Start(bin, kubeconfig, filepath.Join(t.TempDir(), "manager.log"),
+		append(flags, "--metrics-bind-address="+metricsAddr, "--health-probe-bind-address="+probeAddr)...)
+	must(t, err)
+	t.Cleanup(func() {
+		m.Stop(10 * time.Second)
+		if t.Failed() {
+			t.Logf("manager log:\n%s", m.LogTail(40))
+		}
+	})
+	return metricsAddr
+}
+
+// refusedOnceActive waits until the policies, which take effect a moment
+// after they are created, refuse obj to c as Forbidden; an obj that got in
+// before is deleted again.
+func refusedOnceActive(t *testing.T, admin, c client.Client, what string, obj func() client.Object) {
+	t.Helper()
+	eventually(t, what, func() bool {
+		err := c.Create(context.Background(), obj())
+		if err == nil {
+			must(t, admin.Delete(context.Background(), obj()))
+		}
+		return apierrors.IsForbidden(err)
+	})
+}
+
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	g := gomega.NewWithT(t)
@@ -474,10 +498,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // provider's Administrations and no one else's; another ServiceAccount
 // with the same role changes none.
 func TestProviderAccounts(t *testing.T) {
-	cluster := testenv.ForTest(t, testenv.Options{})
+	cluster, admin := tenancyCluster(t)
 	ctx := context.Background()
-	admin := cluster.Client
-	installTenancy(t, admin)
 	for _, name := range []string{"flux-applier", "intruder"} {
 		must(t, tenancy.Bind(ctx, admin, "", "ozg-operator-administration-editor", tenancy.ServiceAccount("krz", name)))
 	}

@@ -37,7 +37,7 @@ func RecountReach(portals []ozgv1.ServicePortal, adms []ozgv1.Administration, se
 	chosen := map[string]*ozgv1.ServicePortal{}
 	for i := range portals {
 		p := &portals[i]
-		if !p.DeletionTimestamp.IsZero() {
+		if !p.DeletionTimestamp.IsZero() || ofAnotherProvider(p) {
 			continue
 		}
 		if best, ok := chosen[p.Spec.AdministrationRef.Name]; !ok || moreAdvanced(p, best) {

@@ -114,7 +114,8 @@ func recountTools(adms []ozgv1.Administration) map[string]string {
 }
 
 // Recount computes Expected from the objects alone. Portals being deleted
-// do not count. Of several portals serving one administration the most
+// do not count, nor portals stalled because their Administration is
+// another IT provider's. Of several portals serving one administration the most
 // advanced is chosen: Ready and Published before Ready before neither,
 // ties broken by "namespace/name" ascending. Ready and Published are the
 // portal's conditions, regardless of their observedGeneration. The
@@ -123,7 +124,7 @@ func Recount(portals []ozgv1.ServicePortal, adms []ozgv1.Administration) Expecte
 	chosen := make(map[string]*ozgv1.ServicePortal, len(portals))
 	for i := range portals {
 		p := &portals[i]
-		if !p.DeletionTimestamp.IsZero() {
+		if !p.DeletionTimestamp.IsZero() || ofAnotherProvider(p) {
 			continue
 		}
 		adm := p.Spec.AdministrationRef.Name
@@ -304,4 +305,15 @@ func current(generation, observed int64, conditions []metav1.Condition) []string
 		problems = append(problems, fmt.Sprintf("Ready %s (%s: %s)", ready.Status, ready.Reason, ready.Message))
 	}
 	return problems
+}
+
+// ofAnotherProvider tells that p's controller found its Administration to
+// be another IT provider's (Stalled, AdministrationOfAnotherProvider).
+func ofAnotherProvider(p *ozgv1.ServicePortal) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == ozgv1.StalledCondition {
+			return c.Status == metav1.ConditionTrue && c.Reason == ozgv1.ReasonAdministrationOfAnotherProvider
+		}
+	}
+	return false
 }
