@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -148,4 +149,40 @@ func TestPortalClaimedBeforeTheMunicipalityIsNotItsPortal(t *testing.T) {
 		g.Expect(adm.Status.Portal).To(gomega.BeNil(),
 			"regio iT's Stolberg has no portal, but its status names krz's stalled portal %+v (Ready: %q)", adm.Status.Portal, ready.Message)
 	}).WithTimeout(60 * time.Second).WithPolling(500 * time.Millisecond).Should(gomega.Succeed())
+}
+
+// TestAdministrationsStayTheirProvidersWithoutTheProvidersConfigMap: the
+// policy administration-provider reads the providers' accounts from the
+// ConfigMap ozg-operator-providers. Deleted by mistake, it must not let
+// every provider change every Administration: the policy fails closed.
+func TestAdministrationsStayTheirProvidersWithoutTheProvidersConfigMap(t *testing.T) {
+	cluster, admin := tenancyCluster(t)
+	ctx := context.Background()
+	for _, p := range []string{"krz", "regio-it"} {
+		must(t, tenancy.SetUpProvider(ctx, admin, p, tenancy.Group("ozg.dev:provider:"+p)))
+	}
+	must(t, admin.Create(ctx, administration("aachen", "05334002", "regio-it")))
+	anna := as(t, cluster, "anna", "ozg.dev:provider:krz")
+	refusedOnceActive(t, admin, anna.c, "administration-provider to refuse krz an Administration of regio iT",
+		func() client.Object { return administration("stolberg", "05334036", "regio-it") })
+
+	must(t, admin.Delete(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "ozg-system", Name: "ozg-operator-providers"}}))
+	// Once the policy sees the ConfigMap gone, krz may not even create its
+	// own Administration (before, anything went).
+	eventually(t, "administration-provider to refuse every change without the providers ConfigMap", func() bool {
+		err := anna.c.Create(ctx, administration("lage", "05766040", "krz"))
+		if err == nil {
+			must(t, admin.Delete(ctx, administration("lage", "", "")))
+		}
+		// The API server answers 422: "failed to configure binding: no
+		// params found".
+		return err != nil && strings.Contains(err.Error(), "no params found")
+	})
+	err := anna.c.Delete(ctx, administration("aachen", "", ""))
+	if err == nil || apierrors.IsNotFound(err) {
+		t.Errorf("without the providers ConfigMap, krz deleted regio iT's Aachen: %v, want refused", err)
+	}
+	if err := admin.Get(ctx, client.ObjectKey{Name: "aachen"}, &ozgv1.Administration{}); err != nil {
+		t.Errorf("regio iT's Aachen: %v", err)
+	}
 }
