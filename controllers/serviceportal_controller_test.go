@@ -113,6 +113,20 @@ func getDeployment(key client.ObjectKey) func(Gomega) *appsv1.Deployment {
 	}
 }
 
+// portalWithBudget creates a portal of replicas pods in a new fixture and
+// waits for its PodDisruptionBudget.
+func portalWithBudget(replicas int32) (client.ObjectKey, *policyv1.PodDisruptionBudget) {
+	GinkgoHelper()
+	ns, adm := fixture()
+	portal := newPortal(ns, "portal", adm)
+	portal.Spec.Replicas = ptr.To(replicas)
+	Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+	key := client.ObjectKeyFromObject(portal)
+	pdb := &policyv1.PodDisruptionBudget{}
+	Eventually(func() error { return k8sClient.Get(ctx, key, pdb) }).Should(Succeed())
+	return key, pdb
+}
+
 var _ = Describe("ServicePortal controller", func() {
 	BeforeEach(func() {
 		createCatalogEntry("10110", "Abfallentsorgung", "Bauen & Wohnen")
@@ -249,12 +263,7 @@ var _ = Describe("ServicePortal controller", func() {
 	})
 
 	It("adds a PodDisruptionBudget for more than one replica", func() {
-		ns, adm := fixture()
-		portal := newPortal(ns, "portal", adm)
-		portal.Spec.Replicas = ptr.To[int32](3)
-		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
-		key := client.ObjectKeyFromObject(portal)
-		Eventually(func() error { return k8sClient.Get(ctx, key, &policyv1.PodDisruptionBudget{}) }).Should(Succeed())
+		key, _ := portalWithBudget(3)
 		markDeploymentAvailable(key)
 		Eventually(func(g Gomega) { g.Expect(readyStatus(g, key)).To(Equal(metav1.ConditionTrue)) }).Should(Succeed())
 	})

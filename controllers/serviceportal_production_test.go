@@ -7,7 +7,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -29,13 +28,8 @@ var _ = Describe("ServicePortal children in production", func() {
 	// budget's status as it computes it for two unready pods, and asks the
 	// real eviction API.
 	It("lets a node drain evict a portal pod that is not ready", func() {
-		ns, adm := fixture()
-		portal := newPortal(ns, "portal", adm)
-		portal.Spec.Replicas = ptr.To[int32](2)
-		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
-		key := client.ObjectKeyFromObject(portal)
-		pdb := &policyv1.PodDisruptionBudget{}
-		Eventually(func() error { return k8sClient.Get(ctx, key, pdb) }).Should(Succeed())
+		key, pdb := portalWithBudget(2)
+		ns := key.Namespace
 
 		By("a portal pod that runs but is not ready (CrashLoopBackOff, no valid document)")
 		pod := &corev1.Pod{

@@ -22,6 +22,7 @@ import (
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/testsupport/tenancy"
+	"github.com/ozg-operator/ozg-operator/internal/testsupport/testenv"
 )
 
 // aggregateEdit does what kube-controller-manager's clusterrole-aggregation
@@ -111,13 +112,8 @@ func TestIngressMayNotTakeAnotherProvidersHostname(t *testing.T) {
 // Administration does not count it as its portal (before, its
 // status.portal named krz's portal, which serves nothing of it).
 func TestPortalClaimedBeforeTheMunicipalityIsNotItsPortal(t *testing.T) {
-	cluster, admin := tenancyCluster(t)
+	cluster, admin, anna := krzAndRegioIT(t)
 	ctx := context.Background()
-	for _, p := range []string{"krz", "regio-it"} {
-		must(t, tenancy.SetUpProvider(ctx, admin, p, tenancy.Group("ozg.dev:provider:"+p)))
-	}
-	must(t, admin.Create(ctx, administration("aachen", "05334002", "regio-it")))
-	anna := as(t, cluster, "anna", "ozg.dev:provider:krz")
 	ben := as(t, cluster, "ben", "ozg.dev:provider:regio-it")
 	refusedOnceActive(t, admin, anna.c, "portal-administration to refuse a krz portal for regio iT's Aachen",
 		func() client.Object { return portal("krz", "probe", "aachen", "") })
@@ -151,18 +147,25 @@ func TestPortalClaimedBeforeTheMunicipalityIsNotItsPortal(t *testing.T) {
 	}).WithTimeout(60 * time.Second).WithPolling(500 * time.Millisecond).Should(gomega.Succeed())
 }
 
+// krzAndRegioIT starts a cluster with the tenancy objects, the providers
+// krz and regio-it, and regio iT's Aachen; anna is of krz.
+func krzAndRegioIT(t *testing.T) (*testenv.Cluster, client.Client, *person) {
+	t.Helper()
+	cluster, admin := tenancyCluster(t)
+	for _, p := range []string{"krz", "regio-it"} {
+		must(t, tenancy.SetUpProvider(context.Background(), admin, p, tenancy.Group("ozg.dev:provider:"+p)))
+	}
+	must(t, admin.Create(context.Background(), administration("aachen", "05334002", "regio-it")))
+	return cluster, admin, as(t, cluster, "anna", "ozg.dev:provider:krz")
+}
+
 // TestAdministrationsStayTheirProvidersWithoutTheProvidersConfigMap: the
 // policy administration-provider reads the providers' accounts from the
 // ConfigMap ozg-operator-providers. Deleted by mistake, it must not let
 // every provider change every Administration: the policy fails closed.
 func TestAdministrationsStayTheirProvidersWithoutTheProvidersConfigMap(t *testing.T) {
-	cluster, admin := tenancyCluster(t)
+	_, admin, anna := krzAndRegioIT(t)
 	ctx := context.Background()
-	for _, p := range []string{"krz", "regio-it"} {
-		must(t, tenancy.SetUpProvider(ctx, admin, p, tenancy.Group("ozg.dev:provider:"+p)))
-	}
-	must(t, admin.Create(ctx, administration("aachen", "05334002", "regio-it")))
-	anna := as(t, cluster, "anna", "ozg.dev:provider:krz")
 	refusedOnceActive(t, admin, anna.c, "administration-provider to refuse krz an Administration of regio iT",
 		func() client.Object { return administration("stolberg", "05334036", "regio-it") })
 
