@@ -17,6 +17,7 @@ import (
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/render"
 	"github.com/ozg-operator/ozg-operator/internal/responsibility"
+	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
 
 // contentInputs gathers what adm's portal content depends on besides the
@@ -104,6 +105,18 @@ var onlineURLChanged = predicate.Funcs{
 	},
 	CreateFunc: func(e event.CreateEvent) bool { return onlineURL(e.Object.(*ozgv1.ServicePortal)) != "" },
 	DeleteFunc: func(e event.DeleteEvent) bool { return onlineURL(e.Object.(*ozgv1.ServicePortal)) != "" },
+}
+
+// hostnameClaimChanged passes the portal updates that may free its
+// hostname for another portal without a spec change: it lets the hostname
+// go, or its municipality moved to another provider.
+var hostnameClaimChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		before, after := e.ObjectOld.(*ozgv1.ServicePortal), e.ObjectNew.(*ozgv1.ServicePortal)
+		return before.Status.Hostname != after.Status.Hostname || rollup.Foreign(before) != rollup.Foreign(after)
+	},
+	CreateFunc: func(event.CreateEvent) bool { return false },
+	DeleteFunc: func(event.DeleteEvent) bool { return false },
 }
 
 // portalsOfMunicipalities returns the portals of the municipalities whose

@@ -20,7 +20,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -328,18 +327,6 @@ func claimedBefore(a, b *ozgv1.ServicePortal) bool {
 		return a.CreationTimestamp.Before(&b.CreationTimestamp)
 	}
 	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
-}
-
-// hostnameClaimChanged passes the portal updates that may free its
-// hostname for another portal without a spec change: it lets the hostname
-// go, or its municipality moved to another provider.
-var hostnameClaimChanged = predicate.Funcs{
-	UpdateFunc: func(e event.UpdateEvent) bool {
-		before, after := e.ObjectOld.(*ozgv1.ServicePortal), e.ObjectNew.(*ozgv1.ServicePortal)
-		return before.Status.Hostname != after.Status.Hostname || rollup.Foreign(before) != rollup.Foreign(after)
-	},
-	CreateFunc: func(event.CreateEvent) bool { return false },
-	DeleteFunc: func(event.DeleteEvent) bool { return false },
 }
 
 // holdsHostname tells whether an earlier reconcile gave p its hostname.
