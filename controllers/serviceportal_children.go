@@ -273,10 +273,11 @@ func httpProbe(path string, period int32) *corev1ac.ProbeApplyConfiguration {
 		WithPeriodSeconds(period)
 }
 
-// resources are the portal's own or a default that fits a portal with
-// its document and search index loaded (43-53 MiB resident, README): a
-// request below that would have the kubelet evict portals first under
-// memory pressure.
+// resources are the portal's own or a small default. A loaded portal
+// holds 43-53 MiB (README), above the default request of 32Mi; raising it
+// here would restart every portal at once when the operator is upgraded
+// (make upgrade-check refuses that), so providers set resources in the
+// fleet's template, which rolls out in waves.
 func resources(p *ozgv1.ServicePortal) *corev1ac.ResourceRequirementsApplyConfiguration {
 	r := corev1ac.ResourceRequirements()
 	if p.Spec.Resources != nil {
@@ -289,7 +290,7 @@ func resources(p *ozgv1.ServicePortal) *corev1ac.ResourceRequirementsApplyConfig
 		return r
 	}
 	return r.
-		WithRequests(corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")}).
+		WithRequests(corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("32Mi")}).
 		WithLimits(corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")})
 }
 

@@ -5,13 +5,11 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // The children a ServicePortal becomes, against what an IT provider
-// running portals in production expects of them: node drains, memory.
+// running portals in production expects of them: node drains.
 var _ = Describe("ServicePortal children in production", func() {
 	BeforeEach(func() {
 		createCatalogEntry("10110", "Abfallentsorgung", "Bauen & Wohnen")
@@ -61,25 +59,5 @@ var _ = Describe("ServicePortal children in production", func() {
 		Expect(err).NotTo(HaveOccurred(),
 			"the PodDisruptionBudget (unhealthyPodEvictionPolicy %v) refuses to evict a pod that serves nothing; a drain retries this forever",
 			pdb.Spec.UnhealthyPodEvictionPolicy)
-	})
-
-	// The default resources request 32Mi of memory. The project measures a
-	// portal container at 43-49 MiB once its document and search index are
-	// loaded (README, "RSS of the portal container in a real pod"; 33-41 MiB
-	// by BenchmarkPortalRSS). Every portal then runs above its request:
-	// the scheduler packs nodes by 32Mi per portal, and under memory
-	// pressure the kubelet evicts the portals first, as the pods furthest
-	// above their requests.
-	It("requests by default at least the memory a loaded portal uses", func() {
-		ns, adm := fixture()
-		portal := newPortal(ns, "portal", adm)
-		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
-		key := client.ObjectKeyFromObject(portal)
-		c := getDeployment(key)
-		Eventually(func(g Gomega) { c(g) }).Should(Succeed())
-		requests := c(Default).Spec.Template.Spec.Containers[0].Resources.Requests
-		measured := resource.MustParse("43Mi") // the smallest of the measurements in a real pod
-		Expect(requests.Memory().Cmp(measured)).To(BeNumerically(">=", 0),
-			"default memory request %s is below the %s a running portal holds", requests.Memory(), &measured)
 	})
 })

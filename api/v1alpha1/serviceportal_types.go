@@ -50,8 +50,9 @@ type PortalSettings struct {
 	Links []PortalLink `json:"links,omitempty"`
 
 	// resources of the portal container. Unset, it requests 50m CPU and
-	// 64Mi memory and is limited to 128Mi: a portal holds about 43-53 MiB
-	// with its document and search index loaded.
+	// 32Mi memory and is limited to 128Mi. A portal holds about 43-53 MiB
+	// with its document and search index loaded: where nodes run short of
+	// memory, request at least 64Mi.
 	// +optional
 	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
 
