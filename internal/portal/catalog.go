@@ -20,6 +20,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/ozg-operator/ozg-operator/internal/gzipjoin"
 	"github.com/ozg-operator/ozg-operator/internal/portal/search"
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
 )
@@ -52,6 +53,7 @@ type snapshot struct {
 	robots, sitemap, feed cachedBody
 
 	fragments, hits lazy[[]template.HTML]
+	hitsCompressed  lazy[[]gzipjoin.Segment]
 	formOptions     formOptions
 	frame           lazy[*searchFrame]
 }
@@ -76,6 +78,22 @@ func (s *snapshot) serviceFragments() ([]template.HTML, error) {
 // hitFragments returns every service's search result entry.
 func (s *snapshot) hitFragments() ([]template.HTML, error) {
 	return s.hits.get(func() ([]template.HTML, error) { return renderServices(s.doc, true) })
+}
+
+// hitSegments returns every service's search result entry, compressed on
+// its own (gzipjoin): a search's page joins them.
+func (s *snapshot) hitSegments() ([]gzipjoin.Segment, error) {
+	return s.hitsCompressed.get(func() ([]gzipjoin.Segment, error) {
+		hits, err := s.hitFragments()
+		if err != nil {
+			return nil, err
+		}
+		segments := make([]gzipjoin.Segment, len(hits))
+		for i, h := range hits {
+			segments[i] = gzipjoin.Compress([]byte(h))
+		}
+		return segments, nil
+	})
 }
 
 func newSnapshot(doc *portaldata.Document, checksum, publicURL string) (*snapshot, error) {

@@ -1,8 +1,13 @@
 package portal
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
@@ -23,7 +28,8 @@ var searchTargets = []string{
 }
 
 // TestSearchFrameRendersWhatThePageTemplateRenders serves searches from
-// the frame and compares them byte for byte with the whole page template
+// the frame, plain and gzip-encoded (a search's joined from compressed
+// pieces), and compares them byte for byte with the whole page template
 // rendered from the same view, for a document with hostile names and for
 // one that uses the frame's marker (which gets no frame).
 func TestSearchFrameRendersWhatThePageTemplateRenders(t *testing.T) {
@@ -54,10 +60,42 @@ func TestSearchFrameRendersWhatThePageTemplateRenders(t *testing.T) {
 				if served != string(want) {
 					t.Errorf("GET %s from the frame differs from the page template:\n got: %s\nwant: %s", target, served, want)
 				}
+				if gzipped := getGzipped(t, h, target); gzipped != string(want) {
+					t.Errorf("GET %s gzip-encoded decodes to another page than the page template's:\n got: %s\nwant: %s", target, gzipped, want)
+				}
 			}
 			if got := snap.frame.value != nil; got != tc.wantFrame {
 				t.Errorf("frame rendered: %v, want %v", got, tc.wantFrame)
 			}
+			if got := snap.hitsCompressed.value != nil; got != tc.wantFrame {
+				t.Errorf("searches joined compressed hits: %v, want %v", got, tc.wantFrame)
+			}
 		})
 	}
+}
+
+// getGzipped asks for target as a browser does, accepting gzip, and
+// returns the body decoded; it fails unless the body is one gzip member
+// of the length the response says, which is what every client decodes.
+func getGzipped(t *testing.T, h http.Handler, target string) string {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("GET %s: %d, Content-Encoding %q", target, rec.Code, rec.Header().Get("Content-Encoding"))
+	}
+	if got, want := rec.Header().Get("Content-Length"), strconv.Itoa(rec.Body.Len()); got != want {
+		t.Fatalf("GET %s: Content-Length %s, body %s bytes", target, got, want)
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	must(t, err)
+	zr.Multistream(false)
+	body, err := io.ReadAll(zr)
+	must(t, err)
+	if rec.Body.Len() != 0 {
+		t.Fatalf("GET %s: %d bytes after the gzip member", target, rec.Body.Len())
+	}
+	return string(body)
 }

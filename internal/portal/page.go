@@ -87,6 +87,9 @@ type pageView struct {
 	// Results, when set, stands for the results the page lists: only the
 	// search frame sets it, to its marker (frame.go).
 	Results template.HTML
+	// hits are the positions of a search's services, best first; the
+	// search frame joins their compressed entries (frame.go).
+	hits []int
 }
 
 type suggestionView struct {
@@ -180,23 +183,25 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "page", v)
 		return
 	}
-	renderPage := func() ([]byte, error) {
-		v, err := s.pageView(r.Context(), snap, f)
-		if err != nil {
-			return nil, err
-		}
-		if f.Active() {
-			return snap.searchPage(v)
-		}
-		return executeTemplate("page", v)
-	}
 	// The start page is rendered once per document, a search once while
 	// it stays in the result cache.
 	var b encodedBody
 	if f.Active() {
-		b, err = snap.results.get(f, renderPage)
+		b, err = snap.results.get(f, func() (encodedBody, error) {
+			v, err := s.pageView(r.Context(), snap, f)
+			if err != nil {
+				return encodedBody{}, err
+			}
+			return snap.searchPage(v)
+		})
 	} else {
-		b, err = snap.home.get(renderPage)
+		b, err = snap.home.get(func() ([]byte, error) {
+			v, err := s.pageView(r.Context(), snap, f)
+			if err != nil {
+				return nil, err
+			}
+			return executeTemplate("page", v)
+		})
 	}
 	s.respond(w, r, http.StatusOK, htmlBody, b, err)
 }
@@ -221,7 +226,7 @@ func (s *Server) pageView(ctx context.Context, snap *snapshot, f filter) (pageVi
 		if err != nil {
 			return v, err
 		}
-		v.Groups = rankedGroup(hits, sel.Services)
+		v.Groups, v.hits = rankedGroup(hits, sel.Services), sel.Services
 	} else {
 		v.Groups = groupServices(snap.doc, fragments, sel.Services)
 	}

@@ -25,18 +25,18 @@ type resultCache struct {
 
 func newResultCache() *resultCache { return &resultCache{pages: lru.New(maxResults)} }
 
-// get returns the page of f, rendering and caching it if it is not cached.
-func (c *resultCache) get(f filter, render func() ([]byte, error)) (encodedBody, error) {
+// get returns the page of f, rendering and caching it if it is not cached;
+// a page rendered without its gzip encoding is compressed for the cache.
+func (c *resultCache) get(f filter, render func() (encodedBody, error)) (encodedBody, error) {
 	key := f.key()
 	if b, ok := c.pages.Get(key); ok {
 		return b.(encodedBody), nil
 	}
-	plain, err := render()
+	b, err := render()
 	if err != nil {
 		return encodedBody{}, err
 	}
-	b := encodedBody{plain: plain}
-	if len(plain) <= maxResultSize {
+	if len(b.plain) <= maxResultSize {
 		b = b.withGzip(gzip.BestSpeed)
 		c.pages.Add(key, b)
 	}

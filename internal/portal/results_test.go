@@ -12,7 +12,10 @@ import (
 func TestResultCacheRendersAPageOnce(t *testing.T) {
 	c := newResultCache()
 	renders := 0
-	small := func() ([]byte, error) { renders++; return []byte(strings.Repeat("<li>Wohngeld</li>", 100)), nil }
+	small := func() (encodedBody, error) {
+		renders++
+		return encodedBody{plain: []byte(strings.Repeat("<li>Wohngeld</li>", 100))}, nil
+	}
 	f := filter{Query: "wohngeld"}
 	for range 3 {
 		b, err := c.get(f, small)
@@ -31,7 +34,16 @@ func TestResultCacheRendersAPageOnce(t *testing.T) {
 		t.Errorf("another spelling rendered %d pages in all, want 2 (err %v)", renders, err)
 	}
 
-	big := func() ([]byte, error) { renders++; return make([]byte, maxResultSize+1), nil }
+	// A page that comes with its gzip encoding (a search's, joined from
+	// compressed pieces) keeps it.
+	joined := func() (encodedBody, error) {
+		return encodedBody{plain: make([]byte, 2000), gzipped: []byte("joined")}, nil
+	}
+	if b, err := c.get(filter{Query: "Kfz"}, joined); err != nil || string(b.gzipped) != "joined" {
+		t.Errorf("a page's own gzip encoding was replaced with %q (err %v)", b.gzipped, err)
+	}
+
+	big := func() (encodedBody, error) { renders++; return encodedBody{plain: make([]byte, maxResultSize+1)}, nil }
 	renders = 0
 	for range 2 {
 		if _, err := c.get(filter{State: "Live"}, big); err != nil {
