@@ -67,12 +67,8 @@ service becomes an OZGService ozg-<ozgId> with its LeiKa services.`,
 			if err != nil {
 				return err
 			}
-			objs := make([]client.Object, len(c.Services))
-			for i := range c.Services {
-				objs[i] = &c.Services[i]
-			}
 			note := fmt.Sprintf("%d LeiKa rows marked %q, %d LeiKa services kept without key", c.NotInLeiKa, importer.NotInLeiKa, c.Unkeyed)
-			return o.run(cmd.Context(), dir, note, objs, &c.Report)
+			return o.run(cmd.Context(), dir, note, objects(c.Services), &c.Report)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "directory of the catalogue CSV files")
@@ -109,11 +105,7 @@ responsibility profile of its Land (nrw for NRW) unless
 			if err != nil {
 				return err
 			}
-			objs := make([]client.Object, len(a.Items))
-			for i := range a.Items {
-				objs[i] = &a.Items[i]
-			}
-			return o.run(cmd.Context(), file, "", objs, &a.Report)
+			return o.run(cmd.Context(), file, "", objects(a.Items), &a.Report)
 		},
 	}
 	cmd.Flags().StringVar(&file, "file", "", "the administrations CSV file")
@@ -174,6 +166,18 @@ given typisierungen.`,
 	cmd.Flags().StringToStringVar(&typisierung, "typisierung", nrw, "typisierung=level rules for services the table does not name")
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
+}
+
+// objects returns pointers to the items, in order, for run.
+func objects[T any, P interface {
+	*T
+	client.Object
+}](items []T) []client.Object {
+	objs := make([]client.Object, len(items))
+	for i := range items {
+		objs[i] = P(&items[i])
+	}
+	return objs
 }
 
 func (o *importOptions) validate() error {
