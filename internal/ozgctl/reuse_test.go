@@ -203,26 +203,35 @@ func rowsOnly(t *testing.T, doc string) string {
 	return string(out) + "\n"
 }
 
+// failure is an ozgctl call that must fail with an error containing want
+// and the exit code code.
+type failure struct {
+	args []string
+	want string
+	code int
+}
+
+// check runs the call, with extra arguments after its own, and fails t
+// unless it fails as expected.
+func (f failure) check(t *testing.T, extra ...string) {
+	t.Helper()
+	args := append(slices.Clone(f.args), extra...)
+	_, _, err := ozgctlRun(t.Context(), args...)
+	if err == nil || !strings.Contains(err.Error(), f.want) || ozgctl.ExitCode(err) != f.code {
+		t.Errorf("ozgctl %s: got %v (exit code %d), want exit code %d and %q", strings.Join(args, " "), err, ozgctl.ExitCode(err), f.code, f.want)
+	}
+}
+
 func TestReuseErrors(t *testing.T) {
 	createReuseFixture(t)
-	for _, tc := range []struct {
-		args []string
-		want string
-		code int
-	}{
+	for _, tc := range []failure{
 		{[]string{"reuse", "ozg-99959"}, `OZGService "ozg-99959" not found`, ozgctl.ExitFailure},
 		{[]string{"reuse", "ozg-99951", "--near", "nowhere"}, `Administration "nowhere" not found (--near)`, ozgctl.ExitFailure},
 		{[]string{"reuse", "ozg-99951", "-o", "xml"}, `--output "xml" is not supported`, ozgctl.ExitUsage},
 		{[]string{"reuse"}, "accepts 1 arg(s), received 0", ozgctl.ExitUsage},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			_, _, err := ozgctlRun(t.Context(), append(tc.args, "--kubeconfig", kubeconfig)...)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want one containing %q", err, tc.want)
-			}
-			if code := ozgctl.ExitCode(err); code != tc.code {
-				t.Errorf("exit code %d, want %d", code, tc.code)
-			}
+			tc.check(t, "--kubeconfig", kubeconfig)
 		})
 	}
 }
@@ -270,17 +279,10 @@ func TestCoverageProgramme(t *testing.T) {
 		t.Errorf("missing %v, want ozg-99958", doc.Missing)
 	}
 
-	for _, tc := range []struct {
-		args []string
-		want string
-		code int
-	}{
+	for _, tc := range []failure{
 		{[]string{"coverage", "--programme", "nope", "-n", "g2b-cli"}, `ServiceProgramme "nope" not found in namespace "g2b-cli"`, ozgctl.ExitFailure},
 		{[]string{"coverage", "--programme", "test-g2b", "--by", "kreis"}, "--programme excludes --by", ozgctl.ExitUsage},
 	} {
-		_, _, err := ozgctlRun(t.Context(), append(tc.args, "--kubeconfig", kubeconfig)...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || ozgctl.ExitCode(err) != tc.code {
-			t.Errorf("%v: error %v (exit %d), want %q (exit %d)", tc.args, err, ozgctl.ExitCode(err), tc.want, tc.code)
-		}
+		tc.check(t, "--kubeconfig", kubeconfig)
 	}
 }

@@ -324,11 +324,7 @@ func watchRollout(t *testing.T, f *rolloutFixture) (stdout *syncBuffer, exited f
 
 func TestRolloutStatusErrors(t *testing.T) {
 	requireCluster(t)
-	for _, tc := range []struct {
-		args []string
-		want string
-		code int
-	}{
+	for _, tc := range []failure{
 		{[]string{"rollout", "status", "deployment/x"}, `not "deployment"`, ozgctl.ExitUsage},
 		{[]string{"rollout", "status", "fleet/"}, "not a fleet name", ozgctl.ExitUsage},
 		{[]string{"rollout", "status"}, "accepts 1 arg(s)", ozgctl.ExitUsage},
@@ -337,10 +333,7 @@ func TestRolloutStatusErrors(t *testing.T) {
 		{[]string{"rollout", "stats", "x"}, "unknown command", ozgctl.ExitUsage},
 		{[]string{"rollout", "status", "portalfleets.ozg.dev/nope", "-n", "default", "--kubeconfig", kubeconfig}, `"nope" not found`, ozgctl.ExitFailure},
 	} {
-		_, _, err := ozgctlRun(t.Context(), tc.args...)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || ozgctl.ExitCode(err) != tc.code {
-			t.Errorf("ozgctl %s: got %v (exit code %d), want exit code %d and %q", strings.Join(tc.args, " "), err, ozgctl.ExitCode(err), tc.code, tc.want)
-		}
+		tc.check(t)
 	}
 }
 
