@@ -29,14 +29,10 @@ func TestReadAdministrationsRealData(t *testing.T) {
 		t.Errorf("report: %s", a.Report.Summary())
 	}
 	// The one municipality without a 2011 record.
-	for _, want := range []string{
-		file + ":133:7: warning: einwohner_2011: no population, left empty",
-		file + ":133:8: warning: anschrift: no address, left empty",
-	} {
-		if !reported(a.Report, want) {
-			t.Errorf("report lacks %s\n%s", want, reportText(a.Report))
-		}
-	}
+	checkReported(t, a.Report,
+		file+":133:7: warning: einwohner_2011: no population, left empty",
+		file+":133:8: warning: anschrift: no address, left empty",
+	)
 
 	types := map[v1alpha1.AdministrationType]int{}
 	byName := map[string]v1alpha1.Administration{}
@@ -218,16 +214,12 @@ func TestReadAdministrationsRejectsBadKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		file + `:2:1: rejected: schluessel: key "0711" of a Kreis is not 5 digits`,
-		file + `:3:1: rejected: schluessel: key "0711100" of a municipality is not 8 digits (AGS)`,
-		file + `:5:1: rejected: schluessel: key 07111001 is used before on line 4`,
-		file + `:4:4: warning: kreis_schluessel: Kreis 07111 is not in the file, parent left empty`,
-	} {
-		if !reported(a.Report, want) {
-			t.Errorf("report lacks %s\n%s", want, reportText(a.Report))
-		}
-	}
+	checkReported(t, a.Report,
+		file+`:2:1: rejected: schluessel: key "0711" of a Kreis is not 5 digits`,
+		file+`:3:1: rejected: schluessel: key "0711100" of a municipality is not 8 digits (AGS)`,
+		file+`:5:1: rejected: schluessel: key 07111001 is used before on line 4`,
+		file+`:4:4: warning: kreis_schluessel: Kreis 07111 is not in the file, parent left empty`,
+	)
 	if len(a.Items) != 1 || a.Report.Rejected() != 3 {
 		t.Errorf("got %d administrations and %d rejected rows, want 1 and 3", len(a.Items), a.Report.Rejected())
 	}
@@ -366,15 +358,11 @@ func TestReadAdministrationsARSColumn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		file + `:4:11: warning: ars: "07111500100" is not a 12-digit Amtlicher Regionalschlüssel, left empty`,
-		file + `:5:11: warning: ars: 071115001004 does not extend the key 07111003, left empty`,
-		file + `:6:11: warning: ars: "0576600200x0" is not a 12-digit Amtlicher Regionalschlüssel; derived 057660020020 from the key`,
-	} {
-		if !reported(a.Report, want) {
-			t.Errorf("report lacks %s\n%s", want, reportText(a.Report))
-		}
-	}
+	checkReported(t, a.Report,
+		file+`:4:11: warning: ars: "07111500100" is not a 12-digit Amtlicher Regionalschlüssel, left empty`,
+		file+`:5:11: warning: ars: 071115001004 does not extend the key 07111003, left empty`,
+		file+`:6:11: warning: ars: "0576600200x0" is not a 12-digit Amtlicher Regionalschlüssel; derived 057660020020 from the key`,
+	)
 	got := map[string]string{}
 	for _, adm := range a.Items {
 		got[adm.Name] = adm.Spec.ARS

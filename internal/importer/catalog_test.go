@@ -75,18 +75,14 @@ func TestReadCatalogRealData(t *testing.T) {
 	}
 
 	// The data's known defects are reported with their position.
-	for _, want := range []string{
-		leikaFile + `:5251:1: warning: leika_schluessel: LeiKa key "25323525" has 8 digits, not 14, kept without key`,
-		leikaFile + `:5252:1: warning: leika_schluessel: LeiKa key "3233" has 4 digits, not 14, kept without key`,
-		leikaFile + `:5252:4: warning: typisierung: "44" is not a Typisierung`,
-		filepath.Join(dir, importer.LebenslagenFile) + `:57:2: warning: lebenslage: Lebenslage "aaaaaaaaaaaaaaaaa" looks like a placeholder`,
-		filepath.Join(dir, importer.LebenslagenFile) + `:58:2: warning: lebenslage: Lebenslage "aaaaabbbbb" looks like a placeholder`,
-		filepath.Join(dir, importer.LebenslagenFile) + `:59:2: warning: lebenslage: Lebenslage "aaabbbccc" looks like a placeholder`,
-	} {
-		if !reported(c.Report, want) {
-			t.Errorf("report lacks %s", want)
-		}
-	}
+	checkReported(t, c.Report,
+		leikaFile+`:5251:1: warning: leika_schluessel: LeiKa key "25323525" has 8 digits, not 14, kept without key`,
+		leikaFile+`:5252:1: warning: leika_schluessel: LeiKa key "3233" has 4 digits, not 14, kept without key`,
+		leikaFile+`:5252:4: warning: typisierung: "44" is not a Typisierung`,
+		filepath.Join(dir, importer.LebenslagenFile)+`:57:2: warning: lebenslage: Lebenslage "aaaaaaaaaaaaaaaaa" looks like a placeholder`,
+		filepath.Join(dir, importer.LebenslagenFile)+`:58:2: warning: lebenslage: Lebenslage "aaaaabbbbb" looks like a placeholder`,
+		filepath.Join(dir, importer.LebenslagenFile)+`:59:2: warning: lebenslage: Lebenslage "aaabbbccc" looks like a placeholder`,
+	)
 	if got := c.Report.Warnings(); got != 6 {
 		t.Errorf("got %d warnings, want 6:\n%s", got, reportText(c.Report))
 	}
@@ -182,16 +178,12 @@ func TestReadCatalogLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		leika + `:5253:4: warning: typisierung: "1" is listed twice, kept once`,
-		leika + `:5253:4: warning: typisierung: "12" is not a Typisierung`,
-		leika + `:5253:5: warning: rechtsgrundlage: 5000 characters, shortened to the maximum of 4096`,
-		leika + `:5253:6: warning: sdg1: "2" is not 0 or 1, taken as 0`,
-	} {
-		if !reported(c.Report, want) {
-			t.Errorf("report lacks %s\n%s", want, reportText(c.Report))
-		}
-	}
+	checkReported(t, c.Report,
+		leika+`:5253:4: warning: typisierung: "1" is listed twice, kept once`,
+		leika+`:5253:4: warning: typisierung: "12" is not a Typisierung`,
+		leika+`:5253:5: warning: rechtsgrundlage: 5000 characters, shortened to the maximum of 4096`,
+		leika+`:5253:6: warning: sdg1: "2" is not 0 or 1, taken as 0`,
+	)
 }
 
 func TestReadCatalogMissingColumn(t *testing.T) {
