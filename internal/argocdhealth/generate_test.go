@@ -212,7 +212,9 @@ func copyScripts(t *testing.T) (root, chartDir string) {
 	return root, chartDir
 }
 
-func mustCheck(t *testing.T, root, chartDir string) []string {
+// expectProblems fails t unless Check reports exactly want, with the
+// paths relative to root; when says at which point of the test.
+func expectProblems(t *testing.T, root, chartDir, when string, want ...string) {
 	t.Helper()
 	problems, err := Check(root, chartDir)
 	if err != nil {
@@ -224,21 +226,24 @@ func mustCheck(t *testing.T, root, chartDir string) []string {
 			problems[i] = rel + ":" + strings.SplitN(p, ":", 2)[1]
 		}
 	}
-	return problems
+	if !slices.Equal(problems, want) {
+		t.Fatalf("%s: got %q, want %q", when, problems, want)
+	}
+}
+
+// writeAndExpectCurrent runs Write, after which Check must report nothing.
+func writeAndExpectCurrent(t *testing.T, root, chartDir, when string) {
+	t.Helper()
+	if err := Write(root, chartDir); err != nil {
+		t.Fatal(err)
+	}
+	expectProblems(t, root, chartDir, when)
 }
 
 func TestWriteAndCheck(t *testing.T) {
 	root, chartDir := copyScripts(t)
-	want := []string{"config/argocd/argocd-cm.yaml: missing", "chart/files/argocd/argocd-cm.yaml: missing"}
-	if got := mustCheck(t, root, chartDir); !slices.Equal(got, want) {
-		t.Fatalf("before Write: got %q, want %q", got, want)
-	}
-	if err := Write(root, chartDir); err != nil {
-		t.Fatal(err)
-	}
-	if got := mustCheck(t, root, chartDir); len(got) > 0 {
-		t.Fatalf("after Write: %q", got)
-	}
+	expectProblems(t, root, chartDir, "before Write", "config/argocd/argocd-cm.yaml: missing", "chart/files/argocd/argocd-cm.yaml: missing")
+	writeAndExpectCurrent(t, root, chartDir, "after Write")
 
 	// An edited script, the shared part too, makes both files stale; a
 	// script the chart once carried is reported, and Write removes it.
@@ -254,20 +259,12 @@ func TestWriteAndCheck(t *testing.T) {
 	if err := os.WriteFile(stale, []byte("return nil\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	want = []string{
+	expectProblems(t, root, chartDir, "after editing",
 		"config/argocd/argocd-cm.yaml: out of date",
 		"chart/files/argocd/argocd-cm.yaml: out of date",
 		"chart/files/argocd/portalfleet.lua: not generated any more",
-	}
-	if got := mustCheck(t, root, chartDir); !slices.Equal(got, want) {
-		t.Fatalf("after editing: got %q, want %q", got, want)
-	}
-	if err := Write(root, chartDir); err != nil {
-		t.Fatal(err)
-	}
-	if got := mustCheck(t, root, chartDir); len(got) > 0 {
-		t.Fatalf("after the second Write: %q", got)
-	}
+	)
+	writeAndExpectCurrent(t, root, chartDir, "after the second Write")
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Fatalf("Write left %s: %v", stale, err)
 	}
