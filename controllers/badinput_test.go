@@ -56,17 +56,6 @@ func createPortal(ns, adm string) client.ObjectKey {
 // randomOZGID returns an OZG-ID outside the range of the real catalogue.
 func randomOZGID() string { return fmt.Sprintf("9%04d", rand.IntnRange(0, 10000)) }
 
-func updateAdministration(name string, change func(*ozgv1.Administration)) {
-	Eventually(func() error {
-		a := &ozgv1.Administration{}
-		if err := k8sClient.Get(ctx, client.ObjectKey{Name: name}, a); err != nil {
-			return err
-		}
-		change(a)
-		return k8sClient.Update(ctx, a)
-	}).Should(Succeed())
-}
-
 func stalledWith(g Gomega, key client.ObjectKey, reason string, message ...string) *ozgv1.ServicePortal {
 	p := getPortal(key)(g)
 	g.Expect(p.Status.ObservedGeneration).To(Equal(p.Generation))
@@ -120,7 +109,7 @@ var _ = Describe("Bad input", func() {
 		createAdministration(withServices, ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive})
 		createAdministration(without)
 		for _, name := range []string{withServices, without} {
-			updateAdministration(name, func(a *ozgv1.Administration) {
+			update(client.ObjectKey{Name: name}, func(a *ozgv1.Administration) {
 				a.Annotations = map[string]string{admservices.Annotation: "\x05not what the cache writes"}
 			})
 		}
@@ -243,22 +232,14 @@ var _ = Describe("Bad input", func() {
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
 
 			// The CRD bounds the map but does not check label syntax.
-			Eventually(func() error {
-				p := getPortal(key)(Default)
-				p.Spec.NodeSelector = map[string]string{"ozg.dev/node type": "real"}
-				return k8sClient.Update(ctx, p)
-			}).Should(Succeed())
+			update(key, func(p *ozgv1.ServicePortal) { p.Spec.NodeSelector = map[string]string{"ozg.dev/node type": "real"} })
 			Eventually(func(g Gomega) {
 				stalledWith(g, key, ozgv1.ReasonInvalidSpec,
 					"the API server refuses the portal's child: applying Deployment:", "spec.template.spec.nodeSelector")
 			}).Should(Succeed())
 			Expect(getDeployment(key)(Default).Spec.Template.Spec.NodeSelector).To(BeEmpty(), "the running pods stay as they were")
 
-			Eventually(func() error {
-				p := getPortal(key)(Default)
-				p.Spec.NodeSelector = map[string]string{"ozg.dev/node-type": "real"}
-				return k8sClient.Update(ctx, p)
-			}).Should(Succeed())
+			update(key, func(p *ozgv1.ServicePortal) { p.Spec.NodeSelector = map[string]string{"ozg.dev/node-type": "real"} })
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
 			Expect(getDeployment(key)(Default).Spec.Template.Spec.NodeSelector).To(HaveKeyWithValue("ozg.dev/node-type", "real"))
 		})
@@ -276,7 +257,7 @@ var _ = Describe("Bad input", func() {
 
 			// CEL accepts it (isURL, https); the portal document refuses
 			// credentials that would end up on a public page.
-			updateAdministration(adm, func(a *ozgv1.Administration) {
+			update(client.ObjectKey{Name: adm}, func(a *ozgv1.Administration) {
 				a.Spec.Services[0].URL = "https://user:geheim@formulare.example.de/abfall"
 			})
 			Eventually(func(g Gomega) {
@@ -285,7 +266,7 @@ var _ = Describe("Bad input", func() {
 			}).Should(Succeed())
 			Expect(portalContent(key)).To(Equal(content), "the portal keeps serving its last good content")
 
-			updateAdministration(adm, func(a *ozgv1.Administration) { a.Spec.Services[0].URL = good })
+			update(client.ObjectKey{Name: adm}, func(a *ozgv1.Administration) { a.Spec.Services[0].URL = good })
 			Eventually(readyAndNotStalled(key)).Should(Succeed())
 		})
 
@@ -318,7 +299,7 @@ var _ = Describe("Bad input", func() {
 				Expect(apierrors.IsNotFound(err)).To(BeTrue())
 			}
 
-			updateAdministration(adm, func(a *ozgv1.Administration) { a.Spec.Services = a.Spec.Services[:1] })
+			update(client.ObjectKey{Name: adm}, func(a *ozgv1.Administration) { a.Spec.Services = a.Spec.Services[:1] })
 			Eventually(func(g Gomega) {
 				readyAndNotStalled(key)(g)
 				g.Expect(getPortal(key)(g).Status.ServicesOffered).To(BeEquivalentTo(1))
@@ -359,7 +340,7 @@ var _ = Describe("Bad input", func() {
 
 			// The CRD keeps metav1.LabelSelector's schema, which has no enum
 			// for the operator.
-			updateFleet(key, func(fl *ozgv1.PortalFleet) {
+			update(key, func(fl *ozgv1.PortalFleet) {
 				fl.Spec.AdministrationSelector = metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
 					Key: ozgv1.LabelITProvider, Operator: "Equals", Values: []string{f.provider},
 				}}}
@@ -374,7 +355,7 @@ var _ = Describe("Bad input", func() {
 				g.Expect(portals.Items).To(HaveLen(3), "an unreadable selector deletes no portal")
 			}).WithTimeout(2 * time.Second).Should(Succeed())
 
-			updateFleet(key, func(fl *ozgv1.PortalFleet) {
+			update(key, func(fl *ozgv1.PortalFleet) {
 				fl.Spec.AdministrationSelector.MatchExpressions[0].Operator = metav1.LabelSelectorOpIn
 			})
 			Eventually(fleetReady(key, 3)).WithTimeout(30 * time.Second).Should(Succeed())

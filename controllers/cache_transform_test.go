@@ -80,12 +80,7 @@ var _ = Describe("The manager's cache", func() {
 		}).Should(Succeed())
 
 		By("a hand edit of the content is put back")
-		Eventually(func() error {
-			cm := &corev1.ConfigMap{}
-			Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
-			cm.Data[portaldata.ConfigMapKey] = `{"edited": true}`
-			return k8sClient.Update(ctx, cm)
-		}).Should(Succeed())
+		update(key, func(cm *corev1.ConfigMap) { cm.Data[portaldata.ConfigMapKey] = `{"edited": true}` })
 		Eventually(func(g Gomega) string {
 			cm := &corev1.ConfigMap{}
 			g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())

@@ -158,14 +158,7 @@ var _ = Describe("Portal content by responsibility", func() {
 
 		By("the Kreis going live with it: still not linked, its portal is not online")
 		setKreisState := func(state ozgv1.ServiceState, url string) {
-			Eventually(func() error {
-				adm := &ozgv1.Administration{}
-				if err := k8sClient.Get(ctx, client.ObjectKey{Name: kreis}, adm); err != nil {
-					return err
-				}
-				adm.Spec.Services[0].State, adm.Spec.Services[0].URL = state, url
-				return k8sClient.Update(ctx, adm)
-			}).Should(Succeed())
+			update(client.ObjectKey{Name: kreis}, func(adm *ozgv1.Administration) { adm.Spec.Services[0].State, adm.Spec.Services[0].URL = state, url })
 		}
 		setKreisState(ozgv1.StateLive, "https://kfz.kreis.example.de")
 		Eventually(func(g Gomega) {
@@ -203,14 +196,9 @@ var _ = Describe("Portal content by responsibility", func() {
 		}).WithTimeout(rollupTimeout).Should(Succeed())
 
 		By("an override moving the service to the Gemeinde")
-		Eventually(func() error {
-			adm := &ozgv1.Administration{}
-			if err := k8sClient.Get(ctx, client.ObjectKey{Name: gemeinde}, adm); err != nil {
-				return err
-			}
+		update(client.ObjectKey{Name: gemeinde}, func(adm *ozgv1.Administration) {
 			adm.Spec.Responsibility.Overrides = []ozgv1.ResponsibilityOverride{{Service: "ozg-" + kfz, Level: ozgv1.LevelGemeinde, Reason: "delegation"}}
-			return k8sClient.Update(ctx, adm)
-		}).Should(Succeed())
+		})
 		Eventually(func(g Gomega) {
 			s := portalService(gemeindeContent, kfz)(g)
 			g.Expect(s.Responsible.Level).To(Equal(portaldata.LevelGemeinde))
@@ -252,14 +240,7 @@ var _ = Describe("Portal content by responsibility", func() {
 		}).WithTimeout(2 * time.Second).Should(Succeed())
 
 		By("the parent going live with the service")
-		Eventually(func() error {
-			adm := &ozgv1.Administration{}
-			if err := k8sClient.Get(ctx, client.ObjectKey{Name: parent}, adm); err != nil {
-				return err
-			}
-			adm.Spec.Services[0].State = ozgv1.StateLive
-			return k8sClient.Update(ctx, adm)
-		}).Should(Succeed())
+		update(client.ObjectKey{Name: parent}, func(adm *ozgv1.Administration) { adm.Spec.Services[0].State = ozgv1.StateLive })
 		Eventually(func(g Gomega) {
 			g.Expect(portalService(content, kfz)(g).State).To(Equal(portaldata.StateLive))
 		}).Should(Succeed())
@@ -308,14 +289,7 @@ var _ = Describe("Portal content by responsibility", func() {
 
 		By("spec.parent naming the Kreis of the key")
 		Expect(k8sClient.Create(ctx, kreis(right, "05766"))).To(Succeed())
-		Eventually(func() error {
-			adm := &ozgv1.Administration{}
-			if err := k8sClient.Get(ctx, client.ObjectKey{Name: gemeinde}, adm); err != nil {
-				return err
-			}
-			adm.Spec.Parent = right
-			return k8sClient.Update(ctx, adm)
-		}).Should(Succeed())
+		update(client.ObjectKey{Name: gemeinde}, func(adm *ozgv1.Administration) { adm.Spec.Parent = right })
 		Eventually(func(g Gomega) {
 			status := &ozgv1.AdministrationStatus{Conditions: conditions(g)}
 			g.Expect(condition(status, ozgv1.ReadyCondition).Status).To(Equal(metav1.ConditionTrue))
@@ -370,14 +344,9 @@ var _ = Describe("Portal content by responsibility", func() {
 		}).Should(Succeed())
 
 		By("the neighbour founding its own Jugendamt: the Kita service becomes its own")
-		Eventually(func() error {
-			adm := &ozgv1.Administration{}
-			if err := k8sClient.Get(ctx, client.ObjectKey{Name: neighbour}, adm); err != nil {
-				return err
-			}
+		update(client.ObjectKey{Name: neighbour}, func(adm *ozgv1.Administration) {
 			adm.Spec.Responsibility.Authorities = []ozgv1.Authority{ozgv1.AuthorityJugendamt}
-			return k8sClient.Update(ctx, adm)
-		}).Should(Succeed())
+		})
 		Eventually(func(g Gomega) {
 			s := portalService(client.ObjectKey{Namespace: ns, Name: neighbour}, kita)(g)
 			g.Expect(s.Responsible.Administration).To(Equal(neighbour))
@@ -420,14 +389,9 @@ var _ = Describe("Portal content by responsibility", func() {
 	It("says so when the administration's profile does not exist, and lists its own services", func() {
 		ns, adm := fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateLive})
 		createCatalogEntry("10110", "Abfallentsorgung", "Umwelt")
-		Eventually(func() error {
-			a := &ozgv1.Administration{}
-			if err := k8sClient.Get(ctx, client.ObjectKey{Name: adm}, a); err != nil {
-				return err
-			}
+		update(client.ObjectKey{Name: adm}, func(a *ozgv1.Administration) {
 			a.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "gibt-es-nicht"}
-			return k8sClient.Update(ctx, a)
-		}).Should(Succeed())
+		})
 		Expect(k8sClient.Create(ctx, newPortal(ns, adm, adm))).To(Succeed())
 		key := client.ObjectKey{Namespace: ns, Name: adm}
 		markDeploymentAvailable(key)

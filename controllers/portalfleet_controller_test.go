@@ -89,19 +89,7 @@ func (f *fleetFixture) fleet(published ...string) *ozgv1.PortalFleet {
 }
 
 func getFleet(key client.ObjectKey) func(Gomega) *ozgv1.PortalFleet {
-	return func(g Gomega) *ozgv1.PortalFleet {
-		fl := &ozgv1.PortalFleet{}
-		g.Expect(k8sClient.Get(ctx, key, fl)).To(Succeed())
-		return fl
-	}
-}
-
-func updateFleet(key client.ObjectKey, change func(*ozgv1.PortalFleet)) {
-	Eventually(func() error {
-		fl := getFleet(key)(Default)
-		change(fl)
-		return k8sClient.Update(ctx, fl)
-	}).Should(Succeed())
+	return get[ozgv1.PortalFleet](key)
 }
 
 // kstatusOf computes the kstatus of an object as Flux and Argo CD would.
@@ -267,7 +255,7 @@ var _ = Describe("PortalFleet controller", func() {
 		Expect(getFleet(key)(Default).Status.Versions).To(ConsistOf(ozgv1.VersionCount{Version: "1.4.0", Count: 12}))
 
 		By("pausing, then changing the version: nothing rolls while paused")
-		updateFleet(key, func(fl *ozgv1.PortalFleet) {
+		update(key, func(fl *ozgv1.PortalFleet) {
 			fl.Spec.Rollout.Paused = true
 			fl.Spec.Template.Version = "1.5.0"
 		})
@@ -286,7 +274,7 @@ var _ = Describe("PortalFleet controller", func() {
 
 		By("resuming: waves in order, never more than maxUnavailable (50% of 4) down, across a manager restart")
 		sampler := startSampler(f, key, map[string]int{"05766": 2, "05758": 2, "05770": 2})
-		updateFleet(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Rollout.Paused = false })
+		update(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Rollout.Paused = false })
 		Eventually(func(g Gomega) {
 			g.Expect(getFleet(key)(g).Status.CurrentWave).To(Equal("kreis-05758"))
 		}).WithTimeout(30 * time.Second).Should(Succeed())
@@ -309,7 +297,7 @@ var _ = Describe("PortalFleet controller", func() {
 		}).Should(Succeed())
 
 		By("rolling a template change that keeps the version")
-		updateFleet(key, func(fl *ozgv1.PortalFleet) {
+		update(key, func(fl *ozgv1.PortalFleet) {
 			fl.Spec.Template.Links = []ozgv1.PortalLink{{Name: "Wirtschafts-Service-Portal.NRW", URL: "https://service.wirtschaft.nrw"}}
 		})
 		Eventually(func(g Gomega) {
@@ -333,12 +321,7 @@ var _ = Describe("PortalFleet controller", func() {
 		}).Should(Succeed())
 
 		By("deleting the portal of an administration that stops matching")
-		Eventually(func() error {
-			adm := &ozgv1.Administration{}
-			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: f.adms[11]}, adm)).To(Succeed())
-			adm.Labels[ozgv1.LabelITProvider] = "other"
-			return k8sClient.Update(ctx, adm)
-		}).Should(Succeed())
+		update(client.ObjectKey{Name: f.adms[11]}, func(adm *ozgv1.Administration) { adm.Labels[ozgv1.LabelITProvider] = "other" })
 		Eventually(func() bool {
 			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKey{Namespace: f.namespace, Name: f.adms[11]}, &ozgv1.ServicePortal{}))
 		}).Should(BeTrue())
@@ -389,7 +372,7 @@ var _ = Describe("PortalFleet controller", func() {
 		Expect(getFleet(key)(Default).Status.Versions).To(ConsistOf(ozgv1.VersionCount{Version: "sha256-0123456789ab", Count: 3}))
 
 		By("changing only the tolerations while paused: a template change the rollout holds back")
-		updateFleet(key, func(fl *ozgv1.PortalFleet) {
+		update(key, func(fl *ozgv1.PortalFleet) {
 			fl.Spec.Rollout.Paused = true
 			fl.Spec.Template.Tolerations = append(fl.Spec.Template.Tolerations,
 				corev1.Toleration{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr.To[int64](30)})
@@ -406,7 +389,7 @@ var _ = Describe("PortalFleet controller", func() {
 		})(Default)
 
 		By("resuming: every portal and its pods get the new tolerations")
-		updateFleet(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Rollout.Paused = false })
+		update(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Rollout.Paused = false })
 		Eventually(fleetReady(key, 3)).WithTimeout(30 * time.Second).Should(Succeed())
 		Eventually(expectPortals(func(g Gomega, p *ozgv1.ServicePortal, d *appsv1.Deployment) {
 			g.Expect(p.Spec.Tolerations).To(HaveLen(2), p.Name)
@@ -425,12 +408,7 @@ var _ = Describe("PortalFleet controller", func() {
 		Eventually(func(g Gomega) {
 			g.Expect(fleetEventReasons(g, fleet)).To(ContainElements(ozgv1.EventWaveStarted, ozgv1.EventWaveFinished))
 		}).Should(Succeed())
-		Eventually(func() error {
-			adm := &ozgv1.Administration{}
-			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: f.adms[0]}, adm)).To(Succeed())
-			delete(adm.Labels, ozgv1.LabelITProvider)
-			return k8sClient.Update(ctx, adm)
-		}).Should(Succeed())
+		update(client.ObjectKey{Name: f.adms[0]}, func(adm *ozgv1.Administration) { delete(adm.Labels, ozgv1.LabelITProvider) })
 		Eventually(func(g Gomega) {
 			p := getPortal(client.ObjectKey{Namespace: f.namespace, Name: f.adms[0]})(g)
 			g.Expect(metav1.GetControllerOf(p)).To(BeNil())
@@ -479,7 +457,7 @@ var _ = Describe("PortalFleet controller", func() {
 			suffix = "." + strings.Repeat("a", 62) + suffix
 		}
 		suffix = "." + strings.Repeat("b", 245-len(suffix)-1) + suffix
-		updateFleet(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Template.HostnamePattern = "$(name)" + suffix })
+		update(key, func(fl *ozgv1.PortalFleet) { fl.Spec.Template.HostnamePattern = "$(name)" + suffix })
 		Eventually(func(g Gomega) {
 			fl := getFleet(key)(g)
 			g.Expect(condition(&fl.Status, ozgv1.StalledCondition)).To(And(
@@ -507,7 +485,7 @@ var _ = Describe("PortalFleet controller", func() {
 		}).WithTimeout(30 * time.Second).Should(Succeed())
 
 		By("making the hostname of the long-named administration too long: its running portal stays but leaves the counts")
-		updateFleet(key, func(fl *ozgv1.PortalFleet) {
+		update(key, func(fl *ozgv1.PortalFleet) {
 			fl.Spec.Template.HostnamePattern = "$(name).$(name).$(name).$(name).serviceportal.example.de"
 		})
 		Eventually(func(g Gomega) {

@@ -125,12 +125,7 @@ var _ = Describe("Status roll-up in the krz scenario", Ordered, func() {
 		}
 		By("changing states in five administrations")
 		for _, name := range adms[5:10] {
-			Eventually(func() error {
-				a := &ozgv1.Administration{}
-				Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, a)).To(Succeed())
-				a.Spec.Services = randomServices(rng, catalog)
-				return k8sClient.Update(ctx, a)
-			}).Should(Succeed())
+			update(client.ObjectKey{Name: name}, func(a *ozgv1.Administration) { a.Spec.Services = randomServices(rng, catalog) })
 		}
 		By("deleting one portal")
 		p := &ozgv1.ServicePortal{}
@@ -142,12 +137,7 @@ var _ = Describe("Status roll-up in the krz scenario", Ordered, func() {
 })
 
 func setPublish(namespace, name string, publish bool) {
-	Eventually(func() error {
-		p := &ozgv1.ServicePortal{}
-		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, p)).To(Succeed())
-		p.Spec.Publish = publish
-		return k8sClient.Update(ctx, p)
-	}).Should(Succeed())
+	update(client.ObjectKey{Namespace: namespace, Name: name}, func(p *ozgv1.ServicePortal) { p.Spec.Publish = publish })
 }
 
 func randomServices(rng *rand.Rand, catalog []string) []ozgv1.ServiceImplementation {

@@ -81,11 +81,7 @@ func newPortal(namespace, name, adm string) *ozgv1.ServicePortal {
 }
 
 func getPortal(key client.ObjectKey) func(Gomega) *ozgv1.ServicePortal {
-	return func(g Gomega) *ozgv1.ServicePortal {
-		p := &ozgv1.ServicePortal{}
-		g.Expect(k8sClient.Get(ctx, key, p)).To(Succeed())
-		return p
-	}
+	return get[ozgv1.ServicePortal](key)
 }
 
 func readyStatus(g Gomega, key client.ObjectKey) metav1.ConditionStatus {
@@ -106,11 +102,7 @@ func deleteChildAndAwaitRestore(key client.ObjectKey, obj client.Object) {
 }
 
 func getDeployment(key client.ObjectKey) func(Gomega) *appsv1.Deployment {
-	return func(g Gomega) *appsv1.Deployment {
-		d := &appsv1.Deployment{}
-		g.Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
-		return d
-	}
+	return get[appsv1.Deployment](key)
 }
 
 // portalWithBudget creates a portal of replicas pods in a new fixture and
@@ -230,11 +222,7 @@ var _ = Describe("ServicePortal controller", func() {
 		}).Should(Succeed())
 
 		By("publishing behind an Ingress")
-		Eventually(func() error {
-			p := getPortal(key)(Default)
-			p.Spec.Publish = true
-			return k8sClient.Update(ctx, p)
-		}).Should(Succeed())
+		update(key, func(p *ozgv1.ServicePortal) { p.Spec.Publish = true })
 		Eventually(func(g Gomega) {
 			p := getPortal(key)(g)
 			g.Expect(condition(&p.Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionTrue))
@@ -246,11 +234,7 @@ var _ = Describe("ServicePortal controller", func() {
 		Expect(ing.Spec.TLS[0].SecretName).To(Equal("portal-tls"))
 
 		By("removing the Ingress when unpublished")
-		Eventually(func() error {
-			p := getPortal(key)(Default)
-			p.Spec.Publish = false
-			return k8sClient.Update(ctx, p)
-		}).Should(Succeed())
+		update(key, func(p *ozgv1.ServicePortal) { p.Spec.Publish = false })
 		Eventually(func() bool { return apierrors.IsNotFound(k8sClient.Get(ctx, key, &networkingv1.Ingress{})) }).Should(BeTrue())
 		Eventually(func(g Gomega) {
 			g.Expect(condition(&getPortal(key)(g).Status, ozgv1.PublishedCondition).Status).To(Equal(metav1.ConditionFalse))
@@ -353,11 +337,7 @@ var _ = Describe("ServicePortal controller", func() {
 		}).Should(Succeed())
 
 		By("keeping it when an older portal is changed to that hostname")
-		Eventually(func() error {
-			p := getPortal(client.ObjectKeyFromObject(older))(Default)
-			p.Spec.Hostname, p.Spec.Publish = first.Spec.Hostname, true
-			return k8sClient.Update(ctx, p)
-		}).Should(Succeed())
+		update(client.ObjectKeyFromObject(older), func(p *ozgv1.ServicePortal) { p.Spec.Hostname, p.Spec.Publish = first.Spec.Hostname, true })
 		Eventually(func(g Gomega) {
 			p := getPortal(client.ObjectKeyFromObject(older))(g)
 			g.Expect(p.Status.ObservedGeneration).To(Equal(p.Generation))
@@ -381,12 +361,7 @@ var _ = Describe("ServicePortal controller", func() {
 		cmBefore := &corev1.ConfigMap{}
 		Expect(k8sClient.Get(ctx, key, cmBefore)).To(Succeed())
 
-		Eventually(func() error {
-			a := &ozgv1.Administration{}
-			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: adm}, a)).To(Succeed())
-			a.Spec.Services[0].State = ozgv1.StateLive
-			return k8sClient.Update(ctx, a)
-		}).Should(Succeed())
+		update(client.ObjectKey{Name: adm}, func(a *ozgv1.Administration) { a.Spec.Services[0].State = ozgv1.StateLive })
 		Eventually(func(g Gomega) {
 			cm := &corev1.ConfigMap{}
 			g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
@@ -463,13 +438,11 @@ var _ = Describe("ServicePortal controller", func() {
 		}, "1s", "50ms").Should(Succeed())
 
 		By("changing the placement: the pod template follows")
-		Eventually(func() error {
-			p := getPortal(key)(Default)
+		update(key, func(p *ozgv1.ServicePortal) {
 			p.Spec.NodeSelector = map[string]string{"ozg.dev/node": "kwok"}
 			p.Spec.Tolerations = p.Spec.Tolerations[:1]
 			p.Spec.PriorityClassName = ""
-			return k8sClient.Update(ctx, p)
-		}).Should(Succeed())
+		})
 		Eventually(func(g Gomega) {
 			pod := getDeployment(key)(g).Spec.Template.Spec
 			g.Expect(pod.NodeSelector).To(Equal(map[string]string{"ozg.dev/node": "kwok"}))
@@ -534,13 +507,10 @@ var _ = Describe("ServicePortal controller", func() {
 		deleteChildAndAwaitRestore(key, &corev1.ConfigMap{})
 
 		By("restoring a Deployment scaled by hand, keeping a label another tool added")
-		Eventually(func() error {
-			d := &appsv1.Deployment{}
-			Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
+		update(key, func(d *appsv1.Deployment) {
 			d.Spec.Replicas = ptr.To[int32](5)
 			d.Labels["backup.example.de/policy"] = "daily"
-			return k8sClient.Update(ctx, d)
-		}).Should(Succeed())
+		})
 		Eventually(func(g Gomega) {
 			d := &appsv1.Deployment{}
 			g.Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
@@ -575,12 +545,7 @@ var _ = Describe("ServicePortal controller", func() {
 		By("a label another tool adds to a child: a reconcile that writes nothing")
 		reads, writesBefore := requests.counts(key.String())
 		_, appliesBefore := requests.counts(applyKey(key.Namespace))
-		Eventually(func() error {
-			d := &appsv1.Deployment{}
-			Expect(k8sClient.Get(ctx, key, d)).To(Succeed())
-			d.Labels["touched"] = "yes"
-			return k8sClient.Update(ctx, d)
-		}).Should(Succeed())
+		update(key, func(d *appsv1.Deployment) { d.Labels["touched"] = "yes" })
 		Eventually(func() int {
 			r, _ := requests.counts(key.String())
 			return r

@@ -45,12 +45,7 @@ var _ = Describe("ServiceProgramme", Ordered, func() {
 	adms := []string{"g2b-a", "g2b-b", "g2b-c", "g2b-d", "g2b-e", "g2b-f"}
 
 	setServices := func(name string, services ...ozgv1.ServiceImplementation) {
-		Eventually(func() error {
-			a := &ozgv1.Administration{}
-			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, a)).To(Succeed())
-			a.Spec.Services = services
-			return k8sClient.Update(ctx, a)
-		}).Should(Succeed())
+		update(client.ObjectKey{Name: name}, func(a *ozgv1.Administration) { a.Spec.Services = services })
 	}
 	impl := func(id string, state ozgv1.ServiceState) ozgv1.ServiceImplementation {
 		return ozgv1.ServiceImplementation{Service: "ozg-" + id, State: state}
@@ -181,12 +176,9 @@ var _ = Describe("ServiceProgramme", Ordered, func() {
 		setServices("g2b-a", impl("98801", ozgv1.StateInProgress), impl("98804", ozgv1.StateLive), impl("98806", ozgv1.StateLive))
 		setServices("g2b-c", impl("98802", ozgv1.StateLive), impl("98803", ozgv1.StateInProgress))
 		setServices("g2b-d", impl("98806", ozgv1.StateLive))
-		Eventually(func() error {
-			a := &ozgv1.Administration{}
-			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: "g2b-f"}, a)).To(Succeed())
+		update(client.ObjectKey{Name: "g2b-f"}, func(a *ozgv1.Administration) {
 			a.Labels = nil // leaves the programme
-			return k8sClient.Update(ctx, a)
-		}).Should(Succeed())
+		})
 		adms = adms[:5]
 		Eventually(expectRecount).WithTimeout(programmeTimeout).Should(Succeed())
 	})
@@ -232,13 +224,10 @@ var _ = Describe("ServiceProgramme", Ordered, func() {
 	})
 
 	It("names services the catalogue lacks, counts the rest, and turns Ready when they arrive", func() {
-		Eventually(func() error {
-			prog := &ozgv1.ServiceProgramme{}
-			Expect(k8sClient.Get(ctx, key, prog)).To(Succeed())
+		update(key, func(prog *ozgv1.ServiceProgramme) {
 			prog.Spec.Priorities[0].Services = append(prog.Spec.Priorities[0].Services, "ozg-98898")
 			prog.Spec.Priorities[0].LeiKaKeys = []string{"98898000000000"}
-			return k8sClient.Update(ctx, prog)
-		}).Should(Succeed())
+		})
 		Eventually(func(g Gomega) {
 			prog := &ozgv1.ServiceProgramme{}
 			g.Expect(k8sClient.Get(ctx, key, prog)).To(Succeed())

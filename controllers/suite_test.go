@@ -268,6 +268,34 @@ func condition(h ozgv1.ConditionsHolder, typ string) metav1.Condition {
 	return metav1.Condition{}
 }
 
+// get returns a function that reads the object at key.
+func get[T any, P interface {
+	*T
+	client.Object
+}](key client.ObjectKey) func(Gomega) P {
+	return func(g Gomega) P {
+		obj := P(new(T))
+		g.Expect(k8sClient.Get(ctx, key, obj)).To(Succeed())
+		return obj
+	}
+}
+
+// update changes the object at key, retrying on conflicts.
+func update[T any, P interface {
+	*T
+	client.Object
+}](key client.ObjectKey, change func(P)) {
+	GinkgoHelper()
+	Eventually(func() error {
+		obj := P(new(T))
+		if err := k8sClient.Get(ctx, key, obj); err != nil {
+			return err
+		}
+		change(obj)
+		return k8sClient.Update(ctx, obj)
+	}).Should(Succeed())
+}
+
 // withoutWatch lets the interceptor wrap the manager's cache-backed client,
 // which the controllers never use to watch.
 type withoutWatch struct{ client.Client }

@@ -93,8 +93,7 @@ var _ = Describe("Two IT providers in one cluster", func() {
 		greedy.Spec.Template.HostnamePattern = "$(name).all." + b.provider + ".example.de"
 		Expect(k8sClient.Create(ctx, greedy)).To(Succeed())
 		Eventually(func(g Gomega) {
-			f := &ozgv1.PortalFleet{}
-			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(greedy), f)).To(Succeed())
+			f := getFleet(client.ObjectKeyFromObject(greedy))(g)
 			ready := condition(&f.Status, ozgv1.ReadyCondition)
 			g.Expect(ready.Status).To(Equal(metav1.ConditionFalse))
 			g.Expect(ready.Reason).To(Equal(ozgv1.ReasonInvalidSpec))
@@ -105,8 +104,7 @@ var _ = Describe("Two IT providers in one cluster", func() {
 		foreign := newPortal(a.namespace, "foreign", b.adms[0])
 		Expect(k8sClient.Create(ctx, foreign)).To(Succeed())
 		Eventually(func(g Gomega) {
-			p := &ozgv1.ServicePortal{}
-			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), p)).To(Succeed())
+			p := getPortal(client.ObjectKeyFromObject(foreign))(g)
 			stalled := condition(&p.Status, ozgv1.StalledCondition)
 			g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
 			g.Expect(stalled.Reason).To(Equal(ozgv1.ReasonAdministrationOfAnotherProvider))
@@ -138,8 +136,7 @@ var _ = Describe("Two IT providers in one cluster", func() {
 		By("the municipality moving to a (a cluster admin relabels it): the portal in a's namespace serves it")
 		moveAdministration(b.adms[0], a.provider)
 		Eventually(func(g Gomega) {
-			p := &ozgv1.ServicePortal{}
-			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), p)).To(Succeed())
+			p := getPortal(client.ObjectKeyFromObject(foreign))(g)
 			g.Expect(condition(&p.Status, ozgv1.StalledCondition).Status).NotTo(Equal(metav1.ConditionTrue))
 			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), &corev1.ConfigMap{})).To(Succeed())
 		}).Should(Succeed())
