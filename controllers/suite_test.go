@@ -296,6 +296,12 @@ func update[T any, P interface {
 	}).Should(Succeed())
 }
 
+// conditionWith matches a condition of the given status and reason whose
+// message satisfies message.
+func conditionWith(status metav1.ConditionStatus, reason string, message OmegaMatcher) OmegaMatcher {
+	return And(HaveField("Status", status), HaveField("Reason", reason), HaveField("Message", message))
+}
+
 // withoutWatch lets the interceptor wrap the manager's cache-backed client,
 // which the controllers never use to watch.
 type withoutWatch struct{ client.Client }

@@ -94,10 +94,8 @@ var _ = Describe("Two IT providers in one cluster", func() {
 		Expect(k8sClient.Create(ctx, greedy)).To(Succeed())
 		Eventually(func(g Gomega) {
 			f := getFleet(client.ObjectKeyFromObject(greedy))(g)
-			ready := condition(&f.Status, ozgv1.ReadyCondition)
-			g.Expect(ready.Status).To(Equal(metav1.ConditionFalse))
-			g.Expect(ready.Reason).To(Equal(ozgv1.ReasonInvalidSpec))
-			g.Expect(ready.Message).To(ContainSubstring("must select only Administrations of IT provider " + b.provider))
+			g.Expect(condition(&f.Status, ozgv1.ReadyCondition)).To(conditionWith(metav1.ConditionFalse, ozgv1.ReasonInvalidSpec,
+				ContainSubstring("must select only Administrations of IT provider "+b.provider)))
 		}).Should(Succeed())
 
 		By("a portal in a's namespace for b's municipality: stalled, with no content")
@@ -105,10 +103,8 @@ var _ = Describe("Two IT providers in one cluster", func() {
 		Expect(k8sClient.Create(ctx, foreign)).To(Succeed())
 		Eventually(func(g Gomega) {
 			p := getPortal(client.ObjectKeyFromObject(foreign))(g)
-			stalled := condition(&p.Status, ozgv1.StalledCondition)
-			g.Expect(stalled.Status).To(Equal(metav1.ConditionTrue))
-			g.Expect(stalled.Reason).To(Equal(ozgv1.ReasonAdministrationOfAnotherProvider))
-			g.Expect(stalled.Message).To(ContainSubstring("belongs to IT provider " + b.provider + ", not to " + a.provider))
+			g.Expect(condition(&p.Status, ozgv1.StalledCondition)).To(conditionWith(metav1.ConditionTrue, ozgv1.ReasonAdministrationOfAnotherProvider,
+				ContainSubstring("belongs to IT provider "+b.provider+", not to "+a.provider)))
 		}).Should(Succeed())
 		Expect(apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), &corev1.ConfigMap{}))).To(BeTrue())
 
