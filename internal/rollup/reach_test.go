@@ -245,8 +245,8 @@ func TestViewReachFollowsEvents(t *testing.T) {
 func TestViewFollowsAParentThatIsNoKreis(t *testing.T) {
 	v, adms, _ := started(t, newClock())
 	v.UpsertService(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-1", Generation: 1, UID: "s1"}})
-	p := &ozgv1.ResponsibilityProfile{ObjectMeta: metav1.ObjectMeta{Name: "nrw", Generation: 1, UID: "p1"}}
-	p.Spec.Services = []ozgv1.ServiceResponsibility{{Service: "ozg-1", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis}}}
+	p := nrwProfile(placed("ozg-1", ozgv1.LevelKreis))
+	p.UID = "p1"
 	v.UpsertProfile(p)
 	parent := func(generation int64, state ozgv1.ServiceState) *ozgv1.Administration {
 		a := administration("bielefeld", generation, service("ozg-1", state))
@@ -255,11 +255,8 @@ func TestViewFollowsAParentThatIsNoKreis(t *testing.T) {
 		return a
 	}
 	v.UpsertAdministration(parent(1, ozgv1.StateLive))
-	lemgo := administration("lemgo", 1)
-	lemgo.Spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
-	lemgo.Spec.Parent = "bielefeld"
+	lemgo := gemeinde("lemgo", "bielefeld", 1)
 	lemgo.Spec.Population = new(int64(40000))
-	lemgo.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
 	v.UpsertAdministration(lemgo)
 	expect := func(step string, reachable int32, population int64) {
 		t.Helper()

@@ -17,11 +17,8 @@ func TestViewTakesInRecreatedObjects(t *testing.T) {
 	v.UpsertService(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-1", Generation: 1, UID: "s1"}})
 	v.UpsertService(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-2", Generation: 1, UID: "s2"}})
 	profile := func(uid types.UID, level ozgv1.Level) *ozgv1.ResponsibilityProfile {
-		p := &ozgv1.ResponsibilityProfile{ObjectMeta: metav1.ObjectMeta{Name: "nrw", Generation: 1, UID: uid}}
-		p.Spec.Services = []ozgv1.ServiceResponsibility{
-			{Service: "ozg-1", Placement: ozgv1.Placement{Level: level}},
-			{Service: "ozg-2", Placement: ozgv1.Placement{Level: level}},
-		}
+		p := nrwProfile(placed("ozg-1", level), placed("ozg-2", level))
+		p.UID = uid
 		return p
 	}
 	lemgo := func(uid types.UID, population int64, services ...ozgv1.ServiceImplementation) *ozgv1.Administration {

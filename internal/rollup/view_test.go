@@ -74,6 +74,36 @@ func service(name string, state ozgv1.ServiceState) ozgv1.ServiceImplementation 
 	return ozgv1.ServiceImplementation{Service: name, State: state}
 }
 
+// kreisLippe returns the Kreis Lippe, the parent of these tests' towns.
+func kreisLippe(generation int64, services ...ozgv1.ServiceImplementation) *ozgv1.Administration {
+	a := administration("kreis-lippe", generation, services...)
+	a.Spec.Type = ozgv1.TypeKreis
+	return a
+}
+
+// gemeinde returns a kreisangehörige Gemeinde of parent that selects
+// the profile nrw.
+func gemeinde(name, parent string, generation int64, services ...ozgv1.ServiceImplementation) *ozgv1.Administration {
+	a := administration(name, generation, services...)
+	a.Spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
+	a.Spec.Parent = parent
+	a.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
+	return a
+}
+
+// nrwProfile returns the profile nrw at generation 1, placing services.
+func nrwProfile(services ...ozgv1.ServiceResponsibility) *ozgv1.ResponsibilityProfile {
+	return &ozgv1.ResponsibilityProfile{
+		ObjectMeta: metav1.ObjectMeta{Name: "nrw", Generation: 1},
+		Spec:       ozgv1.ResponsibilityProfileSpec{Services: services},
+	}
+}
+
+// placed places a service at a level.
+func placed(service string, level ozgv1.Level) ozgv1.ServiceResponsibility {
+	return ozgv1.ServiceResponsibility{Service: service, Placement: ozgv1.Placement{Level: level}}
+}
+
 // portal returns a portal of adm; conditions lists the True ones.
 func portal(name, adm string, generation, observed int64, conditions ...string) *ozgv1.ServicePortal {
 	p := &ozgv1.ServicePortal{
@@ -326,21 +356,10 @@ func TestViewReplayOpensNoBurst(t *testing.T) {
 func TestViewMunicipalityWaitsForItsKreisPortal(t *testing.T) {
 	c := newClock()
 	v, adms, _ := started(t, c)
-	v.ReplayProfile(&ozgv1.ResponsibilityProfile{
-		ObjectMeta: metav1.ObjectMeta{Name: "nrw", Generation: 1},
-		Spec: ozgv1.ResponsibilityProfileSpec{Services: []ozgv1.ServiceResponsibility{
-			{Service: "ozg-1", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis}},
-		}},
-	})
+	v.ReplayProfile(nrwProfile(placed("ozg-1", ozgv1.LevelKreis)))
 	v.ReplayService(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-1", Generation: 1}})
-	kreis := administration("kreis-lippe", 1, service("ozg-1", ozgv1.StateLive))
-	kreis.Spec.Type = ozgv1.TypeKreis
-	town := administration("augustdorf", 1)
-	town.Spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
-	town.Spec.Parent = "kreis-lippe"
-	town.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
-	v.ReplayAdministration(kreis)
-	v.ReplayAdministration(town)
+	v.ReplayAdministration(kreisLippe(1, service("ozg-1", ozgv1.StateLive)))
+	v.ReplayAdministration(gemeinde("augustdorf", "kreis-lippe", 1))
 	v.ReplayPortal(portal("kreis-lippe", "kreis-lippe", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
 	if r := v.reachOf("augustdorf"); r.Reachable != 1 {
 		t.Fatalf("the Kreis's live service in its online portal: augustdorf reaches %d, want 1", r.Reachable)
@@ -382,26 +401,14 @@ func TestViewMunicipalityWaitsForItsKreisPortal(t *testing.T) {
 func TestViewSpecChangeIsWrittenAtOnce(t *testing.T) {
 	c := newClock()
 	v, adms, _ := started(t, c)
-	v.ReplayProfile(&ozgv1.ResponsibilityProfile{
-		ObjectMeta: metav1.ObjectMeta{Name: "nrw", Generation: 1},
-		Spec: ozgv1.ResponsibilityProfileSpec{Services: []ozgv1.ServiceResponsibility{
-			{Service: "ozg-1", Placement: ozgv1.Placement{Level: ozgv1.LevelKreis}},
-			{Service: "ozg-2", Placement: ozgv1.Placement{Level: ozgv1.LevelGemeinde}},
-		}},
-	})
+	v.ReplayProfile(nrwProfile(placed("ozg-1", ozgv1.LevelKreis), placed("ozg-2", ozgv1.LevelGemeinde)))
 	for _, name := range []string{"ozg-1", "ozg-2"} {
 		v.ReplayService(&ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: name, Generation: 1}})
 	}
-	kreis := administration("kreis-lippe", 1)
-	kreis.Spec.Type = ozgv1.TypeKreis
 	town := func(generation int64, state ozgv1.ServiceState) *ozgv1.Administration {
-		a := administration("augustdorf", generation, service("ozg-2", state))
-		a.Spec.Type = ozgv1.TypeKreisangehoerigeGemeinde
-		a.Spec.Parent = "kreis-lippe"
-		a.Spec.Responsibility = &ozgv1.AdministrationResponsibility{Profile: "nrw"}
-		return a
+		return gemeinde("augustdorf", "kreis-lippe", generation, service("ozg-2", state))
 	}
-	v.ReplayAdministration(kreis)
+	v.ReplayAdministration(kreisLippe(1))
 	v.ReplayAdministration(town(1, ozgv1.StateOpen))
 	v.ReplayPortal(portal("augustdorf", "augustdorf", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
 	v.ReplayPortal(portal("kreis-lippe", "kreis-lippe", 1, 1, ozgv1.ReadyCondition, ozgv1.PublishedCondition))
@@ -418,11 +425,7 @@ func TestViewSpecChangeIsWrittenAtOnce(t *testing.T) {
 
 	// The Kreis takes its service live: the town's reach changes, in a burst.
 	adms.reset()
-	v.UpsertAdministration(func() *ozgv1.Administration {
-		k := administration("kreis-lippe", 2, service("ozg-1", ozgv1.StateLive))
-		k.Spec.Type = ozgv1.TypeKreis
-		return k
-	}())
+	v.UpsertAdministration(kreisLippe(2, service("ozg-1", ozgv1.StateLive)))
 	if d, ok := adms.asked("augustdorf"); !ok || d != SettledQuiet {
 		t.Fatalf("after its Kreis's spec change: augustdorf asked after %v (%v), want %v", d, ok, SettledQuiet)
 	}
