@@ -157,15 +157,7 @@ func TestViewReachFollowsEvents(t *testing.T) {
 			}
 		case op < 16:
 			name := serviceNames[rng.IntN(len(serviceNames))]
-			if s := catalog[name]; s != nil && rng.IntN(4) == 0 {
-				delete(catalog, name)
-				v.DeleteService(s)
-				event = "delete " + name
-			} else {
-				s := randomService(name)
-				catalog[name], event = s, "catalogue entry "+name
-				v.UpsertService(s)
-			}
+			event = replaceOrDelete(rng, catalog, name, "catalogue entry", randomService, v.UpsertService, v.DeleteService)
 		case op < 17:
 			// A status write: nothing to re-evaluate.
 			for _, s := range catalog {
@@ -177,15 +169,7 @@ func TestViewReachFollowsEvents(t *testing.T) {
 			}
 		default:
 			name := []string{"nrw", "other"}[rng.IntN(2)]
-			if p := profiles[name]; p != nil && rng.IntN(4) == 0 {
-				delete(profiles, name)
-				v.DeleteProfile(p)
-				event = "delete profile " + name
-			} else {
-				p := randomProfile(name)
-				profiles[name], event = p, "profile "+name
-				v.UpsertProfile(p)
-			}
+			event = replaceOrDelete(rng, profiles, name, "profile", randomProfile, v.UpsertProfile, v.DeleteProfile)
 		}
 		c.advance(time.Duration(rng.IntN(3000)) * time.Millisecond)
 
@@ -237,6 +221,21 @@ func TestViewReachFollowsEvents(t *testing.T) {
 			t.Errorf("the view keeps %s, which is gone", name)
 		}
 	}
+}
+
+// replaceOrDelete deletes the object of that name one time in four, if
+// there is one, and otherwise gives the view a new random one in its place;
+// it returns the event, for failures.
+func replaceOrDelete[T any](rng *rand.Rand, objs map[string]*T, name, what string, random func(string) *T, upsert, del func(*T)) string {
+	if old := objs[name]; old != nil && rng.IntN(4) == 0 {
+		delete(objs, name)
+		del(old)
+		return "delete " + what + " " + name
+	}
+	obj := random(name)
+	objs[name] = obj
+	upsert(obj)
+	return what + " " + name
 }
 
 // The API lets a municipality's spec.parent name an administration of any
