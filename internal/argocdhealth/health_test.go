@@ -249,47 +249,40 @@ func TestCommonStates(t *testing.T) {
 func TestServicePortal(t *testing.T) {
 	script := scripts(t)["ServicePortal"]
 	build := subjects[2].build
+	// Every condition is of generation 4, the one the status describes.
+	current := func(typ string, status metav1.ConditionStatus, reason, message string) metav1.Condition {
+		return cond(typ, status, reason, message, 4)
+	}
+	serving := current(ozgv1.AvailableCondition, True, ozgv1.ReasonSucceeded, "the portal serves requests")
+	unpublished := current(ozgv1.PublishedCondition, False, ozgv1.ReasonNotPublished, "spec.publish is false")
+	rollingOut := "1 of 2 replicas updated and available"
+	conflict := `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`
+	missing := `Administration "bielefeld" does not exist`
 	for _, tc := range []struct {
 		name       string
 		conditions []metav1.Condition
 		want       health
 	}{
-		{
-			name: "rolling out",
-			conditions: []metav1.Condition{
-				cond(ozgv1.AvailableCondition, True, ozgv1.ReasonSucceeded, "the portal serves requests", 4),
-				cond(ozgv1.ReadyCondition, False, ozgv1.ReasonDeploymentNotAvailable, "1 of 2 replicas updated and available", 4),
-				cond(ozgv1.ReconcilingCondition, True, ozgv1.ReasonDeploymentNotAvailable, "1 of 2 replicas updated and available", 4),
-				cond(ozgv1.PublishedCondition, False, ozgv1.ReasonNotPublished, "spec.publish is false", 4),
-			},
-			want: health{"Progressing", "DeploymentNotAvailable: 1 of 2 replicas updated and available"},
-		},
-		{
-			name: "ready",
-			conditions: []metav1.Condition{
-				cond(ozgv1.AvailableCondition, True, ozgv1.ReasonSucceeded, "the portal serves requests", 4),
-				cond(ozgv1.ReadyCondition, True, ozgv1.ReasonSucceeded, "1 of 1 services live", 4),
-				cond(ozgv1.PublishedCondition, False, ozgv1.ReasonNotPublished, "spec.publish is false", 4),
-			},
-			want: health{"Healthy", "1 of 1 services live"},
-		},
-		{
-			name: "hostname conflict",
-			conditions: []metav1.Condition{
-				cond(ozgv1.StalledCondition, True, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`, 4),
-				cond(ozgv1.ReadyCondition, False, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`, 4),
-				cond(ozgv1.PublishedCondition, False, ozgv1.ReasonHostnameConflict, `hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`, 4),
-			},
-			want: health{"Degraded", `HostnameConflict: hostname "service.bielefeld.de" is claimed by ServicePortal krz/bielefeld, which holds it`},
-		},
-		{
-			name: "administration missing",
-			conditions: []metav1.Condition{
-				cond(ozgv1.StalledCondition, True, ozgv1.ReasonAdministrationNotFound, `Administration "bielefeld" does not exist`, 4),
-				cond(ozgv1.ReadyCondition, False, ozgv1.ReasonAdministrationNotFound, `Administration "bielefeld" does not exist`, 4),
-			},
-			want: health{"Degraded", `AdministrationNotFound: Administration "bielefeld" does not exist`},
-		},
+		{"rolling out", []metav1.Condition{
+			serving,
+			current(ozgv1.ReadyCondition, False, ozgv1.ReasonDeploymentNotAvailable, rollingOut),
+			current(ozgv1.ReconcilingCondition, True, ozgv1.ReasonDeploymentNotAvailable, rollingOut),
+			unpublished,
+		}, health{"Progressing", "DeploymentNotAvailable: " + rollingOut}},
+		{"ready", []metav1.Condition{
+			serving,
+			current(ozgv1.ReadyCondition, True, ozgv1.ReasonSucceeded, "1 of 1 services live"),
+			unpublished,
+		}, health{"Healthy", "1 of 1 services live"}},
+		{"hostname conflict", []metav1.Condition{
+			current(ozgv1.StalledCondition, True, ozgv1.ReasonHostnameConflict, conflict),
+			current(ozgv1.ReadyCondition, False, ozgv1.ReasonHostnameConflict, conflict),
+			current(ozgv1.PublishedCondition, False, ozgv1.ReasonHostnameConflict, conflict),
+		}, health{"Degraded", "HostnameConflict: " + conflict}},
+		{"administration missing", []metav1.Condition{
+			current(ozgv1.StalledCondition, True, ozgv1.ReasonAdministrationNotFound, missing),
+			current(ozgv1.ReadyCondition, False, ozgv1.ReasonAdministrationNotFound, missing),
+		}, health{"Degraded", "AdministrationNotFound: " + missing}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			check(t, script, build(t, status{generation: 4, observed: 4, conditions: tc.conditions}), tc.want)
