@@ -34,15 +34,7 @@ func TestGeneratedFilesUpToDate(t *testing.T) {
 // script, byte for byte.
 func wantData(t *testing.T) map[string]string {
 	t.Helper()
-	loaded, err := Load(filepath.Join(repo, ScriptDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := map[string]string{}
-	for _, s := range loaded {
-		data[s.Kind.Key()] = s.Source
-	}
-	return data
+	return scriptsBy(t, Kind.Key)
 }
 
 // checkConfigMap decodes a rendered argocd-cm strictly and compares it with

@@ -26,15 +26,21 @@ const repo = "../.."
 // scripts are the health checks under test, by kind.
 func scripts(t *testing.T) map[string]string {
 	t.Helper()
+	return scriptsBy(t, func(k Kind) string { return k.Name })
+}
+
+// scriptsBy loads the repository's scripts, composed, by key(kind).
+func scriptsBy(t *testing.T, key func(Kind) string) map[string]string {
+	t.Helper()
 	loaded, err := Load(filepath.Join(repo, ScriptDir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	byKind := map[string]string{}
+	byKey := map[string]string{}
 	for _, s := range loaded {
-		byKind[s.Kind.Name] = s.Source
+		byKey[key(s.Kind)] = s.Source
 	}
-	return byKind
+	return byKey
 }
 
 // sample decodes the first object of the given kind in a file of
