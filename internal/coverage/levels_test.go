@@ -22,15 +22,9 @@ func krzArea(t *testing.T) *coverage.Report {
 // named (all of NRW if none) and their Kreise.
 func nrwCoverage(t *testing.T, kreise []string) *coverage.Report {
 	t.Helper()
-	c, err := importer.ReadCatalog(importertest.CatalogDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	adms, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{
+	c := importertest.Catalog(t)
+	adms := importertest.Administrations(t, importer.AdministrationOptions{
 		Kreise: kreise, WithKreise: len(kreise) > 0})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return coverage.Compute(coverage.Input{Administrations: adms.Items, Services: c.Services,
 		Profiles: []ozgv1.ResponsibilityProfile{*importertest.NRWProfile(t)}})
 }

@@ -19,10 +19,7 @@ func TestNRWJugendaemter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	all := importertest.Administrations(t, importer.AdministrationOptions{})
 	byKey := map[string]*v1alpha1.Administration{}
 	for i := range all.Items {
 		byKey[all.Items[i].Spec.Key] = &all.Items[i]
@@ -60,10 +57,7 @@ func TestNRWJugendaemter(t *testing.T) {
 
 	// The krz area, town by town: the importer gives the towns that run
 	// their own the authority, the others none.
-	krz, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{Kreise: krzKreise})
-	if err != nil {
-		t.Fatal(err)
-	}
+	krz := importertest.Administrations(t, importer.AdministrationOptions{Kreise: krzKreise})
 	own := []string{"bad-oeynhausen", "bad-salzuflen", "buende", "detmold", "herford", "lage", "lemgo", "loehne", "minden", "porta-westfalica"}
 	var got []string
 	for _, a := range krz.Items {
@@ -81,14 +75,8 @@ func TestNRWJugendaemter(t *testing.T) {
 // writes that as Kreis overrides, which reach every municipality. Each
 // delegation moves a Kreis task of the profile.
 func TestNRWDelegations(t *testing.T) {
-	a, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{Kreise: append(krzKreise, "05754"), WithKreise: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := importer.ReadCatalog(importertest.CatalogDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := importertest.Administrations(t, importer.AdministrationOptions{Kreise: append(krzKreise, "05754"), WithKreise: true})
+	c := importertest.Catalog(t)
 	profile := responsibility.Compile(importertest.NRWProfile(t))
 	byName := map[string]*v1alpha1.Administration{}
 	for i := range a.Items {

@@ -31,10 +31,7 @@ func TestNRWProfilePlacesTheCatalogue(t *testing.T) {
 	if n := p.Report.Rejected() + p.Report.Warnings(); n != 0 {
 		t.Fatalf("the NRW table has %d rejected or shortened rows:\n%s", n, reportText(p.Report))
 	}
-	c, err := importer.ReadCatalog(importertest.CatalogDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := importertest.Catalog(t)
 	if len(c.Services) != 557 {
 		t.Fatalf("catalogue has %d services, want 557", len(c.Services))
 	}

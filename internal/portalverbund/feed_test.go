@@ -18,14 +18,8 @@ import (
 // NRW directory and the NRW responsibility profile, as the operator does.
 func detmoldDocument(t *testing.T) (*portaldata.Document, *render.Catalog) {
 	t.Helper()
-	c, err := importer.ReadCatalog(importertest.CatalogDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	adms, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{Kreise: []string{"05766"}, WithKreise: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := importertest.Catalog(t)
+	adms := importertest.Administrations(t, importer.AdministrationOptions{Kreise: []string{"05766"}, WithKreise: true})
 	byName := map[string]*v1alpha1.Administration{}
 	for i := range adms.Items {
 		byName[adms.Items[i].Name] = &adms.Items[i]

@@ -16,14 +16,8 @@ import (
 // directory as `ozgctl import` reads them (own Jugendamt and delegations
 // included).
 func TestNRWCases(t *testing.T) {
-	cat, err := importer.ReadCatalog(importertest.CatalogDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	adms, err := importer.ReadAdministrations(importertest.AdministrationsFile(t), importer.AdministrationOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat := importertest.Catalog(t)
+	adms := importertest.Administrations(t, importer.AdministrationOptions{})
 	byName := map[string]*ozgv1.Administration{}
 	for i := range adms.Items {
 		byName[adms.Items[i].Name] = &adms.Items[i]

@@ -66,6 +66,27 @@ func AdministrationsFile(tb testing.TB) string {
 	return filepath.Join(DataDir(tb), "kommunen-nrw.csv")
 }
 
+// Catalog reads the catalogue of the reference data.
+func Catalog(tb testing.TB) *importer.Catalog {
+	tb.Helper()
+	c, err := importer.ReadCatalog(CatalogDir(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// Administrations reads the NRW administrations of the reference data with
+// opts.
+func Administrations(tb testing.TB, opts importer.AdministrationOptions) *importer.Administrations {
+	tb.Helper()
+	a, err := importer.ReadAdministrations(AdministrationsFile(tb), opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
 // NRWProfile reads the NRW responsibility table the project ships
 // (hack/profiles/nrw/services.csv) as hack/gen-profiles.sh does.
 func NRWProfile(tb testing.TB) *v1alpha1.ResponsibilityProfile {
