@@ -39,27 +39,34 @@ func sampleDocument() *Document {
 	}
 }
 
-func TestMarshalIsDeterministicAndSorted(t *testing.T) {
-	doc := sampleDocument()
-	want, err := Marshal(doc)
+// marshalInAnyOrder marshals the sample, which must give the same bytes
+// with its services reversed, and returns the bytes and what parse reads
+// from them.
+func marshalInAnyOrder[T any](t *testing.T, sample func() T, reverse func(T),
+	marshal func(T) ([]byte, error), parse func([]byte) (T, error)) ([]byte, T) {
+	t.Helper()
+	want, err := marshal(sample())
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	shuffled := sampleDocument()
-	slices.Reverse(shuffled.Services)
-	got, err := Marshal(shuffled)
+	shuffled := sample()
+	reverse(shuffled)
+	got, err := marshal(shuffled)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("Marshal depends on input order:\n%s\n%s", got, want)
+		t.Fatalf("marshalling depends on input order:\n%s\n%s", got, want)
 	}
-
-	parsed, err := Parse(want)
+	parsed, err := parse(want)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return want, parsed
+}
+
+func TestMarshalIsDeterministicAndSorted(t *testing.T) {
+	want, parsed := marshalInAnyOrder(t, sampleDocument, func(d *Document) { slices.Reverse(d.Services) }, Marshal, Parse)
 	var names []string
 	for _, s := range parsed.Services {
 		names = append(names, s.Themenfeld+"/"+s.Name)
