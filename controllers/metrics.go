@@ -32,29 +32,29 @@ func observeRollups(view *rollup.View) {
 	currentView.Store(view)
 	registerMetrics.Do(func() {
 		for _, kind := range []rollup.Kind{rollup.Administrations, rollup.Services} {
-			labels := prometheus.Labels{"kind": kind.String()}
-			ctrlmetrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name:        "ozg_rollup_pending",
-				Help:        "Roll-up objects (Administration, OZGService) whose status does not yet show their latest inputs; 0 on a standby replica, which writes no status.",
-				ConstLabels: labels,
-			}, func() float64 {
-				if v := currentView.Load(); v != nil {
-					return float64(v.Pending(kind))
-				}
-				return 0
-			}))
-			ctrlmetrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name:        "ozg_rollup_pending_age_seconds",
-				Help:        "How long the oldest pending roll-up of the kind has waited since its status fell behind (a write that failed does not count as written); 0 when none is pending and on a standby replica.",
-				ConstLabels: labels,
-			}, func() float64 {
-				if v := currentView.Load(); v != nil {
-					return v.OldestPending(kind).Seconds()
-				}
-				return 0
-			}))
+			registerViewGauge(kind, "ozg_rollup_pending",
+				"Roll-up objects (Administration, OZGService) whose status does not yet show their latest inputs; 0 on a standby replica, which writes no status.",
+				func(v *rollup.View) float64 { return float64(v.Pending(kind)) })
+			registerViewGauge(kind, "ozg_rollup_pending_age_seconds",
+				"How long the oldest pending roll-up of the kind has waited since its status fell behind (a write that failed does not count as written); 0 when none is pending and on a standby replica.",
+				func(v *rollup.View) float64 { return v.OldestPending(kind).Seconds() })
 		}
 	})
+}
+
+// registerViewGauge registers a gauge of kind that reads value from the
+// current view, and 0 before there is one.
+func registerViewGauge(kind rollup.Kind, name, help string, value func(*rollup.View) float64) {
+	ctrlmetrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name:        name,
+		Help:        help,
+		ConstLabels: prometheus.Labels{"kind": kind.String()},
+	}, func() float64 {
+		if v := currentView.Load(); v != nil {
+			return value(v)
+		}
+		return 0
+	}))
 }
 
 // objectMetrics exposes what alerts and dashboards need of the fleets and
