@@ -170,5 +170,5 @@ func (s *snapshot) searchPage(v pageView) (encodedBody, error) {
 		return encodedBody{}, err
 	}
 	plain, gzipped := w.Bytes()
-	return encodedBody{plain: plain, gzipped: gzipped}, nil
+	return encodedBody{plain: plain, gzipped: gzipped, joined: true}, nil
 }

@@ -48,6 +48,9 @@ func TestSearchFrameRendersWhatThePageTemplateRenders(t *testing.T) {
 			h := s.Handler()
 			snap := s.catalog.snapshot()
 			for _, target := range searchTargets {
+				// Gzip first: a search's first response is the joined
+				// encoding; asked again, the cache compresses it whole.
+				gzipped := getGzipped(t, h, target)
 				served := getOK(t, h, target, htmlBody.contentType).body
 				u, err := url.Parse(target)
 				must(t, err)
@@ -60,7 +63,7 @@ func TestSearchFrameRendersWhatThePageTemplateRenders(t *testing.T) {
 				if served != string(want) {
 					t.Errorf("GET %s from the frame differs from the page template:\n got: %s\nwant: %s", target, served, want)
 				}
-				if gzipped := getGzipped(t, h, target); gzipped != string(want) {
+				if gzipped != string(want) {
 					t.Errorf("GET %s gzip-encoded decodes to another page than the page template's:\n got: %s\nwant: %s", target, gzipped, want)
 				}
 			}

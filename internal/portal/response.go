@@ -16,6 +16,10 @@ const minGzipSize = 1 << 10
 // encodedBody is a response body and, once computed, its gzip encoding.
 type encodedBody struct {
 	plain, gzipped []byte
+	// joined tells that gzipped was joined from pieces compressed on
+	// their own (frame.go): cheap to make, but larger than the body
+	// compressed as a whole.
+	joined bool
 }
 
 // gzipWriters are reused, one pool per level: a new writer allocates and

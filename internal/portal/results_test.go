@@ -34,13 +34,29 @@ func TestResultCacheRendersAPageOnce(t *testing.T) {
 		t.Errorf("another spelling rendered %d pages in all, want 2 (err %v)", renders, err)
 	}
 
-	// A page that comes with its gzip encoding (a search's, joined from
-	// compressed pieces) keeps it.
+	// A search's page comes with its gzip encoding joined from compressed
+	// pieces: the first response sends it; asked again, the page is
+	// compressed as a whole, once.
+	page := []byte(strings.Repeat("<li>Kfz-Zulassung</li>", 100))
 	joined := func() (encodedBody, error) {
-		return encodedBody{plain: make([]byte, 2000), gzipped: []byte("joined")}, nil
+		return encodedBody{plain: page, gzipped: []byte("joined"), joined: true}, nil
 	}
-	if b, err := c.get(filter{Query: "Kfz"}, joined); err != nil || string(b.gzipped) != "joined" {
-		t.Errorf("a page's own gzip encoding was replaced with %q (err %v)", b.gzipped, err)
+	b, err := c.get(filter{Query: "Kfz"}, joined)
+	if err != nil || string(b.gzipped) != "joined" {
+		t.Fatalf("a search's first response: gzip %q, want the joined encoding (err %v)", b.gzipped, err)
+	}
+	for range 2 {
+		b, err = c.get(filter{Query: "Kfz"}, joined)
+		if err != nil || b.joined {
+			t.Fatalf("a search asked again is sent joined (err %v)", err)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(b.gzipped))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body, err := io.ReadAll(zr); err != nil || !bytes.Equal(body, page) {
+			t.Fatalf("a search asked again: its gzip encoding is not the page's (err %v)", err)
+		}
 	}
 
 	big := func() (encodedBody, error) { renders++; return encodedBody{plain: make([]byte, maxResultSize+1)}, nil }
