@@ -1,13 +1,8 @@
 package portal
 
 import (
-	"compress/gzip"
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"testing"
 
 	"github.com/ozg-operator/ozg-operator/internal/portaldata"
@@ -75,30 +70,4 @@ func TestSearchFrameRendersWhatThePageTemplateRenders(t *testing.T) {
 			}
 		})
 	}
-}
-
-// getGzipped asks for target as a browser does, accepting gzip, and
-// returns the body decoded; it fails unless the body is one gzip member
-// of the length the response says, which is what every client decodes.
-func getGzipped(t *testing.T, h http.Handler, target string) string {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, target, nil)
-	req.Header.Set("Accept-Encoding", "gzip")
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK || rec.Header().Get("Content-Encoding") != "gzip" {
-		t.Fatalf("GET %s: %d, Content-Encoding %q", target, rec.Code, rec.Header().Get("Content-Encoding"))
-	}
-	if got, want := rec.Header().Get("Content-Length"), strconv.Itoa(rec.Body.Len()); got != want {
-		t.Fatalf("GET %s: Content-Length %s, body %s bytes", target, got, want)
-	}
-	zr, err := gzip.NewReader(rec.Body)
-	must(t, err)
-	zr.Multistream(false)
-	body, err := io.ReadAll(zr)
-	must(t, err)
-	if rec.Body.Len() != 0 {
-		t.Fatalf("GET %s: %d bytes after the gzip member", target, rec.Body.Len())
-	}
-	return string(body)
 }
