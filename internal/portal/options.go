@@ -14,21 +14,35 @@ import (
 // results.
 type formOptions struct {
 	once       sync.Once
-	themenfeld map[string]gzipjoin.Segment
-	state      map[portaldata.State]gzipjoin.Segment
+	themenfeld map[string]renderedOptions
+	state      map[portaldata.State]renderedOptions
 	err        error
+}
+
+// renderedOptions are one selection's options, as HTML for the page
+// template and compressed for a search's joined body, so that neither is
+// converted per request.
+type renderedOptions struct {
+	html    template.HTML
+	segment gzipjoin.Segment
 }
 
 // options returns the Themenfeld and state options with f's selected.
 func (s *snapshot) options(f filter) (themenfeld, state template.HTML, err error) {
-	t, st, err := s.optionSegments(f)
-	// The template escaped every value in them.
-	return template.HTML(t.Plain), template.HTML(st.Plain), err //nolint:gosec
+	t, st, err := s.selections(f)
+	return t.html, st.html, err
 }
 
 // optionSegments returns the Themenfeld and state options with f's
-// selected, compressed; a value the document does not know selects none.
+// selected, compressed.
 func (s *snapshot) optionSegments(f filter) (themenfeld, state gzipjoin.Segment, err error) {
+	t, st, err := s.selections(f)
+	return t.segment, st.segment, err
+}
+
+// selections returns the Themenfeld and state options with f's selected;
+// a value the document does not know selects none.
+func (s *snapshot) selections(f filter) (themenfeld, state renderedOptions, err error) {
 	o := &s.formOptions
 	o.once.Do(func() {
 		if o.themenfeld, o.err = renderSelections(s.themenfelder, func(t string) string { return t }); o.err == nil {
@@ -36,7 +50,7 @@ func (s *snapshot) optionSegments(f filter) (themenfeld, state gzipjoin.Segment,
 		}
 	})
 	if o.err != nil {
-		return gzipjoin.Segment{}, gzipjoin.Segment{}, o.err
+		return renderedOptions{}, renderedOptions{}, o.err
 	}
 	themenfeld, ok := o.themenfeld[f.Themenfeld]
 	if !ok {
@@ -47,8 +61,8 @@ func (s *snapshot) optionSegments(f filter) (themenfeld, state gzipjoin.Segment,
 
 // renderSelections renders values as options once with none selected
 // (key "") and once with each selected.
-func renderSelections[T ~string](values []T, label func(T) string) (map[T]gzipjoin.Segment, error) {
-	out := make(map[T]gzipjoin.Segment, len(values)+1)
+func renderSelections[T ~string](values []T, label func(T) string) (map[T]renderedOptions, error) {
+	out := make(map[T]renderedOptions, len(values)+1)
 	for _, selected := range append([]T{""}, values...) {
 		opts := make([]option, len(values))
 		for i, v := range values {
@@ -58,7 +72,8 @@ func renderSelections[T ~string](values []T, label func(T) string) (map[T]gzipjo
 		if err != nil {
 			return nil, err
 		}
-		out[selected] = gzipjoin.Compress(b)
+		// The template escaped every value in them.
+		out[selected] = renderedOptions{html: template.HTML(b), segment: gzipjoin.Compress(b)} //nolint:gosec
 	}
 	return out, nil
 }
