@@ -22,6 +22,15 @@ func applyIfChanged[O client.Object, A runtime.ApplyConfiguration](
 	ctx context.Context, c client.Client, key client.ObjectKey, live O, desired A,
 	extract func(O, string) (A, error),
 ) error {
+	return applyIfDiffers(ctx, c, key, live, desired, "", extract)
+}
+
+// applyIfDiffers is applyIfChanged for a caller that has computed the
+// ownedDigest of desired already (want); "" computes it when needed.
+func applyIfDiffers[O client.Object, A runtime.ApplyConfiguration](
+	ctx context.Context, c client.Client, key client.ObjectKey, live O, desired A, want string,
+	extract func(O, string) (A, error),
+) error {
 	err := c.Get(ctx, key, live)
 	switch {
 	case apierrors.IsNotFound(err):
@@ -32,7 +41,11 @@ func applyIfChanged[O client.Object, A runtime.ApplyConfiguration](
 		// the managed fields (cache_transform.go); another client, as in
 		// tests, has the managed fields.
 		if digest, ok := live.GetAnnotations()[ownedDigestAnnotation]; ok {
-			if want, err := ownedDigest(desired); err == nil && want == digest {
+			if want == "" {
+				// Undigestible: "" differs from every digest, so it is applied.
+				want, _ = ownedDigest(desired)
+			}
+			if want == digest {
 				return nil
 			}
 		} else if owned, err := extract(live, FieldOwner); err == nil && equality.Semantic.DeepEqual(owned, desired) {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"reflect"
 
-	"github.com/prometheus/client_golang/prometheus"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -20,7 +19,6 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
 	"github.com/ozg-operator/ozg-operator/internal/admservices"
@@ -52,14 +50,9 @@ import (
 // could not digest, by kind. Each is kept whole in the cache (see
 // childTransform); many mean an API server whose objects the operator's
 // client types do not describe.
-var cacheTransformErrors = func() *prometheus.CounterVec {
-	c := prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "ozg_cache_transform_errors_total",
-		Help: "Children (ConfigMap, Deployment, ...) whose fields owned by the operator the manager's cache could not digest; they are cached whole and compared by their managed fields.",
-	}, []string{"kind"})
-	ctrlmetrics.Registry.MustRegister(c)
-	return c
-}()
+var cacheTransformErrors = registerCounter("ozg_cache_transform_errors_total",
+	"Children (ConfigMap, Deployment, ...) whose fields owned by the operator the manager's cache could not digest; they are cached whole and compared by their managed fields.",
+	"kind")
 
 var transformLog = ctrl.Log.WithName("cache-transform")
 

@@ -127,12 +127,7 @@ func (r *CatalogReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 // encode renders the catalogue, or returns the last rendering if the
 // entries are the same.
 func (r *CatalogReconciler) encode(c *render.Catalog) ([]byte, error) {
-	h := sha256.New()
-	c.Each(func(e *ozgv1.OZGService) {
-		h.Write([]byte(e.Name + "/" + string(e.UID) + "/" + strconv.FormatInt(e.Generation, 10) + "\n"))
-	})
-	var fp [sha256.Size]byte
-	h.Sum(fp[:0])
+	fp := catalogFingerprint(c)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.last.data != nil && r.last.fingerprint == fp {
@@ -144,6 +139,22 @@ func (r *CatalogReconciler) encode(c *render.Catalog) ([]byte, error) {
 	}
 	r.last.fingerprint, r.last.data = fp, data
 	return data, nil
+}
+
+// catalogFingerprint identifies the catalogue's entries as rendering
+// reads them: their specs, by UID and generation.
+func catalogFingerprint(c *render.Catalog) [sha256.Size]byte {
+	h := sha256.New()
+	var line []byte // one buffer for every entry's line
+	c.Each(func(e *ozgv1.OZGService) {
+		line = append(line[:0], e.Name...)
+		line = append(append(append(line, '/'), e.UID...), '/')
+		line = append(strconv.AppendInt(line, e.Generation, 10), '\n')
+		h.Write(line)
+	})
+	var fp [sha256.Size]byte
+	h.Sum(fp[:0])
+	return fp
 }
 
 // listCatalog reads the catalogue from the cache. Rendering only reads it,

@@ -42,6 +42,13 @@ func observeRollups(view *rollup.View) {
 	})
 }
 
+// registerCounter registers a counter of the manager's metrics.
+func registerCounter(name, help string, labels ...string) *prometheus.CounterVec {
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	ctrlmetrics.Registry.MustRegister(c)
+	return c
+}
+
 // registerViewGauge registers a gauge of kind that reads value from the
 // current view, and 0 before there is one.
 func registerViewGauge(kind rollup.Kind, name, help string, value func(*rollup.View) float64) {

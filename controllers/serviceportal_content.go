@@ -20,39 +20,49 @@ import (
 	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
 
+// contentSources is what a portal's content is rendered from besides the
+// portal.
+type contentSources struct {
+	render.Inputs
+	// profile is the object Inputs.Profile was compiled from.
+	profile *ozgv1.ResponsibilityProfile
+	// profileMissing names a profile the administration selects that does
+	// not exist; the content is then rendered as without one.
+	profileMissing string
+}
+
 // contentInputs gathers what adm's portal content depends on besides the
 // portal: the catalogue, the responsibility profile, the Kreis and whether
-// the Kreis's portal is online. profileMissing names a profile adm selects
-// that does not exist; the content is then rendered as without one.
-func (r *ServicePortalReconciler) contentInputs(ctx context.Context, adm *ozgv1.Administration) (in render.Inputs, profileMissing string, err error) {
-	in.Administration = adm
-	if in.Catalog, err = listCatalog(ctx, r.Client); err != nil {
-		return in, "", err
+// the Kreis's portal is online.
+func (r *ServicePortalReconciler) contentInputs(ctx context.Context, adm *ozgv1.Administration) (src contentSources, err error) {
+	src.Administration = adm
+	if src.Catalog, err = listCatalog(ctx, r.Client); err != nil {
+		return src, err
 	}
 	if name := profileOf(adm); name != "" {
 		profile := &ozgv1.ResponsibilityProfile{}
 		switch err := r.Get(ctx, client.ObjectKey{Name: name}, profile, client.UnsafeDisableDeepCopy); {
 		case apierrors.IsNotFound(err):
-			profileMissing = name
+			src.profileMissing = name
 		case err != nil:
-			return in, "", err
+			return src, err
 		default:
-			in.Profile = r.profiles.compiled(profile)
+			src.profile, src.Profile = profile, r.profiles.compiled(profile)
 		}
 	}
 	if adm.Spec.Parent == "" || !responsibility.Kreisangehoerig(adm) {
-		return in, profileMissing, nil
+		return src, nil
 	}
 	kreis := &ozgv1.Administration{}
 	switch err := r.Get(ctx, client.ObjectKey{Name: adm.Spec.Parent}, kreis, client.UnsafeDisableDeepCopy); {
 	case apierrors.IsNotFound(err):
-		return in, profileMissing, nil
+		return src, nil
 	case err != nil:
-		return in, "", err
+		return src, err
 	}
-	in.Kreis = kreis
-	in.KreisPortalURL, err = r.onlinePortalURL(ctx, kreis.Name)
-	return in, profileMissing, err
+	src.Kreis = kreis
+	src.KreisPortalURL, err = r.onlinePortalURL(ctx, kreis.Name)
+	return src, err
 }
 
 func profileOf(adm *ozgv1.Administration) string {

@@ -25,7 +25,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	ozgv1 "github.com/ozg-operator/ozg-operator/api/v1alpha1"
-	"github.com/ozg-operator/ozg-operator/internal/render"
 	"github.com/ozg-operator/ozg-operator/internal/rollup"
 )
 
@@ -42,6 +41,10 @@ type ServicePortalReconciler struct {
 	events   *eventRecorder
 	writes   cacheExpectations
 	profiles profileCache
+	// contents remembers what each portal's ConfigMap holds, by UID, so
+	// that a reconcile renders only when the content's sources changed
+	// (serviceportal_rendered.go).
+	contents appliedContents
 	// online remembers, per portal UID, whether the last event said the
 	// portal went online, so that a rollout (Published False while the new
 	// pods start) is no Unpublished/Published pair in its events.
@@ -71,6 +74,7 @@ func (r *ServicePortalReconciler) forget(key client.ObjectKey) {
 func (r *ServicePortalReconciler) forgetUID(uid types.UID) {
 	r.events.forget(uid)
 	r.online.Delete(uid)
+	r.contents.forget(uid)
 }
 
 // +kubebuilder:rbac:groups=ozg.dev,resources=serviceportals,verbs=get;list;watch
@@ -212,30 +216,27 @@ func (r *ServicePortalReconciler) observe(ctx context.Context, portal *ozgv1.Ser
 		return obs, r.unpublish(ctx, portal)
 	}
 
-	in, profileMissing, err := r.contentInputs(ctx, adm)
+	src, err := r.contentInputs(ctx, adm)
 	if err != nil {
 		return obs, err
 	}
-	obs.profileMissing = profileMissing
+	obs.profileMissing = src.profileMissing
 	if portal.Spec.Hostname != "" {
 		// Set also before the portal is published, so that publishing it
 		// does not change its content.
-		in.PublicURL = obs.scheme + "://" + portal.Spec.Hostname
+		src.PublicURL = obs.scheme + "://" + portal.Spec.Hostname
 	}
-	rendered, err := render.Portal(portal, in)
-	if err == nil && len(rendered.JSON) > maxContentBytes {
-		err = fmt.Errorf("rendered content has %d bytes, more than the %d a ConfigMap can hold", len(rendered.JSON), maxContentBytes)
-	}
+	content, err := r.content(ctx, portal, src)
 	if err != nil {
 		obs.renderErr = err
 		return obs, nil
 	}
-	obs.rendered = rendered
+	obs.rendered = content.result
 
 	if obs.conflict, err = r.hostnameOwner(ctx, portal); err != nil {
 		return obs, err
 	}
-	obs.deployment, obs.applyErr = r.applyChildren(ctx, portal, rendered, portal.Spec.Publish && obs.conflict == nil)
+	obs.deployment, obs.applyErr = r.applyChildren(ctx, portal, content, portal.Spec.Publish && obs.conflict == nil)
 	// Why a pod does not serve matters only while the portal is not
 	// rolled out (portalStatus); a rolled-out portal lists no pods.
 	if obs.applyErr == nil && !deploymentRolledOut(obs.deployment, replicas(portal)) {
@@ -348,9 +349,9 @@ func (r *ServicePortalReconciler) unpublish(ctx context.Context, portal *ozgv1.S
 
 // applyChildren brings every child to its desired state and returns the
 // Deployment as last seen.
-func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozgv1.ServicePortal, rendered *render.Result, publish bool) (*appsv1.Deployment, error) {
+func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozgv1.ServicePortal, content portalContent, publish bool) (*appsv1.Deployment, error) {
 	key := client.ObjectKeyFromObject(portal)
-	if err := applyIfChanged(ctx, r.Client, key, &corev1.ConfigMap{}, desiredConfigMap(portal, rendered), corev1ac.ExtractConfigMap); err != nil {
+	if err := r.applyContent(ctx, portal, content); err != nil {
 		return nil, fmt.Errorf("applying ConfigMap: %w", err)
 	}
 	deployment := &appsv1.Deployment{}

@@ -32,6 +32,20 @@ var testDigest = "sha256:" + strings.Repeat("0123456789abcdef", 4)
 
 var ctx = context.Background()
 
+// readyPortal creates the portal "portal" of a fixture whose administration
+// tracks one service in state, and waits until it is Ready.
+func readyPortal(state ozgv1.ServiceState) (ns, adm string, key client.ObjectKey) {
+	GinkgoHelper()
+	ns, adm = fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: state})
+	portal := newPortal(ns, "portal", adm)
+	Expect(k8sClient.Create(ctx, portal)).To(Succeed())
+	key = client.ObjectKeyFromObject(portal)
+	Eventually(func() error { return k8sClient.Get(ctx, key, &appsv1.Deployment{}) }).Should(Succeed())
+	markDeploymentAvailable(key)
+	Eventually(func(g Gomega) { g.Expect(readyStatus(g, key)).To(Equal(metav1.ConditionTrue)) }).Should(Succeed())
+	return ns, adm, key
+}
+
 // fixture creates a namespace, catalogue entries and an administration with
 // a unique name, and returns the administration's name.
 func fixture(services ...ozgv1.ServiceImplementation) (namespace, adm string) {
@@ -350,13 +364,7 @@ var _ = Describe("ServicePortal controller", func() {
 	})
 
 	It("re-renders on content changes for the running pods, without rolling them", func() {
-		ns, adm := fixture(ozgv1.ServiceImplementation{Service: "ozg-10110", State: ozgv1.StateInProgress})
-		portal := newPortal(ns, "portal", adm)
-		Expect(k8sClient.Create(ctx, portal)).To(Succeed())
-		key := client.ObjectKeyFromObject(portal)
-		Eventually(func() error { return k8sClient.Get(ctx, key, &appsv1.Deployment{}) }).Should(Succeed())
-		markDeploymentAvailable(key)
-		Eventually(func(g Gomega) { g.Expect(readyStatus(g, key)).To(Equal(metav1.ConditionTrue)) }).Should(Succeed())
+		_, adm, key := readyPortal(ozgv1.StateInProgress)
 		before := getDeployment(key)(Default)
 		cmBefore := &corev1.ConfigMap{}
 		Expect(k8sClient.Get(ctx, key, cmBefore)).To(Succeed())
@@ -377,6 +385,47 @@ var _ = Describe("ServicePortal controller", func() {
 		Expect(d.Generation).To(Equal(before.Generation))
 		Expect(d.Spec.Template).To(Equal(before.Spec.Template))
 		Expect(readyStatus(Default, key)).To(Equal(metav1.ConditionTrue))
+	})
+
+	It("renders the content only when what it is rendered from or its ConfigMap changed", func() {
+		ns, adm, key := readyPortal(ozgv1.StateInProgress)
+		renders := func() float64 { return controllers.PortalRenders(ns) }
+		// Settle: the reconciles that the portal's own writes queued.
+		settled := -1.0
+		Eventually(func() float64 {
+			before := settled
+			settled = renders()
+			return settled - before
+		}).WithPolling(500 * time.Millisecond).Should(BeZero())
+		Expect(settled).To(BeNumerically(">=", 1))
+
+		By("a label another tool adds to a child: a reconcile that renders nothing")
+		reads, _ := requests.counts(key.String())
+		update(key, func(d *appsv1.Deployment) { d.Labels["touched"] = "yes" })
+		Eventually(func() int {
+			r, _ := requests.counts(key.String())
+			return r
+		}).Should(BeNumerically(">", reads), "the label change brings the portal back for a reconcile")
+		Consistently(renders, "1s", "50ms").Should(Equal(settled))
+
+		By("its ConfigMap changed by hand: rendered and restored, though its sources did not change")
+		cm := &corev1.ConfigMap{}
+		Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+		content := cm.Data[portaldata.ConfigMapKey]
+		update(key, func(c *corev1.ConfigMap) { c.Data[portaldata.ConfigMapKey] = "{}" })
+		Eventually(func(g Gomega) string {
+			g.Expect(k8sClient.Get(ctx, key, cm)).To(Succeed())
+			return cm.Data[portaldata.ConfigMapKey]
+		}).Should(Equal(content))
+		Expect(renders()).To(BeNumerically(">", settled))
+
+		By("a change of its Administration's service: rendered with the new state")
+		settled = renders()
+		update(client.ObjectKey{Name: adm}, func(a *ozgv1.Administration) { a.Spec.Services[0].State = ozgv1.StateLive })
+		Eventually(func(g Gomega) {
+			g.Expect(getPortal(key)(g).Status.ServicesLive).To(BeEquivalentTo(1))
+		}).Should(Succeed())
+		Expect(renders()).To(BeNumerically(">", settled))
 	})
 
 	It("places the pods as the portal asks and runs an image pinned by digest", func() {
