@@ -399,3 +399,30 @@ func TestSortServicesOrdersAsGermanReads(t *testing.T) {
 		t.Errorf("Themenfelder from %q to %q, want Bauen & Wohnen first and Öffentliche Ordnung (as O) last", want[0].Themenfeld, want[len(want)-1].Themenfeld)
 	}
 }
+
+// A portal names its few authorities on each of its services: an entry
+// equal to its level's authority is checked once, as the authority, and
+// one that differs is checked as its service's.
+func TestValidateChecksAnAuthorityOnce(t *testing.T) {
+	d := sampleDocument()
+	kreis := Responsible{Level: LevelKreis, Administration: "kreis-lippe", ARS: "05766000000x"}
+	d.Authorities = map[Level]Responsible{LevelKreis: kreis}
+	d.Services[0].Responsible = &kreis
+	d.Services[1].Responsible = &Responsible{Level: LevelKreis}
+	other := kreis
+	other.PortalURL = "javascript:alert(1)"
+	d.Services[2].Responsible = &other
+	err := d.Validate()
+	if err == nil {
+		t.Fatal("Validate() = nil, want the authority's ARS and the other entry's portal URL")
+	}
+	msg := err.Error()
+	for _, want := range []string{"authorities.Kreis.ars", "services[2].responsible.portalURL", "services[2].responsible.ars"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Validate() = %v, want it to name %s", err, want)
+		}
+	}
+	if strings.Contains(msg, "services[0].responsible") {
+		t.Errorf("Validate() = %v, reports the authority again as services[0]'s", err)
+	}
+}

@@ -106,7 +106,7 @@ func (d *Document) Validate() error {
 	}
 
 	serviceList(&v, d.Services, MaxServices, func(s *Service) string { return s.OZGID }, func(p string, s *Service) {
-		v.service(p, s, d.Catalog == "", d.SchemaVersion)
+		v.service(p, s, d.Catalog == "", d.SchemaVersion, d.Authorities)
 	})
 
 	if len(d.Links) > maxLinks {
@@ -156,8 +156,14 @@ func serviceList[S any](v *validator, services []S, most int, ozgID func(*S) str
 }
 
 // service checks one service beyond its OZG-ID; inline says that it must
-// carry its catalogue part itself.
-func (v *validator) service(p string, s *Service, inline bool, version int) {
+// carry its catalogue part itself. Who is responsible for it is checked
+// unless it is one of the document's authorities, checked once already:
+// a portal names its few authorities on each of its 557 services.
+func (v *validator) service(p string, s *Service, inline bool, version int, authorities map[Level]Responsible) {
+	checked := func(r *Responsible) bool {
+		a, ok := authorities[r.Level]
+		return ok && a == *r
+	}
 	v.catalogPart(p, s.Name, s.Themenfeld, s.Lebenslage, s.EfA, s.Leistungen, inline)
 	v.text(p+".tool", s.Tool, maxToolLength, false)
 	if s.TrustLevel != "" && !slices.Contains(TrustLevels, s.TrustLevel) {
@@ -175,7 +181,9 @@ func (v *validator) service(p string, s *Service, inline bool, version int) {
 		if version < 2 {
 			v.addf(p+".responsible", "needs schemaVersion 2")
 		}
-		v.responsible(p+".responsible", r, r.Level)
+		if !checked(r) {
+			v.responsible(p+".responsible", r, r.Level)
+		}
 	}
 	if len(s.LeistungResponsible) > 0 && version < 2 {
 		v.addf(p+".leistungResponsible", "needs schemaVersion 2")
@@ -188,7 +196,9 @@ func (v *validator) service(p string, s *Service, inline bool, version int) {
 		case inline && !slices.ContainsFunc(s.Leistungen, func(l Leistung) bool { return l.Key == key }):
 			v.addf(p+".leistungResponsible", "names LeiKa service %s, which the service does not bundle", key)
 		}
-		v.responsible(p+".leistungResponsible."+key, &r, r.Level)
+		if !checked(&r) {
+			v.responsible(p+".leistungResponsible."+key, &r, r.Level)
+		}
 	}
 }
 
