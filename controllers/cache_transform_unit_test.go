@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 
-	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -60,9 +59,9 @@ func TestChildTransformKeepsWhatItCannotDigest(t *testing.T) {
 // transformErrors reads the ConfigMap series of cacheTransformErrors.
 func transformErrors(t *testing.T) float64 {
 	t.Helper()
-	var m dto.Metric
-	if err := cacheTransformErrors.WithLabelValues("ConfigMap").Write(&m); err != nil {
+	v, err := counterValue(cacheTransformErrors, "ConfigMap")
+	if err != nil {
 		t.Fatal(err)
 	}
-	return m.GetCounter().GetValue()
+	return v
 }

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
@@ -16,9 +17,16 @@ func ProgrammeChangeHandler(c client.Client) handler.EventHandler {
 
 // PortalRenders is how many portal documents of namespace ns were rendered.
 func PortalRenders(ns string) float64 {
-	var m dto.Metric
-	if err := portalRenders.WithLabelValues(ns).Write(&m); err != nil {
+	v, err := counterValue(portalRenders, ns)
+	if err != nil {
 		panic(err)
 	}
-	return m.GetCounter().GetValue()
+	return v
+}
+
+// counterValue reads the series of c with the label value label.
+func counterValue(c *prometheus.CounterVec, label string) (float64, error) {
+	var m dto.Metric
+	err := c.WithLabelValues(label).Write(&m)
+	return m.GetCounter().GetValue(), err
 }
