@@ -17,25 +17,28 @@ import (
 // person changed (their change moves the field to another owner). At rest
 // this makes no API request at all.
 //
-// On return live holds the object as the API server last reported it.
+// live holds the object read from the cache; after an apply, desired holds
+// the API server's answer.
 func applyIfChanged[O client.Object, A runtime.ApplyConfiguration](
 	ctx context.Context, c client.Client, key client.ObjectKey, live O, desired A,
 	extract func(O, string) (A, error),
 ) error {
-	return applyIfDiffers(ctx, c, key, live, desired, "", extract)
+	_, err := applyIfDiffers(ctx, c, key, live, desired, "", extract)
+	return err
 }
 
 // applyIfDiffers is applyIfChanged for a caller that has computed the
-// ownedDigest of desired already (want); "" computes it when needed.
+// ownedDigest of desired already (want; "" computes it when needed), and
+// tells whether it applied.
 func applyIfDiffers[O client.Object, A runtime.ApplyConfiguration](
 	ctx context.Context, c client.Client, key client.ObjectKey, live O, desired A, want string,
 	extract func(O, string) (A, error),
-) error {
-	err := c.Get(ctx, key, live)
+) (applied bool, err error) {
+	err = c.Get(ctx, key, live)
 	switch {
 	case apierrors.IsNotFound(err):
 	case err != nil:
-		return err
+		return false, err
 	default:
 		// The manager's cache keeps a digest of the owned fields instead of
 		// the managed fields (cache_transform.go); another client, as in
@@ -46,21 +49,27 @@ func applyIfDiffers[O client.Object, A runtime.ApplyConfiguration](
 				want, _ = ownedDigest(desired)
 			}
 			if want == digest {
-				return nil
+				return false, nil
 			}
 		} else if owned, err := extract(live, FieldOwner); err == nil && equality.Semantic.DeepEqual(owned, desired) {
-			return nil
+			return false, nil
 		}
 	}
 	if err := c.Apply(ctx, desired, client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
-		return err
+		return false, err
 	}
-	// Apply filled desired with the server's answer; hand it back typed.
+	return true, nil
+}
+
+// applyAnswer is what an apply answered, typed: desired, filled by the API
+// server, into obj. Only a caller that reads the answer pays for it (a
+// portal's ConfigMap answers with its whole content).
+func applyAnswer(desired runtime.ApplyConfiguration, obj client.Object) error {
 	data, err := json.Marshal(desired)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(data, live)
+	return json.Unmarshal(data, obj)
 }
 
 // deleteIfExists deletes obj unless it is already gone (from the cache's view).

@@ -187,6 +187,14 @@ var _ = Describe("Bad input", func() {
 				g.Expect(p.Status.ServicesOffered).To(BeEquivalentTo(2))
 				g.Expect(p.Status.ServicesLive).To(BeEquivalentTo(2))
 			}).Should(Succeed())
+
+			By("naming the service again once its entry is deleted")
+			Expect(k8sClient.Delete(ctx, &ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-" + id}})).To(Succeed())
+			Eventually(func(g Gomega) {
+				p := getPortal(key)(g)
+				g.Expect(condition(&p.Status, ozgv1.ReadyCondition).Message).To(ContainSubstring("not in the catalogue: ozg-" + id))
+				g.Expect(p.Status.ServicesOffered).To(BeEquivalentTo(1))
+			}).Should(Succeed())
 		})
 	})
 

@@ -373,6 +373,18 @@ var _ = Describe("Portal content by responsibility", func() {
 			g.Expect(catalog(g).Services).To(ContainElement(HaveField("OZGID", "10110")))
 		}).Should(Succeed())
 
+		By("following an entry's new spec")
+		id := randomOZGID()
+		createCatalogEntry(id, "Vorher", "Umwelt")
+		named := func(name string) func(Gomega) {
+			return func(g Gomega) {
+				g.Expect(catalog(g).Services).To(ContainElement(And(HaveField("OZGID", id), HaveField("Name", name))))
+			}
+		}
+		Eventually(named("Vorher")).Should(Succeed())
+		update(client.ObjectKey{Name: "ozg-" + id}, func(s *ozgv1.OZGService) { s.Spec.Name = "Nachher" })
+		Eventually(named("Nachher")).Should(Succeed())
+
 		By("restoring a copy deleted by hand")
 		Expect(k8sClient.Delete(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: controllers.CatalogConfigMapName}})).To(Succeed())
 		Eventually(func(g Gomega) { g.Expect(catalog(g).Services).NotTo(BeEmpty()) }).Should(Succeed())

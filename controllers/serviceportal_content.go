@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"crypto/sha256"
 	"slices"
 	"sync"
 
@@ -29,6 +30,8 @@ type contentSources struct {
 	// profileMissing names a profile the administration selects that does
 	// not exist; the content is then rendered as without one.
 	profileMissing string
+	// catalogFingerprint identifies Inputs.Catalog (catalogFingerprint).
+	catalogFingerprint [sha256.Size]byte
 }
 
 // contentInputs gathers what adm's portal content depends on besides the
@@ -36,7 +39,7 @@ type contentSources struct {
 // the Kreis's portal is online.
 func (r *ServicePortalReconciler) contentInputs(ctx context.Context, adm *ozgv1.Administration) (src contentSources, err error) {
 	src.Administration = adm
-	if src.Catalog, err = listCatalog(ctx, r.Client); err != nil {
+	if src.Catalog, src.catalogFingerprint, err = r.catalog.get(ctx, r.Client); err != nil {
 		return src, err
 	}
 	if name := profileOf(adm); name != "" {

@@ -41,6 +41,8 @@ type ServicePortalReconciler struct {
 	events   *eventRecorder
 	writes   cacheExpectations
 	profiles profileCache
+	// catalog is the catalogue shared with the catalogue's reconciles.
+	catalog *catalogCache
 	// contents remembers what each portal's ConfigMap holds, by UID, so
 	// that a reconcile renders only when the content's sources changed
 	// (serviceportal_rendered.go).
@@ -122,7 +124,7 @@ func (r *ServicePortalReconciler) SetupWithManager(mgr ctrl.Manager) error {
 			builder.WithPredicates(onlineURLChanged, afterInitialList)).
 		// Every portal lists the whole catalogue, placed by its profile;
 		// both change rarely (an import, a GitOps commit).
-		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.allPortals),
+		Watches(&ozgv1.OZGService{}, handler.EnqueueRequestsFromMapFunc(r.catalog.invalidating(r.allPortals)),
 			builder.WithPredicates(specChanged, afterInitialList)).
 		Watches(&ozgv1.ResponsibilityProfile{}, handler.EnqueueRequestsFromMapFunc(r.allPortals),
 			builder.WithPredicates(specChanged, afterInitialList)).
@@ -354,8 +356,14 @@ func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozg
 	if err := r.applyContent(ctx, portal, content); err != nil {
 		return nil, fmt.Errorf("applying ConfigMap: %w", err)
 	}
-	deployment := &appsv1.Deployment{}
-	if err := applyIfChanged(ctx, r.Client, key, deployment, desiredDeployment(portal, r.Defaults), appsv1ac.ExtractDeployment); err != nil {
+	// The Deployment as the cache has it, or as the apply answered: its
+	// status and generation tell the portal's readiness.
+	deployment, desired := &appsv1.Deployment{}, desiredDeployment(portal, r.Defaults)
+	applied, err := applyIfDiffers(ctx, r.Client, key, deployment, desired, "", appsv1ac.ExtractDeployment)
+	if err == nil && applied {
+		err = applyAnswer(desired, deployment)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("applying Deployment: %w", err)
 	}
 	if err := applyIfChanged(ctx, r.Client, key, &corev1.Service{}, desiredService(portal), corev1ac.ExtractService); err != nil {

@@ -101,7 +101,7 @@ func (r *ServicePortalReconciler) applyContent(ctx context.Context, portal *ozgv
 	// One that cannot be digested ("") is applied, and rendered again next
 	// time, as applyIfChanged does.
 	digest, _ := ownedDigest(desired)
-	if err := applyIfDiffers(ctx, r.Client, client.ObjectKeyFromObject(portal), &corev1.ConfigMap{}, desired, digest, corev1ac.ExtractConfigMap); err != nil {
+	if _, err := applyIfDiffers(ctx, r.Client, client.ObjectKeyFromObject(portal), &corev1.ConfigMap{}, desired, digest, corev1ac.ExtractConfigMap); err != nil {
 		return err
 	}
 	if digest == "" {
@@ -145,8 +145,7 @@ func contentFingerprint(portal *ozgv1.ServicePortal, src contentSources) [sha256
 	}
 	write(src.KreisPortalURL)
 	write(src.PublicURL)
-	catalog := catalogFingerprint(src.Catalog)
-	h.Write(catalog[:])
+	h.Write(src.catalogFingerprint[:])
 	var fp [sha256.Size]byte
 	h.Sum(fp[:0])
 	return fp

@@ -104,11 +104,12 @@ func SetupWithManager(mgr ctrl.Manager, opts Options) error {
 		rec = mgr.GetEventRecorder(FieldOwner)
 	}
 	recorder := newEventRecorder(rec)
-	portal := &ServicePortalReconciler{Client: c, Defaults: opts.Portal.withDefaults(), events: recorder}
+	catalog := &catalogCache{}
+	portal := &ServicePortalReconciler{Client: c, Defaults: opts.Portal.withDefaults(), events: recorder, catalog: catalog}
 	if err := portal.SetupWithManager(mgr); err != nil {
 		return err
 	}
-	if err := (&CatalogReconciler{Client: c}).SetupWithManager(mgr); err != nil {
+	if err := (&CatalogReconciler{Client: c, catalog: catalog}).SetupWithManager(mgr); err != nil {
 		return err
 	}
 	// The roll-ups read one view, fed by the informers (internal/rollup).
