@@ -103,6 +103,7 @@ func (r *CatalogReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 		return ctrl.Result{}, err
 	}
 	if len(portals.Items) == 0 {
+		portalRenders.DeleteLabelValues(req.Namespace)
 		return ctrl.Result{}, deleteIfExists(ctx, r.Client, req.NamespacedName, &corev1.ConfigMap{})
 	}
 	catalog, fp, err := r.catalog.get(ctx, r.Client)

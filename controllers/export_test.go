@@ -24,6 +24,27 @@ func PortalRenders(ns string) float64 {
 	return v
 }
 
+// PortalRenderSeries tells whether the renders counter has a series for
+// namespace ns.
+func PortalRenderSeries(ns string) bool {
+	ch := make(chan prometheus.Metric)
+	go func() {
+		portalRenders.Collect(ch)
+		close(ch)
+	}()
+	found := false
+	for m := range ch {
+		var d dto.Metric
+		if m.Write(&d) != nil {
+			continue
+		}
+		for _, l := range d.GetLabel() {
+			found = found || (l.GetName() == "namespace" && l.GetValue() == ns)
+		}
+	}
+	return found
+}
+
 // counterValue reads the series of c with the label value label.
 func counterValue(c *prometheus.CounterVec, label string) (float64, error) {
 	var m dto.Metric

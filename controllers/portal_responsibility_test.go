@@ -390,12 +390,16 @@ var _ = Describe("Portal content by responsibility", func() {
 		Eventually(func(g Gomega) { g.Expect(catalog(g).Services).NotTo(BeEmpty()) }).Should(Succeed())
 
 		By("keeping it while a portal is left, removing it with the last")
+		Eventually(func() bool { return controllers.PortalRenderSeries(ns) }).Should(BeTrue(), "the portals' renders are counted for their namespace")
 		Expect(k8sClient.Delete(ctx, first)).To(Succeed())
 		Consistently(func(g Gomega) { g.Expect(catalog(g).Services).NotTo(BeEmpty()) }).WithTimeout(2 * time.Second).Should(Succeed())
+		Expect(controllers.PortalRenderSeries(ns)).To(BeTrue(), "the namespace's renders series went before its last portal")
 		Expect(k8sClient.Delete(ctx, second)).To(Succeed())
 		Eventually(func() bool {
 			return apierrors.IsNotFound(k8sClient.Get(ctx, key, &corev1.ConfigMap{}))
 		}).Should(BeTrue())
+		By("dropping the namespace's series of rendered documents with its last portal")
+		Eventually(func() bool { return controllers.PortalRenderSeries(ns) }).Should(BeFalse())
 	})
 
 	It("says so when the administration's profile does not exist, and lists its own services", func() {

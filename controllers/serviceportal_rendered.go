@@ -31,7 +31,9 @@ import (
 
 // portalRenders counts the portal documents rendered, by namespace: one
 // per change of what a portal's content is rendered from, not one per
-// reconcile.
+// reconcile. A namespace's series goes with its last portal (the
+// catalogue's reconciler notices that), so that namespaces come and go
+// without leaving series behind.
 var portalRenders = registerCounter("ozg_portal_renders_total",
 	"Portal documents rendered, by namespace of the ServicePortal; a reconcile renders only when the content's sources (the portal, its Administration and Kreis, the profile, the catalogue) changed or its ConfigMap does not hold it.",
 	"namespace")
