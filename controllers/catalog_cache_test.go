@@ -24,8 +24,8 @@ func (r *listingReader) List(_ context.Context, list client.ObjectList, _ ...cli
 	return nil
 }
 
-func entry(id string, generation int64) ozgv1.OZGService {
-	return ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-" + id, Generation: generation}, Spec: ozgv1.OZGServiceSpec{OZGID: id}}
+func catalogEntry(id string) ozgv1.OZGService {
+	return ozgv1.OZGService{ObjectMeta: metav1.ObjectMeta{Name: "ozg-" + id, Generation: 1}, Spec: ozgv1.OZGServiceSpec{OZGID: id}}
 }
 
 // The catalogue is listed again exactly when a change was noted: a
@@ -33,7 +33,7 @@ func entry(id string, generation int64) ozgv1.OZGService {
 // the others need not list 557 entries again.
 func TestCatalogCacheListsAgainOnlyAfterAChange(t *testing.T) {
 	ctx := context.Background()
-	r := &listingReader{entries: []ozgv1.OZGService{entry("10110", 1)}}
+	r := &listingReader{entries: []ozgv1.OZGService{catalogEntry("10110")}}
 	c := &catalogCache{}
 	first, fp, err := c.get(ctx, r)
 	if err != nil || first.Len() != 1 || r.lists != 1 {
@@ -43,7 +43,7 @@ func TestCatalogCacheListsAgainOnlyAfterAChange(t *testing.T) {
 		t.Fatalf("a get without a change listed again (%d lists) or changed the catalogue", r.lists)
 	}
 
-	r.entries = append(r.entries, entry("10111", 1))
+	r.entries = append(r.entries, catalogEntry("10111"))
 	mapped := false
 	requests := c.invalidating(func(context.Context, client.Object) []reconcile.Request {
 		mapped = true
