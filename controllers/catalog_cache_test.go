@@ -60,6 +60,13 @@ func TestCatalogCacheListsAgainOnlyAfterAChange(t *testing.T) {
 		t.Fatal("the fingerprint is not the catalogue's")
 	}
 
+	// A get that counted fewer changes than the listing it finds (it
+	// waited for the lock while that listing was made) takes it.
+	c.changes.Store(c.listed - 1)
+	if _, _, err := c.get(ctx, r); err != nil || r.lists != 2 {
+		t.Fatalf("a listing newer than the changes counted was made again: %d lists, %v", r.lists, err)
+	}
+
 	var none *catalogCache
 	none.invalidating(func(context.Context, client.Object) []reconcile.Request { return nil })(ctx, &ozgv1.OZGService{})
 	for range 2 {

@@ -98,12 +98,11 @@ func (r *CatalogReconciler) catalogsOfAllNamespaces(ctx context.Context, _ clien
 // Reconcile applies the namespace's catalogue ConfigMap, or deletes it when
 // no portal is left.
 func (r *CatalogReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
-	var portals ozgv1.ServicePortalList
-	if err := r.List(ctx, &portals, client.InNamespace(req.Namespace), client.Limit(1), client.UnsafeDisableDeepCopy); err != nil {
+	left, err := portalsLeft(ctx, r.Client, req.Namespace)
+	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if len(portals.Items) == 0 {
-		portalRenders.DeleteLabelValues(req.Namespace)
+	if !left {
 		return ctrl.Result{}, deleteIfExists(ctx, r.Client, req.NamespacedName, &corev1.ConfigMap{})
 	}
 	catalog, fp, err := r.catalog.get(ctx, r.Client)
@@ -208,7 +207,9 @@ func (c *catalogCache) get(ctx context.Context, r client.Reader) (*render.Catalo
 	changes := c.changes.Load()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.catalog != nil && c.listed == changes {
+	// A listing made at a later count is as new: the informer updates its
+	// store before its handlers note the change.
+	if c.catalog != nil && c.listed >= changes {
 		return c.catalog, c.fingerprint, nil
 	}
 	catalog, err := listCatalog(ctx, r)

@@ -361,6 +361,9 @@ func (r *ServicePortalReconciler) applyChildren(ctx context.Context, portal *ozg
 	deployment, desired := &appsv1.Deployment{}, desiredDeployment(portal, r.Defaults)
 	applied, err := applyIfDiffers(ctx, r.Client, key, deployment, desired, "", appsv1ac.ExtractDeployment)
 	if err == nil && applied {
+		// The answer alone: a field it leaves out (a count of 0) is not
+		// the cache's older value.
+		deployment = &appsv1.Deployment{}
 		err = applyAnswer(desired, deployment)
 	}
 	if err != nil {

@@ -38,6 +38,40 @@ var portalRenders = registerCounter("ozg_portal_renders_total",
 	"Portal documents rendered, by namespace of the ServicePortal; a reconcile renders only when the content's sources (the portal, its Administration and Kreis, the profile, the catalogue) changed or its ConfigMap does not hold it.",
 	"namespace")
 
+// portalRendersMu orders counting a render (countRender) and dropping a
+// namespace's series with its last portal (portalsLeft). Both read the
+// cache under it, and the cache never brings a deleted portal back: a
+// render counted after the drop found its portal, so the drop, or the next
+// one, sees that portal too.
+var portalRendersMu sync.Mutex
+
+// countRender counts a render of portal, unless the cache no longer has
+// it: a reconcile that read the portal before its deletion would bring
+// back the series that its namespace's last portal took along.
+func countRender(ctx context.Context, r client.Reader, portal *ozgv1.ServicePortal) {
+	portalRendersMu.Lock()
+	defer portalRendersMu.Unlock()
+	if err := r.Get(ctx, client.ObjectKeyFromObject(portal), &ozgv1.ServicePortal{}, client.UnsafeDisableDeepCopy); err == nil {
+		portalRenders.WithLabelValues(portal.Namespace).Inc()
+	}
+}
+
+// portalsLeft tells whether namespace has a portal, as the cache has it;
+// when it has none, its series of renders goes.
+func portalsLeft(ctx context.Context, r client.Reader, namespace string) (bool, error) {
+	portalRendersMu.Lock()
+	defer portalRendersMu.Unlock()
+	var portals ozgv1.ServicePortalList
+	if err := r.List(ctx, &portals, client.InNamespace(namespace), client.Limit(1), client.UnsafeDisableDeepCopy); err != nil {
+		return false, err
+	}
+	if len(portals.Items) == 0 {
+		portalRenders.DeleteLabelValues(namespace)
+		return false, nil
+	}
+	return true, nil
+}
+
 // portalContent is a portal's content as a reconcile has it.
 type portalContent struct {
 	// result is the render's; without its document and JSON when applied.
@@ -85,7 +119,7 @@ func (r *ServicePortalReconciler) content(ctx context.Context, portal *ozgv1.Ser
 			return portalContent{result: last.result, sources: sources, applied: true}, nil
 		}
 	}
-	portalRenders.WithLabelValues(portal.Namespace).Inc()
+	countRender(ctx, r.Client, portal)
 	rendered, err := render.Portal(portal, src.Inputs)
 	if err == nil && len(rendered.JSON) > maxContentBytes {
 		err = fmt.Errorf("rendered content has %d bytes, more than the %d a ConfigMap can hold", len(rendered.JSON), maxContentBytes)
