@@ -197,11 +197,8 @@ func (c *catalogCache) invalidating(mapFn handler.MapFunc) handler.MapFunc {
 // cache lists every time.
 func (c *catalogCache) get(ctx context.Context, r client.Reader) (*render.Catalog, [sha256.Size]byte, error) {
 	if c == nil {
-		catalog, err := listCatalog(ctx, r)
-		if err != nil {
-			return nil, [sha256.Size]byte{}, err
-		}
-		return catalog, catalogFingerprint(catalog), nil
+		// An empty cache holds nothing yet: it lists.
+		c = &catalogCache{}
 	}
 	// Read before listing: a change noted during the listing lists again.
 	changes := c.changes.Load()
